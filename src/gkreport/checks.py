@@ -1,0 +1,390 @@
+"""The 勾稽 checks: hard identities of the tables and soft cross-checks against prose and last year.
+
+Every rule is one data entry and yields `pass`, `fail` (with the numbers on both sides) or
+`not_assessable` (a cell it needs is blank, missing or ambiguous — a blank is never taken as 0).
+
+Hard rules (severity "hard", domain.md §1c):
+- R1.<col>: 新收 + 上年结转 = 办理总计 + 结转下年, per column of table 三.
+- R2.<col>: 办理总计 = the sum of every outcome row, per column (a printed single （六）其他处理 row
+  stands in for its three items).
+- R3.<row>: 总计 = the six applicant columns, per row of table 三.
+- R4.<block>: 总计 = 维持 + 纠正 + 其他结果 + 尚未审结, per block of table 四.
+- R5: values are non-negative integers, except 收费金额/采购总金额 (decimals) and 本年增/减 (signed).
+  One `R5.<table>.<row>.<col>` fail per offending cell; when none offends, a single `R5` pass.
+
+Soft rules (severity "soft"):
+- X1.<col>: last year's 结转下年 = this year's 上年结转 (only when a previous TableResult is given).
+- X2.<fact>: figures stated in the prose (收到/受理…申请 N 件, 结转…N 件, 行政复议/行政诉讼 N 件/起,
+  制发/现行有效规范性文件 N 件, 行政事业性收费) against the tables. "20余件" is a lower bound. The
+  信息处理费 of section 六 is not the table-二 行政事业性收费, so it is reported as not assessable,
+  never as a fail. 主动公开…N 条 has no counterpart in the 2019/2021 tables and is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import cn2an
+
+from gkreport.segment import Report
+from gkreport.tables import Number, TableResult, table_spans
+from gkreport.templates import SCHEMAS, TABLE_NAMES, Equation, Schema, expand_rules, short_col, short_row
+from gkreport.templates.official import SUM_RULES
+
+CheckStatus = Literal["pass", "fail", "not_assessable"]
+Severity = Literal["hard", "soft"]
+
+
+@dataclass(slots=True)
+class CheckResult:
+    id: str
+    status: CheckStatus
+    expected: Number | None
+    actual: Number | None
+    message: str
+    severity: Severity = "hard"
+
+
+_STATUS_WORDS = {"blank": "空白", "missing": "缺失", "ambiguous": "无法确定"}
+_EPS = 1e-6
+
+
+def _fmt(value: Number | None) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _sum(values: Sequence[Number]) -> Number:
+    total: Number = 0
+    for v in values:
+        total += v
+    return round(total, 6) if isinstance(total, float) else total
+
+
+# ---------------------------------------------------------------------------------------------------
+# R1–R4: the sum rules
+
+
+@lru_cache(maxsize=512)
+def _names(eq: Equation, template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The short names of the terms on both sides of an equation (rows for R1/R2, columns else)."""
+    def name(cell: tuple[str, str, str]) -> str:
+        table, row, col = cell
+        return short_row(table, row, template) if eq.rule in ("R1", "R2") else short_col(table, col, template)
+    return tuple(name(c) for c in eq.lhs), tuple(name(c) for c in eq.rhs)
+
+
+@lru_cache(maxsize=1024)
+def _subject(eq: Equation, template: str) -> str:
+    if eq.rule in ("R1", "R2"):
+        return f"{TABLE_NAMES[eq.table]} {short_col(eq.table, eq.key, template)}列"
+    if eq.table == "4":
+        return f"{TABLE_NAMES[eq.table]} {short_row(eq.table, eq.key, template)}"
+    return f"{TABLE_NAMES[eq.table]}「{short_row(eq.table, eq.key, template)}」行"
+
+
+def _side(names: tuple[str, ...], values: list[Number]) -> str:
+    if len(names) <= 6:
+        return "+".join(f"{name}{_fmt(v)}" for name, v in zip(names, values, strict=True))
+    # R2 has 20+ terms: name the non-zero ones only.
+    shown = [f"{name}{_fmt(v)}" for name, v in zip(names, values, strict=True) if v]
+    listed = "+".join(shown) if shown else "全部为0"
+    return f"各项办理结果之和{_fmt(_sum(values))}（{listed}）"
+
+
+_DISPLAY: dict[tuple[str, str, int], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _display(eq: Equation, template: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Subject and term names of an equation, computed once per template (keyed by cheap strings; the
+    rhs length tells R2 with a printed （六）其他处理 row from R2 with its three items)."""
+    key = (template, eq.id, len(eq.rhs))
+    shown = _DISPLAY.get(key)
+    if shown is None:
+        shown = _DISPLAY[key] = (_subject(eq, template), *_names(eq, template))
+    return shown
+
+
+def _check_equation(eq: Equation, tables: TableResult) -> CheckResult:
+    template = tables.template
+    subject, lhs_names, rhs_names = _display(eq, template)
+    unknown: list[str] = []
+    lhs: list[Number] = []
+    rhs: list[Number] = []
+    get = tables.cell_index.get
+    for side, cells, names in ((lhs, eq.lhs, lhs_names), (rhs, eq.rhs, rhs_names)):
+        for key, name in zip(cells, names, strict=True):
+            cell = get(key)
+            if cell is None or cell.status != "ok" or cell.value is None:
+                status = cell.status if cell is not None else "missing"
+                unknown.append(f"「{name}」{_STATUS_WORDS.get(status, status)}")
+            else:
+                side.append(cell.value)
+    if unknown:
+        shown = "、".join(unknown[:3]) + ("等" if len(unknown) > 3 else "")
+        return CheckResult(eq.id, "not_assessable", None, None, f"{subject}：{shown}，无法核对", "hard")
+    left, right = _sum(lhs), _sum(rhs)
+    ok = abs(left - right) < _EPS
+    message = f"{subject}：{_side(lhs_names, lhs)} {'=' if ok else '≠'} {_side(rhs_names, rhs)}"
+    return CheckResult(eq.id, "pass" if ok else "fail", left, right, message, "hard")
+
+
+# ---------------------------------------------------------------------------------------------------
+# R5: value domain
+
+
+@lru_cache(maxsize=8)
+def _kinds(name: str) -> dict[tuple[str, str], str]:
+    schema = SCHEMAS[name]
+    return {(t, c.id): c.kind for t, spec in schema.tables.items() for c in spec.columns}
+
+
+def _check_values(schema: Schema, tables: TableResult) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    known = [c for c in tables.cells if c.status == "ok" and c.value is not None]
+    kinds = _kinds(schema.name)
+    for cell in known:
+        kind = kinds[(cell.table, cell.col)]
+        value = cell.value
+        if kind == "count" and type(value) is int and value >= 0:
+            continue  # the common case
+        assert value is not None
+        if kind == "signed":
+            bad = not float(value).is_integer()
+            need = "整数"
+        elif kind == "amount":
+            bad = value < 0
+            need = "非负数"
+        else:
+            bad = value < 0 or not float(value).is_integer() or isinstance(value, float)
+            need = "非负整数"
+        if bad:
+            name = f"{TABLE_NAMES[cell.table]}「{short_row(cell.table, cell.row, tables.template)}」" \
+                   f"「{short_col(cell.table, cell.col, tables.template)}」"
+            results.append(CheckResult(f"R5.{cell.table}.{cell.row}.{cell.col}", "fail", None, value,
+                                       f"{name}应为{need}，表中为 {cell.raw or _fmt(value)}", "hard"))
+    if results:
+        return results
+    if not known:
+        return [CheckResult("R5", "not_assessable", None, None, "表中没有可读出的数值，无法核对取值", "hard")]
+    return [CheckResult("R5", "pass", None, None,
+                        f"已读出的 {len(known)} 个数值均合规（件数为非负整数，金额可为小数，增减可为负）",
+                        "hard")]
+
+
+# ---------------------------------------------------------------------------------------------------
+# X1: carried over from last year
+
+
+def _check_previous(schema: Schema, tables: TableResult, previous: TableResult) -> list[CheckResult]:
+    results = []
+    for col in schema.tables["3"].columns:
+        before = previous.get("3", "carry_forward", col.id)
+        now = tables.get("3", "carried_over", col.id)
+        cid = f"X1.{col.id}"
+        subject = f"表三 {col.short}列"
+        if before is None or now is None or before.status != "ok" or now.status != "ok":
+            which = "上年报告「结转下年」" if before is None or before.status != "ok" else "本年「上年结转」"
+            status = (before if which.startswith("上年") else now)
+            word = _STATUS_WORDS.get(status.status if status is not None else "missing", "缺失")
+            results.append(CheckResult(cid, "not_assessable", None, None,
+                                       f"{subject}：{which}{word}，无法核对", "soft"))
+            continue
+        ok = abs((before.value or 0) - (now.value or 0)) < _EPS
+        results.append(CheckResult(
+            cid, "pass" if ok else "fail", before.value, now.value,
+            f"{subject}：上年报告结转下年{_fmt(before.value)} {'=' if ok else '≠'} "
+            f"本年上年结转{_fmt(now.value)}",
+            "soft"))
+    return results
+
+
+# ---------------------------------------------------------------------------------------------------
+# X2: figures stated in the prose
+
+
+_CN_NUM = "零〇一二两三四五六七八九十百千万"
+# Arabic figures anywhere; Chinese numerals (两个, 三件, 十二件) only where the pattern says so.
+_N = r"(?P<n>\d+(?:\.\d+)?)\s*(?P<approx>余|多)?\s*"
+_NC = rf"(?P<n>\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(?P<approx>余|多)?\s*"
+_ANY = r"[^。；;，,\d]"  # inside one clause, no numbers
+
+
+@dataclass(frozen=True, slots=True)
+class ProseFact:
+    """A figure the prose may state, and the table cells (alternative sums) it should equal."""
+
+    id: str
+    what: str  # how the prose says it, for messages
+    patterns: tuple[str, ...]  # regexes; group n is the number; no group n means the prose says "none" (0)
+    targets: tuple[tuple[tuple[str, str, str], ...], ...]  # pass if the figure equals any of these sums
+    target_names: tuple[str, ...]  # one name per target, for messages
+    templates: tuple[str, ...] = ("2021", "2019")
+    unit_scale: dict[str, float] | None = None  # unit -> factor to the table's unit
+
+
+_NEW = ("3", "new_received", "total")
+_CARRIED = ("3", "carried_over", "total")
+_HANDLED = ("3", "total", "total")
+_FORWARD = ("3", "carry_forward", "total")
+
+PROSE_FACTS: tuple[ProseFact, ...] = (
+    ProseFact(
+        "X2.received", "收到申请",
+        (rf"(?:收到|受理|接收|新收|办理){_ANY}{{0,24}}?(?:申请|事项|事件)(?:{_ANY}{{0,4}}?)(?<!复议)(?<!诉讼){_N}(?:件|个|条)",
+         rf"(?:收到|受理|接收){_ANY}{{0,3}}?{_NC}(?:件|个|条){_ANY}{{0,10}}?(?:申请|事项)",
+         rf"未(?:收到|受理|接到){_ANY}{{0,12}}?(?:政府信息公开|依申请公开|信息公开){_ANY}{{0,6}}?(?:申请|事件|事项)"),
+        ((_NEW,), (_NEW, _CARRIED), (_HANDLED,)), ("表三新收总计", "新收＋上年结转", "办理总计")),
+    ProseFact(
+        "X2.carry_forward", "结转下年",
+        (rf"(?:结转|顺延)(?:至|到)?(?:下一?年度?|\d{{4}}\s*年度?)(?:继续办理|答复)?\s*{_N}件",
+         rf"{_N}件{_ANY}{{0,6}}?(?:结转|顺延)(?:至|到)?(?:下一?年度?|\d{{4}}\s*年)"),
+        ((_FORWARD,),), ("表三结转下年总计",)),
+    ProseFact(
+        "X2.carried_over", "上年结转",
+        (rf"(?:上一?年度?)结转{_ANY}{{0,12}}?{_N}件",),
+        ((_CARRIED,),), ("表三上年结转总计",)),
+    ProseFact(
+        "X2.reconsideration", "行政复议",
+        (rf"行政复议(?:案件|申请)?(?:数量?)?(?:为|共|共计)?\s*{_N}(?:件|起|宗)",
+         rf"{_N}(?:件|起|宗){_ANY}{{0,16}}?行政复议(?!纠错|败诉)",
+         r"未(?:发生|收到|出现)[^。；，被]{0,16}?行政复议(?!纠错|败诉|被纠正)"),
+        ((("4", "reconsideration", "total"),),), ("表四行政复议总计",)),
+    ProseFact(
+        "X2.litigation", "行政诉讼",
+        (rf"行政诉讼(?:案件)?(?:数量?)?(?:为|共|共计)?\s*{_N}(?:件|起|宗)",
+         r"未(?:发生|收到|出现)[^。；，被]{0,24}?行政诉讼(?!败诉|被纠正)"),
+        ((("4", "litigation_direct", "total"), ("4", "litigation_after_review", "total")),),
+        ("表四行政诉讼两项总计之和",)),
+    ProseFact(
+        "X2.normative_docs.made", "制发规范性文件",
+        (rf"制发{_ANY}{{0,4}}?规范性文件\s*{_N}件",),
+        ((("2", "normative_docs", "made"),),), ("表二行政规范性文件本年制发件数",),
+        templates=("2021",)),
+    ProseFact(
+        "X2.normative_docs.in_force", "现行有效规范性文件",
+        (rf"现行有效{_ANY}{{0,4}}?规范性文件\s*{_N}件",),
+        ((("2", "normative_docs", "in_force"),),), ("表二行政规范性文件现行有效件数",),
+        templates=("2021",)),
+    ProseFact(
+        "X2.fees", "行政事业性收费",
+        (rf"行政事业性收费{_ANY}{{0,10}}?{_N}(?P<unit>万元|元)",),
+        ((("2", "fees", "amount"),),), ("表二行政事业性收费金额（万元）",), templates=("2021",),
+        unit_scale={"万元": 1.0, "元": 0.0001}),
+)
+
+# The fee of section 六 is the 信息处理费 (国办函〔2020〕109号), not the table-二 行政事业性收费.
+_PROCESSING_FEE = re.compile(rf"(?:未收取|没有收取|无收取|未发生)[^。；]{{0,12}}?"
+                             rf"(?:信息(?:公开)?处理费|收费)|"
+                             rf"信息(?:公开)?处理费{_ANY}{{0,8}}?{_N}元")
+_COMPILED = {fact.id: tuple(re.compile(p) for p in fact.patterns) for fact in PROSE_FACTS}
+_JOIN_LINES = re.compile(r"[ \t]*\n[ \t]*")
+_PAGE_FOOTER = re.compile(r"[-—–]+\s*\d{1,4}\s*[-—–]+")
+
+
+def _prose(report: Report) -> str:
+    """The document text without the tables, lines joined (PDF text breaks lines mid-sentence)."""
+    text = report.document.text
+    parts = []
+    pos = 0
+    for start, end in sorted(table_spans(text, report)):
+        parts.append(text[pos:start])
+        pos = max(pos, end)
+    parts.append(text[pos:])
+    prose = _PAGE_FOOTER.sub("", "\n".join(parts))
+    return _JOIN_LINES.sub("", prose)
+
+
+def _number(text: str) -> Number | None:
+    if text[0].isdigit():
+        return float(text) if "." in text else int(text)
+    try:
+        value = cn2an.cn2an(text, "smart")
+    except (ValueError, KeyError):
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _check_fact(fact: ProseFact, prose: str, tables: TableResult) -> CheckResult | None:
+    # Patterns are in order of preference; the first that matches anywhere is the statement.
+    match = next((m for m in (p.search(prose) for p in _COMPILED[fact.id]) if m is not None), None)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    stated = _number(groups["n"]) if groups.get("n") else 0
+    if stated is None:
+        return None
+    approx = bool(groups.get("approx"))
+    if fact.unit_scale and groups.get("unit"):
+        stated = round(stated * fact.unit_scale[groups["unit"]], 6)
+    said = f"正文“{match.group(0)}”"
+    sums: list[tuple[str, Number]] = []
+    for name, target in zip(fact.target_names, fact.targets, strict=True):
+        cells = [tables.get(*c) for c in target]
+        values = [c.value for c in cells if c is not None and c.status == "ok" and c.value is not None]
+        if len(values) == len(target):
+            sums.append((name, _sum(values)))
+    if not sums:
+        first = tables.get(*fact.targets[0][0])
+        word = _STATUS_WORDS.get(first.status if first is not None else "missing", "缺失")
+        return CheckResult(fact.id, "not_assessable", stated, None,
+                           f"{said}：{fact.target_names[0]}{word}，无法核对", "soft")
+    if approx:
+        hit = next(((n, v) for n, v in sums if v >= stated - _EPS), None)
+    else:
+        hit = next(((n, v) for n, v in sums if abs(v - stated) < _EPS), None)
+    if hit is not None:
+        bound = "不少于" if approx else ""
+        return CheckResult(fact.id, "pass", stated, hit[1],
+                           f"{said}与{hit[0]}{_fmt(hit[1])}相符{bound and f'（约数，表中{bound}所述）'}",
+                           "soft")
+    name, value = sums[0]
+    others = "、".join(f"{n}{_fmt(v)}" for n, v in sums[1:])
+    return CheckResult(fact.id, "fail", stated, value,
+                       f"{said}与{name}{_fmt(value)}不符" + (f"（{others}）" if others else ""), "soft")
+
+
+def _check_processing_fee(prose: str) -> CheckResult | None:
+    m = _PROCESSING_FEE.search(prose)
+    if m is None:
+        return None
+    return CheckResult("X2.processing_fee", "not_assessable", None, None,
+                       f"正文“{m.group(0)}”说的是信息处理费，与表二「行政事业性收费」不是同一事项，不作比对",
+                       "soft")
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def run_checks(report: Report, tables: TableResult, previous: TableResult | None = None) -> list[CheckResult]:
+    """All hard and soft checks for one report's tables (empty when no 2019/2021 table was found)."""
+    schema = SCHEMAS.get(tables.template)
+    if schema is None:
+        return []
+    equations = expand_rules(schema, SUM_RULES, lambda row: tables.has_row("3", row))
+    results = [_check_equation(eq, tables) for eq in equations]
+    results += _check_values(schema, tables)
+    if previous is not None and previous.template in SCHEMAS:
+        results += _check_previous(schema, tables, previous)
+    prose = _prose(report)
+    for fact in PROSE_FACTS:
+        if tables.template not in fact.templates:
+            continue
+        result = _check_fact(fact, prose, tables)
+        if result is not None:
+            results.append(result)
+    fee = _check_processing_fee(prose)
+    if fee is not None:
+        results.append(fee)
+    return results
+
+
+__all__ = ["PROSE_FACTS", "CheckResult", "ProseFact", "run_checks"]
+

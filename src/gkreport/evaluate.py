@@ -1,0 +1,165 @@
+"""Scoring gkreport against gold files: sections, tables and (see gkreport.themes) themes.
+
+Gold files live in one folder, one JSON file per document named ``<file name>.json``; the corpus folder
+is walked recursively and documents are matched to gold by file name, then checked by sha256.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gkreport.errors import ReportError
+from gkreport.normalise import compact, normalise_text
+
+_RULE_LINE = re.compile(r"^[|:\- \t]*-{3,}[|:\- \t]*$", re.M)
+ANCHOR_WINDOW = 40  # how far (in non-space characters) into a section its gold anchor may start
+
+
+@dataclass
+class DocScore:
+    doc: str
+    correct: int
+    total: int
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class EvalSummary:
+    kind: str
+    docs: list[DocScore]
+    extra: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def correct(self) -> int:
+        return sum(d.correct for d in self.docs)
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.docs)
+
+
+def load_gold(gold_dir: Path) -> dict[str, dict]:
+    gold: dict[str, dict] = {}
+    for path in sorted(Path(gold_dir).glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ReportError(path, f"unreadable gold file: {exc}") from exc
+        gold[data["doc"]] = data
+    if not gold:
+        raise ReportError(gold_dir, "no gold files (*.json) in this folder")
+    return gold
+
+
+def pair_with_corpus(gold: dict[str, dict], corpus_dirs: list[Path]) -> Iterator[tuple[Path, dict]]:
+    """Documents under the corpus folders that have a gold file, by file name."""
+    for corpus in corpus_dirs:
+        if not Path(corpus).exists():
+            raise ReportError(corpus, "corpus folder does not exist")
+        for path in sorted(p for p in Path(corpus).rglob("*") if p.is_file()):
+            if path.name in gold:
+                yield path, gold[path.name]
+
+
+def _squeeze(text: str) -> str:
+    """Text without white space or table-cell bars: how gold anchors are compared."""
+    text = _RULE_LINE.sub("", normalise_text(text))  # Markdown table rules |---|---|
+    return compact(text).replace("|", "")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return compact(normalise_text(a or "")) == compact(normalise_text(b or ""))
+
+
+def score_segments(path: Path, gold: dict) -> DocScore:
+    from gkreport.readers import read
+    from gkreport.segment import segment
+
+    doc = read(path)
+    if doc.sha256 != gold.get("sha256"):
+        return DocScore(path.name, 0, len(gold["sections"]), error="sha256 differs from the gold file")
+    report = segment(doc)
+    score = DocScore(path.name, 0, 0)
+    for want in gold["sections"]:
+        got = report.section(want["number"])
+        score.total += 1
+        why = None
+        if got.status != want["status"]:
+            why = f"status {got.status}, gold {want['status']}"
+        elif want["status"] == "found" and not _same(got.heading, want["heading"]):
+            why = f"heading {got.heading!r}, gold {want['heading']!r}"
+        elif want.get("anchor"):
+            where = _squeeze(got.text).find(_squeeze(want["anchor"]))
+            if where < 0 or where > ANCHOR_WINDOW:
+                why = f"body does not start at the gold anchor {want['anchor']!r}"
+        if why:
+            score.problems.append(f"{want['number']}: {why}")
+        else:
+            score.correct += 1
+    return score
+
+
+def evaluate_segments(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
+    gold = load_gold(gold_dir)
+    docs = []
+    for path, entry in pair_with_corpus(gold, corpus_dirs):
+        try:
+            docs.append(score_segments(path, entry))
+        except ReportError as exc:
+            docs.append(DocScore(path.name, 0, len(entry["sections"]), error=str(exc)))
+    return EvalSummary("segment", docs)
+
+
+def evaluate_tables(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
+    """Cells correct / total, cells wrong but marked ok, cells left ambiguous or missing."""
+    from gkreport.readers import read
+    from gkreport.segment import segment
+    from gkreport.tables import extract_tables
+
+    gold = load_gold(gold_dir)
+    docs: list[DocScore] = []
+    extra = {"wrong_but_ok": 0, "ambiguous": 0, "missing": 0}
+    for path, entry in pair_with_corpus(gold, corpus_dirs):
+        cells = [c for c in entry.get("cells", []) if c.get("status", "ok") != "ambiguous"]
+        score = DocScore(path.name, 0, len(cells))
+        try:
+            doc = read(path)
+            if doc.sha256 != entry.get("sha256"):
+                score.error = "sha256 differs from the gold file"
+                docs.append(score)
+                continue
+            result = extract_tables(segment(doc))
+        except ReportError as exc:
+            score.error = str(exc)
+            docs.append(score)
+            continue
+        got = {(c.table, c.row, c.col): c for c in result.cells}
+        for want in cells:
+            key = (want["table"], want["row"], want["col"])
+            cell = got.get(key)
+            where = "/".join(key)
+            if cell is None or cell.status == "missing":
+                extra["missing"] += 1
+                score.problems.append(f"{where}: missing")
+            elif cell.status == "ambiguous":
+                extra["ambiguous"] += 1
+                score.problems.append(f"{where}: ambiguous")
+            elif want.get("status") == "blank":
+                if cell.status == "blank":
+                    score.correct += 1
+                else:
+                    score.problems.append(f"{where}: {cell.value} ({cell.status}), gold blank")
+                    extra["wrong_but_ok"] += cell.status == "ok"
+            elif cell.status == "ok" and cell.value == want["value"]:
+                score.correct += 1
+            else:
+                if cell.status == "ok":
+                    extra["wrong_but_ok"] += 1
+                score.problems.append(f"{where}: {cell.value} ({cell.status}), gold {want['value']}")
+        docs.append(score)
+    return EvalSummary("tables", docs, extra)

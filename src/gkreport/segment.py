@@ -1,0 +1,324 @@
+"""Segmenting a `Document` into the six statutory sections, with template and metadata.
+
+Headings are found two ways: short lines that are a heading by themselves (optionally numbered, with
+Markdown marks and letter spacing), and numbered headings inside long lines (archived pages that hold a
+whole report on one line). Among all candidates we keep the chain with strictly increasing section numbers
+that scores best, so a table row such as 一、本年新收… or a sub-heading inside 总体情况 cannot take a
+section's place. Sections with no heading are then located by their content (status ``inferred``).
+Patterns, weights and anchors are data in ``data/sections.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from gkreport.document import Document
+
+Template = Literal["2021", "2019", "pre2019", "unknown"]
+SectionStatus = Literal["found", "inferred", "missing"]
+Level = Literal["township", "county", "prefecture", "province", "department", "unknown"]
+
+SECTION_NAMES: dict[int, str] = {
+    1: "总体情况",
+    2: "主动公开政府信息情况",
+    3: "收到和处理政府信息公开申请情况",
+    4: "政府信息公开行政复议、行政诉讼情况",
+    5: "存在的主要问题及改进情况",
+    6: "其他需要报告的事项",
+}
+
+
+@dataclass(slots=True)
+class Section:
+    """One statutory section. `start`/`end` span its body (after the heading) in `Document.text`."""
+
+    number: int
+    name: str
+    heading: str | None
+    status: SectionStatus
+    start: int | None
+    end: int | None
+    text: str
+
+
+@dataclass(slots=True)
+class Report:
+    document: Document
+    template: Template
+    agency: str | None
+    year: int | None
+    level: Level
+    sections: list[Section] = field(default_factory=list)
+
+    def section(self, number: int) -> Section:
+        return self.sections[number - 1]
+
+
+# ---------------------------------------------------------------- configuration (data files)
+
+def _load(name: str) -> dict:
+    return json.loads(resources.files("gkreport.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class _Config:
+    line: re.Pattern[str]  # a heading that is a whole short line (matched on compact text)
+    inline: re.Pattern[str]  # a numbered heading inside a long line
+    inline_official: re.Pattern[str]
+    group_section: dict[str, tuple[int, int]]  # regex group -> (section, weight)
+    anchors: list[tuple[int, re.Pattern[str], bool]]
+    templates: dict[str, re.Pattern[str]]
+    title: re.Pattern[str]
+    title_year_first: re.Pattern[str]
+    government: re.Pattern[str]
+    period: re.Pattern[str]
+    title_prefixes: tuple[str, ...]
+    levels: list[tuple[str, re.Pattern[str], str]]
+
+
+_NUMERALS = "一二三四五六七八九十"
+_CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
+_LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
+_HEAD_STRIP = "#|*> \t-"
+
+
+@lru_cache(maxsize=1)
+def _config() -> _Config:
+    sections = _load("sections.json")
+    meta = _load("metadata.json")
+    groups: dict[str, tuple[int, int]] = {}
+    alternatives = []
+    for i, entry in enumerate(sections["headings"]):
+        name = f"h{i}"
+        groups[name] = (entry["section"], entry["weight"])
+        alternatives.append(f"(?P<{name}>{entry['pattern']})")
+    alias = "|".join(alternatives)
+    numeral = f"(?P<num>[{_NUMERALS}]{{1,2}})"
+    line = re.compile(rf"(?:{numeral}[、.,]?)?(?:{alias})")
+    # Inside a long line a heading follows anything but a Chinese character (punctuation, a space, the
+    # last digit of a run-together table).
+    official = "|".join(f"(?P<{n}>{e['pattern']})" for n, e in zip(groups, sections["headings"], strict=True)
+                        if e["weight"] == 3)
+    inline = re.compile(rf"(?:^|(?<=[^\u4e00-\u9fff]))(?P<num>[{_NUMERALS}]{{1,2}})\s*[、.]\s*(?:{alias})", re.M)
+    # The official wording is distinctive enough to be a heading even glued to the text before it.
+    inline_official = re.compile(rf"(?P<num>[{_NUMERALS}])[、.]\s*(?:{official})")
+    anchors = [(a["section"], re.compile(a["pattern"]), a["line"]) for a in sections["anchors"]]
+    templates = {name: re.compile("|".join(re.escape(m) for m in marks))
+                 for name, marks in sections["templates"].items()}
+    levels = [(r["level"], re.compile(r["pattern"]), r["on"]) for r in meta["levels"]]
+    return _Config(line, inline, inline_official, groups, anchors, templates, re.compile(meta["title_pattern"]),
+                   re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
+                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels)
+
+
+# ---------------------------------------------------------------- headings
+
+@dataclass(slots=True)
+class _Candidate:
+    section: int
+    score: float
+    start: int  # where the heading starts
+    body: int  # where the section body starts
+    heading: str
+
+
+def _section_of(match: re.Match[str], cfg: _Config) -> tuple[int, int]:
+    for name, value in match.groupdict().items():
+        if value is not None and name in cfg.group_section:
+            return cfg.group_section[name]
+    raise AssertionError("heading pattern matched no alias group")
+
+
+def _score(section: int, weight: int, numeral: str | None) -> float:
+    if numeral is None:
+        return weight - 1.0
+    # A number that agrees with the section is a small bonus: numbering is often shifted by one.
+    return weight + (0.5 if _CN_VALUE.get(numeral[-1]) == section and len(numeral) == 1 else 0.0)
+
+
+def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group()
+        if "\t" in line:
+            cells = [c for c in line.split("\t") if c.strip()]
+            if len(cells) != 1:  # a table row is never a heading
+                continue
+            line = cells[0]
+        if len(line) <= _LONG_LINE:
+            compact = "".join(line.split()).lstrip(_HEAD_STRIP)
+            hit = cfg.line.match(compact)
+            if hit:
+                tail = compact[hit.end():]
+                if len(tail) <= 20 or tail[0] in "：:。(":
+                    section, weight = _section_of(hit, cfg)
+                    body = m.end() if len(tail) <= 20 else _body_after(text, m.start(), m.end(), hit)
+                    found.append(_Candidate(section, _score(section, weight, hit.group("num")), m.start(),
+                                            body, _heading_text(compact[:hit.end()])))
+                continue
+        seen: set[int] = set()
+        for hit in [*cfg.inline.finditer(m.group()), *cfg.inline_official.finditer(m.group())]:
+            if hit.start() in seen:
+                continue
+            seen.add(hit.start())
+            section, weight = _section_of(hit, cfg)
+            found.append(_Candidate(section, _score(section, weight, hit.group("num")), m.start() + hit.start(),
+                                    m.start() + hit.end(), _heading_text(hit.group())))
+    return found
+
+
+def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -> int:
+    """Body start when a short line carries text after its heading: skip as many non-space chars."""
+    wanted, pos = hit.end(), line_start
+    while wanted and pos < line_end:
+        if not text[pos].isspace() and text[pos] not in _HEAD_STRIP:
+            wanted -= 1
+        pos += 1
+    return pos
+
+
+def _heading_text(raw: str) -> str:
+    return " ".join(raw.strip(_HEAD_STRIP).split())
+
+
+def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The best-scoring sequence of headings in text order with strictly increasing section numbers."""
+    candidates.sort(key=lambda c: c.start)
+    best: list[float] = []
+    back: list[int] = []
+    for i, cand in enumerate(candidates):
+        score, prev = cand.score, -1
+        for j in range(i):
+            other = candidates[j]
+            if other.section < cand.section and other.body <= cand.start and best[j] + cand.score > score:
+                score, prev = best[j] + cand.score, j
+        best.append(score)
+        back.append(prev)
+    if not candidates:
+        return []
+    i = max(range(len(candidates)), key=lambda k: (best[k], -k))
+    chain = []
+    while i >= 0:
+        chain.append(candidates[i])
+        i = back[i]
+    return chain[::-1]
+
+
+# ---------------------------------------------------------------- inferred sections
+
+def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | None:
+    """Start of a headless section's content between lo and hi, located by its anchors."""
+    for number, pattern, whole_line in cfg.anchors:
+        if number != section:
+            continue
+        if whole_line:
+            for m in re.finditer(r"[^\n]+", text[lo:hi]):
+                compact = "".join(m.group().split()).lstrip(_HEAD_STRIP)
+                if len(compact) <= 60 and pattern.match(compact):
+                    return lo + m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
+        else:
+            m = pattern.search(text, lo, hi)
+            if m:
+                line_start = text.rfind("\n", lo, m.start()) + 1
+                prefix = text[max(line_start, lo):m.start()]
+                return max(line_start, lo) if not prefix.strip(_HEAD_STRIP) else m.start()
+    return None
+
+
+def _locate_sections(text: str, cfg: _Config) -> list[Section]:
+    chain = {c.section: c for c in _best_chain(_heading_candidates(text, cfg))}
+    starts: dict[int, tuple[int, int, str | None, SectionStatus]] = {
+        n: (c.start, c.body, c.heading, "found") for n, c in chain.items()}
+    for number in range(1, 7):
+        if number in starts:
+            continue
+        lo = max((b for n, (_, b, _, _) in starts.items() if n < number), default=0)
+        hi = min((s for n, (s, _, _, _) in starts.items() if n > number), default=len(text))
+        at = _infer(text, number, lo, hi, cfg) if number > 1 else None
+        if at is not None:
+            starts[number] = (at, at, None, "inferred")
+    ordered = sorted(starts.items(), key=lambda kv: kv[1][0])
+    sections = []
+    for number in range(1, 7):
+        if number not in starts:
+            sections.append(Section(number, SECTION_NAMES[number], None, "missing", None, None, ""))
+            continue
+        _, body, heading, status = starts[number]
+        end = next((s for _, (s, _, _, _) in ordered if s > body), len(text))
+        sections.append(Section(number, SECTION_NAMES[number], heading, status, body, end, text[body:end]))
+    return sections
+
+
+# ---------------------------------------------------------------- template and metadata
+
+def detect_template(compact_text: str, year: int | None, has_sections: bool) -> Template:
+    """2021 / 2019 / pre2019 from the table labels (domain.md §1b), else from the year."""
+    cfg = _config()
+    if year is not None and year <= 2018:
+        return "pre2019"
+    hits = {name: len(pattern.findall(compact_text)) for name, pattern in cfg.templates.items()}
+    if hits["2021"] or hits["2019"]:
+        return "2021" if hits["2021"] >= hits["2019"] else "2019"
+    if "本年新收政府信息公开申请数量" in compact_text:
+        if year is not None and year <= 2020:
+            return "2019"
+        return "2021"
+    if year is not None and has_sections:
+        return "2021" if year >= 2021 else "2019"
+    return "unknown"
+
+
+def read_metadata(compact_head: str, compact_text: str) -> tuple[str | None, int | None, Level]:
+    """Agency, report year and administrative level from the title and the opening."""
+    cfg = _config()
+    agency: str | None = None
+    year: int | None = None
+    m = cfg.title.search(compact_head)
+    first = cfg.title_year_first.search(compact_head)
+    if first and (m is None or first.start() < m.start()):
+        m = first
+    if m:
+        agency = m.group("agency")
+        for prefix in cfg.title_prefixes:
+            if agency.startswith(prefix):
+                agency = agency[len(prefix):]
+        year = int(m.group("year"))
+    else:
+        p = cfg.period.search(compact_text)
+        if p:
+            year = int(p.group("year"))
+    return agency or None, year, level_of(agency)
+
+
+def level_of(agency: str | None) -> Level:
+    if not agency:
+        return "unknown"
+    cfg = _config()
+    name = cfg.government.sub("", agency)
+    for level, pattern, on in cfg.levels:
+        if on == "agency" and name != agency:
+            continue  # a government, whatever its name ends with
+        if pattern.search(name if on == "name" else agency):
+            return level  # type: ignore[return-value]
+    return "unknown"
+
+
+# ---------------------------------------------------------------- entry point
+
+def segment(doc: Document) -> Report:
+    """Split a document into the six sections and read its template, agency, year and level."""
+    cfg = _config()
+    text = doc.text
+    compact_text = "".join(text.split())
+    head = "".join(text[:600].split())
+    head = re.sub(r"[#*|]", "", head)
+    agency, year, level = read_metadata(head, compact_text)
+    sections = _locate_sections(text, cfg)
+    located = any(s.status != "missing" for s in sections)
+    template = detect_template(compact_text, year, located)
+    return Report(doc, template, agency, year, level, sections)

@@ -1,0 +1,164 @@
+"""TF-IDF (jieba words + character n-grams) -> one calibrated linear model per theme.
+
+`LinearThemeClassifier` owns a scikit-learn `Pipeline([features, OneVsRestCalibrated])` and chooses
+one threshold per theme on grouped inner cross-validation inside its training data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from gkreport.themes import THEME_IDS
+from gkreport.themes.base import (
+    DEFAULT_THRESHOLD,
+    ThemeClassifierMixin,
+    check_label_matrix,
+    check_texts,
+    tune_thresholds,
+)
+from gkreport.themes.features import build_feature_union
+
+# How each theme's column was fitted; recorded in `strategies_` and in the model card.
+CALIBRATED = "calibrated"  # base model + CalibratedClassifierCV (sigmoid)
+LOGISTIC = "logistic"  # too few positives to calibrate: plain class-balanced logistic regression
+CONSTANT = "constant"  # only one class present: the training prior
+
+BASES = ("logreg", "svm")
+
+
+class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
+    """One binary linear model per label column, calibrated where the data allow it.
+
+    A column is calibrated (sigmoid, stratified `calibration_cv` folds) when both its positives and
+    negatives number at least `min_calibration_count`; with fewer, a class-balanced logistic regression
+    gives probabilities directly (LinearSVC has none); with a single class the prior is used.
+    """
+
+    def __init__(self, base: str = "svm", C: float = 1.0, calibration_cv: int = 3,
+                 min_calibration_count: int = 6, random_state: int = 0) -> None:
+        self.base = base
+        self.C = C
+        self.calibration_cv = calibration_cv
+        self.min_calibration_count = min_calibration_count
+        self.random_state = random_state
+
+    def _logistic(self) -> LogisticRegression:
+        # liblinear: an order of magnitude faster than lbfgs on a few hundred wide sparse rows.
+        return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
+                                  random_state=self.random_state)
+
+    def _base_model(self) -> Any:
+        if self.base == "logreg":
+            return self._logistic()
+        if self.base == "svm":
+            return LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
+        raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
+
+    def fit(self, X: Any, Y: Any) -> OneVsRestCalibrated:
+        Y = np.asarray(Y)
+        if Y.ndim != 2:
+            raise ValueError("Y must be a 2-d label matrix")
+        self._base_model()  # validates `base` even when no column ends up using it
+        self.estimators_: list[Any] = []
+        self.strategies_: list[str] = []
+        self.priors_ = Y.mean(axis=0).astype(float)
+        for j in range(Y.shape[1]):
+            y = Y[:, j]
+            positives = int(y.sum())
+            negatives = int(len(y) - positives)
+            if min(positives, negatives) == 0:
+                self.estimators_.append(None)
+                self.strategies_.append(CONSTANT)
+            elif min(positives, negatives) >= max(self.min_calibration_count, self.calibration_cv):
+                folds = StratifiedKFold(self.calibration_cv, shuffle=True, random_state=self.random_state)
+                model = CalibratedClassifierCV(self._base_model(), method="sigmoid", cv=folds)
+                self.estimators_.append(model.fit(X, y))
+                self.strategies_.append(CALIBRATED)
+            else:
+                self.estimators_.append(self._logistic().fit(X, y))
+                self.strategies_.append(LOGISTIC)
+        self.n_outputs_ = Y.shape[1]
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        n = X.shape[0]
+        proba = np.empty((n, self.n_outputs_), dtype=float)
+        for j, model in enumerate(self.estimators_):
+            proba[:, j] = self.priors_[j] if model is None else model.predict_proba(X)[:, 1]
+        return proba
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.predict_proba(X) >= DEFAULT_THRESHOLD).astype(np.int64)
+
+
+def build_pipeline(word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] = (1, 3),
+                   min_df: int = 1, base: str = "svm", C: float = 1.0, calibration_cv: int = 3,
+                   min_calibration_count: int = 6, random_state: int = 0) -> Pipeline:
+    """The unfitted feature + classifier pipeline (no thresholds)."""
+    return Pipeline([
+        ("features", build_feature_union(word_ngram_range, char_ngram_range, min_df)),
+        ("classifier", OneVsRestCalibrated(base=base, C=C, calibration_cv=calibration_cv,
+                                           min_calibration_count=min_calibration_count,
+                                           random_state=random_state)),
+    ])
+
+
+class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator):
+    """TF-IDF + calibrated one-vs-rest linear models, with per-theme thresholds from inner CV.
+
+    `fit(X, Y, groups)` first fits `threshold_cv`-fold grouped inner CV (groups = report ids) to get
+    out-of-fold probabilities, picks each theme's F1-best threshold into `thresholds_`, then fits
+    `pipeline_` on all the training data. Without groups the inner folds are plain shuffled K-fold.
+    """
+
+    def __init__(self, themes: Sequence[str] | None = None, word_ngram_range: tuple[int, int] = (1, 2),
+                 char_ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, base: str = "svm",
+                 C: float = 1.0, calibration_cv: int = 3, min_calibration_count: int = 6,
+                 threshold_cv: int = 3, random_state: int = 0) -> None:
+        self.themes = themes
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.base = base
+        self.C = C
+        self.calibration_cv = calibration_cv
+        self.min_calibration_count = min_calibration_count
+        self.threshold_cv = threshold_cv
+        self.random_state = random_state
+
+    def _pipeline(self) -> Pipeline:
+        return build_pipeline(self.word_ngram_range, self.char_ngram_range, self.min_df, self.base, self.C,
+                              self.calibration_cv, self.min_calibration_count, self.random_state)
+
+    def fit(self, X: Any, Y: Any, groups: Sequence[str] | None = None) -> LinearThemeClassifier:
+        texts = check_texts(X)
+        themes = tuple(self.themes) if self.themes is not None else THEME_IDS
+        Y = check_label_matrix(Y, len(texts), len(themes))
+        if groups is not None and len(groups) != len(texts):
+            raise ValueError("groups must have one entry per text")
+        self.classes_ = np.array(themes)
+        if self.threshold_cv >= 2:
+            template = self._pipeline()
+            self.thresholds_ = tune_thresholds(lambda: clone(template), texts, Y, groups,
+                                               self.threshold_cv, self.random_state)
+        else:
+            self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
+        self.pipeline_ = self._pipeline().fit(texts, Y)
+        return self
+
+    @property
+    def strategies_(self) -> list[str]:
+        """Per theme: calibrated / logistic / constant (see `OneVsRestCalibrated`)."""
+        return list(self.pipeline_[-1].strategies_)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.pipeline_.predict_proba(check_texts(X))

@@ -1,0 +1,365 @@
+"""Theme classifiers, grouped CV, model card. Texts here are invented; real reports are never copied."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from gkreport.annotations import LabelledPassage, load_annotations, resolve
+from gkreport.errors import ReportError
+from gkreport.passages import text_sha1
+from gkreport.themes import THEME_IDS
+from gkreport.themes.base import best_threshold, grouped_splits, matrix_to_themes, themes_to_matrix
+from gkreport.themes.card import CARD_FILE, MODEL_FILE, load_model, save_model, training_data_hash
+from gkreport.themes.keyword import KeywordThemeClassifier
+from gkreport.themes.linear import LinearThemeClassifier, OneVsRestCalibrated
+from gkreport.themes.spacy_textcat import SpacyThemeClassifier
+from gkreport.themes.training import cross_validate, make_model, train
+
+REPO = Path(__file__).resolve().parents[1]
+THREE = ("staffing", "timeliness", "channels")
+CUES = {"staffing": ["工作人员", "培训/轮训", "业务培训"], "timeliness": ["不及时", "滞后"],
+        "channels": ["网站", "公众号"]}
+
+# Invented mini-corpus: (text, themes), six "reports" of four passages each.
+SMALL = [
+    ("工作人员少，业务能力不足。", ["staffing"]),
+    ("信息发布滞后，更新不及时。", ["timeliness"]),
+    ("网站栏目单一，公众号很少推送。", ["channels"]),
+    ("加强培训，提升队伍水平。", ["staffing"]),
+    ("兼职人员多，缺少专业培训。", ["staffing"]),
+    ("动态信息上网慢，时效性差。", ["timeliness"]),
+    ("增设公众号专栏，丰富发布渠道。", ["channels"]),
+    ("工作人员变动导致更新滞后。", ["staffing", "timeliness"]),
+    ("开展业务轮训，提高工作人员能力。", ["staffing"]),
+    ("门户网站改版，优化栏目设置。", ["channels"]),
+    ("建立提醒，确保及时更新。", ["timeliness"]),
+    ("网站信息更新不及时。", ["timeliness", "channels"]),
+    ("人手不足，专职人员缺乏。", ["staffing"]),
+    ("通过短视频和公众号发布政策。", ["channels"]),
+    ("会议信息公开滞后。", ["timeliness"]),
+    ("组织业务培训两次。", ["staffing"]),
+    ("新媒体账号运营薄弱，网站访问量低。", ["channels"]),
+    ("答复期限把握不严，发布时间拖后。", ["timeliness"]),
+    ("培训覆盖面不广，工作人员水平参差。", ["staffing"]),
+    ("公众号和网站同步推送。", ["channels"]),
+    ("各科室报送材料迟缓，信息滞后。", ["timeliness"]),
+    ("选派骨干参加培训。", ["staffing"]),
+    ("政务公开栏陈旧，网站检索不便。", ["channels"]),
+    ("部分栏目长期未更新，不及时。", ["timeliness"]),
+]
+SMALL_X = [t for t, _ in SMALL]
+SMALL_Y = themes_to_matrix((th for _, th in SMALL), THREE)
+SMALL_GROUPS = [f"report-{i // 4}" for i in range(len(SMALL))]
+
+
+def small_models() -> dict[str, object]:
+    return {
+        "keyword": KeywordThemeClassifier(cues=CUES, themes=THREE),
+        "linear": LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4),
+        "spacy": SpacyThemeClassifier(themes=THREE, epochs=8),
+    }
+
+
+def labelled(source: str = "corpus") -> list[LabelledPassage]:
+    out = []
+    for i, (text, themes) in enumerate(SMALL):
+        out.append(LabelledPassage(doc=f"{source}-{i // 4}", passage=f"5.{i % 4 + 1}", sha1=text_sha1(text),
+                                   role="problem", themes=tuple(themes), source=source,
+                                   group=f"{source}-{i // 4}", text=text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def fitted() -> dict[str, object]:
+    return {name: model.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS)  # type: ignore[attr-defined]
+            for name, model in small_models().items()}
+
+
+# ---- imports stay light ----------------------------------------------------------------------------------
+
+
+def test_importing_themes_does_not_import_sklearn_or_spacy() -> None:
+    code = ("import sys, gkreport.themes, gkreport.annotations, gkreport.themes.taxonomy;"
+            "assert gkreport.themes.THEME_IDS[0] == 'staffing';"
+            "print(sorted(m for m in ('sklearn', 'spacy', 'thinc', 'jieba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_lazy_names_resolve() -> None:
+    import gkreport.themes as themes
+
+    assert themes.KeywordThemeClassifier is KeywordThemeClassifier
+    assert themes.load_model is load_model
+    with pytest.raises(AttributeError):
+        _ = themes.NoSuchThing  # type: ignore[attr-defined]
+
+
+# ---- shared helpers --------------------------------------------------------------------------------------
+
+
+def test_label_matrix_round_trip_and_unknown_theme() -> None:
+    matrix = themes_to_matrix([["content", "staffing"], []])
+    assert matrix.shape == (2, len(THEME_IDS))
+    assert matrix_to_themes(matrix) == [["staffing", "content"], []]
+    with pytest.raises(ValueError, match="unknown theme id 'budget'"):
+        themes_to_matrix([["budget"]])
+
+
+def test_best_threshold_maximises_f1() -> None:
+    y = np.array([0, 0, 1, 1, 1])
+    assert best_threshold(y, np.array([0.1, 0.15, 0.22, 0.3, 0.4])) == pytest.approx(0.2)  # the only F1=1 cut
+    # several perfect cuts: the one nearest 0.5 wins
+    assert best_threshold(y, np.array([0.1, 0.2, 0.6, 0.7, 0.9])) == pytest.approx(0.5)
+    assert best_threshold(np.zeros(3), np.array([0.9, 0.1, 0.5])) == 0.5  # no positives: default
+
+
+def test_grouped_splits_never_share_a_report() -> None:
+    splits = grouped_splits(SMALL_Y, SMALL_GROUPS, n_splits=3, seed=1)
+    assert len(splits) == 3
+    covered = np.concatenate([test for _, test in splits])
+    assert sorted(covered.tolist()) == list(range(len(SMALL)))
+    for train_idx, test_idx in splits:
+        assert not {SMALL_GROUPS[i] for i in train_idx} & {SMALL_GROUPS[i] for i in test_idx}
+    assert grouped_splits(SMALL_Y, ["one"] * len(SMALL), n_splits=3) == []
+
+
+# ---- the estimator contract, for each model -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["keyword", "linear", "spacy"])
+def test_estimator_contract(name: str, fitted: dict[str, object]) -> None:
+    template = small_models()[name]
+    params = template.get_params()  # type: ignore[attr-defined]
+    assert not any(k.endswith("_") for k in vars(template)), "__init__ must only store parameters"
+    twin = clone(template)
+    assert twin.get_params() == params and twin is not template
+    model = fitted[name]
+    proba = model.predict_proba(SMALL_X[:5])  # type: ignore[attr-defined]
+    assert proba.shape == (5, 3) and np.all((proba >= 0) & (proba <= 1))
+    pred = model.predict(SMALL_X[:5])  # type: ignore[attr-defined]
+    assert set(np.unique(pred)) <= {0, 1}
+    assert np.array_equal(pred, (proba >= model.thresholds_).astype(int))  # type: ignore[attr-defined]
+    assert list(model.classes_) == list(THREE)  # type: ignore[attr-defined]
+    assert model.thresholds_.shape == (3,)  # type: ignore[attr-defined]
+    assert clone(model).get_params() == params  # cloning a fitted model gives an unfitted twin
+    assert not hasattr(clone(model), "thresholds_")
+
+
+@pytest.mark.parametrize("name", ["linear", "spacy"])
+def test_learned_models_fit_their_training_data(name: str, fitted: dict[str, object]) -> None:
+    # Not a quality claim: a model that cannot even fit 24 easy sentences is broken plumbing.
+    assert fitted[name].score(SMALL_X, SMALL_Y) > 0.7  # type: ignore[attr-defined]
+
+
+def test_keyword_counts_nested_cue_once_and_shared_cue_for_both() -> None:
+    model = KeywordThemeClassifier(cues={"staffing": ["培训", "业务培训"], "engagement": ["培训", "宣传"]},
+                                   themes=("staffing", "engagement")).fit(["x"])
+    hits = model.cue_hits(["开展业务培训", "组织培训", "宣传", "无关内容"])
+    # "业务培训" blanks the inner "培训"; a bare "培训" counts for both themes that list it
+    assert hits.tolist() == [[1, 0], [1, 1], [0, 1], [0, 0]]
+    assert model.predict_proba(["开展业务培训"])[0, 0] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="no cue phrases"):
+        KeywordThemeClassifier(cues={"staffing": ["培训"]}, themes=("staffing", "channels")).fit(["x"])
+
+
+def test_keyword_splits_slash_alternatives_and_normalises() -> None:
+    model = KeywordThemeClassifier(cues={"staffing": ["专职/兼职"], "channels": ["APP"]},
+                                   themes=("staffing", "channels")).fit(["x"])
+    assert model.cues_["staffing"] == ("专职", "兼职")
+    assert model.predict(["只有兼职人员", "推出ＡＰＰ"]).tolist() == [[1, 0], [0, 1]]
+
+
+def test_one_vs_rest_falls_back_for_rare_themes() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = TfidfVectorizer(analyzer="char").fit_transform(SMALL_X)
+    Y = np.zeros((len(SMALL), 3), dtype=int)
+    Y[:, 0] = SMALL_Y[:, 0]  # staffing: 9 positives -> calibrated
+    Y[[0, 3], 1] = 1  # 2 positives -> too few to calibrate
+    # column 2 left empty -> constant
+    clf = OneVsRestCalibrated(calibration_cv=3, min_calibration_count=6).fit(X, Y)
+    assert clf.strategies_ == ["calibrated", "logistic", "constant"]
+    proba = clf.predict_proba(X)
+    assert np.all(proba[:, 2] == 0.0)
+    assert proba[Y[:, 0] == 1, 0].mean() > proba[Y[:, 0] == 0, 0].mean()
+
+
+def test_linear_thresholds_come_from_inner_cv(fitted: dict[str, object]) -> None:
+    model = fitted["linear"]
+    assert all(0.05 <= t <= 0.95 for t in model.thresholds_)  # type: ignore[attr-defined]
+    no_inner = LinearThemeClassifier(themes=THREE, threshold_cv=0).fit(SMALL_X, SMALL_Y)
+    assert no_inner.thresholds_.tolist() == [0.5, 0.5, 0.5]
+
+
+def test_linear_works_inside_grid_search() -> None:
+    search = GridSearchCV(LinearThemeClassifier(themes=THREE, threshold_cv=0), {"C": [0.5, 2.0]}, cv=2)
+    search.fit(SMALL_X, SMALL_Y)
+    assert search.best_params_["C"] in (0.5, 2.0)
+
+
+def test_spacy_is_deterministic_with_a_seed() -> None:
+    a = SpacyThemeClassifier(themes=THREE, epochs=3, threshold_cv=0).fit(SMALL_X, SMALL_Y)
+    b = SpacyThemeClassifier(themes=THREE, epochs=3, threshold_cv=0).fit(SMALL_X, SMALL_Y)
+    assert np.allclose(a.predict_proba(SMALL_X), b.predict_proba(SMALL_X))
+
+
+# ---- save / load and the model card ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["keyword", "linear", "spacy"])
+def test_save_load_round_trip(name: str, fitted: dict[str, object], tmp_path: Path) -> None:
+    model = fitted[name]
+    data = labelled()
+    card_path = save_model(model, tmp_path / name, {"cv_metrics": {"micro_f1": 0.5}}, data=data,
+                           model_kind=name)
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    assert card["labels"] == list(THREE) and card["model_kind"] == name
+    assert card["thresholds"] == dict(zip(THREE, map(float, model.thresholds_), strict=True))  # type: ignore
+    assert card["training_data_sha256"] == training_data_hash(data)
+    assert card["cv_metrics"] == {"micro_f1": 0.5}
+    assert {"version", "created", "model_sha256"} <= set(card)
+    loaded = load_model(tmp_path / name)
+    assert np.allclose(loaded.predict_proba(SMALL_X), model.predict_proba(SMALL_X))  # type: ignore
+
+
+def test_saved_spacy_model_loads_in_a_fresh_process(fitted: dict[str, object], tmp_path: Path) -> None:
+    save_model(fitted["spacy"], tmp_path)
+    code = ("import sys; from gkreport.themes.card import load_model;"
+            f"m = load_model(sys.argv[1]); print(m.predict_proba([{SMALL_X[0]!r}]).round(6).tolist())")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                         check=True)
+    expected = fitted["spacy"].predict_proba([SMALL_X[0]]).round(6).tolist()  # type: ignore[attr-defined]
+    assert np.allclose(json.loads(out.stdout), expected, atol=1e-5)
+
+
+def test_tampered_model_file_is_refused(fitted: dict[str, object], tmp_path: Path) -> None:
+    save_model(fitted["keyword"], tmp_path)
+    with (tmp_path / MODEL_FILE).open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ReportError, match=f"model file {MODEL_FILE} does not match its card"):
+        load_model(tmp_path)
+
+
+def test_card_with_wrong_hash_is_refused(fitted: dict[str, object], tmp_path: Path) -> None:
+    save_model(fitted["keyword"], tmp_path)
+    card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
+    card["model_sha256"] = "0" * 64
+    (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ReportError, match="does not match its card: sha256 is [0-9a-f]{64}, card says 0{64}"):
+        load_model(tmp_path)
+
+
+def test_card_errors(fitted: dict[str, object], tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="model card is missing"):
+        load_model(tmp_path)
+    with pytest.raises(ValueError, match="may not overwrite"):
+        save_model(fitted["keyword"], tmp_path, {"model_sha256": "x"})
+    with pytest.raises(ValueError, match="fitted"):
+        save_model(KeywordThemeClassifier(), tmp_path)
+
+
+def test_training_data_hash_ignores_order_but_not_labels() -> None:
+    data = labelled()
+    assert training_data_hash(data) == training_data_hash(list(reversed(data)))
+    changed = [*data[:-1], LabelledPassage(**{**{f: getattr(data[-1], f) for f in data[-1].__slots__},
+                                              "themes": ("staffing",)})]
+    assert training_data_hash(changed) != training_data_hash(data)
+
+
+# ---- cross-validation -----------------------------------------------------------------------------------
+
+
+def test_cross_validate_tests_on_real_passages_only() -> None:
+    real, written = labelled("corpus"), labelled("written")
+    models = {"keyword": KeywordThemeClassifier(cues=CUES)}
+    # keyword needs all nine themes' cues for the default column order
+    models["keyword"].set_params(cues={t: CUES.get(t, ["(none)"]) for t in THEME_IDS})
+    with_written = cross_validate(models, real + written, n_splits=3)
+    without = cross_validate(models, real + written, n_splits=3, include_written=False)
+    assert with_written.tested_on == "real" and with_written.n_test_passages == len(real)
+    assert with_written.n_written_in_training == len(written) and without.n_written_in_training == 0
+    assert [n for n, _ in with_written.fold_sizes] == [n + len(written) for n, _ in without.fold_sizes]
+    assert sum(n for _, n in with_written.fold_sizes) == len(real)
+    only_written = cross_validate(models, written, n_splits=3)
+    assert only_written.tested_on == "written"
+
+
+def test_cross_validate_scores_and_same_folds_for_all_models() -> None:
+    data = labelled()
+    report = cross_validate(small_models_nine(), data, n_splits=3)
+    assert set(report.models) == {"keyword", "linear"}
+    for scores in report.models.values():
+        assert 0.0 <= scores.micro_f1 <= 1.0 and 0.0 <= scores.macro_f1 <= 1.0
+        assert len(scores.fold_micro_f1) == 3 and scores.n_predicted == len(data)
+        assert scores.per_theme["staffing"]["support"] == int(SMALL_Y[:, 0].sum())
+        assert set(scores.no_support) == set(THEME_IDS) - set(THREE)
+    assert "| staffing |" in report.to_markdown()
+    with pytest.raises(ValueError, match="at least 2 reports"):
+        cross_validate(small_models_nine(), [d for d in data if d.group == "corpus-0"])
+
+
+def small_models_nine() -> dict[str, object]:
+    return {"keyword": KeywordThemeClassifier(cues={t: CUES.get(t, ["(none)"]) for t in THEME_IDS}),
+            "linear": LinearThemeClassifier(threshold_cv=2, calibration_cv=2, min_calibration_count=4)}
+
+
+def test_make_model_names() -> None:
+    assert type(make_model("linear", C=2.0)).__name__ == "LinearThemeClassifier"
+    with pytest.raises(ValueError, match="unknown model"):
+        make_model("bert")
+
+
+# ---- end to end on our written passages ---------------------------------------------------------------
+
+
+def test_packaged_taxonomy_feeds_the_keyword_baseline(tmp_path: Path) -> None:
+    from gkreport.themes.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    assert [t.id for t in taxonomy.themes] == list(THEME_IDS)
+    assert all(cues for cues in taxonomy.cues().values())
+    assert all("/" not in cue for cues in taxonomy.cues().values() for cue in cues)
+    model = KeywordThemeClassifier().fit(["x"])
+    assert model.cues_ == taxonomy.cues()
+    bad = tmp_path / "taxonomy.json"
+    only_one = {"version": "x", "themes": [{"id": "staffing", "cues": ["培训"]}]}
+    bad.write_text(json.dumps(only_one), encoding="utf-8")
+    with pytest.raises(ReportError, match="differ from the expected"):
+        load_taxonomy(bad)
+
+
+@pytest.mark.slow
+def test_train_and_evaluate_end_to_end_on_written_passages(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture) -> None:
+    """Runs everything a real labelling round will run; prints the numbers (they only prove the plumbing)."""
+    data = resolve(load_annotations([REPO / "annotations" / "written.jsonl"]), [])
+    assert len(data) >= 60
+    names = ["keyword", "linear", "spacy"]
+    started = time.perf_counter()
+    report = cross_validate(names, data, n_splits=5)
+    cv_seconds = time.perf_counter() - started
+    assert report.tested_on == "written" and report.n_splits == 5
+    for scores in report.models.values():
+        assert scores.n_predicted == len(data)
+        assert all(s["support"] > 0 for s in scores.per_theme.values())
+    # The learned models must beat predicting nothing (micro F1 0) on held-out reports.
+    assert report.models["linear"].micro_f1 > 0.2 and report.models["spacy"].micro_f1 > 0.2
+    started = time.perf_counter()
+    model = train("linear", data)
+    train_seconds = time.perf_counter() - started
+    save_model(model, tmp_path, {"cv_metrics": report.summary("linear")}, data=data, model_kind="linear")
+    loaded = load_model(tmp_path)
+    assert np.array_equal(loaded.predict([d.text for d in data]), model.predict([d.text for d in data]))
+    with capsys.disabled():
+        print(f"\n{report.to_markdown()}\nCV wall time {cv_seconds:.1f}s; "
+              f"final linear train {train_seconds:.1f}s")
