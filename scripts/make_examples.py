@@ -1441,7 +1441,7 @@ def build(root: Path) -> list[Path]:
             path.write_bytes(blob)
             written.append(path)
         readme_rows.append(f"| `{name}` | {ex.template} | {ex.layout_note} | {ex.exercises} |")
-    readme = root / EXAMPLES_DIR / "README.md"
+    readme = root / EXAMPLES_DIR.parent / "README.md"  # beside the folder, so a folder walk sees only reports
     readme.write_text(README_HEAD + "\n".join(readme_rows) + "\n" + README_TAIL, encoding="utf-8")
     written.append(readme)
     return written

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "corpora" / "examples"
 SEGMENTS = ROOT / "annotations" / "gold" / "segments"
 TABLES = ROOT / "annotations" / "gold" / "tables"
-BROKEN = "ex09"  # deliberately inconsistent example (see corpora/examples/README.md)
+BROKEN = "ex09"  # deliberately inconsistent example (see corpora/README.md)
 
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("ex[0-9][0-9]_*") if p.is_file())
 SEGMENT_GOLD = sorted(SEGMENTS.glob("ex[0-9][0-9]_*.json"))

@@ -104,14 +104,16 @@ def _config() -> _Config:
     # last digit of a run-together table).
     official = "|".join(f"(?P<{n}>{e['pattern']})" for n, e in zip(groups, sections["headings"], strict=True)
                         if e["weight"] == 3)
-    inline = re.compile(rf"(?:^|(?<=[^\u4e00-\u9fff]))(?P<num>[{_NUMERALS}]{{1,2}})\s*[、.]\s*(?:{alias})", re.M)
+    inline = re.compile(rf"(?:^|(?<=[^\u4e00-\u9fff]))(?P<num>[{_NUMERALS}]{{1,2}})\s*[、.]\s*(?:{alias})",
+                        re.M)
     # The official wording is distinctive enough to be a heading even glued to the text before it.
     inline_official = re.compile(rf"(?P<num>[{_NUMERALS}])[、.]\s*(?:{official})")
     anchors = [(a["section"], re.compile(a["pattern"]), a["line"]) for a in sections["anchors"]]
     templates = {name: re.compile("|".join(re.escape(m) for m in marks))
                  for name, marks in sections["templates"].items()}
     levels = [(r["level"], re.compile(r["pattern"]), r["on"]) for r in meta["levels"]]
-    return _Config(line, inline, inline_official, groups, anchors, templates, re.compile(meta["title_pattern"]),
+    return _Config(line, inline, inline_official, groups, anchors, templates,
+                   re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels)
 
@@ -167,8 +169,9 @@ def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
                 continue
             seen.add(hit.start())
             section, weight = _section_of(hit, cfg)
-            found.append(_Candidate(section, _score(section, weight, hit.group("num")), m.start() + hit.start(),
-                                    m.start() + hit.end(), _heading_text(hit.group())))
+            score = _score(section, weight, hit.group("num"))
+            found.append(_Candidate(section, score, m.start() + hit.start(), m.start() + hit.end(),
+                                    _heading_text(hit.group())))
     return found
 
 

@@ -1,0 +1,159 @@
+"""Speed and memory figures for gkreport, written to benchmarks/latest.json.
+
+Stages measured (each over the bundled examples plus, when present, the real reports in ../shared,
+repeated until there are at least --docs documents):
+- read: decoding and normalising the files (reports/s);
+- segment, segment+tables+checks: on already-decoded documents (reports/s on one core);
+- passages: splitting sections 五/六 (passages/s);
+- classify: theme scoring with the shipped model, if one exists (passages/s), and its training time;
+- batch: the whole pipeline through `gkreport batch` with 1 and 2 jobs, if the batch module exists;
+- cold tag: one `gkreport tag` of a single file in a fresh process (seconds);
+- summary: `gkreport summary` over a database of 10,000 synthetic reports, if the summary module exists.
+Peak RSS is reported for this process and for the batch runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def corpus_files() -> list[Path]:
+    from gkreport.records import iter_paths
+
+    folders = [ROOT / "corpora/examples"] + [p for p in (SHARED / "seeds", SHARED / "corpus/github")
+                                             if p.exists()]
+    return list(iter_paths(folders))
+
+
+def timed(fn, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_pipeline(files: list[Path], n_docs: int) -> dict[str, float]:
+    from gkreport.checks import run_checks
+    from gkreport.passages import split_passages
+    from gkreport.readers import read
+    from gkreport.segment import segment
+    from gkreport.tables import extract_tables
+
+    text_files = [f for f in files if f.suffix.lower() in (".txt", ".md")]
+    reps = -(-n_docs // len(files))
+    work = files * reps
+    out: dict[str, float] = {"documents": len(work), "distinct_files": len(files)}
+    text_work = text_files * (-(-n_docs // len(text_files)))
+    out["read_txt_md_per_s"] = len(text_work) / timed(lambda: [read(f) for f in text_work])
+    docs = [read(f) for f in files] * reps
+    out["segment_per_s"] = len(docs) / timed(lambda: [segment(d) for d in docs], repeat=2)
+
+    def full() -> None:
+        for d in docs:
+            report = segment(d)
+            run_checks(report, extract_tables(report))
+
+    out["segment_tables_checks_per_s"] = len(docs) / timed(full, repeat=2)
+    reports = [segment(d) for d in docs]
+    count = sum(len(split_passages(r)) for r in reports[: len(files)]) * reps
+    out["passages_per_s"] = count / timed(lambda: [split_passages(r) for r in reports])
+    return out
+
+
+def bench_classify(files: list[Path]) -> dict[str, float]:
+    model_dir = ROOT / "models/themes"
+    if not any(model_dir.glob("*.json")):
+        return {"note": "no shipped model in models/themes"}  # type: ignore[dict-item]
+    from gkreport.passages import split_passages
+    from gkreport.readers import read
+    from gkreport.segment import segment
+    from gkreport.themes import load_model
+
+    start = time.perf_counter()
+    model = load_model(model_dir)
+    load_s = time.perf_counter() - start
+    texts = [p.text for f in files for p in split_passages(segment(read(f)))] * 5
+    seconds = timed(lambda: model.predict_proba(texts))
+    card = json.loads(next(model_dir.glob("*.json")).read_text(encoding="utf-8"))
+    return {"model_load_s": round(load_s, 3), "classify_passages_per_s": round(len(texts) / seconds, 1),
+            "training_seconds": card.get("training_seconds")}
+
+
+def bench_cold_tag() -> dict[str, float]:
+    example = ROOT / "corpora/examples/ex01_2024_tabs_township.txt"
+    if not any((ROOT / "models/themes").glob("*.json")):
+        return {}
+    cmd = [sys.executable, "-m", "gkreport.cli", "tag", str(example)]
+    return {"cold_tag_single_file_s": round(timed(lambda: subprocess.run(cmd, capture_output=True, check=True),
+                                                   repeat=3), 3)}
+
+
+def bench_batch(files: list[Path], n_docs: int) -> dict[str, float]:
+    try:
+        import gkreport.batch  # noqa: F401
+    except ImportError:
+        return {"note": "batch module not present"}  # type: ignore[dict-item]
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "reports"
+        folder.mkdir()
+        reps = -(-n_docs // len(files))
+        for i in range(reps):
+            for f in files:  # a trailing byte makes each copy a distinct file (new sha256)
+                (folder / f"{i:04d}_{f.name}").write_bytes(f.read_bytes() + (b"\n" * (i % 7 + 1)
+                                                           if f.suffix in (".txt", ".md") else b""))
+        n = sum(1 for _ in folder.iterdir())
+        for jobs in (1, 2):
+            db = Path(tmp) / f"r{jobs}.sqlite"
+            cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", str(jobs)]
+            start = time.perf_counter()
+            proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            rss = [line for line in proc.stderr.splitlines() if "Maximum resident" in line]
+            out[f"batch_jobs{jobs}_reports_per_s"] = round(n / seconds, 1)
+            if rss:
+                out[f"batch_jobs{jobs}_peak_rss_mb"] = round(int(rss[0].split()[-1]) / 1024, 1)
+        out["batch_documents"] = n
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=1000, help="minimum documents per stage")
+    parser.add_argument("--skip-batch", action="store_true", help="leave out the end-to-end batch runs")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/latest.json")
+    args = parser.parse_args()
+    files = corpus_files()
+    result: dict[str, object] = {"machine": {"python": platform.python_version(), "cpu_count": __import__("os")
+                                             .cpu_count(), "platform": platform.platform()},
+                                 "real_reports_included": SHARED.exists()}
+    result["pipeline"] = {k: round(v, 1) for k, v in bench_pipeline(files, args.docs).items()}
+    result["themes"] = bench_classify(files)
+    result["cold"] = bench_cold_tag()
+    if not args.skip_batch:
+        result["batch"] = bench_batch(files, args.docs)
+    result["peak_rss_mb_bench_process"] = round(peak_rss_mb(), 1)
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

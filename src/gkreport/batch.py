@@ -1,0 +1,200 @@
+"""Run the pipeline over many files in parallel and store the results in SQLite.
+
+CLI: ``gkreport batch PATH... --db results.sqlite [--jobs N] [--backend local|dask] [--scheduler ADDRESS]
+[--force] [--timeout SECONDS] [--model DIR]`` → ``run_batch(paths, db, jobs=, backend=, scheduler=,
+force=, timeout=, model_dir=, progress=)`` returning `BatchStats`; the CLI prints `BatchStats.line()`.
+
+How it works:
+- PATH arguments are files or folders (searched recursively for the suffixes the readers know).
+- The driver hashes every file (sha256 of its bytes) and skips hashes already in `files` unless `force`.
+- Workers (joblib/loky processes, or Dask through `joblib.parallel_config(backend="dask")`) each run
+  `pipeline.process_file`: the theme model is loaded once per worker process, each file runs under a
+  SIGALRM time limit, and any failure comes back as an error record, never an exception.
+- Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
+  killed with kill -9 resumes without lost or duplicated rows.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, closing, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from gkreport.errors import ReportError
+from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_file
+from gkreport.readers import SUPPORTED_SUFFIXES
+from gkreport.store import connect, done_sha256s, write_records
+
+Backend = Literal["local", "dask"]
+DEFAULT_TIMEOUT = 60.0
+CHUNK_FILES = 16  # files per transaction
+CHUNK_SECONDS = 2.0  # …or sooner, so a slow batch still commits steadily
+
+
+@dataclass(slots=True)
+class BatchStats:
+    total: int = 0  # files found
+    skipped: int = 0  # already in the database
+    processed: int = 0  # written this run (ok + errors)
+    ok: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = self.processed / self.seconds if self.seconds > 0 else 0.0
+        return (f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
+                f"{self.skipped} already done; {self.seconds:.1f} s, {rate:.1f} files/s")
+
+
+def find_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, plus report files found recursively in named folders; sorted, unique."""
+    found: dict[Path, None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found[child] = None
+        elif path.exists():
+            found[path] = None
+        else:
+            raise ReportError(path, "no such file or folder")
+    return list(found)
+
+
+def _backend_context(backend: Backend, scheduler: str | None, jobs: int) -> AbstractContextManager[object]:
+    if backend == "local":
+        return nullcontext()
+    if backend != "dask":
+        raise ValueError(f"unknown backend {backend!r}; choose local or dask")
+    return _dask_context(scheduler, jobs)
+
+
+class _dask_context(AbstractContextManager[object]):
+    """A distributed Client on `scheduler`, or on a LocalCluster made (and closed) here; joblib → dask."""
+
+    def __init__(self, scheduler: str | None, jobs: int) -> None:
+        self.scheduler, self.jobs = scheduler, jobs
+
+    def __enter__(self) -> object:
+        import joblib
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if self.scheduler:
+            self.client = Client(self.scheduler)
+        else:
+            workers = self.jobs if self.jobs > 0 else None
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+            self.client = Client(self.cluster)
+        self.config = joblib.parallel_config(backend="dask")
+        self.config.__enter__()
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.config.__exit__(*exc)
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _progress(enabled: bool, total: int) -> tuple[AbstractContextManager[object], object | None]:
+    if not enabled:
+        return nullcontext(), None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[rate]:.1f} files/s"),
+                        TextColumn("errors {task.fields[errors]}"),
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                        console=Console(stderr=True))
+    task = progress.add_task("batch", total=total, rate=0.0, errors=0)
+    return progress, (progress, task)
+
+
+def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, backend: Backend = "local",
+              scheduler: str | None = None, force: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
+              model_dir: str | Path | None = None, progress: bool = True) -> BatchStats:
+    """Process every report file under `paths` into the SQLite database `db`; returns the counts."""
+    from joblib import Parallel, delayed
+
+    started = time.monotonic()
+    model_dir_s = str(model_dir) if model_dir else None
+    if model_dir_s:
+        cached_model(model_dir_s)  # fail fast on a bad model here, not once per worker
+    files = find_files(paths)
+    stats = BatchStats(total=len(files))
+    with closing(connect(db)) as conn:
+        done = set() if force else done_sha256s(conn)
+        todo: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for path in files:
+            sha = file_sha256(path)
+            if sha in done or sha in seen:  # identical copies in one run count once
+                stats.skipped += 1
+                continue
+            seen.add(sha)
+            todo.append((str(path), sha))
+        bar_ctx, bar = _progress(progress, len(todo))
+        with bar_ctx, _backend_context(backend, scheduler, jobs):
+            results: Iterator[FileRecord] = iter(())
+            if todo:
+                parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+                results = parallel(delayed(process_file)(path, sha, model_dir_s, timeout)
+                                   for path, sha in todo)
+            chunk: list[FileRecord] = []
+            last_write = time.monotonic()
+            for record in results:
+                chunk.append(record)
+                stats.processed += 1
+                stats.ok += record.status == "ok"
+                stats.errors += record.status == "error"
+                if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
+                    write_records(conn, chunk)
+                    chunk, last_write = [], time.monotonic()
+                if bar is not None:
+                    prog, task = bar  # type: ignore[misc]
+                    elapsed = max(time.monotonic() - started, 1e-9)
+                    prog.update(task, advance=1, rate=stats.processed / elapsed, errors=stats.errors)
+            write_records(conn, chunk)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m gkreport.batch PATH... --db DB`: a thin runner until the lead wires the CLI."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m gkreport.batch")
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--jobs", type=int, default=-1)
+    parser.add_argument("--backend", choices=("local", "dask"), default="local")
+    parser.add_argument("--scheduler")
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
+    parser.add_argument("--model")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    stats = run_batch(args.paths, args.db, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
+                      force=args.force, timeout=args.timeout, model_dir=args.model,
+                      progress=not args.no_progress)
+    print(stats.line(), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,376 @@
+"""The `gkreport` command line: thin typer commands, each calling one function of the API."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gkreport.errors import ReportError
+
+app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them into checked data.", no_args_is_help=True,
+                  add_completion=False, rich_markup_mode=None)
+evaluate_app = typer.Typer(help="Score gkreport against gold files.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
+Paths = Annotated[list[Path], typer.Argument(help="Report files or folders (folders are walked recursively).")]
+
+
+class SegmentFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class TablesFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    text = "text"
+
+
+class TagFormat(str, Enum):
+    jsonl = "jsonl"
+    text = "text"
+
+
+class ModelKind(str, Enum):
+    sklearn = "sklearn"
+    spacy = "spacy"
+    keywords = "keywords"
+
+
+_MODEL_NAME = {"sklearn": "linear", "spacy": "spacy", "keywords": "keyword"}
+
+
+def _emit(record: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+
+
+def _reports(paths: list[Path]):
+    """(path, Report or None, error) for every input file; one bad file never stops the rest."""
+    from gkreport.readers import read
+    from gkreport.records import iter_paths
+    from gkreport.segment import segment
+
+    for path in iter_paths(paths):
+        try:
+            yield path, segment(read(path)), None
+        except ReportError as exc:
+            yield path, None, str(exc)
+
+
+@app.command("segment")
+def segment_cmd(paths: Paths,
+                format: Annotated[SegmentFormat, typer.Option(
+                    "--format", "-f", help="text: a summary per report; json: JSON Lines, one object per file."
+                )] = SegmentFormat.text) -> None:
+    """Split reports into the six statutory sections and detect template, agency, year and level."""
+    from gkreport.records import error_record, segment_record, segment_text
+
+    failed = 0
+    for path, report, error in _reports(paths):
+        if report is None:
+            failed += 1
+            if format is SegmentFormat.json:
+                _emit(error_record(path, error or ""))
+            else:
+                _fail(error or "")
+            continue
+        if format is SegmentFormat.json:
+            _emit(segment_record(report))
+        else:
+            typer.echo(segment_text(report))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _tables_and_checks(paths: list[Path]):
+    from gkreport.checks import run_checks
+    from gkreport.tables import extract_tables
+
+    for path, report, error in _reports(paths):
+        if report is None:
+            yield path, None, None, None, error
+            continue
+        tables = extract_tables(report)
+        yield path, report, tables, run_checks(report, tables), None
+
+
+@app.command("tables")
+def tables_cmd(paths: Paths,
+               format: Annotated[TablesFormat, typer.Option(
+                   "--format", "-f", help="json: JSON Lines per file; csv: one row per cell; text: the three "
+                                          "tables aligned with Chinese labels.")] = TablesFormat.json) -> None:
+    """Extract tables 二, 三 and 四 with every number tied to its row and column, and check them."""
+    from gkreport.records import cells_record, error_record
+    from gkreport.tables import render_text, table_rows_for_csv
+
+    failed = 0
+    writer = None
+    for path, report, tables, checks, error in _tables_and_checks(paths):
+        if report is None:
+            failed += 1
+            if format is TablesFormat.json:
+                _emit(error_record(path, error or ""))
+            else:
+                _fail(error or "")
+            continue
+        if format is TablesFormat.json:
+            _emit(cells_record(str(path), tables.template, tables, checks))
+        elif format is TablesFormat.csv:
+            for row in table_rows_for_csv(tables):
+                if writer is None:
+                    writer = csv.DictWriter(sys.stdout, fieldnames=["path", *row])
+                    writer.writeheader()
+                writer.writerow({"path": str(path), **row})
+        else:
+            typer.echo(f"{path}  模板 {tables.template or '—'}")
+            typer.echo(render_text(tables))
+    raise typer.Exit(1 if failed else 0)
+
+
+_ORDER = {"fail": 0, "not_assessable": 1, "pass": 2}
+_MARK = {"fail": "✗ 不符", "not_assessable": "? 无法核验", "pass": "✓ 通过"}
+
+
+@app.command("check")
+def check_cmd(paths: Paths,
+              strict: Annotated[bool, typer.Option(help="Exit non-zero when any check fails.")] = False,
+              all_checks: Annotated[bool, typer.Option(
+                  "--all", help="Also list the checks that pass (by default only failures and "
+                                "not-assessable checks are listed).")] = False) -> None:
+    """Check the tables against the 勾稽 rules and the prose, failures first, one line each."""
+    failed_files = failed_checks = 0
+    for path, report, _tables, checks, error in _tables_and_checks(paths):
+        if report is None:
+            failed_files += 1
+            _fail(error or "")
+            continue
+        counts = {s: sum(c.status == s for c in checks) for s in _ORDER}
+        failed_checks += counts["fail"]
+        typer.echo(f"{path}: {counts['fail']} 不符 fail, {counts['not_assessable']} 无法核验 not assessable, "
+                   f"{counts['pass']} 通过 pass")
+        for result in sorted(checks, key=lambda c: (_ORDER[c.status], c.severity != "hard", c.id)):
+            if result.status == "pass" and not all_checks:
+                continue
+            typer.echo(f"  {_MARK[result.status]} [{result.id}] {result.message}")
+    raise typer.Exit(1 if failed_files or (strict and failed_checks) else 0)
+
+
+def _load_theme_model(model: Path | None):
+    from gkreport.themes import load_model
+
+    where = model or DEFAULT_MODEL
+    if not (where / "card.json").exists() and not any(where.glob("*.json")):
+        raise ReportError(where, "no theme model here; train one with `gkreport train` or pass --model DIR")
+    return load_model(where)
+
+
+def _score_texts(estimator: Any, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
+    from gkreport.themes import THEME_IDS
+
+    if not texts:
+        return []
+    proba = estimator.predict_proba(texts)
+    thresholds = estimator.thresholds_
+    out = []
+    for row in proba:
+        scores = {t: round(float(p), 4) for t, p in zip(THEME_IDS, row, strict=True)}
+        themes = [t for t, p, th in zip(THEME_IDS, row, thresholds, strict=True) if p >= th]
+        out.append((themes, scores))
+    return out
+
+
+@app.command("tag")
+def tag_cmd(paths: Paths,
+            format: Annotated[TagFormat, typer.Option(
+                "--format", "-f", help="jsonl: one passage per line; text: passages grouped by role.")
+            ] = TagFormat.jsonl,
+            model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one).")
+                             ] = None) -> None:
+    """Split sections 五 and 六 into passages with roles, and tag each with themes."""
+    from gkreport.passages import split_passages
+
+    try:
+        estimator = _load_theme_model(model)
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    from gkreport.themes import load_taxonomy
+
+    names = {t.id: t.name for t in load_taxonomy().themes}
+    failed = 0
+    for path, report, error in _reports(paths):
+        if report is None:
+            failed += 1
+            _emit({"path": str(path), "error": error}) if format is TagFormat.jsonl else _fail(error or "")
+            continue
+        passages = split_passages(report)
+        if not passages:
+            message = f"{path}: no passages (section 五 and 六 are missing or empty)"
+            _emit({"path": str(path), "error": message}) if format is TagFormat.jsonl else _fail(message)
+            failed += 1
+            continue
+        tagged = _score_texts(estimator, [p.text for p in passages])
+        if format is TagFormat.jsonl:
+            for p, (themes, scores) in zip(passages, tagged, strict=True):
+                _emit({"path": str(path), "doc": p.doc, "passage": p.id, "section": p.section, "role": p.role,
+                       "pair": p.pair, "start": p.start, "end": p.end, "text": p.text, "themes": themes,
+                       "scores": scores})
+            continue
+        typer.echo(f"{path}  {report.agency or ''} {report.year or ''}")
+        for role in dict.fromkeys(p.role for p in passages):
+            typer.echo(f"  [{role}]")
+            for p, (themes, _s) in zip(passages, tagged, strict=True):
+                if p.role == role:
+                    shown = ", ".join(f"{names[t]} {t}" for t in themes) or "—"
+                    typer.echo(f"    {p.id} ({shown}) {p.text[:80]}{'…' if len(p.text) > 80 else ''}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("classify")
+def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"text\" (and optional \"id\"); "
+                                                           "- reads standard input.")],
+                 output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")
+                                   ] = None,
+                 model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
+                                  ] = None) -> None:
+    """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
+    try:
+        estimator = _load_theme_model(model)
+        source = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
+    except (ReportError, OSError) as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    records = []
+    with source:
+        for number, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    raise ValueError('each line needs a "text" string')
+            except ValueError as exc:
+                _fail(f"{input}:{number}: {exc}")
+                raise typer.Exit(2) from exc
+            records.append(record)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    for record, (themes, scores) in zip(records, _score_texts(estimator, [r["text"] for r in records]),
+                                        strict=True):
+        out.write(json.dumps({**record, "themes": themes, "scores": scores}, ensure_ascii=False) + "\n")
+    if output:
+        out.close()
+
+
+@app.command("train")
+def train_cmd(annotations: Annotated[list[Path], typer.Option(help="Annotation .jsonl files (repeatable).")],
+              corpus: Annotated[list[Path], typer.Option(help="Folders holding the labelled reports "
+                                                              "(repeatable).")],
+              out: Annotated[Path, typer.Option(help="Folder to write the model and its card to.")],
+              model: Annotated[ModelKind, typer.Option(help="Which classifier to train.")] = ModelKind.sklearn,
+              no_written: Annotated[bool, typer.Option("--no-written",
+                                                        help="Leave out passages we wrote ourselves.")] = False,
+              cv: Annotated[int, typer.Option(help="Grouped CV folds for the card's metrics (0: none).")] = 5,
+              ) -> None:
+    """Train a theme classifier on your labels and save it with its model card."""
+    from rich.progress import Progress
+
+    from gkreport.annotations import load_annotations, resolve
+    from gkreport.themes import cross_validate, save_model, train
+
+    name = _MODEL_NAME[model.value]
+    with Progress(transient=True) as progress:
+        task = progress.add_task("resolving labels against the corpus", total=3 if cv else 2)
+        try:
+            data = resolve(load_annotations(annotations), corpus)
+        except (ReportError, LookupError, ValueError) as exc:
+            progress.stop()
+            _fail(str(exc))
+            raise typer.Exit(2) from exc
+        progress.advance(task)
+        extra: dict[str, Any] = {}
+        if cv:
+            progress.update(task, description=f"{cv}-fold grouped cross-validation")
+            report = cross_validate([name], data, n_splits=cv, include_written=not no_written)
+            extra["cv_metrics"] = report.summary(name)
+            progress.advance(task)
+        progress.update(task, description="training on all labels")
+        estimator = train(name, data, include_written=not no_written)
+        card = save_model(estimator, out, extra, data=[d for d in data if not no_written or d.is_real],
+                          model_kind=name)
+        progress.advance(task)
+    typer.echo(f"saved {name} model to {out} ({len(data)} labelled passages); card: {card}")
+
+
+@evaluate_app.command("segment")
+def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold section files.")],
+                     corpus: Annotated[list[Path], typer.Option(help="Corpus folders (repeatable).")]) -> None:
+    """Section boundaries against gold: per-report and total accuracy."""
+    from gkreport.evaluate import evaluate_segments
+
+    _print_eval(evaluate_segments(gold, corpus), "sections")
+
+
+@evaluate_app.command("tables")
+def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold table files.")],
+                        corpus: Annotated[list[Path], typer.Option(help="Corpus folders (repeatable).")]
+                        ) -> None:
+    """Table cells against gold: correct/total, wrong-but-ok (must be 0), ambiguous or missing."""
+    from gkreport.evaluate import evaluate_tables
+
+    summary = _print_eval(evaluate_tables(gold, corpus), "cells", exit_after=False)
+    extra = summary.extra
+    typer.echo(f"wrong but marked ok: {extra['wrong_but_ok']}   left ambiguous: {extra['ambiguous']}   "
+               f"missing: {extra['missing']}")
+    raise typer.Exit(1 if extra["wrong_but_ok"] or any(d.error for d in summary.docs) else 0)
+
+
+def _print_eval(summary: Any, unit: str, exit_after: bool = True) -> Any:
+    for d in summary.docs:
+        mark = "ERROR " + d.error if d.error else f"{d.correct}/{d.total}"
+        typer.echo(f"{d.doc:<40} {mark}")
+        for problem in d.problems[:12]:
+            typer.echo(f"    {problem}")
+    total = summary.total or 1
+    typer.echo(f"total: {summary.correct}/{summary.total} {unit} correct ({100 * summary.correct / total:.1f}%) "
+               f"over {len(summary.docs)} documents")
+    if exit_after:
+        raise typer.Exit(1 if any(d.error for d in summary.docs) else 0)
+    return summary
+
+
+@evaluate_app.command("themes")
+def evaluate_themes(annotations: Annotated[list[Path], typer.Option(help="Annotation .jsonl files.")],
+                    corpus: Annotated[list[Path], typer.Option(help="Corpus folders (repeatable).")],
+                    splits: Annotated[int, typer.Option(help="Grouped CV folds.")] = 5,
+                    no_written: Annotated[bool, typer.Option("--no-written",
+                                                             help="Leave out passages we wrote.")] = False,
+                    json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")
+                                        ] = None) -> None:
+    """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
+    from gkreport.annotations import load_annotations, resolve
+    from gkreport.themes import cross_validate
+
+    try:
+        data = resolve(load_annotations(annotations), corpus)
+    except (ReportError, LookupError, ValueError) as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
+                            include_written=not no_written)
+    typer.echo(report.to_markdown())
+    if json_out:
+        json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    app()

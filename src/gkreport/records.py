@@ -1,0 +1,68 @@
+"""Plain records (dicts) for each stage's output: what the CLI prints as JSON Lines and CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from gkreport.readers import SUPPORTED_SUFFIXES
+from gkreport.segment import Report
+
+# Folders are walked for these; a file named on the command line is always taken (and sniffed).
+_WALKED = set(SUPPORTED_SUFFIXES)
+
+
+def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files to process: named files as given, folders walked recursively for supported formats."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith(".") and (
+                        child.suffix.lower() in _WALKED or not child.suffix):
+                    yield child
+        else:
+            yield path  # missing files become error records, not a crash
+
+
+def segment_record(report: Report) -> dict[str, Any]:
+    doc = report.document
+    return {
+        "path": doc.path, "sha256": doc.sha256, "format": doc.format, "encoding": doc.encoding,
+        "template": report.template, "agency": report.agency, "year": report.year, "level": report.level,
+        "sections": [{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
+                      "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
+        "error": None,
+    }
+
+
+def error_record(path: Path, error: str) -> dict[str, Any]:
+    return {"path": str(path), "error": error}
+
+
+def cells_record(path: str, template: str | None, tables: Any, checks: list[Any]) -> dict[str, Any]:
+    return {
+        "path": path, "template": template,
+        "cells": [{"table": c.table, "row": c.row, "col": c.col, "value": c.value, "raw": c.raw,
+                   "status": c.status, "line": c.line} for c in tables.cells],
+        "checks": [{"id": r.id, "status": r.status, "severity": r.severity, "expected": r.expected,
+                    "actual": r.actual, "message": r.message} for r in checks],
+        "error": None,
+    }
+
+
+STATUS_ZH = {"found": "找到", "inferred": "推断", "missing": "缺失"}
+
+
+def segment_text(report: Report) -> str:
+    """A compact human summary of one segmented report."""
+    doc = report.document
+    lines = [f"{doc.path}  [{doc.format}{', ' + doc.encoding if doc.encoding else ''}]",
+             f"  模板 template: {report.template}   机关 agency: {report.agency or '—'}   "
+             f"年度 year: {report.year or '—'}   层级 level: {report.level}"]
+    for s in report.sections:
+        shown = s.heading or ("(无标题 no heading)" if s.status == "inferred" else "")
+        lines.append(f"  {s.number} {s.name:<18} {STATUS_ZH[s.status]} {s.status:<8} "
+                     f"{len(s.text):>6} 字  {shown}")
+    return "\n".join(lines)

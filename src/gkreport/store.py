@@ -1,0 +1,304 @@
+"""The results database (stdlib sqlite3, WAL mode). All SQL of gkreport lives in this module.
+
+CLI: ``gkreport export --db results.sqlite --what reports|cells|checks|passages --format jsonl|csv
+[--output FILE]`` → ``export(db, what, fmt, out)``.
+
+Schema (one row per file in `files`, keyed by the sha256 of its bytes; every other table hangs off it):
+
+====================  ===========================================================================
+files                 sha256 PK, path, format, encoding, status ('ok'|'error'), error (the ReportError
+                      message "path: reason"), processed_at (UTC ISO 8601), model_version (theme model
+                      card version, NULL when no model was used)
+reports               sha256 PK → files, template ('2021'|'2019'|'pre2019'|...), agency, year, level,
+                      province, city (from the agency name via cpca; NULL when not named)
+sections              sha256 → files, number (1..6), name, heading, status, start, end, text
+cells                 sha256 → files, tbl, row, col, value (REAL, NULL when blank), raw, status, line,
+                      offset, note
+checks                sha256 → files, check_id ('R1.total', 'X2...'), family ('R1', 'X2'), status
+                      ('pass'|'fail'|'not_assessable'|...), expected, actual, message, severity
+passages              id INTEGER PK (the rowid), sha256 → files, passage_id ('5.1'), section (5|6), role
+                      (problem|improvement|innovation|...), text, start, end, heading, pair
+passage_themes        passage → passages.id, theme (taxonomy id), score (model probability), assigned
+                      (1 when score ≥ the model's threshold for that theme)
+====================  ===========================================================================
+
+Child rows are deleted with their file (ON DELETE CASCADE). A file's rows are written in one transaction
+together with its `files` row, so a process killed at any moment leaves each file either fully stored or
+absent, and a re-run resumes by skipping the sha256 values already in `files`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from gkreport.pipeline import FileRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT, encoding TEXT,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'error')), error TEXT, processed_at TEXT NOT NULL,
+    model_version TEXT
+);
+CREATE TABLE IF NOT EXISTS reports (
+    sha256 TEXT PRIMARY KEY REFERENCES files(sha256) ON DELETE CASCADE,
+    template TEXT, agency TEXT, year INTEGER, level TEXT, province TEXT, city TEXT
+);
+CREATE TABLE IF NOT EXISTS sections (
+    sha256 TEXT NOT NULL REFERENCES files(sha256) ON DELETE CASCADE,
+    number INTEGER NOT NULL, name TEXT, heading TEXT, status TEXT, start INTEGER, "end" INTEGER, text TEXT,
+    PRIMARY KEY (sha256, number)
+);
+CREATE TABLE IF NOT EXISTS cells (
+    sha256 TEXT NOT NULL REFERENCES files(sha256) ON DELETE CASCADE,
+    tbl TEXT NOT NULL, "row" TEXT NOT NULL, col TEXT NOT NULL, value REAL, raw TEXT, status TEXT,
+    line INTEGER, "offset" INTEGER, note TEXT
+);
+CREATE TABLE IF NOT EXISTS checks (
+    sha256 TEXT NOT NULL REFERENCES files(sha256) ON DELETE CASCADE,
+    check_id TEXT NOT NULL, family TEXT NOT NULL, status TEXT NOT NULL, expected REAL, actual REAL,
+    message TEXT, severity TEXT
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL REFERENCES files(sha256) ON DELETE CASCADE,
+    passage_id TEXT NOT NULL, section INTEGER, role TEXT, text TEXT, start INTEGER, "end" INTEGER,
+    heading TEXT, pair TEXT
+);
+CREATE TABLE IF NOT EXISTS passage_themes (
+    passage INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    theme TEXT NOT NULL, score REAL NOT NULL, assigned INTEGER NOT NULL CHECK (assigned IN (0, 1)),
+    PRIMARY KEY (passage, theme)
+);
+CREATE INDEX IF NOT EXISTS files_status ON files(status);
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
+CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
+CREATE INDEX IF NOT EXISTS cells_sha ON cells(sha256, status);
+CREATE INDEX IF NOT EXISTS checks_sha ON checks(sha256, family, status);
+CREATE INDEX IF NOT EXISTS passages_role ON passages(role, sha256);
+CREATE INDEX IF NOT EXISTS passages_sha ON passages(sha256);
+CREATE INDEX IF NOT EXISTS themes_theme ON passage_themes(theme, assigned, score);
+"""
+
+# export --what → the query; the column list is the export's header.
+EXPORTS: dict[str, str] = {
+    "reports": """SELECT f.sha256, f.path, f.format, f.encoding, f.status, f.error, f.processed_at,
+                         f.model_version, r.template, r.agency, r.year, r.level, r.province, r.city
+                  FROM files f LEFT JOIN reports r USING (sha256) ORDER BY f.path, f.sha256""",
+    "cells": """SELECT f.path, c.sha256, c.tbl, c."row", c.col, c.value, c.raw, c.status, c.line, c."offset",
+                       c.note
+                FROM cells c JOIN files f USING (sha256) ORDER BY f.path, c.sha256, c.rowid""",
+    "checks": """SELECT f.path, c.sha256, c.check_id, c.family, c.status, c.expected, c.actual, c.message,
+                        c.severity
+                 FROM checks c JOIN files f USING (sha256) ORDER BY f.path, c.sha256, c.rowid""",
+    "passages": """SELECT f.path, p.sha256, p.passage_id, p.section, p.role, p.text, p.start, p."end",
+                          p.heading, p.pair,
+                          (SELECT json_group_array(theme) FROM passage_themes t
+                           WHERE t.passage = p.id AND t.assigned = 1) AS themes
+                   FROM passages p JOIN files f USING (sha256) ORDER BY f.path, p.sha256, p.id""",
+}
+EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv")
+
+
+def connect(db: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) a results database in WAL mode with foreign keys on."""
+    conn = sqlite3.connect(str(db), timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a committed file survives a killed process
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def done_sha256s(conn: sqlite3.Connection) -> set[str]:
+    """sha256 of every file already stored (ok or error): a re-run skips these."""
+    return {row[0] for row in conn.execute("SELECT sha256 FROM files")}
+
+
+def _family(check_id: str) -> str:
+    return check_id.split(".", 1)[0]
+
+
+def _insert(conn: sqlite3.Connection, rec: FileRecord, processed_at: str) -> None:
+    # a --force rerun replaces the file: cascade removes its old child rows first
+    conn.execute("DELETE FROM files WHERE sha256 = ?", (rec.sha256,))
+    conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 (rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
+                  rec.model_version))
+    if rec.status != "ok" or rec.report is None:
+        return
+    r = rec.report
+    conn.execute("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (rec.sha256, r["template"], r["agency"], r["year"], r["level"], r["province"], r["city"]))
+    conn.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(rec.sha256, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"],
+                       s["text"]) for s in rec.sections])
+    conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(rec.sha256, c["tbl"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"],
+                       c["offset"], c["note"]) for c in rec.cells])
+    conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(rec.sha256, c["check_id"], _family(c["check_id"]), c["status"], c["expected"],
+                       c["actual"], c["message"], c["severity"]) for c in rec.checks])
+    for p in rec.passages:
+        cur = conn.execute(
+            'INSERT INTO passages (sha256, passage_id, section, role, text, start, "end", heading, pair) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rec.sha256, p["passage_id"], p["section"], p["role"], p["text"], p["start"], p["end"],
+             p["heading"], p["pair"]))
+        conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
+                         [(cur.lastrowid, theme, score, assigned)
+                          for theme, score, assigned in p.get("themes", ())])
+
+
+def write_records(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
+    """Store a chunk of files in ONE transaction: all of them, or (if killed) none."""
+    if not records:
+        return
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with conn:  # commits on success, rolls back on error
+        for rec in records:
+            _insert(conn, rec, stamp)
+
+
+def _rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    if what not in EXPORTS:
+        raise ValueError(f"cannot export {what!r}; choose one of {', '.join(EXPORTS)}")
+    cur = conn.execute(EXPORTS[what])
+    return [d[0] for d in cur.description], iter(cur)
+
+
+def export(db: str | Path, what: str, fmt: str, out: TextIO) -> int:
+    """Write one table of the database to `out` as JSON lines or CSV (with header); returns the row count."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    if not Path(db).is_file():
+        raise FileNotFoundError(db)
+    count = 0
+    with closing(connect(db)) as conn:
+        header, rows = _rows(conn, what)
+        writer = csv.writer(out) if fmt == "csv" else None
+        if writer is not None:
+            writer.writerow(header)
+        for row in rows:
+            record = dict(zip(header, row, strict=True))
+            if "themes" in record:
+                record["themes"] = json.loads(record["themes"]) if record["themes"] else []
+            if writer is not None:
+                writer.writerow(["|".join(v) if isinstance(v, list) else v for v in record.values()])
+            else:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+
+# ---------------------------------------------------------------------------------------------------
+# Summary queries (used by gkreport.summary). Named parameters: :role (passage role), :year (NULL = all),
+# :top. `rep` is the set of successfully read reports in scope; `rt` the distinct (report, theme) pairs
+# whose passages of role :role were assigned that theme by the model.
+
+_REP = """rep AS (SELECT r.*, f.model_version FROM reports r JOIN files f USING (sha256)
+                  WHERE f.status = 'ok' AND (:year IS NULL OR r.year = :year))"""
+_REP_ALL = """rep_all AS (SELECT r.* FROM reports r JOIN files f USING (sha256) WHERE f.status = 'ok')"""
+
+
+def _role_themes(name: str, role: str) -> str:
+    return f"""{name} AS (SELECT DISTINCT p.sha256, t.theme FROM passages p
+                      JOIN passage_themes t ON t.passage = p.id
+                      WHERE t.assigned = 1 AND p.role = {role})"""
+
+
+# --by field -> SQL expression over `rep`
+GROUP_EXPRESSIONS: dict[str, str] = {
+    "year": "CAST(rep.year AS TEXT)",
+    "level": "rep.level",
+    "region": "COALESCE(rep.province, '(unknown)') || COALESCE(' ' || rep.city, '')",
+    "agency": "rep.agency",
+}
+
+SUMMARY_SQL: dict[str, str] = {
+    "totals": f"""WITH {_REP}
+        SELECT (SELECT COUNT(*) FROM rep) AS reports,
+               (SELECT COUNT(*) FROM rep WHERE model_version IS NOT NULL) AS tagged,
+               (SELECT COUNT(*) FROM files WHERE status = 'error') AS errors""",
+    "themes": f"""WITH {_REP}
+        SELECT t.theme, COUNT(DISTINCT p.sha256) AS reports, COUNT(DISTINCT p.id) AS passages
+        FROM passages p JOIN passage_themes t ON t.passage = p.id JOIN rep USING (sha256)
+        WHERE t.assigned = 1 AND p.role = :role
+        GROUP BY t.theme ORDER BY reports DESC, t.theme""",
+    # three highest-scoring passages per theme, each from a different report
+    "examples": f"""WITH {_REP},
+        best AS (SELECT t.theme, p.sha256, p.id, p.passage_id, p.text, t.score, rep.agency, rep.year,
+                        ROW_NUMBER() OVER (PARTITION BY t.theme, p.sha256 ORDER BY t.score DESC, p.id) AS k
+                 FROM passages p JOIN passage_themes t ON t.passage = p.id JOIN rep USING (sha256)
+                 WHERE t.assigned = 1 AND p.role = :role),
+        ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY theme ORDER BY score DESC, sha256) AS n
+                   FROM best WHERE k = 1)
+        SELECT theme, agency, year, passage_id, text, score FROM ranked WHERE n <= 3 ORDER BY theme, n""",
+    "by_groups": f"""WITH {_REP}
+        SELECT {{group}} AS grp, COUNT(*) AS reports FROM rep GROUP BY grp ORDER BY grp""",
+    "by_themes": f"""WITH {_REP}, {_role_themes("rt", ":role")}
+        SELECT {{group}} AS grp, rt.theme, COUNT(*) AS reports FROM rt JOIN rep USING (sha256)
+        GROUP BY grp, rt.theme ORDER BY grp, rt.theme""",
+    "cooccurrence": f"""WITH {_REP}, {_role_themes("rt0", ":role")},
+        rt AS (SELECT rt0.* FROM rt0 JOIN rep USING (sha256))
+        SELECT a.theme AS theme_a, b.theme AS theme_b, COUNT(*) AS reports
+        FROM rt a JOIN rt b ON a.sha256 = b.sha256 AND a.theme < b.theme
+        GROUP BY a.theme, b.theme ORDER BY reports DESC, theme_a, theme_b LIMIT :top""",
+    # problem themes of a report that none of its improvement passages carries
+    "unanswered": f"""WITH {_REP}, {_role_themes("prob0", "'problem'")}, {_role_themes("imp", "'improvement'")},
+        prob AS (SELECT prob0.* FROM prob0 JOIN rep USING (sha256))
+        SELECT prob.theme, COUNT(*) AS problem_reports,
+               SUM(NOT EXISTS (SELECT 1 FROM imp WHERE imp.sha256 = prob.sha256 AND imp.theme = prob.theme))
+                   AS unanswered
+        FROM prob GROUP BY prob.theme HAVING unanswered > 0 ORDER BY unanswered DESC, prob.theme""",
+    # the same problem theme for the same agency in year Y and Y+1 (:year, if given, is Y+1)
+    "recurring": f"""WITH {_REP_ALL}, {_role_themes("prob", "'problem'")},
+        ay AS (SELECT DISTINCT rep_all.agency, rep_all.year, prob.theme FROM prob JOIN rep_all USING (sha256)
+               WHERE rep_all.agency IS NOT NULL AND rep_all.year IS NOT NULL)
+        SELECT a.agency, a.theme, a.year, b.year AS next_year
+        FROM ay a JOIN ay b ON a.agency = b.agency AND a.theme = b.theme AND b.year = a.year + 1
+        WHERE :year IS NULL OR b.year = :year
+        ORDER BY a.agency, a.year, a.theme""",
+    # sections 五+六 text of the same agency in consecutive years (similarity is computed in Python)
+    "repetition_pairs": f"""WITH {_REP_ALL},
+        txt AS (SELECT sha256, group_concat(text, char(10)) AS text
+                FROM (SELECT sha256, text FROM sections WHERE number IN (5, 6) ORDER BY sha256, number)
+                GROUP BY sha256)
+        SELECT a.agency, a.year, b.year AS next_year, ta.text AS text_a, tb.text AS text_b
+        FROM rep_all a JOIN rep_all b ON a.agency = b.agency AND b.year = a.year + 1
+        JOIN txt ta ON ta.sha256 = a.sha256 JOIN txt tb ON tb.sha256 = b.sha256
+        WHERE :year IS NULL OR b.year = :year
+        ORDER BY a.agency, a.year""",
+    "check_families": f"""WITH {_REP}
+        SELECT c.family, COUNT(DISTINCT c.sha256) AS reports
+        FROM checks c JOIN rep USING (sha256) WHERE c.status = 'fail'
+        GROUP BY c.family ORDER BY c.family""",
+    "table_health": f"""WITH {_REP}
+        SELECT COALESCE(SUM(NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = rep.sha256)), 0) AS absent,
+               COALESCE(SUM(EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = rep.sha256
+                                    AND c.status = 'missing')), 0) AS missing,
+               COALESCE(SUM(EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = rep.sha256
+                                    AND c.status = 'ambiguous')), 0) AS ambiguous
+        FROM rep""",
+}
+
+
+def summary_query(conn: sqlite3.Connection, name: str, *, role: str = "problem", year: int | None = None,
+                  top: int = 10, group: str | None = None) -> list[dict[str, Any]]:
+    """Run one of `SUMMARY_SQL` with its parameters; rows as dicts. `group` is a key of GROUP_EXPRESSIONS."""
+    sql = SUMMARY_SQL[name]
+    if "{group}" in sql:
+        if group not in GROUP_EXPRESSIONS:
+            raise ValueError(f"cannot group by {group!r}; choose one of {', '.join(GROUP_EXPRESSIONS)}")
+        sql = sql.replace("{group}", GROUP_EXPRESSIONS[group])
+    params = {"role": role, "year": year, "top": top}
+    cur = conn.execute(sql, {k: v for k, v in params.items() if f":{k}" in sql})
+    header = [d[0] for d in cur.description]
+    return [dict(zip(header, row, strict=True)) for row in cur]

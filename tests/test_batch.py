@@ -1,0 +1,166 @@
+"""gkreport.batch: resume after kill -9, bad files become error rows, Dask gives the same rows as local."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gkreport import pipeline
+from gkreport.batch import find_files, run_batch
+from gkreport.pipeline import FileTimeout, process_file, time_limit
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
+# Text examples survive extra trailing newlines unchanged (utf-16 ex10 and the zip/PDF ones would not).
+TEXT_EXAMPLES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex08", "ex09", "ex11", "ex12")
+
+# table -> columns that identify its content (no rowids or timestamps, which differ between runs)
+CONTENT: dict[str, str] = {
+    "files": "sha256, format, encoding, status, error, model_version",
+    "reports": "sha256, template, agency, year, level, province, city",
+    "sections": 'sha256, number, name, heading, status, start, "end", text',
+    "cells": 'sha256, tbl, "row", col, value, raw, status, line, "offset", note',
+    "checks": "sha256, check_id, family, status, expected, actual, message, severity",
+    "passages": 'sha256, passage_id, section, role, text, start, "end", heading, pair',
+}
+
+
+def _copies(folder: Path, n: int) -> list[Path]:
+    """n copies of the text examples, each with a different number of trailing newlines (a new sha256)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = [p for p in sorted(EXAMPLES.iterdir()) if p.name[:4] in TEXT_EXAMPLES]
+    out = []
+    for i in range(n):
+        src = sources[i % len(sources)]
+        dest = folder / f"c{i:03d}_{src.name}"
+        dest.write_bytes(src.read_bytes() + b"\n" * (i + 1))
+        out.append(dest)
+    return out
+
+
+def _content(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(db)
+    try:
+        return {t: sorted(conn.execute(f"SELECT {cols} FROM {t}").fetchall(), key=repr)
+                for t, cols in CONTENT.items()}
+    finally:
+        conn.close()
+
+
+def _file_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(db, timeout=1)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # schema not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    copies = _copies(folder, 40)
+    db = tmp_path / "killed.sqlite"
+    cmd = [sys.executable, "-m", "gkreport.batch", str(folder), "--db", str(db), "--jobs", "2",
+           "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _file_count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its loky workers: its own session
+        proc.wait()
+    stored_at_kill = _file_count(db)
+    assert 0 < stored_at_kill < len(copies), f"kill did not land mid-batch ({stored_at_kill} stored)"
+
+    stats = run_batch([folder], db, jobs=2, progress=False)
+    assert stats.skipped == stored_at_kill and stats.processed == len(copies) - stored_at_kill
+    assert stats.errors == 0
+
+    clean = tmp_path / "clean.sqlite"
+    run_batch([folder], clean, jobs=1, progress=False)
+    resumed = _content(db)
+    assert len(resumed["files"]) == len(copies)
+    assert resumed == _content(clean)  # nothing lost, nothing duplicated, row for row
+
+    again = run_batch([folder], db, jobs=2, progress=False)
+    assert (again.skipped, again.processed) == (len(copies), 0)
+    forced = run_batch([folder], db, jobs=2, force=True, progress=False)
+    assert forced.processed == len(copies)
+    assert _content(db) == resumed
+
+
+def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    text = (EXAMPLES / "ex01_2024_tabs_township.txt").read_text("utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "junk.txt").write_bytes(bytes(range(256)) * 20)
+    (folder / "gbk.txt").write_bytes(text.encode("gbk"))
+    (folder / "truncated.txt").write_text(text[: len(text) // 3], "utf-8")
+    scan = FPDF()
+    scan.add_page()  # a page with no text layer, like a scan without OCR
+    scan.output(str(folder / "scan.pdf"))
+    good = [EXAMPLES / name for name in ("ex02_2023_cells_county.txt", "ex06_2021_docx_department.docx",
+                                         "ex07_2022_pdf_department.pdf")]
+    db = tmp_path / "r.sqlite"
+    stats = run_batch([folder, *good], db, jobs=2, progress=False)
+    assert (stats.total, stats.ok, stats.errors) == (8, 5, 3)
+
+    conn = sqlite3.connect(db)
+    found = conn.execute("SELECT path, status, error FROM files")
+    rows = {Path(p).name: (status, error) for p, status, error in found}
+    assert rows["empty.txt"] == ("error", f"{folder / 'empty.txt'}: empty file")
+    assert rows["junk.txt"][0] == "error" and "binary" in rows["junk.txt"][1]
+    assert rows["scan.pdf"][0] == "error" and "no text layer" in rows["scan.pdf"][1]
+    for name in ("gbk.txt", "truncated.txt", *(p.name for p in good)):
+        assert rows[name] == ("ok", None), name
+    encoding = conn.execute("SELECT encoding FROM files WHERE path LIKE '%gbk.txt'").fetchone()[0]
+    assert encoding in ("gbk", "gb18030", "gb2312")
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 5
+
+
+def test_time_limit_raises_and_becomes_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(FileTimeout):
+        with time_limit(0.1):
+            time.sleep(5)
+
+    def slow(path: str, *args: object, **kwargs: object) -> None:
+        time.sleep(5)
+
+    monkeypatch.setattr(pipeline, "run_pipeline", slow)
+    record = process_file(str(EXAMPLES / "ex01_2024_tabs_township.txt"), "c" * 64, None, 0.1)
+    assert record.status == "error" and "time limit" in (record.error or "")
+
+
+def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "r.TXT").write_text("x")
+    (tmp_path / "a" / "notes.json").write_text("{}")
+    assert find_files([tmp_path]) == [tmp_path / "a" / "b" / "r.TXT"]
+    with pytest.raises(Exception, match="no such file"):
+        find_files([tmp_path / "missing"])
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_rows_as_local(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    files = sorted(p for p in EXAMPLES.iterdir() if p.name.startswith("ex"))
+    local, dask = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
+    local_stats = run_batch(files, local, jobs=2, progress=False)
+    dask_stats = run_batch(files, dask, jobs=2, backend="dask", progress=False)
+    assert local_stats.ok == dask_stats.ok == len(files)
+    assert _content(local) == _content(dask)

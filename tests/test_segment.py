@@ -1,0 +1,142 @@
+"""The segmenter on invented texts for each hard case, on the examples' gold, and on the real reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gkreport.document import Document
+from gkreport.evaluate import evaluate_segments
+from gkreport.normalise import normalise_text
+from gkreport.segment import level_of, segment
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def doc(text: str) -> Document:
+    return Document(path="t.txt", format="txt", sha256="0", text=normalise_text(text))
+
+
+def statuses(text: str) -> list[str]:
+    return [s.status for s in segment(doc(text)).sections]
+
+
+BODY = "本年度工作有序推进，取得一定成效。\n"
+FULL = (
+    "青禾县白石镇人民政府2024年政府信息公开工作年度报告\n"
+    "一、总体情况\n" + BODY +
+    "二、主动公开政府信息情况\n第二十条第（一）项\n"
+    "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+    "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n三、本年度办理结果\t（一）予以公开\t1\n"
+    "四、结转下年度继续办理\t0\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n行政复议\n"
+    "五、存在的主要问题及改进情况\n一是人员不足。\n"
+    "六、其他需要报告的事项\n无。\n"
+)
+
+
+def test_full_report_and_metadata() -> None:
+    report = segment(doc(FULL))
+    assert [s.status for s in report.sections] == ["found"] * 6
+    assert report.agency == "青禾县白石镇人民政府" and report.year == 2024 and report.level == "township"
+    assert report.section(5).text.strip() == "一是人员不足。"
+    # table-三 rows that start with 一、二、三、四 never replace the real sections
+    assert report.section(4).heading == "四、政府信息公开行政复议、行政诉讼情况"
+    assert report.section(3).text.lstrip().startswith("一、本年新收")
+
+
+def test_offsets_index_the_document() -> None:
+    report = segment(doc(FULL))
+    for s in report.sections:
+        assert report.document.text[s.start:s.end] == s.text
+
+
+@pytest.mark.parametrize("variant", [
+    FULL.replace("一、总体情况", "## 一、总体情况").replace("五、存在", "#### 五、存在"),
+    FULL.replace("五、存在的主要问题及改进情况", "五、存 在 的 主 要 问 题 及 改 进 情 况"),
+    FULL.replace("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题和改进情况"),
+    FULL.replace("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
+])
+def test_heading_variants(variant: str) -> None:
+    assert statuses(variant) == ["found"] * 6
+
+
+def test_opening_paragraph_listing_all_names_is_not_headings() -> None:
+    opening = ("本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+               "政府信息公开行政复议、行政诉讼情况、"
+               "存在的主要问题及改进情况、其他需要报告的事项等6个部分组成。\n")
+    text = FULL.replace("一、总体情况\n", opening + "一、总体情况\n")
+    report = segment(doc(text))
+    assert report.section(1).text.strip() == BODY.strip()
+    assert "6个部分" not in report.section(2).text
+
+
+def test_shifted_numbering_and_missing_headings() -> None:
+    shifted = (FULL.replace("二、主动公开", "一、主动公开").replace("三、收到和处理", "二、收到和处理")
+               .replace("四、政府信息公开行政", "三、政府信息公开行政").replace("五、存在", "四、存在")
+               .replace("六、其他", "五、其他"))
+    assert statuses(shifted) == ["found"] * 6
+    headless = FULL.replace("三、收到和处理政府信息公开申请情况\n", "")
+    assert statuses(headless) == ["found", "found", "inferred", "found", "found", "found"]
+    truncated = FULL.split("四、政府信息公开行政复议")[0]
+    assert statuses(truncated) == ["found", "found", "found", "missing", "missing", "missing"]
+
+
+def test_one_line_archive_page() -> None:
+    one_line = FULL.replace("\n", "").replace("\t", "")
+    assert statuses(one_line) == ["found"] * 6
+
+
+def test_subheadings_inside_overview_do_not_steal_sections() -> None:
+    text = FULL.replace(BODY, BODY + "二、主动公开工作情况\n全年主动公开信息30条。\n")
+    report = segment(doc(text))
+    assert report.section(2).heading == "二、主动公开政府信息情况"
+
+
+def test_template_detection() -> None:
+    assert segment(doc(FULL + "本年制发件数")).template == "2021"
+    assert segment(doc(FULL + "本年新制作数量 政府集中采购")).template == "2019"
+    old = "某县人民政府2012年政府信息公开工作年度报告\n一、概述\n" + BODY
+    assert segment(doc(old)).template == "pre2019"
+
+
+@pytest.mark.parametrize(("agency", "level"), [
+    ("临淄区金山镇人民政府", "township"), ("淮安市人民政府", "prefecture"), ("淮安市洪泽区人民政府", "county"),
+    ("上海市人民政府办公厅", "department"), ("青禾县市场监督管理局", "department"), ("上海市人民政府", "province"),
+    (None, "unknown"),
+])
+def test_level(agency: str | None, level: str) -> None:
+    assert level_of(agency) == level
+
+
+_ALPHABET = list("一二三四五六、总体情况主动公开存在问题其他事项\n\t #|.0123")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ALPHABET), max_size=300))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    report = segment(doc(text))
+    assert len(report.sections) == 6
+    for s in report.sections:
+        if s.start is not None:
+            assert report.document.text[s.start:s.end] == s.text
+
+
+def test_examples_match_gold() -> None:
+    summary = evaluate_segments(ROOT / "annotations/gold/segments", [ROOT / "corpora/examples"])
+    assert len(summary.docs) >= 10
+    bad = [(d.doc, d.error, d.problems) for d in summary.docs if d.error or d.correct != d.total]
+    assert not bad
+
+
+def test_real_reports_match_gold() -> None:
+    if not SHARED.exists():
+        pytest.skip("../shared (the real reports) is absent; real-report gold cannot be checked")
+    summary = evaluate_segments(ROOT / "annotations/gold/segments", [SHARED / "seeds", SHARED / "corpus"])
+    assert len(summary.docs) == 30
+    bad = [(d.doc, d.error, d.problems) for d in summary.docs if d.error or d.correct != d.total]
+    assert not bad
