@@ -242,7 +242,8 @@ SUMMARY_SQL: dict[str, str] = {
                    FROM best WHERE k = 1)
         SELECT theme, agency, year, passage_id, text, score FROM ranked WHERE n <= 3 ORDER BY theme, n""",
     "by_groups": f"""WITH {_REP}
-        SELECT {{group}} AS grp, COUNT(*) AS reports FROM rep GROUP BY grp ORDER BY grp""",
+        SELECT {{group}} AS grp, COUNT(*) AS reports, SUM(model_version IS NOT NULL) AS tagged
+        FROM rep GROUP BY grp ORDER BY grp""",
     "by_themes": f"""WITH {_REP}, {_role_themes("rt", ":role")}
         SELECT {{group}} AS grp, rt.theme, COUNT(*) AS reports FROM rt JOIN rep USING (sha256)
         GROUP BY grp, rt.theme ORDER BY grp, rt.theme""",

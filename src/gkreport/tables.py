@@ -574,46 +574,69 @@ def _split_readings(groups: list[_Group], cols: Sequence[ColumnSpec],
     Printed spaces are forced boundaries. With `partial`, `accept` also prunes incomplete splits
     (R4 block by block); otherwise it sees only complete ones (R3 needs the 总计 at the end).
     """
-    n = len(cols)
-    chunks: list[tuple[str, str, int, int]] = []  # (body, unit, offset, most parts it can give)
+    shapes: list[tuple[str, str, int]] = []  # (body, unit, most parts it can give)
+    offsets: list[int] = []
     for g in groups:
         for chunk, offset in g.chunks:
-            unit_match = _UNIT.search(chunk)
+            unit_match = _UNIT.search(chunk) if not chunk.isdigit() else None
             body = chunk[: unit_match.start()] if unit_match else chunk
             unit = unit_match.group(0) if unit_match else ""
             digits = body.lstrip("+-")
             if not digits or not digits[0].isdigit():
-                chunks.append((body, unit, offset, 1))  # a blank marker is one cell
+                shapes.append((body, unit, 1))  # a blank marker is one cell
             else:
                 dot = digits.find(".")
-                chunks.append((body, unit, offset, dot if dot != -1 else len(digits)))
-    if not chunks:
+                shapes.append((body, unit, dot if dot != -1 else len(digits)))
+            offsets.append(offset)
+    if not shapes:
         return []
-    capacity = [0] * (len(chunks) + 1)  # most parts the chunks from i on can give
-    for i in range(len(chunks) - 1, -1, -1):
-        capacity[i] = capacity[i + 1] + chunks[i][3]
-    if not len(chunks) <= n <= capacity[0]:
-        return []
-    kinds = [c.kind for c in cols]
+    # The search depends only on the printed chunks, the column kinds and the identity, so it is
+    # memoised on those; offsets are put back per row.
+    key = (tuple(shapes), tuple(c.kind for c in cols), accept, partial)
+    found = _SPLIT_MEMO.get(key)
+    if found is None:
+        if len(_SPLIT_MEMO) >= _SPLIT_MEMO_SIZE:
+            _SPLIT_MEMO.clear()
+        found = _SPLIT_MEMO[key] = _split_search(shapes, key[1], accept, partial)
     note = "digits run together; split by the 勾稽 identities" if accept else "digits run together"
-    results: list[Reading] = []
+    return [tuple(_Val(v, raw, offsets[ci] + at, st, note) for v, raw, ci, at, st in split) for split in found]
+
+
+_SplitPart = tuple[Number | None, str, int, int, CellStatus]  # value, raw, chunk index, start in chunk, status
+_SPLIT_MEMO: dict[tuple[object, ...], tuple[tuple[_SplitPart, ...], ...]] = {}
+_SPLIT_MEMO_SIZE = 4096
+
+
+def _split_search(chunks: list[tuple[str, str, int]], kinds: tuple[str, ...],
+                  accept: Callable[[list[Number | None]], bool] | None,
+                  partial: bool) -> tuple[tuple[_SplitPart, ...], ...]:
+    """The splits of `_split_readings`, with positions relative to their chunks."""
+    n = len(kinds)
+    n_chunks = len(chunks)
+    capacity = [0] * (n_chunks + 1)  # most parts the chunks from i on can give
+    for i in range(n_chunks - 1, -1, -1):
+        capacity[i] = capacity[i + 1] + chunks[i][2]
+    if not n_chunks <= n <= capacity[0]:
+        return ()
+    prune = accept if partial else None
+    results: list[tuple[_SplitPart, ...]] = []
     values: list[Number | None] = []
-    parts: list[tuple[str, int, CellStatus]] = []
+    parts: list[tuple[str, int, int, CellStatus]] = []
 
     def walk(ci: int, pos: int) -> None:
         if len(results) > MAX_SPLITS:
             return
-        if ci == len(chunks):
+        if ci == n_chunks:
             if len(values) == n and (accept is None or partial or accept(values)):
-                results.append(tuple(_Val(v, raw, off, st, note) for v, (raw, off, st) in zip(values, parts,
-                                                                                             strict=True)))
+                results.append(tuple((v, raw, c, at, st) for v, (raw, c, at, st) in zip(values, parts,
+                                                                                         strict=True)))
             return
-        body, unit, offset, most = chunks[ci]
+        body, unit, most = chunks[ci]
         k = len(values)
         if most == 1 and not any(ch.isdigit() for ch in body):
             values.append(None)
-            parts.append((body, offset, "blank"))
-            if not (partial and accept is not None and not accept(values)):
+            parts.append((body, ci, 0, "blank"))
+            if prune is None or prune(values):
                 walk(ci + 1, 0)
             values.pop()
             parts.pop()
@@ -621,31 +644,32 @@ def _split_readings(groups: list[_Group], cols: Sequence[ColumnSpec],
         sign = 1 if body[:1] in "+-" else 0
         dot = body.find(".")
         digits_end = dot if dot != -1 else len(body)
-        start = pos if pos else 0
+        start = pos
+        kind = kinds[k]
+        left = n - k - 1  # parts still needed after this one
+        chunks_after = n_chunks - ci - 1
+        cap_after = capacity[ci + 1]
         for cut in range(max(start + sign + 1 if pos == 0 else pos + 1, start + 1), digits_end + 1):
             last = cut == digits_end
+            if left < chunks_after + (0 if last else 1) or left > (0 if last else digits_end - cut) + cap_after:
+                continue
             piece = body[start:len(body) if last else cut]
             lead = piece[1:] if piece[:1] in "+-" else piece
             if len(lead) > 1 and lead[0] == "0" and lead[1] != ".":
                 continue  # no leading zeros: "05" is not a number as printed
-            kind = kinds[k]
             if (piece[0] in "+-" and kind != "signed") or ("." in piece and kind != "amount"):
                 continue
-            left = n - k - 1  # parts still needed after this one
-            rest = 0 if last else digits_end - cut
-            if left < len(chunks) - ci - 1 + (0 if last else 1) or left > rest + capacity[ci + 1]:
-                continue
             values.append(float(piece) if "." in piece else int(piece))
-            parts.append((piece + (unit if last else ""), offset + start, "ok"))
-            if not (partial and accept is not None and not accept(values)):
+            parts.append((piece + (unit if last else ""), ci, start, "ok"))
+            if prune is None or prune(values):
                 walk(ci + 1, 0) if last else walk(ci, cut)
             values.pop()
             parts.pop()
 
     walk(0, 0)
     if len(results) > MAX_SPLITS:
-        return []
-    return results
+        return ()
+    return tuple(results)
 
 
 def _t3_row_accept(values: list[Number | None]) -> bool:

@@ -1,0 +1,112 @@
+"""The CLI on the examples and on bad input: output formats, clear errors, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gkreport.cli import DEFAULT_MODEL, app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "corpora/examples"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_segment_json_lines_for_every_example() -> None:
+    result = run("segment", str(EXAMPLES), "--format", "json")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == len(list(EXAMPLES.iterdir()))
+    for record in records:
+        assert record["error"] is None
+        assert [s["number"] for s in record["sections"]] == [1, 2, 3, 4, 5, 6]
+        assert {"path", "sha256", "format", "encoding", "template", "agency", "year", "level"} <= set(record)
+
+
+def test_bad_files_give_error_lines_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "junk.pdf").write_bytes(b"\x00\x01\x02 not a pdf")
+    good = tmp_path / "good.txt"
+    good.write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
+    result = run("segment", str(tmp_path), "--format", "json")
+    assert result.exit_code == 1
+    records = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert records["good.txt"]["error"] is None
+    assert "empty.txt" in records["empty.txt"]["error"] and "empty" in records["empty.txt"]["error"]
+    assert "junk.pdf" in records["junk.pdf"]["error"]
+    missing = run("check", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == 1 and "nope.txt" in missing.output
+
+
+def test_tables_csv_and_text() -> None:
+    example = str(EXAMPLES / "ex01_2024_tabs_township.txt")
+    result = run("tables", example, "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 200 and {r["table"] for r in rows} == {"2", "3", "4"}
+    text = run("tables", example, "--format", "text")
+    assert "表三" in text.stdout and "自然人" in text.stdout
+
+
+def test_check_strict_fails_on_the_broken_example() -> None:
+    broken = str(EXAMPLES / "ex09_2024_tabs_broken_county.txt")
+    assert run("check", broken).exit_code == 0
+    strict = run("check", broken, "--strict")
+    assert strict.exit_code == 1
+    assert "R1.total" in strict.stdout and "不符" in strict.stdout
+    assert run("check", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--strict").exit_code == 0
+
+
+def _needs_model() -> None:
+    if not (DEFAULT_MODEL / "card.json").exists():
+        pytest.skip("no shipped theme model in models/themes")
+
+
+def test_tag_and_classify(tmp_path: Path) -> None:
+    _needs_model()
+    result = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines and {"role", "themes", "scores", "passage", "text"} <= set(lines[0])
+    assert any(line["role"] == "problem" for line in lines)
+    text = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--format", "text")
+    assert "[problem]" in text.stdout
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "工作人员业务能力不足，培训不够。"}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run("classify", str(source), "--output", str(out)).exit_code == 0
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["id"] == "a" and set(record["scores"]) >= {"staffing", "channels"}
+
+
+def test_tag_on_a_report_without_section_five(tmp_path: Path) -> None:
+    _needs_model()
+    path = tmp_path / "short.txt"
+    path.write_text("某镇2024年政府信息公开工作年度报告\n一、总体情况\n全年工作平稳。\n", encoding="utf-8")
+    result = run("tag", str(path))
+    assert result.exit_code == 1
+    assert "no passages" in result.stdout
+
+
+def test_classify_rejects_bad_lines(tmp_path: Path) -> None:
+    _needs_model()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n', encoding="utf-8")
+    result = run("classify", str(bad))
+    assert result.exit_code == 2 and "text" in result.output
+
+
+def test_tag_refuses_a_missing_model(tmp_path: Path) -> None:
+    result = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--model", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no theme model" in result.output
