@@ -164,3 +164,32 @@ def test_dask_local_cluster_gives_the_same_rows_as_local(tmp_path: Path) -> None
     dask_stats = run_batch(files, dask, jobs=2, backend="dask", progress=False)
     assert local_stats.ok == dask_stats.ok == len(files)
     assert _content(local) == _content(dask)
+
+
+def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:
+    from gkreport.summary import build_summary
+    from gkreport.themes import THEME_IDS, KeywordThemeClassifier, save_model
+    from gkreport.themes.card import read_card
+
+    model_dir = tmp_path / "model"
+    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
+    db = tmp_path / "r.sqlite"
+    stats = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
+    assert stats.ok == len(files)
+    conn = sqlite3.connect(db)
+    versions = {v for (v,) in conn.execute("SELECT DISTINCT model_version FROM files")}
+    assert versions == {read_card(model_dir)["version"]}
+    passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+    assert conn.execute("SELECT COUNT(*) FROM passage_themes").fetchone()[0] == passages * len(THEME_IDS)
+    summary = build_summary(db)
+    assert summary["themes_available"] and summary["tagged_reports"] == len(files)
+    assert summary["themes"], "the keyword model finds cue phrases in the examples' problem passages"
+
+
+def test_region_of_agency_names() -> None:
+    assert pipeline.region_of("广东省深圳市福田区人民政府") == ("广东省", "深圳市")
+    assert pipeline.region_of("杭州市教育局") == ("浙江省", "杭州市")  # province inferred from a named city
+    assert pipeline.region_of("青禾县白石镇人民政府") == (None, None)  # cpca's guess from a bare 县 is dropped
+    assert pipeline.region_of("洪泽区人民政府") == ("江苏省", "淮安市")  # a district names its city
+    assert pipeline.region_of(None) == (None, None)

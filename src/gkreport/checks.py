@@ -92,9 +92,9 @@ def _subject(eq: Equation, template: str) -> str:
 
 def _side(names: tuple[str, ...], values: list[Number]) -> str:
     if len(names) <= 6:
-        return "+".join(f"{name}{_fmt(v)}" for name, v in zip(names, values, strict=True))
+        return "+".join([name + (str(v) if type(v) is int else _fmt(v)) for name, v in zip(names, values)])
     # R2 has 20+ terms: name the non-zero ones only.
-    shown = [f"{name}{_fmt(v)}" for name, v in zip(names, values, strict=True) if v]
+    shown = [name + (str(v) if type(v) is int else _fmt(v)) for name, v in zip(names, values) if v]
     listed = "+".join(shown) if shown else "全部为0"
     return f"各项办理结果之和{_fmt(_sum(values))}（{listed}）"
 
@@ -115,19 +115,18 @@ def _display(eq: Equation, template: str) -> tuple[str, tuple[str, ...], tuple[s
 def _check_equation(eq: Equation, tables: TableResult) -> CheckResult:
     template = tables.template
     subject, lhs_names, rhs_names = _display(eq, template)
-    unknown: list[str] = []
-    lhs: list[Number] = []
-    rhs: list[Number] = []
     get = tables.cell_index.get
-    for side, cells, names in ((lhs, eq.lhs, lhs_names), (rhs, eq.rhs, rhs_names)):
-        for key, name in zip(cells, names, strict=True):
-            cell = get(key)
-            if cell is None or cell.status != "ok" or cell.value is None:
-                status = cell.status if cell is not None else "missing"
-                unknown.append(f"「{name}」{_STATUS_WORDS.get(status, status)}")
-            else:
-                side.append(cell.value)
-    if unknown:
+    lhs_cells = [get(key) for key in eq.lhs]
+    rhs_cells = [get(key) for key in eq.rhs]
+    lhs = [c.value for c in lhs_cells if c is not None and c.status == "ok" and c.value is not None]
+    rhs = [c.value for c in rhs_cells if c is not None and c.status == "ok" and c.value is not None]
+    if len(lhs) < len(lhs_cells) or len(rhs) < len(rhs_cells):
+        unknown: list[str] = []
+        for cells, names in ((lhs_cells, lhs_names), (rhs_cells, rhs_names)):
+            for cell, name in zip(cells, names, strict=True):
+                if cell is None or cell.status != "ok" or cell.value is None:
+                    status = cell.status if cell is not None else "missing"
+                    unknown.append(f"「{name}」{_STATUS_WORDS.get(status, status)}")
         shown = "、".join(unknown[:3]) + ("等" if len(unknown) > 3 else "")
         return CheckResult(eq.id, "not_assessable", None, None, f"{subject}：{shown}，无法核对", "hard")
     left, right = _sum(lhs), _sum(rhs)

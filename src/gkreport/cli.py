@@ -372,5 +372,114 @@ def evaluate_themes(annotations: Annotated[list[Path], typer.Option(help="Annota
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+class Backend(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class ExportWhat(str, Enum):
+    reports = "reports"
+    cells = "cells"
+    checks = "checks"
+    passages = "passages"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class SummaryBy(str, Enum):
+    year = "year"
+    level = "level"
+    region = "region"
+    agency = "agency"
+
+
+class SummaryRole(str, Enum):
+    problem = "problem"
+    improvement = "improvement"
+    innovation = "innovation"
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+@app.command("batch")
+def batch_cmd(paths: Paths,
+              db: Annotated[Path, typer.Option(help="SQLite database to write (created if absent).")],
+              jobs: Annotated[int, typer.Option(help="Parallel workers (-1: one per core).")] = -1,
+              backend: Annotated[Backend, typer.Option(help="local: joblib processes on this machine; dask: "
+                                                            "joblib's Dask backend on a distributed cluster.")
+                                 ] = Backend.local,
+              scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: start a "
+                                                                 "LocalCluster).")] = None,
+              force: Annotated[bool, typer.Option("--force", help="Reprocess files already in the database.")
+                               ] = False,
+              timeout: Annotated[float, typer.Option(help="Per-file time limit in seconds.")] = 60.0,
+              model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one; "
+                                                              "themes are left out if there is none).")] = None,
+              ) -> None:
+    """Run the whole pipeline over folders of reports into SQLite; resumable, one bad file never stops it."""
+    from gkreport.batch import run_batch
+
+    model_dir = model or (DEFAULT_MODEL if (DEFAULT_MODEL / "card.json").exists() else None)
+    try:
+        stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
+                          timeout=timeout, model_dir=model_dir, progress=sys.stderr.isatty())
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    typer.echo(stats.line(), err=True)
+    raise typer.Exit(1 if stats.errors else 0)
+
+
+@app.command("export")
+def export_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by `gkreport batch`.")],
+               what: Annotated[ExportWhat, typer.Option(help="Which records to write.")] = ExportWhat.reports,
+               format: Annotated[ExportFormat, typer.Option("--format", "-f", help="JSON Lines or CSV.")
+                                 ] = ExportFormat.jsonl) -> None:
+    """Write reports, cells, checks or passages from the database to standard output."""
+    from gkreport.store import export
+
+    try:
+        export(db, what.value, format.value, sys.stdout)
+    except (FileNotFoundError, ReportError, ValueError) as exc:
+        _fail(f"{db}: {exc}" if isinstance(exc, FileNotFoundError) else str(exc))
+        raise typer.Exit(2) from exc
+
+
+@app.command("summary")
+def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by `gkreport batch`.")],
+                by: Annotated[SummaryBy, typer.Option(help="Break the themes down by this field.")] = SummaryBy.year,
+                role: Annotated[SummaryRole, typer.Option(help="Which passages to count.")] = SummaryRole.problem,
+                year: Annotated[int | None, typer.Option(help="Only reports of this year.")] = None,
+                top: Annotated[int, typer.Option(help="Rows per list (examples, co-occurrences, …).")] = 10,
+                format: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format; html is one "
+                                                              "self-contained file with charts.")
+                                  ] = SummaryFormat.table,
+                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
+                                  ] = None) -> None:
+    """The common weaknesses across the batch: themes, breakdowns, trends, recurring problems, table health."""
+    from gkreport.summary import build_summary, render
+
+    try:
+        summary = build_summary(db, by=by.value, role=role.value, year=year, top=top)
+    except (FileNotFoundError, ReportError, ValueError) as exc:
+        _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
+        raise typer.Exit(2) from exc
+    text = render(summary, format.value)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(text)
+
+
 if __name__ == "__main__":
     app()

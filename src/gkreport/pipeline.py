@@ -23,6 +23,7 @@ from gkreport.errors import ReportError
 # Suffixes cpca gives to prefecture-level names; stripped to test that the name really is in the agency.
 _CITY_SUFFIXES: tuple[str, ...] = ("自治州", "地区", "市", "盟", "州")
 _PROVINCE_SUFFIXES: tuple[str, ...] = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+_DISTRICT_SUFFIXES: tuple[str, ...] = ("自治县", "自治旗", "县", "区", "市", "旗")
 
 
 @dataclass(slots=True)
@@ -79,11 +80,17 @@ def region_of(agency: str | None) -> tuple[str | None, str | None]:
     import cpca  # slow first import (loads its address table); cached per process by Python
 
     row = cpca.transform([agency]).iloc[0]
-    province = row.get("省") if isinstance(row.get("省"), str) else None
-    city = row.get("市") if isinstance(row.get("市"), str) else None
-    # cpca fills a province from a city and vice versa; keep only names whose stem is in the agency name
-    city_ok = bool(city) and len(_strip(city, _CITY_SUFFIXES)) >= 2 and _strip(city, _CITY_SUFFIXES) in agency
-    province_ok = bool(province) and (city_ok or _strip(province, _PROVINCE_SUFFIXES) in agency)
+    province, city, district = (row.get(k) if isinstance(row.get(k), str) else None for k in ("省", "市", "区"))
+
+    def named(name: str | None, suffixes: tuple[str, ...]) -> bool:
+        stem = _strip(name, suffixes) if name else ""
+        return len(stem) >= 2 and stem in agency
+
+    # cpca fills a province from a city or district and vice versa; trust its answer only when a city or
+    # district it found is really named in the agency (not a guess from a bare 县 or 区)
+    district_ok = named(district, _DISTRICT_SUFFIXES)
+    city_ok = bool(city) and (district_ok or named(city, _CITY_SUFFIXES))
+    province_ok = bool(province) and (city_ok or district_ok or named(province, _PROVINCE_SUFFIXES))
     return (province if province_ok else None), (city if city_ok else None)
 
 

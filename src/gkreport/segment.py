@@ -85,6 +85,7 @@ _NUMERALS = "一二三四五六七八九十"
 _CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
 _LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
 _HEAD_STRIP = "#|*> \t-"
+_INLINE_HINT = re.compile(rf"[{_NUMERALS}]\s*[、.]")
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +164,8 @@ def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
                     found.append(_Candidate(section, _score(section, weight, hit.group("num")), m.start(),
                                             body, _heading_text(compact[:hit.end()])))
                 continue
+        if _INLINE_HINT.search(text, m.start(), m.end()) is None:
+            continue  # both inline patterns need a numeral before 、 or . (saves two big alternations)
         seen: set[int] = set()
         for hit in [*cfg.inline.finditer(m.group()), *cfg.inline_official.finditer(m.group())]:
             if hit.start() in seen:

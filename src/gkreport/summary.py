@@ -242,7 +242,7 @@ def _html(summary: dict[str, Any], tables: list[Table]) -> str:
     names = theme_names()
     charts: list[str] = []
     config = {"disable_xml_declaration": True, "js": [], "style": DefaultStyle, "width": 800, "height": 400,
-              "show_legend": True, "explicit_size": True}
+              "show_legend": True, "explicit_size": True, "truncate_legend": -1, "legend_at_bottom": True}
     if summary["themes_available"] and summary["themes"]:
         bar = pygal.HorizontalBar(title=f"Share of reports admitting each theme ({summary['role']})",
                                   range=(0, 100), **config)

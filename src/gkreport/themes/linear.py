@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -90,11 +91,48 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        n = X.shape[0]
-        proba = np.empty((n, self.n_outputs_), dtype=float)
-        for j, model in enumerate(self.estimators_):
-            proba[:, j] = self.priors_[j] if model is None else model.predict_proba(X)[:, 1]
+        # One sparse product for every linear model at once: calling 9 themes × 3 calibration folds of
+        # scikit-learn estimators one by one costs ~0.2 s per report in input validation alone.
+        weights, bias, plan = self._compiled()
+        scores = np.asarray(X @ weights) + bias if weights.shape[1] else np.empty((X.shape[0], 0))
+        proba = np.empty((X.shape[0], self.n_outputs_), dtype=float)
+        for j, parts in enumerate(plan):
+            if not parts:
+                proba[:, j] = self.priors_[j]
+                continue
+            proba[:, j] = np.mean([expit(-(a * scores[:, k] + b)) for k, a, b in parts], axis=0)
         return proba
+
+    def _compiled(self) -> tuple[np.ndarray, np.ndarray, list[list[tuple[int, float, float]]]]:
+        """Stacked coefficients of every fitted linear model, and per column how to turn scores into p."""
+        cached = getattr(self, "_compiled_cache", None)
+        if cached is not None:
+            return cached
+        coefs: list[np.ndarray] = []
+        bias: list[float] = []
+        plan: list[list[tuple[int, float, float]]] = []
+        for model in self.estimators_:
+            parts: list[tuple[int, float, float]] = []
+            if isinstance(model, CalibratedClassifierCV):
+                for fold in model.calibrated_classifiers_:
+                    calibrator = fold.calibrators[0]
+                    coefs.append(np.ravel(fold.estimator.coef_))
+                    bias.append(float(np.ravel(fold.estimator.intercept_)[0]))
+                    parts.append((len(coefs) - 1, float(calibrator.a_), float(calibrator.b_)))
+            elif model is not None:  # logistic regression: p = sigmoid(score) = expit(-(-1·score + 0))
+                coefs.append(np.ravel(model.coef_))
+                bias.append(float(np.ravel(model.intercept_)[0]))
+                parts.append((len(coefs) - 1, -1.0, 0.0))
+            plan.append(parts)
+        # dense (features × models): a sparse row batch times a dense matrix is one fast product
+        weights = np.ascontiguousarray(np.vstack(coefs).T) if coefs else np.zeros((0, 0))
+        self._compiled_cache = (weights, np.asarray(bias), plan)
+        return self._compiled_cache
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_compiled_cache", None)  # derived; keeps the pickled model (and its hash) unchanged
+        return state
 
     def predict(self, X: Any) -> np.ndarray:
         return (self.predict_proba(X) >= DEFAULT_THRESHOLD).astype(np.int64)
