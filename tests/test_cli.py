@@ -110,3 +110,24 @@ def test_tag_refuses_a_missing_model(tmp_path: Path) -> None:
     result = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--model", str(tmp_path))
     assert result.exit_code == 2
     assert "no theme model" in result.output
+
+
+def test_previous_year_pairs_for_x1() -> None:
+    from gkreport.document import Document
+    from gkreport.records import previous_year_index
+    from gkreport.segment import Report
+
+    def report(agency: str, year: int) -> Report:
+        return Report(Document("p", "txt", "0", ""), "2021", agency, year, "county")
+
+    reports = [report("甲县人民政府", 2024), None, report("甲县人民政府", 2023), report("乙县人民政府", 2022)]
+    assert previous_year_index(reports) == {0: 2}
+
+
+def test_check_runs_x1_across_consecutive_years() -> None:
+    shared = Path(__file__).resolve().parents[2] / "shared/corpus/github"
+    if not shared.exists():
+        pytest.skip("../shared (the real 平潭 reports of consecutive years) is absent")
+    result = run("check", "--all", str(shared / "004_pingtan_syq_2025.txt"), str(shared / "005_pingtan_syq_2024.txt"))
+    assert result.exit_code == 0
+    assert result.stdout.count("[X1.") == 7  # only the 2025 report has its previous year among the inputs

@@ -93,15 +93,21 @@ def segment_cmd(paths: Paths,
 
 
 def _tables_and_checks(paths: list[Path]):
+    """Tables and checks per file; a report is checked against the same agency's previous year (X1) when
+    that report is among the inputs too."""
     from gkreport.checks import run_checks
+    from gkreport.records import previous_year_index
     from gkreport.tables import extract_tables
 
-    for path, report, error in _reports(paths):
+    done = [(path, report, extract_tables(report) if report else None, error)
+            for path, report, error in _reports(paths)]
+    previous = previous_year_index([report for _, report, _, _ in done])
+    for i, (path, report, tables, error) in enumerate(done):
         if report is None:
             yield path, None, None, None, error
             continue
-        tables = extract_tables(report)
-        yield path, report, tables, run_checks(report, tables), None
+        last = done[previous[i]][2] if i in previous else None
+        yield path, report, tables, run_checks(report, tables, last), None
 
 
 @app.command("tables")

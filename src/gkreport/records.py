@@ -66,3 +66,16 @@ def segment_text(report: Report) -> str:
         lines.append(f"  {s.number} {s.name:<18} {STATUS_ZH[s.status]} {s.status:<8} "
                      f"{len(s.text):>6} 字  {shown}")
     return "\n".join(lines)
+
+
+def previous_year_index(reports: list[Report | None]) -> dict[int, int]:
+    """For each report, the index of the same agency's report of the year before, when both were given.
+
+    This is what the X1 check (last year's 结转下年度 = this year's 上年结转) compares.
+    """
+    by_key: dict[tuple[str, int], int] = {}
+    for i, report in enumerate(reports):
+        if report is not None and report.agency and report.year:
+            by_key.setdefault((report.agency, report.year), i)
+    return {i: by_key[(r.agency, r.year - 1)] for i, r in enumerate(reports)
+            if r is not None and r.agency and r.year and (r.agency, r.year - 1) in by_key}
