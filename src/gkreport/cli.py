@@ -18,30 +18,27 @@ app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them 
 evaluate_app = typer.Typer(help="Score gkreport against gold files.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
 
+
+
+def _choices(name: str, *values: str) -> type[Enum]:
+    """A str Enum for a typer option with fixed choices."""
+    return Enum(name, {v: v for v in values}, type=str)  # type: ignore[return-value]
+
+
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
 Paths = Annotated[list[Path], typer.Argument(help="Report files or folders (folders are walked recursively).")]
 
 
-class SegmentFormat(str, Enum):
-    text = "text"
-    json = "json"
+SegmentFormat = _choices("SegmentFormat", "text", "json")
 
 
-class TablesFormat(str, Enum):
-    json = "json"
-    csv = "csv"
-    text = "text"
+TablesFormat = _choices("TablesFormat", "json", "csv", "text")
 
 
-class TagFormat(str, Enum):
-    jsonl = "jsonl"
-    text = "text"
+TagFormat = _choices("TagFormat", "jsonl", "text")
 
 
-class ModelKind(str, Enum):
-    sklearn = "sklearn"
-    spacy = "spacy"
-    keywords = "keywords"
+ModelKind = _choices("ModelKind", "sklearn", "spacy", "keywords")
 
 
 _MODEL_NAME = {"sklearn": "linear", "spacy": "spacy", "keywords": "keyword"}
@@ -378,42 +375,22 @@ def evaluate_themes(annotations: Annotated[list[Path], typer.Option(help="Annota
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-class Backend(str, Enum):
-    local = "local"
-    dask = "dask"
+Backend = _choices("Backend", "local", "dask")
 
 
-class ExportWhat(str, Enum):
-    reports = "reports"
-    cells = "cells"
-    checks = "checks"
-    passages = "passages"
+ExportWhat = _choices("ExportWhat", "reports", "cells", "checks", "passages")
 
 
-class ExportFormat(str, Enum):
-    jsonl = "jsonl"
-    csv = "csv"
+ExportFormat = _choices("ExportFormat", "jsonl", "csv")
 
 
-class SummaryBy(str, Enum):
-    year = "year"
-    level = "level"
-    region = "region"
-    agency = "agency"
+SummaryBy = _choices("SummaryBy", "year", "level", "region", "agency")
 
 
-class SummaryRole(str, Enum):
-    problem = "problem"
-    improvement = "improvement"
-    innovation = "innovation"
+SummaryRole = _choices("SummaryRole", "problem", "improvement", "innovation")
 
 
-class SummaryFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
-    html = "html"
+SummaryFormat = _choices("SummaryFormat", "table", "markdown", "csv", "json", "html")
 
 
 @app.command("batch")
