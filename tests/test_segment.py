@@ -129,7 +129,8 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
 def test_examples_match_gold() -> None:
     summary = evaluate_segments(ROOT / "annotations/gold/segments", [ROOT / "corpora/examples"])
     assert len(summary.docs) >= 10
-    bad = [(d.doc, d.error, d.problems) for d in summary.docs if d.error or d.correct != d.total]
+    bad = [(d.doc, d.error, d.problems) for d in summary.docs
+           if d.error or d.correct != d.total or d.metadata_wrong]
     assert not bad
 
 
@@ -138,5 +139,6 @@ def test_real_reports_match_gold() -> None:
         pytest.skip("../shared (the real reports) is absent; real-report gold cannot be checked")
     summary = evaluate_segments(ROOT / "annotations/gold/segments", [SHARED / "seeds", SHARED / "corpus"])
     assert len(summary.docs) == 30
-    bad = [(d.doc, d.error, d.problems) for d in summary.docs if d.error or d.correct != d.total]
+    bad = [(d.doc, d.error, d.problems) for d in summary.docs
+           if d.error or d.correct != d.total or d.metadata_wrong]
     assert not bad

@@ -320,7 +320,11 @@ def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold sec
     """Section boundaries against gold: per-report and total accuracy."""
     from gkreport.evaluate import evaluate_segments
 
-    _print_eval(evaluate_segments(gold, corpus), "sections")
+    summary = _print_eval(evaluate_segments(gold, corpus), "sections", exit_after=False)
+    extra = summary.extra
+    typer.echo(f"template/year/level: {extra['metadata_total'] - extra['metadata_wrong']}/{extra['metadata_total']} "
+               "as in the gold files")
+    raise typer.Exit(1 if any(d.error for d in summary.docs) else 0)
 
 
 @evaluate_app.command("tables")

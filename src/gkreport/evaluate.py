@@ -26,6 +26,7 @@ class DocScore:
     total: int
     problems: list[str] = field(default_factory=list)
     error: str | None = None
+    metadata_wrong: int = 0  # template, year and level fields that differ from the gold file
 
 
 @dataclass
@@ -85,6 +86,10 @@ def score_segments(path: Path, gold: dict) -> DocScore:
         return DocScore(path.name, 0, len(gold["sections"]), error="sha256 differs from the gold file")
     report = segment(doc)
     score = DocScore(path.name, 0, 0)
+    for field_name in ("template", "year", "level"):
+        if field_name in gold and str(getattr(report, field_name)) != str(gold[field_name]):
+            score.problems.append(f"{field_name} {getattr(report, field_name)}, gold {gold[field_name]}")
+            score.metadata_wrong += 1
     for want in gold["sections"]:
         got = report.section(want["number"])
         score.total += 1
@@ -112,7 +117,8 @@ def evaluate_segments(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
             docs.append(score_segments(path, entry))
         except ReportError as exc:
             docs.append(DocScore(path.name, 0, len(entry["sections"]), error=str(exc)))
-    return EvalSummary("segment", docs)
+    return EvalSummary("segment", docs, {"metadata_wrong": sum(d.metadata_wrong for d in docs),
+                                         "metadata_total": 3 * len(docs)})
 
 
 def evaluate_tables(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
