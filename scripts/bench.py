@@ -91,7 +91,7 @@ def bench_classify(files: list[Path]) -> dict[str, float]:
     load_s = time.perf_counter() - start
     texts = [p.text for f in files for p in split_passages(segment(read(f)))] * 5
     seconds = timed(lambda: model.predict_proba(texts))
-    card = json.loads(next(model_dir.glob("*.json")).read_text(encoding="utf-8"))
+    card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
     return {"model_load_s": round(load_s, 3), "classify_passages_per_s": round(len(texts) / seconds, 1),
             "training_seconds": card.get("training_seconds")}
 
@@ -116,9 +116,8 @@ def bench_batch(files: list[Path], n_docs: int) -> dict[str, float]:
         folder.mkdir()
         reps = -(-n_docs // len(files))
         for i in range(reps):
-            for f in files:  # a trailing byte makes each copy a distinct file (new sha256)
-                (folder / f"{i:04d}_{f.name}").write_bytes(f.read_bytes() + (b"\n" * (i % 7 + 1)
-                                                           if f.suffix in (".txt", ".md") else b""))
+            for f in files:  # trailing newlines make each copy a distinct file (new sha256), read the same
+                (folder / f"{i:04d}_{f.name}").write_bytes(f.read_bytes() + b"\n" * (i + 1))
         n = sum(1 for _ in folder.iterdir())
         for jobs in (1, 2):
             db = Path(tmp) / f"r{jobs}.sqlite"
@@ -132,6 +131,54 @@ def bench_batch(files: list[Path], n_docs: int) -> dict[str, float]:
                 out[f"batch_jobs{jobs}_peak_rss_mb"] = round(int(rss[0].split()[-1]) / 1024, 1)
         out["batch_documents"] = n
     return out
+
+
+def bench_summary(files: list[Path], n_reports: int = 10_000) -> dict[str, float]:
+    """`gkreport summary` over a database of n_reports: the corpus' batch rows copied under new keys.
+
+    Copy i renames every agency to "agency-i", so each copy adds its own agencies with the same consecutive-year
+    pairs as the corpus (recurring themes and text repetition are computed for all of them)."""
+    try:
+        import gkreport.summary  # noqa: F401
+    except ImportError:
+        return {}
+    import sqlite3
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "big.sqlite"
+        subprocess.run([sys.executable, "-m", "gkreport.cli", "batch", *map(str, files), "--db", str(db),
+                        "--jobs", "1"], capture_output=True, check=False)
+        conn = sqlite3.connect(db)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        base = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        copies = -(-n_reports // base) - 1
+        for i in range(copies):  # every row of every table again, under sha256 || '-i' (passage ids shifted)
+            offset = conn.execute("SELECT COALESCE(MAX(id), 0) FROM passages").fetchone()[0]
+            for table in ("files", *[t for t in tables if t != "files"]):
+                cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+                exprs = []
+                for c in cols:
+                    if c == "sha256":
+                        exprs.append(f"sha256 || '-{i}'")
+                    elif (table, c) == ("reports", "agency"):
+                        exprs.append(f"agency || '-{i}'")
+                    elif (table, c) in (("passages", "id"), ("passage_themes", "passage")):
+                        exprs.append(f'"{c}" + {offset}')
+                    else:
+                        exprs.append(f'"{c}"')
+                where = "WHERE instr(sha256, '-') = 0" if "sha256" in cols else \
+                    "WHERE passage <= (SELECT MAX(id) FROM passages WHERE instr(sha256, '-') = 0)"
+                names = ", ".join(f'"{c}"' for c in cols)
+                conn.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM {table} {where}")
+            conn.commit()
+        reports = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        conn.close()
+        summary = json.loads(subprocess.run(cmd := [sys.executable, "-m", "gkreport.cli", "summary", "--db",
+                                                    str(db), "--format", "json"],
+                                            capture_output=True, check=True, text=True).stdout)
+        seconds = timed(lambda: subprocess.run(cmd, capture_output=True, check=True), repeat=2)
+    return {"summary_reports": reports, "summary_consecutive_year_pairs": len(summary["repetition"]),
+            "summary_seconds_incl_startup": round(seconds, 3)}
 
 
 def main() -> None:
@@ -149,6 +196,7 @@ def main() -> None:
     result["cold"] = bench_cold_tag()
     if not args.skip_batch:
         result["batch"] = bench_batch(files, args.docs)
+        result["summary"] = bench_summary(files)
     result["peak_rss_mb_bench_process"] = round(peak_rss_mb(), 1)
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -112,6 +112,29 @@ def test_cooccurrence_unanswered_recurring_repetition(db: Path) -> None:
     assert build_summary(db, top=1)["cooccurrence"] == s["cooccurrence"][:1]
 
 
+def test_duplicate_report_of_an_agency_year_counts_once_in_year_pairs(db: Path) -> None:
+    # the 2023 report of 甲县 stored a second time (say as HTML): its sha256 "B2" sorts after "B", so the pair
+    # 2022/2023 is still compared with B alone, once
+    with connect(db) as conn:
+        write_records(conn, [_record("B2", JIA, 2023, "county", sec56=("zzzzzz", "yyyy"),
+                                    passages=[_passage("5.1", "problem", {"channels": 0.9})])])
+    s = build_summary(db)
+    assert s["reports"] == 5
+    assert [(r["agency"], r["theme"], r["years"]) for r in s["recurring"]] == [(JIA, "staffing", [2022, 2023])]
+    assert [(r["year"], r["jaccard"]) for r in s["repetition"]] == [(2022, 0.7778)]
+
+
+def test_screen_formats_cap_the_per_agency_lists(db: Path) -> None:
+    s = build_summary(db)
+    s["repetition"] = [{"agency": f"机构{i}", "year": 2022, "next_year": 2023, "jaccard": i / 10, "flag": i > 5}
+                       for i in range(8)]
+    markdown = render(s, "markdown", top=3)
+    assert "机构7" in markdown and "机构5" in markdown and "机构4" not in markdown  # most similar first
+    assert "… 5 more (all of them: --format json or csv)" in markdown
+    assert all(f"机构{i}" in render(s, "csv", top=3) for i in range(8))  # csv and json keep every row
+    assert len(json.loads(render(s, "json", top=3))["repetition"]) == 8
+
+
 def test_table_health(db: Path) -> None:
     s = build_summary(db)
     checks = {c["family"]: (c["reports"], c["share"]) for c in s["checks"]}

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-import cn2an
-
 from gkreport.segment import Report
 from gkreport.tables import Number, TableResult, table_spans
 from gkreport.templates import SCHEMAS, TABLE_NAMES, Equation, Schema, expand_rules, short_col, short_row
@@ -319,6 +317,8 @@ def _prose(report: Report) -> str:
 def _number(text: str) -> Number | None:
     if text[0].isdigit():
         return float(text) if "." in text else int(text)
+    import cn2an  # imported on first use: it costs 0.25 s of start-up
+
     try:
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError):

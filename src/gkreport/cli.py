@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -307,7 +308,9 @@ def train_cmd(annotations: Annotated[list[Path], typer.Option(help="Annotation .
             extra["cv_metrics"] = report.summary(name)
             progress.advance(task)
         progress.update(task, description="training on all labels")
+        started = time.perf_counter()
         estimator = train(name, data, include_written=not no_written)
+        extra["training_seconds"] = round(time.perf_counter() - started, 2)
         card = save_model(estimator, out, extra, data=[d for d in data if not no_written or d.is_real],
                           model_kind=name)
         progress.advance(task)
@@ -446,7 +449,8 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
                 by: Annotated[SummaryBy, typer.Option(help="Break the themes down by this field.")] = SummaryBy.year,
                 role: Annotated[SummaryRole, typer.Option(help="Which passages to count.")] = SummaryRole.problem,
                 year: Annotated[int | None, typer.Option(help="Only reports of this year.")] = None,
-                top: Annotated[int, typer.Option(help="Rows per list (examples, co-occurrences, …).")] = 10,
+                top: Annotated[int, typer.Option(help="Rows per list: co-occurrences; in table, markdown and html also "
+                                                 "recurring themes and repetition.")] = 10,
                 format: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format; html is one "
                                                               "self-contained file with charts.")
                                   ] = SummaryFormat.table,
@@ -460,7 +464,7 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     except (FileNotFoundError, ReportError, ValueError) as exc:
         _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
         raise typer.Exit(2) from exc
-    text = render(summary, format.value)
+    text = render(summary, format.value, top=top)
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)

@@ -80,10 +80,11 @@ CREATE INDEX IF NOT EXISTS files_status ON files(status);
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
 CREATE INDEX IF NOT EXISTS cells_sha ON cells(sha256, status);
+CREATE INDEX IF NOT EXISTS cells_flagged ON cells(sha256, status) WHERE status IN ('missing', 'ambiguous');
 CREATE INDEX IF NOT EXISTS checks_sha ON checks(sha256, family, status);
 CREATE INDEX IF NOT EXISTS passages_role ON passages(role, sha256);
 CREATE INDEX IF NOT EXISTS passages_sha ON passages(sha256);
-CREATE INDEX IF NOT EXISTS themes_theme ON passage_themes(theme, assigned, score);
+CREATE INDEX IF NOT EXISTS themes_assigned ON passage_themes(passage, theme, score) WHERE assigned = 1;
 """
 
 # export --what → the query; the column list is the export's header.
@@ -199,107 +200,34 @@ def export(db: str | Path, what: str, fmt: str, out: TextIO) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Summary queries (used by gkreport.summary). Named parameters: :role (passage role), :year (NULL = all),
-# :top. `rep` is the set of successfully read reports in scope; `rt` the distinct (report, theme) pairs
-# whose passages of role :role were assigned that theme by the model.
-
-_REP = """rep AS (SELECT r.*, f.model_version FROM reports r JOIN files f USING (sha256)
-                  WHERE f.status = 'ok' AND (:year IS NULL OR r.year = :year))"""
-_REP_ALL = """rep_all AS (SELECT r.* FROM reports r JOIN files f USING (sha256) WHERE f.status = 'ok')"""
-
-
-def _role_themes(name: str, role: str) -> str:
-    return f"""{name} AS (SELECT DISTINCT p.sha256, t.theme FROM passages p
-                      JOIN passage_themes t ON t.passage = p.id
-                      WHERE t.assigned = 1 AND p.role = {role})"""
-
-
-# --by field -> SQL expression over `rep`
-GROUP_EXPRESSIONS: dict[str, str] = {
-    "year": "CAST(rep.year AS TEXT)",
-    "level": "rep.level",
-    "region": "COALESCE(rep.province, '(unknown)') || COALESCE(' ' || rep.city, '')",
-    "agency": "rep.agency",
-}
+# Summary fetches (used by gkreport.summary, which aggregates the rows in Python: co-occurrence, recurring
+# themes and unanswered problems are self-joins that SQLite runs quadratically over unindexed CTEs).
+# `:shas` is a JSON array of sha256 values.
 
 SUMMARY_SQL: dict[str, str] = {
-    "totals": f"""WITH {_REP}
-        SELECT (SELECT COUNT(*) FROM rep) AS reports,
-               (SELECT COUNT(*) FROM rep WHERE model_version IS NOT NULL) AS tagged,
-               (SELECT COUNT(*) FROM files WHERE status = 'error') AS errors""",
-    "themes": f"""WITH {_REP}
-        SELECT t.theme, COUNT(DISTINCT p.sha256) AS reports, COUNT(DISTINCT p.id) AS passages
-        FROM passages p JOIN passage_themes t ON t.passage = p.id JOIN rep USING (sha256)
-        WHERE t.assigned = 1 AND p.role = :role
-        GROUP BY t.theme ORDER BY reports DESC, t.theme""",
-    # three highest-scoring passages per theme, each from a different report
-    "examples": f"""WITH {_REP},
-        best AS (SELECT t.theme, p.sha256, p.id, p.passage_id, p.text, t.score, rep.agency, rep.year,
-                        ROW_NUMBER() OVER (PARTITION BY t.theme, p.sha256 ORDER BY t.score DESC, p.id) AS k
-                 FROM passages p JOIN passage_themes t ON t.passage = p.id JOIN rep USING (sha256)
-                 WHERE t.assigned = 1 AND p.role = :role),
-        ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY theme ORDER BY score DESC, sha256) AS n
-                   FROM best WHERE k = 1)
-        SELECT theme, agency, year, passage_id, text, score FROM ranked WHERE n <= 3 ORDER BY theme, n""",
-    "by_groups": f"""WITH {_REP}
-        SELECT {{group}} AS grp, COUNT(*) AS reports, SUM(model_version IS NOT NULL) AS tagged
-        FROM rep GROUP BY grp ORDER BY grp""",
-    "by_themes": f"""WITH {_REP}, {_role_themes("rt", ":role")}
-        SELECT {{group}} AS grp, rt.theme, COUNT(*) AS reports FROM rt JOIN rep USING (sha256)
-        GROUP BY grp, rt.theme ORDER BY grp, rt.theme""",
-    "cooccurrence": f"""WITH {_REP}, {_role_themes("rt0", ":role")},
-        rt AS (SELECT rt0.* FROM rt0 JOIN rep USING (sha256))
-        SELECT a.theme AS theme_a, b.theme AS theme_b, COUNT(*) AS reports
-        FROM rt a JOIN rt b ON a.sha256 = b.sha256 AND a.theme < b.theme
-        GROUP BY a.theme, b.theme ORDER BY reports DESC, theme_a, theme_b LIMIT :top""",
-    # problem themes of a report that none of its improvement passages carries
-    "unanswered": f"""WITH {_REP}, {_role_themes("prob0", "'problem'")}, {_role_themes("imp", "'improvement'")},
-        prob AS (SELECT prob0.* FROM prob0 JOIN rep USING (sha256))
-        SELECT prob.theme, COUNT(*) AS problem_reports,
-               SUM(NOT EXISTS (SELECT 1 FROM imp WHERE imp.sha256 = prob.sha256 AND imp.theme = prob.theme))
-                   AS unanswered
-        FROM prob GROUP BY prob.theme HAVING unanswered > 0 ORDER BY unanswered DESC, prob.theme""",
-    # the same problem theme for the same agency in year Y and Y+1 (:year, if given, is Y+1)
-    "recurring": f"""WITH {_REP_ALL}, {_role_themes("prob", "'problem'")},
-        ay AS (SELECT DISTINCT rep_all.agency, rep_all.year, prob.theme FROM prob JOIN rep_all USING (sha256)
-               WHERE rep_all.agency IS NOT NULL AND rep_all.year IS NOT NULL)
-        SELECT a.agency, a.theme, a.year, b.year AS next_year
-        FROM ay a JOIN ay b ON a.agency = b.agency AND a.theme = b.theme AND b.year = a.year + 1
-        WHERE :year IS NULL OR b.year = :year
-        ORDER BY a.agency, a.year, a.theme""",
-    # sections 五+六 text of the same agency in consecutive years (similarity is computed in Python)
-    "repetition_pairs": f"""WITH {_REP_ALL},
-        txt AS (SELECT sha256, group_concat(text, char(10)) AS text
-                FROM (SELECT sha256, text FROM sections WHERE number IN (5, 6) ORDER BY sha256, number)
-                GROUP BY sha256)
-        SELECT a.agency, a.year, b.year AS next_year, ta.text AS text_a, tb.text AS text_b
-        FROM rep_all a JOIN rep_all b ON a.agency = b.agency AND b.year = a.year + 1
-        JOIN txt ta ON ta.sha256 = a.sha256 JOIN txt tb ON tb.sha256 = b.sha256
-        WHERE :year IS NULL OR b.year = :year
-        ORDER BY a.agency, a.year""",
-    "check_families": f"""WITH {_REP}
-        SELECT c.family, COUNT(DISTINCT c.sha256) AS reports
-        FROM checks c JOIN rep USING (sha256) WHERE c.status = 'fail'
-        GROUP BY c.family ORDER BY c.family""",
-    "table_health": f"""WITH {_REP}
-        SELECT COALESCE(SUM(NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = rep.sha256)), 0) AS absent,
-               COALESCE(SUM(EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = rep.sha256
-                                    AND c.status = 'missing')), 0) AS missing,
-               COALESCE(SUM(EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = rep.sha256
-                                    AND c.status = 'ambiguous')), 0) AS ambiguous
-        FROM rep""",
+    "reports": """SELECT r.sha256, r.agency, r.year, r.level, r.province, r.city, f.model_version
+                  FROM reports r JOIN files f USING (sha256) WHERE f.status = 'ok'""",
+    "errors": "SELECT COUNT(*) AS errors FROM files WHERE status = 'error'",
+    # every passage-theme pair the model assigned, in passages of the roles the summary compares
+    "assigned": """SELECT p.sha256, p.role, t.theme, t.passage, t.score
+                   FROM passage_themes t JOIN passages p ON p.id = t.passage
+                   WHERE t.assigned = 1 AND p.role IN ('problem', 'improvement', :role)""",
+    "passages": """SELECT id, passage_id, text FROM passages
+                   WHERE id IN (SELECT value FROM json_each(:ids))""",
+    "failing_checks": "SELECT DISTINCT sha256, family FROM checks WHERE status = 'fail'",
+    "flagged_cells": "SELECT DISTINCT sha256, status FROM cells WHERE status IN ('missing', 'ambiguous')",
+    "without_cells": """SELECT r.sha256 FROM reports r
+                        WHERE NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = r.sha256)""",
+    # sections 五 and 六, in order, of the given reports
+    "section_texts": """SELECT sha256, text FROM sections
+                        WHERE number IN (5, 6) AND text IS NOT NULL
+                          AND sha256 IN (SELECT value FROM json_each(:shas)) ORDER BY sha256, number""",
 }
 
 
-def summary_query(conn: sqlite3.Connection, name: str, *, role: str = "problem", year: int | None = None,
-                  top: int = 10, group: str | None = None) -> list[dict[str, Any]]:
-    """Run one of `SUMMARY_SQL` with its parameters; rows as dicts. `group` is a key of GROUP_EXPRESSIONS."""
-    sql = SUMMARY_SQL[name]
-    if "{group}" in sql:
-        if group not in GROUP_EXPRESSIONS:
-            raise ValueError(f"cannot group by {group!r}; choose one of {', '.join(GROUP_EXPRESSIONS)}")
-        sql = sql.replace("{group}", GROUP_EXPRESSIONS[group])
-    params = {"role": role, "year": year, "top": top}
-    cur = conn.execute(sql, {k: v for k, v in params.items() if f":{k}" in sql})
-    header = [d[0] for d in cur.description]
-    return [dict(zip(header, row, strict=True)) for row in cur]
+def summary_query(conn: sqlite3.Connection, name: str, **params: Any) -> list[sqlite3.Row]:
+    """Run one of `SUMMARY_SQL`; lists passed as parameters are sent as JSON arrays. Rows index by column name."""
+    cur = conn.execute(SUMMARY_SQL[name], {k: json.dumps(v) if isinstance(v, list) else v
+                                           for k, v in params.items()})
+    cur.row_factory = sqlite3.Row
+    return cur.fetchall()
