@@ -46,15 +46,24 @@ def _body_elements(parent: Any) -> Iterator[Any]:
                 yield from _body_elements(content)
 
 
-def heading_level(paragraph: Any) -> int | None:
-    """Heading level from the paragraph's style name or its outline level, else None."""
+def heading_level(paragraph: Any, style_names: dict[str | None, str] | None = None) -> int | None:
+    """Heading level from the paragraph's style name or its outline level, else None.
+
+    `style_names` caches style id -> name for one document: python-docx resolves a style by XPath on every
+    call, which was most of the reading time of a DOCX."""
     outline = paragraph._p.find(_OUTLINE_LEVEL)
     if outline is not None and (value := outline.get(_VAL, "")).isdigit() and int(value) < 9:
         return int(value) + 1
-    try:
-        name = paragraph.style.name or ""
-    except Exception:  # a style id with no style part behind it: treat as body text
-        return None
+    style_id = paragraph._p.style
+    if style_names is not None and style_id in style_names:
+        name = style_names[style_id]
+    else:
+        try:
+            name = paragraph.style.name or ""
+        except Exception:  # a style id with no style part behind it: treat as body text
+            name = ""
+        if style_names is not None:
+            style_names[style_id] = name
     for pattern, level in HEADING_STYLES:
         match = pattern.fullmatch(name.strip())
         if match:
@@ -62,9 +71,9 @@ def heading_level(paragraph: Any) -> int | None:
     return None
 
 
-def _add_paragraph(builder: BlockBuilder, paragraph: Any) -> None:
+def _add_paragraph(builder: BlockBuilder, paragraph: Any, style_names: dict[str | None, str]) -> None:
     text = normalise_text(paragraph.text)
-    level = heading_level(paragraph)
+    level = heading_level(paragraph, style_names)
     if level is not None:
         if squash(text):
             builder.add("heading", squash(text), level=level)
@@ -79,23 +88,20 @@ def _add_paragraph(builder: BlockBuilder, paragraph: Any) -> None:
 
 
 def table_rows(table: Any) -> list[list[str]]:
-    """Rows of a python-docx table as text grids; a merged cell's text sits at its first position."""
+    """Rows of a python-docx table as text grids; a merged cell's text sits at its first position.
+
+    Reads w:gridSpan and w:vMerge from each w:tc directly: python-docx's `row.cells` resolves every merge
+    by XPath, which cost most of the reading time of a DOCX."""
     from docx.table import _Cell
 
-    seen: set[Any] = set()  # w:tc elements already written; python-docx repeats them for merges
     rows: list[list[str]] = []
     for row in table.rows:
-        try:
-            cells = row.cells
-        except Exception:  # malformed vertical merge: fall back to the cells actually present
-            cells = tuple(_Cell(tc, table) for tc in row._tr.tc_lst)
         texts = [""] * row.grid_cols_before
-        for cell in cells:
-            if cell._tc in seen:
-                texts.append("")
-            else:
-                seen.add(cell._tc)
-                texts.append(squash(normalise_text(cell.text)))
+        for tc in row._tr.tc_lst:
+            merge = tc.vMerge
+            continued = merge is not None and merge != "restart"  # the cell above holds the text
+            texts.append("" if continued else squash(normalise_text(_Cell(tc, table).text)))
+            texts += [""] * (tc.grid_span - 1)
         texts += [""] * row.grid_cols_after
         rows.append(texts)
     width = max((len(r) for r in rows), default=0)
@@ -114,10 +120,11 @@ def read_docx(path: str, data: bytes, fmt: str = "docx") -> Document:
         raise _corrupt(path, exc) from exc
     builder = BlockBuilder()
     table_index = 0
+    style_names: dict[str | None, str] = {}
     try:
         for element in _body_elements(document.element.body):
             if element.tag == _P:
-                _add_paragraph(builder, Paragraph(element, document))
+                _add_paragraph(builder, Paragraph(element, document), style_names)
             else:
                 for cells in table_rows(Table(element, document)):
                     builder.add_row(cells, table=table_index)
