@@ -14,6 +14,7 @@ import pytest
 
 from gkreport import pipeline
 from gkreport.batch import find_files, run_batch
+from gkreport.errors import ReportError
 from gkreport.pipeline import FileTimeout, process_file, time_limit
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
@@ -185,6 +186,20 @@ def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:
     summary = build_summary(db)
     assert summary["themes_available"] and summary["tagged_reports"] == len(files)
     assert summary["themes"], "the keyword model finds cue phrases in the examples' problem passages"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, jobs: int) -> None:
+    from gkreport.themes import KeywordThemeClassifier, save_model
+
+    model_dir = tmp_path / "model"
+    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    with (model_dir / "model.joblib").open("ab") as handle:
+        handle.write(b"tampered")
+    db = tmp_path / "r.sqlite"
+    with pytest.raises(ReportError, match="does not match its card"):
+        run_batch([EXAMPLES], db, jobs=jobs, model_dir=model_dir, progress=False)
+    assert not db.exists() or sqlite3.connect(db).execute("SELECT COUNT(*) FROM files").fetchone()[0] == 0
 
 
 def test_region_of_agency_names() -> None:

@@ -133,8 +133,13 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
 
     started = time.monotonic()
     model_dir_s = str(model_dir) if model_dir else None
-    if model_dir_s:
-        cached_model(model_dir_s)  # fail fast on a bad model here, not once per worker
+    if model_dir_s:  # fail fast on a bad model here, not once per file
+        if jobs == 1 and backend == "local":
+            cached_model(model_dir_s)  # the files run in this process: load it now
+        else:
+            from gkreport.themes.card import verify_model
+
+            verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
     files = find_files(paths)
     stats = BatchStats(total=len(files))
     with closing(connect(db)) as conn:

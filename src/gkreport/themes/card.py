@@ -117,11 +117,9 @@ def read_card(model_dir: str | Path) -> dict[str, Any]:
     return card
 
 
-def load_model(model_dir: str | Path) -> Any:
-    """Load a saved model after checking its file against the card (sha256, labels, thresholds)."""
-    import joblib
-    import numpy as np
-
+def verify_model(model_dir: str | Path) -> tuple[dict[str, Any], Path]:
+    """The card and the model file's path, after checking the file's sha256 against the card. Cheap: it does
+    not unpickle the model (a batch driver checks this before its workers load the model)."""
     model_dir = Path(model_dir)
     card = read_card(model_dir)
     model_path = model_dir / str(card["model_file"])
@@ -131,6 +129,15 @@ def load_model(model_dir: str | Path) -> Any:
     if actual != card["model_sha256"]:
         raise ReportError(model_path, f"model file {model_path.name} does not match its card: "
                                       f"sha256 is {actual}, card says {card['model_sha256']}")
+    return card, model_path
+
+
+def load_model(model_dir: str | Path) -> Any:
+    """Load a saved model after checking its file against the card (sha256, labels, thresholds)."""
+    import joblib
+    import numpy as np
+
+    card, model_path = verify_model(model_dir)
     model = joblib.load(model_path)
     labels = [str(t) for t in getattr(model, "classes_", [])]
     if labels != list(card["labels"]):
