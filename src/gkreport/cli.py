@@ -53,6 +53,16 @@ def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
+def _file_failed(path: Path, message: str, as_json: bool) -> None:
+    """A file that could not be processed: an error line in JSON output, else a message on standard error."""
+    from gkreport.records import error_record
+
+    if as_json:
+        _emit(error_record(path, message))
+    else:
+        _fail(message)
+
+
 def _reports(paths: list[Path]):
     """(path, Report or None, error) for every input file; one bad file never stops the rest."""
     from gkreport.readers import read
@@ -72,16 +82,13 @@ def segment_cmd(paths: Paths,
                     "--format", "-f", help="text: a summary per report; json: JSON Lines, one object per file."
                 )] = SegmentFormat.text) -> None:
     """Split reports into the six statutory sections and detect template, agency, year and level."""
-    from gkreport.records import error_record, segment_record, segment_text
+    from gkreport.records import segment_record, segment_text
 
     failed = 0
     for path, report, error in _reports(paths):
         if report is None:
             failed += 1
-            if format is SegmentFormat.json:
-                _emit(error_record(path, error or ""))
-            else:
-                _fail(error or "")
+            _file_failed(path, error or "", format is SegmentFormat.json)
             continue
         if format is SegmentFormat.json:
             _emit(segment_record(report))
@@ -114,7 +121,7 @@ def tables_cmd(paths: Paths,
                    "--format", "-f", help="json: JSON Lines per file; csv: one row per cell; text: the three "
                                           "tables aligned with Chinese labels.")] = TablesFormat.json) -> None:
     """Extract tables 二, 三 and 四 with every number tied to its row and column, and check them."""
-    from gkreport.records import cells_record, error_record
+    from gkreport.records import cells_record
     from gkreport.tables import render_text, table_rows_for_csv
 
     failed = 0
@@ -122,10 +129,7 @@ def tables_cmd(paths: Paths,
     for path, report, tables, checks, error in _tables_and_checks(paths):
         if report is None:
             failed += 1
-            if format is TablesFormat.json:
-                _emit(error_record(path, error or ""))
-            else:
-                _fail(error or "")
+            _file_failed(path, error or "", format is TablesFormat.json)
             continue
         if format is TablesFormat.json:
             _emit(cells_record(str(path), tables.template, tables, checks))
@@ -215,12 +219,12 @@ def tag_cmd(paths: Paths,
     for path, report, error in _reports(paths):
         if report is None:
             failed += 1
-            _emit({"path": str(path), "error": error}) if format is TagFormat.jsonl else _fail(error or "")
+            _file_failed(path, error or "", format is TagFormat.jsonl)
             continue
         passages = split_passages(report)
         if not passages:
             message = f"{path}: no passages (section 五 and 六 are missing or empty)"
-            _emit({"path": str(path), "error": message}) if format is TagFormat.jsonl else _fail(message)
+            _file_failed(path, message, format is TagFormat.jsonl)
             failed += 1
             continue
         tagged = _score_texts(estimator, [p.text for p in passages])
