@@ -28,6 +28,7 @@ import html
 import io
 import json
 import re
+import sqlite3
 from collections import Counter, defaultdict
 from contextlib import closing
 from itertools import combinations
@@ -81,7 +82,7 @@ def theme_names() -> dict[str, str]:
     return {theme.id: theme.name for theme in load_taxonomy().themes}
 
 
-def _group_key(by: str, report: dict[str, Any]) -> str | None:
+def _group_key(by: str, report: sqlite3.Row) -> str | None:
     if by == "year":
         return None if report["year"] is None else str(report["year"])
     if by == "region":
@@ -94,9 +95,9 @@ def _ordered(keys: Any) -> list[Any]:
     return sorted(keys, key=lambda k: (k is not None, k or ""))
 
 
-def _one_per_agency_year(reports: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
+def _one_per_agency_year(reports: list[sqlite3.Row]) -> dict[tuple[str, int], sqlite3.Row]:
     """The report of each (agency, year); of duplicates (e.g. the same report as PDF and HTML) the lowest sha256."""
-    chosen: dict[tuple[str, int], dict[str, Any]] = {}
+    chosen: dict[tuple[str, int], sqlite3.Row] = {}
     for r in sorted(reports, key=lambda r: r["sha256"]):
         if r["agency"] is not None and r["year"] is not None:
             chosen.setdefault((r["agency"], r["year"]), r)
@@ -139,7 +140,10 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
                              "text": texts[passage]["text"]} for sha, score, passage in picks]
                     for theme, picks in top3.items()}
 
-        role_themes = {sha: themes for sha, themes in report_themes[role].items() if sha in rep}
+        def in_scope(passage_role: str) -> dict[str, set[str]]:
+            return {sha: themes for sha, themes in report_themes[passage_role].items() if sha in rep}
+
+        role_themes = in_scope(role)
         admitting = Counter(theme for themes in role_themes.values() for theme in themes)
         themes = [{"theme": theme, "name": names.get(theme, theme), "reports": n, "share": _share(n, tagged),
                    "passages": passages[theme], "examples": examples.get(theme, [])}
@@ -165,7 +169,7 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         cooccurrence = [{"themes": list(pair), "reports": n}
                         for pair, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
-        problems = {sha: t for sha, t in report_themes["problem"].items() if sha in rep}
+        problems = in_scope("problem")
         improvements = report_themes["improvement"]
         problem_reports = Counter(t for themes in problems.values() for t in themes)
         open_problems = Counter(t for sha, themes in problems.items() for t in themes - improvements.get(sha, set()))
