@@ -15,7 +15,7 @@ import pytest
 from gkreport import pipeline
 from gkreport.batch import find_files, run_batch
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileTimeout, process_file, time_limit
+from gkreport.pipeline import FileRecord, FileTimeout, process_files, run_pipeline, time_limit
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 # Text examples survive extra trailing newlines unchanged (utf-16 ex10 and the zip/PDF ones would not).
@@ -142,9 +142,40 @@ def test_time_limit_raises_and_becomes_an_error_row(monkeypatch: pytest.MonkeyPa
     def slow(path: str, *args: object, **kwargs: object) -> None:
         time.sleep(5)
 
-    monkeypatch.setattr(pipeline, "run_pipeline", slow)
-    record = process_file(str(EXAMPLES / "ex01_2024_tabs_township.txt"), "c" * 64, None, 0.1)
+    monkeypatch.setattr(pipeline, "analyse_file", slow)
+    [record] = process_files([(str(EXAMPLES / "ex01_2024_tabs_township.txt"), "c" * 64)], None, 0.1)
     assert record.status == "error" and "time limit" in (record.error or "")
+
+
+class _ModelFailingOn:
+    """A theme model whose predict_proba fails whenever one of its texts contains `marker`."""
+
+    classes_ = ["staffing"]
+    thresholds_ = [0.5]
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def predict_proba(self, texts: list[str]) -> list[list[float]]:
+        if any(self.marker in text for text in texts):
+            raise ValueError("cannot score this passage")
+        return [[0.75] for _ in texts]
+
+
+def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = [str(EXAMPLES / name) for name in ("ex01_2024_tabs_township.txt", "ex02_2023_cells_county.txt",
+                                               "ex04_2020_tabs_township.txt")]
+    alone = [run_pipeline(p) for p in paths]
+    marker = alone[1].passages[0]["text"]
+    assert all(marker not in p["text"] for r in (alone[0], alone[2]) for p in r.passages)
+    monkeypatch.setattr(pipeline, "cached_model", lambda _: (_ModelFailingOn(marker), "m-1"))
+    records: list[FileRecord] = process_files([(p, None) for p in paths], "some-model", 30)
+    assert [r.status for r in records] == ["ok", "error", "ok"]
+    assert "cannot score this passage" in (records[1].error or "")
+    for record, single in zip((records[0], records[2]), (alone[0], alone[2]), strict=True):
+        assert record.model_version == "m-1" and record.report == single.report
+        assert [p["themes"] for p in record.passages] == [[("staffing", 0.75, 1)]] * len(single.passages)
 
 
 def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
@@ -208,3 +239,6 @@ def test_region_of_agency_names() -> None:
     assert pipeline.region_of("青禾县白石镇人民政府") == (None, None)  # cpca's guess from a bare 县 is dropped
     assert pipeline.region_of("洪泽区人民政府") == ("江苏省", "淮安市")  # a district names its city
     assert pipeline.region_of(None) == (None, None)
+    # one cpca call for a group: answers stay aligned with their names, gaps included
+    assert pipeline.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
+        (None, None), ("浙江省", "杭州市"), (None, None), ("江苏省", "淮安市")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -76,8 +77,10 @@ def test_tag_and_classify(tmp_path: Path) -> None:
     result = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"))
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert lines and {"role", "themes", "scores", "passage", "text"} <= set(lines[0])
+    assert lines and {"role", "themes", "scores", "passage", "text", "sha1"} <= set(lines[0])
     assert any(line["role"] == "problem" for line in lines)
+    # what a label needs: the hash `gkreport train` resolves the passage by
+    assert all(line["sha1"] == hashlib.sha1(line["text"].strip().encode()).hexdigest() for line in lines)
     text = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--format", "text")
     assert "[problem]" in text.stdout
     source = tmp_path / "in.jsonl"

@@ -27,7 +27,12 @@ def _choices(name: str, *values: str) -> type[Enum]:
 
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
-Paths = Annotated[list[Path], typer.Argument(help="Report files or folders (folders are walked recursively).")]
+Paths = Annotated[list[Path], typer.Argument(metavar="PATH",
+                                             help="Report files or folders (folders are walked recursively).")]
+AnnotationFiles = Annotated[list[Path], typer.Option(
+    metavar="FILE", help="Annotation .jsonl file (repeat the option for several).")]
+CorpusDirs = Annotated[list[Path], typer.Option(
+    metavar="DIR", help="Folder of the reports the labels refer to, searched recursively (repeat for several).")]
 
 
 SegmentFormat = _choices("SegmentFormat", "text", "json")
@@ -230,9 +235,9 @@ def tag_cmd(paths: Paths,
         tagged = _score_texts(estimator, [p.text for p in passages])
         if format is TagFormat.jsonl:
             for p, (themes, scores) in zip(passages, tagged, strict=True):
-                _emit({"path": str(path), "doc": p.doc, "passage": p.id, "section": p.section, "role": p.role,
-                       "pair": p.pair, "start": p.start, "end": p.end, "text": p.text, "themes": themes,
-                       "scores": scores})
+                _emit({"path": str(path), "doc": p.doc, "passage": p.id, "sha1": p.sha1, "section": p.section,
+                       "role": p.role, "pair": p.pair, "start": p.start, "end": p.end, "text": p.text,
+                       "themes": themes, "scores": scores})
             continue
         typer.echo(f"{path}  {report.agency or ''} {report.year or ''}")
         for role in dict.fromkeys(p.role for p in passages):
@@ -280,9 +285,8 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
 
 
 @app.command("train")
-def train_cmd(annotations: Annotated[list[Path], typer.Option(help="Annotation .jsonl files (repeatable).")],
-              corpus: Annotated[list[Path], typer.Option(help="Folders holding the labelled reports "
-                                                              "(repeatable).")],
+def train_cmd(annotations: AnnotationFiles,
+              corpus: CorpusDirs,
               out: Annotated[Path, typer.Option(help="Folder to write the model and its card to.")],
               model: Annotated[ModelKind, typer.Option(help="Which classifier to train.")] = ModelKind.sklearn,
               no_written: Annotated[bool, typer.Option("--no-written",
@@ -323,7 +327,7 @@ def train_cmd(annotations: Annotated[list[Path], typer.Option(help="Annotation .
 
 @evaluate_app.command("segment")
 def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold section files.")],
-                     corpus: Annotated[list[Path], typer.Option(help="Corpus folders (repeatable).")]) -> None:
+                     corpus: CorpusDirs) -> None:
     """Section boundaries against gold: per-report and total accuracy."""
     from gkreport.evaluate import evaluate_segments
 
@@ -336,7 +340,7 @@ def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold sec
 
 @evaluate_app.command("tables")
 def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold table files.")],
-                        corpus: Annotated[list[Path], typer.Option(help="Corpus folders (repeatable).")]
+                        corpus: CorpusDirs
                         ) -> None:
     """Table cells against gold: correct/total, wrong-but-ok (must be 0), ambiguous or missing."""
     from gkreport.evaluate import evaluate_tables
@@ -363,8 +367,8 @@ def _print_eval(summary: Any, unit: str, exit_after: bool = True) -> Any:
 
 
 @evaluate_app.command("themes")
-def evaluate_themes(annotations: Annotated[list[Path], typer.Option(help="Annotation .jsonl files.")],
-                    corpus: Annotated[list[Path], typer.Option(help="Corpus folders (repeatable).")],
+def evaluate_themes(annotations: AnnotationFiles,
+                    corpus: CorpusDirs,
                     splits: Annotated[int, typer.Option(help="Grouped CV folds.")] = 5,
                     no_written: Annotated[bool, typer.Option("--no-written",
                                                              help="Leave out passages we wrote.")] = False,

@@ -7,6 +7,8 @@ spaCy pipeline it uses is built on first call and cached per process, never pick
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -24,14 +26,36 @@ def zh_tokenizer_nlp() -> Any:
     return spacy.blank("zh", config=ZH_JIEBA_CONFIG)
 
 
-@lru_cache(maxsize=1 << 16)
+_token_cache: dict[tuple[str, bool], tuple[str, ...]] | None = None
+
+
+@contextmanager
+def token_cache() -> Iterator[None]:
+    """Keep each passage's words while active. Training and cross-validation (with its inner threshold CV)
+    tokenise the same passages many times over; inference sees each passage once and does not cache."""
+    global _token_cache
+    outermost = _token_cache is None
+    if outermost:
+        _token_cache = {}
+    try:
+        yield
+    finally:
+        if outermost:
+            _token_cache = None
+
+
 def _words(text: str, keep_numbers: bool) -> tuple[str, ...]:
-    # Cached: cross-validation and inner threshold CV tokenise the same passages many times over.
+    cache, key = _token_cache, (text, keep_numbers)
+    if cache is not None and key in cache:
+        return cache[key]
     doc = zh_tokenizer_nlp().make_doc(text)
-    return tuple(
+    words = tuple(
         tok.text for tok in doc
         if not (tok.is_space or tok.is_punct or (tok.like_num and not keep_numbers))
     )
+    if cache is not None:
+        cache[key] = words
+    return words
 
 
 class JiebaTokenizer:

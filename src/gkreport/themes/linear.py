@@ -26,7 +26,7 @@ from gkreport.themes.base import (
     check_texts,
     tune_thresholds,
 )
-from gkreport.themes.features import build_feature_union
+from gkreport.themes.features import build_feature_union, token_cache
 
 # How each theme's column was fitted; recorded in `strategies_` and in the model card.
 CALIBRATED = "calibrated"  # base model + CalibratedClassifierCV (sigmoid)
@@ -184,13 +184,14 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         if groups is not None and len(groups) != len(texts):
             raise ValueError("groups must have one entry per text")
         self.classes_ = np.array(themes)
-        if self.threshold_cv >= 2:
-            template = self._pipeline()
-            self.thresholds_ = tune_thresholds(lambda: clone(template), texts, Y, groups,
-                                               self.threshold_cv, self.random_state)
-        else:
-            self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
-        self.pipeline_ = self._pipeline().fit(texts, Y)
+        with token_cache():  # the threshold CV and the final fit tokenise the same texts
+            if self.threshold_cv >= 2:
+                template = self._pipeline()
+                self.thresholds_ = tune_thresholds(lambda: clone(template), texts, Y, groups,
+                                                   self.threshold_cv, self.random_state)
+            else:
+                self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
+            self.pipeline_ = self._pipeline().fit(texts, Y)
         return self
 
     @property

@@ -25,6 +25,7 @@ import numpy as np
 from gkreport.annotations import LabelledPassage
 from gkreport.themes import THEME_IDS
 from gkreport.themes.base import grouped_splits, themes_to_matrix
+from gkreport.themes.features import token_cache
 
 # name -> (module, class): built lazily so listing the names costs no imports.
 MODEL_CLASSES: dict[str, tuple[str, str]] = {
@@ -163,22 +164,23 @@ def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[Lab
     predictions: dict[str, list[np.ndarray]] = {n: [] for n in estimators}
     timings: dict[str, list[float]] = {n: [0.0, 0.0] for n in estimators}
     fold_f1: dict[str, list[float]] = {n: [] for n in estimators}
-    for train_idx, test_idx in splits:
-        train_texts = [test_pool[i].text for i in train_idx] + [d.text for d in extra_train]
-        train_groups = [groups_pool[i] for i in train_idx] + [d.group for d in extra_train]
-        Y_train = np.vstack([Y_pool[train_idx], Y_extra]) if extra_train else Y_pool[train_idx]
-        test_texts = [test_pool[i].text for i in test_idx]
-        report.fold_sizes.append((len(train_texts), len(test_texts)))
-        for name, template in estimators.items():
-            model = clone(template)
-            start = time.perf_counter()
-            _fit(model, train_texts, Y_train, train_groups)
-            fitted = time.perf_counter()
-            Y_hat = np.asarray(model.predict(test_texts))
-            timings[name][0] += fitted - start
-            timings[name][1] += time.perf_counter() - fitted
-            predictions[name].append(Y_hat)
-            fold_f1[name].append(float(f1_score(Y_pool[test_idx], Y_hat, average="micro", zero_division=0)))
+    with token_cache():  # every fold tokenises the same passages again
+        for train_idx, test_idx in splits:
+            train_texts = [test_pool[i].text for i in train_idx] + [d.text for d in extra_train]
+            train_groups = [groups_pool[i] for i in train_idx] + [d.group for d in extra_train]
+            Y_train = np.vstack([Y_pool[train_idx], Y_extra]) if extra_train else Y_pool[train_idx]
+            test_texts = [test_pool[i].text for i in test_idx]
+            report.fold_sizes.append((len(train_texts), len(test_texts)))
+            for name, template in estimators.items():
+                model = clone(template)
+                start = time.perf_counter()
+                _fit(model, train_texts, Y_train, train_groups)
+                fitted = time.perf_counter()
+                Y_hat = np.asarray(model.predict(test_texts))
+                timings[name][0] += fitted - start
+                timings[name][1] += time.perf_counter() - fitted
+                predictions[name].append(Y_hat)
+                fold_f1[name].append(float(f1_score(Y_pool[test_idx], Y_hat, average="micro", zero_division=0)))
     Y_true = Y_pool[order]
     for name in estimators:
         report.models[name] = _scores(Y_true, np.vstack(predictions[name]), fold_f1[name], timings[name][0],
