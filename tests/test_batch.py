@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -178,6 +180,29 @@ def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(
         assert [p["themes"] for p in record.passages] == [[("staffing", 0.75, 1)]] * len(single.passages)
 
 
+def test_time_limit_also_stops_work_in_a_thread_that_cannot_take_signals() -> None:
+    # Dask runs each task in a worker thread, where SIGALRM cannot be used.
+    outcome: list[object] = []
+
+    def work() -> None:
+        try:
+            with time_limit(0.2):
+                while True:
+                    sum(range(1000))
+        except FileTimeout as exc:
+            outcome.append(str(exc))
+        with time_limit(0.2):  # a block that ends in time leaves nothing pending behind it
+            time.sleep(0.01)
+        for _ in range(40):
+            time.sleep(0.01)
+        outcome.append("clean")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    assert outcome == ["took longer than the 0.2 s time limit", "clean"]
+
+
 def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "r.TXT").write_text("x")
@@ -196,6 +221,49 @@ def test_dask_local_cluster_gives_the_same_rows_as_local(tmp_path: Path) -> None
     dask_stats = run_batch(files, dask, jobs=2, backend="dask", progress=False)
     assert local_stats.ok == dask_stats.ok == len(files)
     assert _content(local) == _content(dask)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(tmp_path: Path) -> None:
+    # `--scheduler ADDRESS` as on a real cluster: a scheduler and a worker started by the `dask` CLI as
+    # processes of their own; the driver only connects to the address.
+    pytest.importorskip("distributed")
+    dask_cli = Path(sys.executable).with_name("dask")
+    if not dask_cli.exists():
+        pytest.skip(f"the dask command is not installed next to {sys.executable}")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "dask.log"
+    with open(logs, "wb") as log:
+        scheduler = subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                      "--no-dashboard"], stdout=log, stderr=log)
+        worker = subprocess.Popen([str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                   "--no-dashboard"], stdout=log, stderr=log)
+    try:
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        files = sorted(p for p in EXAMPLES.iterdir() if p.name.startswith("ex"))
+        local, remote = tmp_path / "local.sqlite", tmp_path / "remote.sqlite"
+        run_batch(files, local, jobs=1, progress=False)
+        stats = run_batch(files, remote, backend="dask", scheduler=address, progress=False)
+        assert stats.ok == len(files), logs.read_text(errors="replace")[-2000:]
+        assert _content(local) == _content(remote)
+    finally:
+        for proc in (worker, scheduler):
+            proc.terminate()
+        for proc in (worker, scheduler):
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:

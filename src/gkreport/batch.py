@@ -9,8 +9,8 @@ How it works:
 - The driver hashes every file (sha256 of its bytes) and skips hashes already in `files` unless `force`.
 - Workers (joblib/loky processes, or Dask through `joblib.parallel_config(backend="dask")`) each run
   `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per worker
-  process, each file runs under a SIGALRM time limit, region and themes are resolved once per group, and
-  any failure comes back as an error record, never an exception.
+  process, each file runs under a time limit (`pipeline.time_limit`), region and themes are resolved
+  once per group, and any failure comes back as an error record, never an exception.
 - Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
   killed with kill -9 resumes without lost or duplicated rows.
 """

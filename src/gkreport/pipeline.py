@@ -111,24 +111,66 @@ def _trusted_region(agency: str, *found: object) -> tuple[str | None, str | None
 
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise `FileTimeout` after `seconds` (POSIX SIGALRM). Only the main thread can take signals, so in a
-    thread-based worker (Dask processes=False) this is a no-op and the file runs without a limit."""
-    in_main = threading.current_thread() is threading.main_thread()
-    usable = bool(seconds) and hasattr(signal, "setitimer") and in_main
-    if not usable:
+    """Raise `FileTimeout` in this thread after `seconds`.
+
+    In the main thread (local joblib workers) a POSIX SIGALRM interrupts even a long C call. Other threads
+    (Dask runs tasks in worker threads) cannot take signals: there a timer thread sets an asynchronous
+    exception on this thread (`PyThreadState_SetAsyncExc`), which is raised at the next Python bytecode,
+    so a single C call that never returns to Python cannot be stopped."""
+    if not seconds:
         yield
         return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            yield
+    else:
+        with _async_alarm(seconds):
+            yield
 
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     def _raise(signum: int, frame: object) -> None:
         raise FileTimeout(f"took longer than the {seconds:g} s time limit")
 
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _async_alarm(seconds: float) -> Iterator[None]:
+    import ctypes
+
+    class _Expired(FileTimeout):  # the C API raises a type, instantiated without arguments
+        def __init__(self) -> None:
+            super().__init__(f"took longer than the {seconds:g} s time limit")
+
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def _fire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(_Expired))
+
+    timer = threading.Timer(seconds, _fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # fired but perhaps not yet raised: clear it so it cannot escape this block
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+        timer.cancel()
 
 
 def _tag_themes(model: Any, passages: list[dict[str, Any]]) -> None:
