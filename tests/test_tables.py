@@ -455,6 +455,14 @@ def test_csv_rows_and_text_rendering() -> None:
     assert re.findall(r"\d+", line.split("数量", 1)[1]) == ["5", "1", "0", "0", "1", "0", "7"]
 
 
+def test_text_rendering_prints_every_digit_of_a_decimal() -> None:
+    # 平潭 2024 prints a fee of 18651.06 万元; six significant digits would show 18651.1
+    result = extract_tables(make_report(render_tab().replace("12.5", "18651.06")))
+    fee = result.get("2", "fees", "amount")
+    assert fee is not None and fee.value == 18651.06
+    assert "18651.06" in render_text(result)
+
+
 def test_official_cell_counts() -> None:
     assert len(SCHEMAS["2021"].official_cells()) == 10 + 175 + 15
     assert len(SCHEMAS["2019"].official_cells()) == 22 + 161 + 15

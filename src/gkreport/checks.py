@@ -30,6 +30,7 @@ from typing import Literal
 
 from gkreport.segment import Report
 from gkreport.tables import Number, TableResult, table_spans
+from gkreport.tables import format_number as _fmt
 from gkreport.templates import SCHEMAS, TABLE_NAMES, Equation, Schema, expand_rules, short_col, short_row
 from gkreport.templates.official import SUM_RULES
 
@@ -49,16 +50,6 @@ class CheckResult:
 
 _STATUS_WORDS = {"blank": "空白", "missing": "缺失", "ambiguous": "无法确定"}
 _EPS = 1e-6
-
-
-def _fmt(value: Number | None) -> str:
-    if type(value) is int:  # the common case first
-        return str(value)
-    if value is None:
-        return "?"
-    if isinstance(value, float):
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
 
 
 def _sum(values: Sequence[Number]) -> Number:

@@ -1359,12 +1359,22 @@ def table_rows_for_csv(result: TableResult) -> list[dict[str, str | int | float 
 _SHOW = {"blank": "（空）", "missing": "缺失", "ambiguous": "？"}
 
 
+def format_number(value: Number | None) -> str:
+    """A cell value as printed: integers plainly, decimals without trailing zeros (18651.06, not 18651.1)."""
+    if type(value) is int:  # the common case first
+        return str(value)
+    if value is None:
+        return "?"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 def _show(cell: Cell | None) -> str:
     if cell is None:
         return ""
     if cell.status == "ok":
-        value = cell.value
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return format_number(cell.value)
     return _SHOW[cell.status]
 
 
