@@ -114,6 +114,9 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
     (folder / "junk.txt").write_bytes(bytes(range(256)) * 20)
     (folder / "gbk.txt").write_bytes(text.encode("gbk"))
     (folder / "truncated.txt").write_text(text[: len(text) // 3], "utf-8")
+    # a note about the reports, quoting a heading: no title, one section — not a report
+    (folder / "README.md").write_text("# 说明\n\n本文件夹收存各单位的政府信息公开工作年度报告。\n\n"
+                                      "报告的第五部分为“五、存在的主要问题及改进情况”，应写明整改措施。\n", "utf-8")
     scan = FPDF()
     scan.add_page()  # a page with no text layer, like a scan without OCR
     scan.output(str(folder / "scan.pdf"))
@@ -121,7 +124,7 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
                                          "ex07_2022_pdf_department.pdf")]
     db = tmp_path / "r.sqlite"
     stats = run_batch([folder, *good], db, jobs=2, progress=False)
-    assert (stats.total, stats.ok, stats.errors) == (8, 5, 3)
+    assert (stats.total, stats.ok, stats.errors) == (9, 5, 4)
 
     conn = sqlite3.connect(db)
     found = conn.execute("SELECT path, status, error FROM files")
@@ -129,6 +132,7 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
     assert rows["empty.txt"] == ("error", f"{folder / 'empty.txt'}: empty file")
     assert rows["junk.txt"][0] == "error" and "binary" in rows["junk.txt"][1]
     assert rows["scan.pdf"][0] == "error" and "no text layer" in rows["scan.pdf"][1]
+    assert rows["README.md"][0] == "error" and "not an annual report" in rows["README.md"][1]
     for name in ("gbk.txt", "truncated.txt", *(p.name for p in good)):
         assert rows[name] == ("ok", None), name
     encoding = conn.execute("SELECT encoding FROM files WHERE path LIKE '%gbk.txt'").fetchone()[0]

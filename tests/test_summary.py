@@ -20,9 +20,10 @@ from gkreport.summary import build_summary, char_ngram_jaccard, render
 JIA, YI, BING = "甲县人民政府", "乙局", "丙镇"
 
 
-def _passage(pid: str, role: str, themes: dict[str, float]) -> dict[str, Any]:
-    """themes: theme -> score; assigned when score >= 0.5 (the fake model's threshold)."""
-    return {"passage_id": pid, "section": 5, "role": role, "text": f"passage {pid}", "start": 0, "end": 1,
+def _passage(pid: str, role: str, themes: dict[str, float], text: str | None = None) -> dict[str, Any]:
+    """themes: theme -> score; assigned when score >= 0.5 (the fake model's threshold). The text defaults to
+    one of the report's own (see `_record`)."""
+    return {"passage_id": pid, "section": 5, "role": role, "text": text, "start": 0, "end": 1,
             "heading": None, "pair": None, "themes": [(t, s, int(s >= 0.5)) for t, s in themes.items()]}
 
 
@@ -40,7 +41,7 @@ def _record(sha: str, agency: str, year: int, level: str, *, province: str | Non
                 "offset": 0, "note": ""} for i, st in enumerate(cell_status)],
         checks=[{"check_id": cid, "status": st, "expected": 1.0, "actual": 2.0, "message": "", "severity": "hard"}
                 for cids, st in ((fails, "fail"), (passes, "pass")) for cid in cids],
-        passages=list(passages))
+        passages=[{**p, "text": p["text"] or f"passage {p['passage_id']} of {sha}"} for p in passages])
 
 
 @pytest.fixture()
@@ -84,6 +85,21 @@ def test_themes_and_counts(db: Path) -> None:
     assert examples["staffing"] == [(JIA, 2023, 0.95), (JIA, 2022, 0.9)]  # one per report, best first
     assert examples["channels"] == [(YI, 2023, 0.8), (JIA, 2022, 0.7)]
     assert s["themes"][1]["name"] == "队伍/人员/业务能力/培训"
+
+
+def test_examples_show_a_text_repeated_in_other_reports_once(tmp_path: Path) -> None:
+    # An agency's boilerplate copied into later reports: three reports, one text, and one other passage.
+    same = "受人员编制限制，信息公开工作由办公室人员兼职经办。"
+    records = [_record(sha, JIA, year, "county", passages=[_passage("5.1", "problem", {"staffing": score}, same)])
+               for sha, year, score in (("A", 2021, 0.99), ("B", 2022, 0.98), ("C", 2023, 0.97))]
+    records.append(_record("D", YI, 2023, "department",
+                           passages=[_passage("5.1", "problem", {"staffing": 0.6}, "业务培训不足。")]))
+    path = tmp_path / "same.sqlite"
+    with connect(path) as conn:
+        write_records(conn, records)
+    [theme] = build_summary(path)["themes"]
+    assert (theme["reports"], theme["passages"]) == (4, 4)
+    assert [(e["year"], e["text"]) for e in theme["examples"]] == [(2021, same), (2023, "业务培训不足。")]
 
 
 def test_breakdown_and_trend(db: Path) -> None:

@@ -68,15 +68,17 @@ def _file_failed(path: Path, message: str, as_json: bool) -> None:
         _fail(message)
 
 
-def _reports(paths: list[Path]):
-    """(path, Report or None, error) for every input file; one bad file never stops the rest."""
+def _reports(paths: list[Path], require: bool = True):
+    """(path, Report or None, error) for every input file; one bad file never stops the rest. With
+    `require`, a file with too few statutory sections is an error: it is not an annual report."""
     from gkreport.readers import read
     from gkreport.records import iter_paths
-    from gkreport.segment import segment
+    from gkreport.segment import require_report, segment
 
     for path in iter_paths(paths):
         try:
-            yield path, segment(read(path)), None
+            report = segment(read(path))
+            yield path, require_report(report) if require else report, None
         except ReportError as exc:
             yield path, None, str(exc)
 
@@ -90,7 +92,7 @@ def segment_cmd(paths: Paths,
     from gkreport.records import segment_record, segment_text
 
     failed = 0
-    for path, report, error in _reports(paths):
+    for path, report, error in _reports(paths, require=False):  # shows what was found, even in a non-report
         if report is None:
             failed += 1
             _file_failed(path, error or "", format is SegmentFormat.json)

@@ -193,7 +193,7 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
     from gkreport.checks import run_checks
     from gkreport.passages import split_passages
     from gkreport.readers import read
-    from gkreport.segment import segment
+    from gkreport.segment import require_report, segment
     from gkreport.tables import extract_tables
 
     path = str(path)
@@ -204,7 +204,7 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
                       str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
     try:
         doc = read(path)
-        report = segment(doc)
+        report = require_report(segment(doc))
         tables = extract_tables(report)
         checks = run_checks(report, tables)
         passages = split_passages(report)

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Literal
 
 from gkreport.document import Document
+from gkreport.errors import ReportError
 
 Template = Literal["2021", "2019", "pre2019", "unknown"]
 SectionStatus = Literal["found", "inferred", "missing"]
@@ -333,3 +334,21 @@ def segment(doc: Document) -> Report:
     located = any(s.status != "missing" for s in sections)
     template = detect_template(compact_text, year, located)
     return Report(doc, template, agency, year, level, sections)
+
+
+# Real reports show at least 5 of the six sections (the oldest fold 三 and 四 together) and a title with
+# agency and year; notes, READMEs and documentation that quote a heading or two show at most 2 and no title.
+MIN_SECTIONS = 3
+
+
+def require_report(report: Report) -> Report:
+    """`report` itself, or a `ReportError` when the file is not an annual report: no title giving agency or
+    year, and fewer than `MIN_SECTIONS` statutory sections (a README or notice in the same folder must not
+    be counted as a report; a truncated report keeps its title and is still read)."""
+    found = [s for s in report.sections if s.status != "missing"]
+    if len(found) < MIN_SECTIONS and report.agency is None and report.year is None:
+        names = "、".join(s.name for s in found) or "none"
+        raise ReportError(report.document.path,
+                          f"not an annual report: no title with agency or year, and {len(found)} of the six "
+                          f"statutory sections found ({names}); at least {MIN_SECTIONS} are needed")
+    return report

@@ -45,6 +45,7 @@ GROUP_FIELDS: tuple[str, ...] = ("year", "level", "region", "agency")  # --by
 CHECK_FAMILIES: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "X1", "X2")  # always listed, even at 0
 REPETITION_FLAG = 0.5
 NGRAM = 3
+EXAMPLE_CANDIDATES = 12  # per theme: the best passages searched for three with different texts
 NO_THEMES = "themes are not available: no report in the database was tagged by a theme model (batch --model)"
 
 
@@ -129,12 +130,21 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         best: dict[tuple[str, str], tuple[float, int]] = {}  # (theme, report) -> its highest-scoring passage
         for sha, _, theme, passage, score in sorted(chosen, key=lambda a: (-a["score"], a["passage"])):
             best.setdefault((theme, sha), (score, passage))
-        top3: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
+        # Candidates in order of score; an agency's boilerplate repeated in other reports is shown once.
+        candidates: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
         for (theme, sha), (score, passage) in sorted(best.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1])):
-            if len(top3[theme]) < 3:
-                top3[theme].append((sha, score, passage))
+            if len(candidates[theme]) < EXAMPLE_CANDIDATES:
+                candidates[theme].append((sha, score, passage))
         texts = {r["id"]: r for r in summary_query(
-            conn, "passages", ids=[passage for picks in top3.values() for _, _, passage in picks])}
+            conn, "passages", ids=[passage for picks in candidates.values() for _, _, passage in picks])}
+        top3: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
+        for theme, picks in candidates.items():
+            shown: set[str] = set()
+            for sha, score, passage in picks:
+                key = "".join(texts[passage]["text"].split())
+                if key not in shown and len(top3[theme]) < 3:
+                    shown.add(key)
+                    top3[theme].append((sha, score, passage))
         examples = {theme: [{"agency": rep[sha]["agency"], "year": rep[sha]["year"],
                              "passage": texts[passage]["passage_id"], "score": round(score, 4),
                              "text": texts[passage]["text"]} for sha, score, passage in picks]
