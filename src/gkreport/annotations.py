@@ -85,9 +85,10 @@ class LabelledPassage:
 
 
 def make_label(passage: Passage, themes: Iterable[str], annotator: str, source: str = "corpus",
-               on: date | None = None) -> Label:
-    """The record for labelling `passage` (for labelling tools): no text unless source is written."""
-    return Label(doc=passage.doc, passage=passage.id, sha1=passage.sha1, role=passage.role,
+               on: date | None = None, role: str | None = None) -> Label:
+    """The record for labelling `passage` (for labelling tools): no text unless source is written. `role`
+    is the annotator's; by default the one the splitter proposed."""
+    return Label(doc=passage.doc, passage=passage.id, sha1=passage.sha1, role=role or passage.role,
                  themes=tuple(themes), annotator=annotator, date=(on or date.today()).isoformat(),
                  source=source, text=passage.text if source == "written" else None)
 
@@ -141,6 +142,40 @@ def _record_problems(obj: Any) -> list[str]:
     if obj["source"] == "web" and not WEB_DOC.match(obj["doc"]):
         problems.append(f"a web record's doc must be '{WEB_FILE}#<line>', got {obj['doc']!r}")
     return problems
+
+
+def labelled_keys(path: str | Path) -> set[tuple[str, str, str]]:
+    """(doc, passage id, sha1) of every record already in an annotation file; empty if it does not exist."""
+    if not Path(path).exists():
+        return set()
+    return {(label.doc, label.passage, label.sha1) for label in load_annotations([path])}
+
+
+def append_label(path: str | Path, label: Label) -> None:
+    """Add one record to an annotation file at once, so an interrupted labelling session loses nothing."""
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(label.to_record(), ensure_ascii=False) + "\n")
+
+
+def parse_themes(answer: str, themes: Sequence[str] = THEME_IDS) -> tuple[str, ...]:
+    """The themes an annotator typed: numbers (1 is the first theme) or ids, separated by spaces or commas;
+    "-" alone means none. Raises ValueError naming what was not understood."""
+    words = [w for w in re.split(r"[\s,，、]+", answer.strip()) if w]
+    if words == ["-"]:
+        return ()
+    if not words:
+        raise ValueError("type theme numbers or ids, or - for none")
+    chosen: list[str] = []
+    for word in words:
+        if word.isdigit() and 1 <= int(word) <= len(themes):
+            theme = themes[int(word) - 1]
+        elif word in themes:
+            theme = word
+        else:
+            raise ValueError(f"{word!r} is not a theme number (1-{len(themes)}) or id")
+        if theme not in chosen:
+            chosen.append(theme)
+    return tuple(chosen)
 
 
 def load_annotations(paths: Iterable[str | Path]) -> list[Label]:

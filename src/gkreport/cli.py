@@ -286,6 +286,73 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
         out.close()
 
 
+@app.command("label")
+def label_cmd(paths: Paths,
+              out: Annotated[Path, typer.Option(metavar="FILE", help=(
+                  "Annotation .jsonl file to add your labels to (created if absent; passages already labelled "
+                  "in it are skipped, so a session can be stopped and resumed)."))],
+              annotator: Annotated[str, typer.Option(help="Your name, stored in every record.")],
+              role: Annotated[list[str] | None, typer.Option(
+                  metavar="ROLE", help="Only passages the splitter gave this role (repeat for several).")] = None,
+              ) -> None:
+    """Label passages of sections 五 and 六 by reading them: confirm or correct the role, then type themes.
+
+    Records refer to the passage by file name, passage id and sha1; the text stays in your reports. Type
+    theme numbers or ids separated by spaces (- for none), s to skip a passage, q to stop."""
+    from gkreport.annotations import append_label, labelled_keys, make_label, parse_themes
+    from gkreport.passages import ROLES, split_passages
+    from gkreport.themes import load_taxonomy
+
+    unknown = [r for r in role or [] if r not in ROLES]
+    if unknown:
+        _fail(f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
+        raise typer.Exit(2)
+    try:
+        done = labelled_keys(out)
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    legend = "  ".join(f"{i} {t.id} {t.name}" for i, t in enumerate(load_taxonomy().themes, 1))
+    typer.echo(f"themes: {legend}\nat any prompt: s skips the passage, q stops (your labels are saved as you go)")
+    added = failed = 0
+    for _path, report, error in _reports(paths):
+        if report is None:
+            _fail(error or "")
+            failed += 1
+            continue
+        for passage in split_passages(report):
+            if (passage.doc, passage.id, passage.sha1) in done or (role and passage.role not in role):
+                continue
+            typer.echo(f"\n{passage.doc}  {passage.id}" + (f"  ({passage.heading})" if passage.heading else ""))
+            typer.echo(passage.text)
+            chosen_role = themes = None
+            while chosen_role is None:
+                answer = typer.prompt("role", default=passage.role).strip()
+                if answer in ("s", "q"):
+                    break
+                if answer in ROLES:
+                    chosen_role = answer
+                else:
+                    typer.echo(f"roles: {', '.join(ROLES)}")
+            while chosen_role is not None and themes is None:
+                answer = typer.prompt("themes (numbers or ids, - for none)").strip()
+                if answer in ("s", "q"):
+                    break
+                try:
+                    themes = parse_themes(answer)
+                except ValueError as exc:
+                    typer.echo(f"{exc}\nthemes: {legend}")
+            if chosen_role is not None and themes is not None:
+                append_label(out, make_label(passage, themes, annotator, role=chosen_role))
+                done.add((passage.doc, passage.id, passage.sha1))
+                added += 1
+            elif answer == "q":
+                typer.echo(f"{added} labels added to {out}")
+                raise typer.Exit(0)
+    typer.echo(f"{added} labels added to {out}")
+    raise typer.Exit(1 if failed else 0)
+
+
 @app.command("train")
 def train_cmd(annotations: AnnotationFiles,
               corpus: CorpusDirs,
