@@ -199,6 +199,7 @@ def test_render_formats(db: Path) -> None:
     assert page.count("<svg") == 2  # the bar chart of shares and the trend line, inline
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page) and "<link" not in page  # nothing fetched
     assert "队伍/人员/业务能力/培训" in page
+    assert render(s, "html") == page  # the same summary gives the same file (no random chart ids)
     with pytest.raises(ValueError):
         render(s, "pdf")
 

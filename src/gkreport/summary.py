@@ -364,11 +364,13 @@ def _html(summary: dict[str, Any], tables: list[Table]) -> str:
     if summary["themes_available"] and summary["themes"]:
         bar = pygal.HorizontalBar(title=f"Share of reports admitting each theme ({summary['role']})",
                                   range=(0, 100), **config)
+        bar.uuid = "themes"  # pygal's default is a random uuid4: the same database would give a different page
         for theme in summary["themes"]:
             bar.add(f"{theme['theme']} {names.get(theme['theme'], '')}", [round(theme["share"] * 100, 1)])
         charts.append(bar.render(is_unicode=True))
     if summary["themes_available"] and summary["trend"]:
         line = pygal.Line(title="Trend: share of reports by year (%)", **config)
+        line.uuid = "trend"
         years = [g["key"] for g in summary["trend"]]
         line.x_labels = years
         for theme in sorted({t for g in summary["trend"] for t in g["themes"]}):
