@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -164,3 +165,18 @@ def test_label_appends_records_that_resolve_and_resumes_where_it_stopped(tmp_pat
     assert shown == ["5.3", "5.4"]  # q at 5.4 stops
     third = load_annotations([out])[2]
     assert (third.passage, third.role, third.themes) == ("5.3", "improvement", ("interpretation",))
+
+
+def test_cli_choices_are_the_api_choices() -> None:
+    # The CLI spells its choices out so that it starts without importing NumPy and the store; they must
+    # stay the same as the ones the API accepts.
+    from gkreport import cli, store, summary
+
+    def values(choice: Any) -> list[str]:
+        return [member.value for member in choice]
+
+    assert values(cli.SummaryBy) == list(summary.GROUP_FIELDS)
+    assert values(cli.SummaryRole) == list(summary.ROLES)
+    assert values(cli.SummaryFormat) == list(summary.FORMATS)
+    assert values(cli.ExportWhat) == list(store.EXPORTS)
+    assert values(cli.ExportFormat) == list(store.EXPORT_FORMATS)
