@@ -117,6 +117,9 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
     # a note about the reports, quoting a heading: no title, one section — not a report
     (folder / "README.md").write_text("# 说明\n\n本文件夹收存各单位的政府信息公开工作年度报告。\n\n"
                                       "报告的第五部分为“五、存在的主要问题及改进情况”，应写明整改措施。\n", "utf-8")
+    # legacy Word, and a web page saved with a .doc name (common on portals): walked, and decided by content
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    (folder / "page.doc").write_bytes((EXAMPLES / "ex05_2024_html_prefecture.html").read_bytes())
     scan = FPDF()
     scan.add_page()  # a page with no text layer, like a scan without OCR
     scan.output(str(folder / "scan.pdf"))
@@ -124,7 +127,7 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
                                          "ex07_2022_pdf_department.pdf")]
     db = tmp_path / "r.sqlite"
     stats = run_batch([folder, *good], db, jobs=2, progress=False)
-    assert (stats.total, stats.ok, stats.errors) == (9, 5, 4)
+    assert (stats.total, stats.ok, stats.errors) == (11, 6, 5)
 
     conn = sqlite3.connect(db)
     found = conn.execute("SELECT path, status, error FROM files")
@@ -133,11 +136,13 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
     assert rows["junk.txt"][0] == "error" and "binary" in rows["junk.txt"][1]
     assert rows["scan.pdf"][0] == "error" and "no text layer" in rows["scan.pdf"][1]
     assert rows["README.md"][0] == "error" and "not an annual report" in rows["README.md"][1]
+    assert rows["old.doc"][0] == "error" and "save it as .docx" in rows["old.doc"][1]
+    assert rows["page.doc"] == ("ok", None)
     for name in ("gbk.txt", "truncated.txt", *(p.name for p in good)):
         assert rows[name] == ("ok", None), name
     encoding = conn.execute("SELECT encoding FROM files WHERE path LIKE '%gbk.txt'").fetchone()[0]
     assert encoding in ("gbk", "gb18030", "gb2312")
-    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 5
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 6
 
 
 def test_time_limit_raises_and_becomes_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:

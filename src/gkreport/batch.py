@@ -27,7 +27,7 @@ from typing import Literal
 
 from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_files
-from gkreport.readers import SUPPORTED_SUFFIXES
+from gkreport.records import iter_paths
 from gkreport.store import connect, done_sha256s, write_records
 
 Backend = Literal["local", "dask"]
@@ -53,19 +53,12 @@ class BatchStats:
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus report files found recursively in named folders; sorted, unique."""
-    found: dict[Path, None] = {}
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found[child] = None
-        elif path.exists():
-            found[path] = None
-        else:
-            raise ReportError(path, "no such file or folder")
-    return list(found)
+    """Files named directly, plus report files found recursively in named folders (as `records.iter_paths`
+    walks them); unique, in the order found. A path that does not exist stops the batch before it starts."""
+    missing = [Path(raw) for raw in paths if not Path(raw).exists()]
+    if missing:
+        raise ReportError(missing[0], "no such file or folder")
+    return list(dict.fromkeys(iter_paths(paths)))
 
 
 def _backend_context(backend: Backend, scheduler: str | None, jobs: int) -> AbstractContextManager[object]:

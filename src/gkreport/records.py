@@ -6,15 +6,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from gkreport.readers import SUPPORTED_SUFFIXES
+from gkreport.readers import WALKED_SUFFIXES
 from gkreport.segment import Report
 
 # Folders are walked for these; a file named on the command line is always taken (and sniffed).
-_WALKED = set(SUPPORTED_SUFFIXES)
+_WALKED = set(WALKED_SUFFIXES)
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files to process: named files as given, folders walked recursively for supported formats."""
+    """Files to process: named files as given, folders walked recursively for report formats
+    (`readers.WALKED_SUFFIXES`) and for files without a suffix; hidden files are passed over."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():

@@ -16,7 +16,7 @@ from gkreport.document import Document
 from gkreport.errors import ReportError
 from gkreport.readers.encoding import BINARY_CONTROL_SHARE, control_share_of_bytes
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMAT_BY_SUFFIX", "SUPPORTED_SUFFIXES", "read", "sniff_format"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMAT_BY_SUFFIX", "SUPPORTED_SUFFIXES", "WALKED_SUFFIXES", "read", "sniff_format"]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -29,6 +29,9 @@ FORMAT_BY_SUFFIX: dict[str, str] = {
     ".pdf": "pdf",
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(FORMAT_BY_SUFFIX)
+# Folders are walked for these too: the content decides (a .doc saved from a web page is HTML and is read),
+# and a real legacy Word file becomes an error saying to save it as .docx instead of being passed over.
+WALKED_SUFFIXES: tuple[str, ...] = (*SUPPORTED_SUFFIXES, ".doc", ".wps")
 
 # format -> "module:function"; imported on first use.
 _READERS: dict[str, str] = {
