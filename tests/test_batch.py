@@ -74,8 +74,8 @@ def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None
     folder = tmp_path / "reports"
     copies = _copies(folder, 40)
     db = tmp_path / "killed.sqlite"
-    cmd = [sys.executable, "-m", "gkreport.batch", str(folder), "--db", str(db), "--jobs", "2",
-           "--no-progress"]
+    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
+           "--no-themes"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -143,6 +143,29 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
     encoding = conn.execute("SELECT encoding FROM files WHERE path LIKE '%gbk.txt'").fetchone()[0]
     assert encoding in ("gbk", "gb18030", "gb2312")
     assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 6
+
+
+def test_a_file_changed_in_place_replaces_its_old_rows_and_errors_can_be_retried(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report = folder / "a.txt"
+    text = (EXAMPLES / "ex01_2024_tabs_township.txt").read_text("utf-8")
+    report.write_text(text, "utf-8")
+    broken = folder / "b.txt"
+    broken.write_bytes(b"")
+    db = tmp_path / "r.sqlite"
+    first = run_batch([folder], db, jobs=1, progress=False)
+    assert (first.ok, first.errors) == (1, 1)
+    report.write_text(text + "\n补充说明：本报告数据截至年末。\n", "utf-8")  # edited in place: a new sha256
+    second = run_batch([folder], db, jobs=1, progress=False)
+    assert (second.processed, second.skipped) == (1, 1)  # the error row counts as done
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT path, status FROM files ORDER BY path").fetchall()
+    assert rows == [(str(report), "ok"), (str(broken), "error")]  # the old version is gone
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 1
+    third = run_batch([folder], db, jobs=1, retry_errors=True, progress=False)  # the empty file: still an error
+    assert (third.processed, third.skipped, third.errors) == (1, 1, 1)
+    assert conn.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 2
 
 
 def test_time_limit_raises_and_becomes_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,6 +239,9 @@ def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "r.TXT").write_text("x")
     (tmp_path / "a" / "notes.json").write_text("{}")
+    (tmp_path / ".git" / "objects").mkdir(parents=True)  # hidden folders hold no reports, and
+    (tmp_path / ".git" / "objects" / "ab12").write_bytes(b"x")  # their suffix-less files must not be taken
+    (tmp_path / "a" / ".~lock.r.TXT#").write_text("x")
     assert find_files([tmp_path]) == [tmp_path / "a" / "b" / "r.TXT"]
     with pytest.raises(Exception, match="no such file"):
         find_files([tmp_path / "missing"])

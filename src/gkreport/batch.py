@@ -1,12 +1,14 @@
 """Run the pipeline over many files in parallel and store the results in SQLite.
 
 CLI: ``gkreport batch PATH... --db results.sqlite [--jobs N] [--backend local|dask] [--scheduler ADDRESS]
-[--force] [--timeout SECONDS] [--model DIR]`` → ``run_batch(paths, db, jobs=, backend=, scheduler=,
-force=, timeout=, model_dir=, progress=)`` returning `BatchStats`; the CLI prints `BatchStats.line()`.
+[--force] [--retry-errors] [--timeout SECONDS] [--model DIR]`` → ``run_batch(paths, db, jobs=, backend=,
+scheduler=, force=, retry_errors=, timeout=, model_dir=, progress=)`` returning `BatchStats`; the CLI prints
+`BatchStats.line()`.
 
 How it works:
 - PATH arguments are files or folders (searched recursively for the suffixes the readers know).
-- The driver hashes every file (sha256 of its bytes) and skips hashes already in `files` unless `force`.
+- The driver hashes every file (sha256 of its bytes) and skips hashes already in `files` unless `force`
+  (error rows too, unless `retry_errors`).
 - Workers (joblib/loky processes, or Dask through `joblib.parallel_config(backend="dask")`) each run
   `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per worker
   process, each file runs under a time limit (`pipeline.time_limit`), region and themes are resolved
@@ -17,7 +19,6 @@ How it works:
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
@@ -121,7 +122,8 @@ def _progress(enabled: bool, total: int) -> tuple[AbstractContextManager[object]
 
 
 def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, backend: Backend = "local",
-              scheduler: str | None = None, force: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
+              scheduler: str | None = None, force: bool = False, retry_errors: bool = False,
+              timeout: float | None = DEFAULT_TIMEOUT,
               model_dir: str | Path | None = None, progress: bool = True) -> BatchStats:
     """Process every report file under `paths` into the SQLite database `db`; returns the counts."""
     from joblib import Parallel, delayed
@@ -138,7 +140,7 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
     files = find_files(paths)
     stats = BatchStats(total=len(files))
     with closing(connect(db)) as conn:
-        done = set() if force else done_sha256s(conn)
+        done = set() if force else done_sha256s(conn, errors=not retry_errors)
         todo: list[tuple[str, str]] = []
         seen: set[str] = set()
         for path in files:
@@ -172,29 +174,3 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
             write_records(conn, chunk)
     stats.seconds = time.monotonic() - started
     return stats
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m gkreport.batch PATH... --db DB`: a thin runner until the lead wires the CLI."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m gkreport.batch")
-    parser.add_argument("paths", nargs="+")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--jobs", type=int, default=-1)
-    parser.add_argument("--backend", choices=("local", "dask"), default="local")
-    parser.add_argument("--scheduler")
-    parser.add_argument("--force", action="store_true")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
-    parser.add_argument("--model")
-    parser.add_argument("--no-progress", action="store_true")
-    args = parser.parse_args(argv)
-    stats = run_batch(args.paths, args.db, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
-                      force=args.force, timeout=args.timeout, model_dir=args.model,
-                      progress=not args.no_progress)
-    print(stats.line(), file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

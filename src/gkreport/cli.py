@@ -6,13 +6,17 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from gkreport.errors import ReportError
+
+if TYPE_CHECKING:  # the segmenter is imported by the commands that need it, not at start-up
+    from gkreport.segment import Report
 
 app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them into checked data.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode=None)
@@ -68,7 +72,7 @@ def _file_failed(path: Path, message: str, as_json: bool) -> None:
         _fail(message)
 
 
-def _reports(paths: list[Path], require: bool = True):
+def _reports(paths: list[Path], require: bool = True) -> Iterator[tuple[Path, Report | None, str | None]]:
     """(path, Report or None, error) for every input file; one bad file never stops the rest. With
     `require`, a file with too few statutory sections is an error: it is not an annual report."""
     from gkreport.readers import read
@@ -307,6 +311,9 @@ def label_cmd(paths: Paths,
     if unknown:
         _fail(f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
         raise typer.Exit(2)
+    if not out.parent.is_dir():
+        _fail(f"{out}: the folder {out.parent} does not exist")
+        raise typer.Exit(2)
     try:
         done = labelled_keys(out)
     except ReportError as exc:
@@ -488,17 +495,27 @@ def batch_cmd(paths: Paths,
                                                                  "LocalCluster).")] = None,
               force: Annotated[bool, typer.Option("--force", help="Reprocess files already in the database.")
                                ] = False,
-              timeout: Annotated[float, typer.Option(help="Per-file time limit in seconds.")] = 60.0,
+              retry_errors: Annotated[bool, typer.Option("--retry-errors", help=(
+                  "Process again the files stored as errors (after a time-out, or once a file is fixed in "
+                  "place); by default a re-run skips them like the files done."))] = False,
+              timeout: Annotated[float, typer.Option(help="Per-file time limit in seconds (0: none).")] = 60.0,
               model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one; "
                                                               "themes are left out if there is none).")] = None,
+              no_themes: Annotated[bool, typer.Option("--no-themes", help=(
+                  "Leave the themes out: no model is loaded, only tables, checks and passages are stored."))
+                                   ] = False,
               ) -> None:
     """Run the whole pipeline over folders of reports into SQLite; resumable, one bad file never stops it."""
     from gkreport.batch import run_batch
 
-    model_dir = model or (DEFAULT_MODEL if (DEFAULT_MODEL / "card.json").exists() else None)
+    if no_themes and model is not None:
+        _fail("--no-themes and --model exclude each other")
+        raise typer.Exit(2)
+    model_dir = None if no_themes else model or (DEFAULT_MODEL if (DEFAULT_MODEL / "card.json").exists() else None)
     try:
         stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
-                          timeout=timeout, model_dir=model_dir, progress=sys.stderr.isatty())
+                          retry_errors=retry_errors, timeout=timeout, model_dir=model_dir,
+                          progress=sys.stderr.isatty())
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc

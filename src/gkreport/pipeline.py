@@ -48,8 +48,9 @@ class FileRecord:
     passages: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FileTimeout(Exception):
-    """Raised inside a worker when one file exceeds its time limit."""
+class FileTimeout(BaseException):
+    """Raised inside a worker when one file exceeds its time limit. A BaseException, like KeyboardInterrupt,
+    so that the readers' `except Exception` (a corrupt file) cannot mistake it or swallow it."""
 
 
 def file_sha256(path: str | Path) -> str:
@@ -152,12 +153,13 @@ def _async_alarm(seconds: float) -> Iterator[None]:
 
     target = ctypes.c_ulong(threading.get_ident())
     lock = threading.Lock()
-    state = {"done": False, "fired": False}
+    done = fired = False
 
     def _fire() -> None:
+        nonlocal fired
         with lock:
-            if not state["done"]:
-                state["fired"] = True
+            if not done:
+                fired = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(_Expired))
 
     timer = threading.Timer(seconds, _fire)
@@ -167,8 +169,8 @@ def _async_alarm(seconds: float) -> Iterator[None]:
         yield
     finally:
         with lock:
-            state["done"] = True
-            if state["fired"]:  # fired but perhaps not yet raised: clear it so it cannot escape this block
+            done = True
+            if fired:  # fired but perhaps not yet raised: clear what is still pending
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
         timer.cancel()
 
@@ -189,7 +191,8 @@ def _error(path: str, sha256: str, reason: str) -> FileRecord:
 
 def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
     """Read → segment → tables → checks → passages for one file; region and themes come later, per group
-    (`complete_records`). A bad file gives an error record; only `FileTimeout` passes through."""
+    (`complete_records`). A bad file gives an error record; only `FileTimeout` passes through (it is not an
+    Exception)."""
     from gkreport.checks import run_checks
     from gkreport.passages import split_passages
     from gkreport.readers import read
@@ -208,28 +211,30 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
         tables = extract_tables(report)
         checks = run_checks(report, tables)
         passages = split_passages(report)
+        return FileRecord(
+            sha256=sha, path=path, status="ok", format=doc.format, encoding=doc.encoding,
+            report={"template": report.template, "agency": report.agency, "year": report.year,
+                    "level": report.level, "province": None, "city": None},
+            sections=[{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
+                       "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
+            cells=[{"tbl": c.table, "row": c.row, "col": c.col,
+                    "value": float(c.value) if c.value is not None else None, "raw": c.raw,
+                    "status": c.status, "line": c.line, "offset": c.offset, "note": c.note} for c in tables.cells],
+            checks=[{"check_id": c.id, "status": c.status,
+                     "expected": float(c.expected) if c.expected is not None else None,
+                     "actual": float(c.actual) if c.actual is not None else None,
+                     "message": c.message, "severity": c.severity} for c in checks],
+            passages=[{"passage_id": p.id, "section": p.section, "role": p.role, "text": p.text,
+                       "start": p.start, "end": p.end, "heading": p.heading, "pair": p.pair} for p in passages],
+        )
     except ReportError as exc:
         return _error(path, sha, str(exc))
-    except FileTimeout:
-        raise
     except Exception as exc:  # a bug in a stage must not stop the batch; keep the reason for triage
-        return _error(path, sha, f"{path}: internal error {type(exc).__name__}: {exc}")
-    return FileRecord(
-        sha256=sha, path=path, status="ok", format=doc.format, encoding=doc.encoding,
-        report={"template": report.template, "agency": report.agency, "year": report.year,
-                "level": report.level, "province": None, "city": None},
-        sections=[{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
-                   "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
-        cells=[{"tbl": c.table, "row": c.row, "col": c.col,
-                "value": float(c.value) if c.value is not None else None, "raw": c.raw, "status": c.status,
-                "line": c.line, "offset": c.offset, "note": c.note} for c in tables.cells],
-        checks=[{"check_id": c.id, "status": c.status,
-                 "expected": float(c.expected) if c.expected is not None else None,
-                 "actual": float(c.actual) if c.actual is not None else None,
-                 "message": c.message, "severity": c.severity} for c in checks],
-        passages=[{"passage_id": p.id, "section": p.section, "role": p.role, "text": p.text, "start": p.start,
-                   "end": p.end, "heading": p.heading, "pair": p.pair} for p in passages],
-    )
+        return _error(path, sha, _internal(path, exc))
+
+
+def _internal(path: str, exc: Exception) -> str:
+    return f"{path}: internal error {type(exc).__name__}: {exc}"
 
 
 def complete_records(records: list[FileRecord], model: Any = None, model_version: str | None = None) -> None:
@@ -250,40 +255,48 @@ def run_pipeline(path: str | Path, model: Any = None, *, model_version: str | No
     record = analyse_file(path, sha256)
     try:
         complete_records([record], model, model_version)
-    except FileTimeout:
-        raise
     except Exception as exc:
-        return _error(record.path, record.sha256, f"{record.path}: internal error {type(exc).__name__}: {exc}")
+        return _error(record.path, record.sha256, _internal(record.path, exc))
     return record
 
 
 def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
                   timeout: float | None) -> list[FileRecord]:
-    """Worker entry point for a group of files: cached model, per-file time limit, never raises.
+    """Worker entry point for a group of files: one record per file, in order; a file's failure or time-out
+    becomes its error record. Only a model that cannot be loaded raises (it would fail every file).
 
     Each file is analysed under its own time limit; region and themes are then filled in for the group at
-    once. Should that fail, each file is completed alone, so only the file at fault becomes an error."""
+    once, under one more limit. Should that fail, each file is completed alone under its own limit, so only
+    the file at fault becomes an error (a group can thus take up to about (2 × files + 1) × timeout)."""
     model, version = cached_model(str(model_dir)) if model_dir else (None, None)
-    records: list[FileRecord] = []
-    for path, sha in items:
-        try:
-            with time_limit(timeout):
-                records.append(analyse_file(path, sha))
-        except FileTimeout as exc:
-            records.append(_error(path, sha or file_sha256(path), f"{path}: {exc}"))
+    records = [_analysed(path, sha, timeout) for path, sha in items]
+    if _completed(records, model, version, timeout) is None:
+        return records
+    finished: list[FileRecord] = []
+    for record in records:
+        failure = _completed([record], model, version, timeout) if record.status == "ok" else None
+        finished.append(record if failure is None else _error(record.path, record.sha256, failure))
+    return finished
+
+
+def _analysed(path: str, sha: str | None, timeout: float | None) -> FileRecord:
+    """`analyse_file` under the time limit, or an error record when the limit is reached. The record is
+    taken only once the limit is cleared, so a file finished at the deadline is never counted twice."""
+    try:
+        with time_limit(timeout):
+            record = analyse_file(path, sha)
+    except FileTimeout as exc:
+        return _error(path, sha or hashlib.sha256(path.encode()).hexdigest(), f"{path}: {exc}")
+    return record
+
+
+def _completed(records: list[FileRecord], model: Any, version: str | None, timeout: float | None) -> str | None:
+    """`complete_records` under the time limit: None when it worked, else the reason it did not."""
     try:
         with time_limit(timeout):
             complete_records(records, model, version)
-        return records
-    except Exception:  # noqa: BLE001 - retried file by file below, where the reason is kept
-        pass
-    finished: list[FileRecord] = []
-    for record in records:
-        try:
-            with time_limit(timeout):
-                complete_records([record], model, version)
-            finished.append(record)
-        except Exception as exc:  # noqa: BLE001 - one file's failure becomes its error row
-            reason = str(exc) if isinstance(exc, FileTimeout) else f"internal error {type(exc).__name__}: {exc}"
-            finished.append(_error(record.path, record.sha256, f"{record.path}: {reason}"))
-    return finished
+    except FileTimeout as exc:
+        return f"{records[0].path if len(records) == 1 else 'group'}: {exc}"
+    except Exception as exc:  # one file's failure becomes its error row
+        return _internal(records[0].path if len(records) == 1 else "group", exc)
+    return None

@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS passage_themes (
     PRIMARY KEY (passage, theme)
 );
 CREATE INDEX IF NOT EXISTS files_status ON files(status);
+CREATE INDEX IF NOT EXISTS files_path ON files(path);
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
 CREATE INDEX IF NOT EXISTS cells_sha ON cells(sha256, status);
@@ -117,9 +118,10 @@ def connect(db: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def done_sha256s(conn: sqlite3.Connection) -> set[str]:
-    """sha256 of every file already stored (ok or error): a re-run skips these."""
-    return {row[0] for row in conn.execute("SELECT sha256 FROM files")}
+def done_sha256s(conn: sqlite3.Connection, errors: bool = True) -> set[str]:
+    """sha256 of every file already stored (ok, and error rows too when `errors`): a re-run skips these."""
+    query = "SELECT sha256 FROM files" + ("" if errors else " WHERE status = 'ok'")
+    return {row[0] for row in conn.execute(query)}
 
 
 def _family(check_id: str) -> str:
@@ -127,8 +129,9 @@ def _family(check_id: str) -> str:
 
 
 def _insert(conn: sqlite3.Connection, rec: FileRecord, processed_at: str) -> None:
-    # a --force rerun replaces the file: cascade removes its old child rows first
-    conn.execute("DELETE FROM files WHERE sha256 = ?", (rec.sha256,))
+    # a --force rerun replaces the file, and a file changed in place replaces its old version (the same path
+    # under another sha256): cascade removes their child rows first
+    conn.execute("DELETE FROM files WHERE sha256 = ? OR path = ?", (rec.sha256, rec.path))
     conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  (rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
                   rec.model_version))

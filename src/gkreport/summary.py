@@ -45,7 +45,7 @@ GROUP_FIELDS: tuple[str, ...] = ("year", "level", "region", "agency")  # --by
 CHECK_FAMILIES: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "X1", "X2")  # always listed, even at 0
 REPETITION_FLAG = 0.5
 NGRAM = 3
-EXAMPLE_CANDIDATES = 12  # per theme: the best passages searched for three with different texts
+EXAMPLE_CANDIDATES = 12  # per theme: the best passages searched for three different texts (fewer if all repeat)
 NO_THEMES = "themes are not available: no report in the database was tagged by a theme model (batch --model)"
 
 

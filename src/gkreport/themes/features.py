@@ -32,7 +32,9 @@ _token_cache: dict[tuple[str, bool], tuple[str, ...]] | None = None
 @contextmanager
 def token_cache() -> Iterator[None]:
     """Keep each passage's words while active. Training and cross-validation (with its inner threshold CV)
-    tokenise the same passages many times over; inference sees each passage once and does not cache."""
+    tokenise the same passages many times over; inference sees each passage once and does not cache.
+    One process-wide cache: training in several threads at once shares it (and the first to finish ends it,
+    which only makes the others slower)."""
     global _token_cache
     outermost = _token_cache is None
     if outermost:
