@@ -168,6 +168,40 @@ def test_a_file_changed_in_place_replaces_its_old_rows_and_errors_can_be_retried
     assert conn.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 2
 
 
+def test_changed_files_and_copies_keep_one_row_per_content_still_on_disk(tmp_path: Path) -> None:
+    texts = [(EXAMPLES / name).read_text("utf-8") for name in ("ex01_2024_tabs_township.txt",
+                                                              "ex02_2023_cells_county.txt",
+                                                              "ex04_2020_tabs_township.txt")]
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    a, b, c = (folder / name for name in ("a.txt", "b.txt", "c.txt"))
+    a.write_text(texts[0], "utf-8")
+    b.write_text(texts[0], "utf-8")  # a copy of a: stored once
+    c.write_text(texts[1], "utf-8")
+    db = tmp_path / "r.sqlite"
+    run_batch([folder], db, jobs=1, progress=False)
+    a.write_text(texts[2], "utf-8")  # a edited: its old content lives on in b
+    c.write_text(texts[2], "utf-8")  # c overwritten with what a now holds: c's old content is gone
+    stats = run_batch([folder], db, jobs=1, progress=False)
+    assert (stats.processed, stats.skipped) == (1, 2)
+    conn = sqlite3.connect(db)
+    stored = dict(conn.execute("SELECT path, sha256 FROM files").fetchall())
+    assert sorted(Path(p).name for p in stored) == ["a.txt", "b.txt"]  # c's bytes are a's: one row
+    assert conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 2
+
+
+def test_same_file_names_in_folders_batched_from_different_working_folders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "all.sqlite"
+    for name, example in (("gd", "ex01_2024_tabs_township.txt"), ("js", "ex02_2023_cells_county.txt")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "report.txt").write_bytes((EXAMPLES / example).read_bytes())
+        monkeypatch.chdir(tmp_path / name)
+        run_batch(["."], db, jobs=1, progress=False)
+    paths = [p for (p,) in sqlite3.connect(db).execute("SELECT path FROM files ORDER BY path")]
+    assert paths == [str(tmp_path / "gd" / "report.txt"), str(tmp_path / "js" / "report.txt")]
+
+
 def test_time_limit_raises_and_becomes_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(FileTimeout):
         with time_limit(0.1):
@@ -242,6 +276,7 @@ def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
     (tmp_path / ".git" / "objects").mkdir(parents=True)  # hidden folders hold no reports, and
     (tmp_path / ".git" / "objects" / "ab12").write_bytes(b"x")  # their suffix-less files must not be taken
     (tmp_path / "a" / ".~lock.r.TXT#").write_text("x")
+    (tmp_path / "a" / "~$report.docx").write_bytes(b"x")  # Word's lock file beside an open document
     assert find_files([tmp_path]) == [tmp_path / "a" / "b" / "r.TXT"]
     with pytest.raises(Exception, match="no such file"):
         find_files([tmp_path / "missing"])

@@ -1,14 +1,15 @@
 """Run the pipeline over many files in parallel and store the results in SQLite.
 
 CLI: ``gkreport batch PATH... --db results.sqlite [--jobs N] [--backend local|dask] [--scheduler ADDRESS]
-[--force] [--retry-errors] [--timeout SECONDS] [--model DIR]`` → ``run_batch(paths, db, jobs=, backend=,
+[--force] [--retry-errors] [--timeout SECONDS] [--model DIR | --no-themes]`` → ``run_batch(paths, db, jobs=, backend=,
 scheduler=, force=, retry_errors=, timeout=, model_dir=, progress=)`` returning `BatchStats`; the CLI prints
 `BatchStats.line()`.
 
 How it works:
 - PATH arguments are files or folders (searched recursively for the suffixes the readers know).
 - The driver hashes every file (sha256 of its bytes) and skips hashes already in `files` unless `force`
-  (error rows too, unless `retry_errors`).
+  (error rows too, unless `retry_errors`). Paths are stored absolute. A stored file whose path now holds other
+  bytes was changed in place: its row moves to another path that still holds its content, or is deleted.
 - Workers (joblib/loky processes, or Dask through `joblib.parallel_config(backend="dask")`) each run
   `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per worker
   process, each file runs under a time limit (`pipeline.time_limit`), region and themes are resolved
@@ -19,6 +20,8 @@ How it works:
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
@@ -29,7 +32,7 @@ from typing import Literal
 from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_files
 from gkreport.records import iter_paths
-from gkreport.store import connect, done_sha256s, write_records
+from gkreport.store import connect, done_sha256s, forget_replaced, write_records
 
 Backend = Literal["local", "dask"]
 DEFAULT_TIMEOUT = 60.0
@@ -137,19 +140,29 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
             from gkreport.themes.card import verify_model
 
             verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
-    files = find_files(paths)
+    files = [Path(os.path.abspath(p)) for p in find_files(paths)]  # one key per file from any working folder
     stats = BatchStats(total=len(files))
     with closing(connect(db)) as conn:
+        found: dict[str, str] = {}
+        unreadable: list[FileRecord] = []
+        for path in files:
+            try:
+                found[str(path)] = file_sha256(path)
+            except OSError as exc:  # vanished or unreadable since the walk: an error row, not a stopped batch
+                unreadable.append(FileRecord(sha256=hashlib.sha256(str(path).encode()).hexdigest(),
+                                             path=str(path), status="error",
+                                             error=f"{path}: cannot read file: {exc.strerror or exc}"))
+        forget_replaced(conn, found)
+        write_records(conn, unreadable)
+        stats.processed, stats.errors = len(unreadable), len(unreadable)
         done = set() if force else done_sha256s(conn, errors=not retry_errors)
         todo: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for path in files:
-            sha = file_sha256(path)
-            if sha in done or sha in seen:  # identical copies in one run count once
+        for path, sha in found.items():
+            if sha in done:  # stored before, or an identical copy met earlier in this run
                 stats.skipped += 1
                 continue
-            seen.add(sha)
-            todo.append((str(path), sha))
+            done.add(sha)
+            todo.append((path, sha))
         bar_ctx, bar = _progress(progress, len(todo))
         with bar_ctx, _backend_context(backend, scheduler, jobs):
             results: Iterator[list[FileRecord]] = iter(())

@@ -496,8 +496,9 @@ def batch_cmd(paths: Paths,
               force: Annotated[bool, typer.Option("--force", help="Reprocess files already in the database.")
                                ] = False,
               retry_errors: Annotated[bool, typer.Option("--retry-errors", help=(
-                  "Process again the files stored as errors (after a time-out, or once a file is fixed in "
-                  "place); by default a re-run skips them like the files done."))] = False,
+                  "Process again the files stored as errors whose bytes did not change (after a time-out, or "
+                  "after upgrading gkreport); by default a re-run skips them like the files done. A file you "
+                  "fixed is processed anyway: its bytes changed."))] = False,
               timeout: Annotated[float, typer.Option(help="Per-file time limit in seconds (0: none).")] = 60.0,
               model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one; "
                                                               "themes are left out if there is none).")] = None,

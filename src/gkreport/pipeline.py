@@ -114,10 +114,10 @@ def _trusted_region(agency: str, *found: object) -> tuple[str | None, str | None
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise `FileTimeout` in this thread after `seconds`.
 
-    In the main thread (local joblib workers) a POSIX SIGALRM interrupts even a long C call. Other threads
-    (Dask runs tasks in worker threads) cannot take signals: there a timer thread sets an asynchronous
-    exception on this thread (`PyThreadState_SetAsyncExc`), which is raised at the next Python bytecode,
-    so a single C call that never returns to Python cannot be stopped."""
+    In the main thread (local joblib workers) a POSIX SIGALRM does it. Other threads (Dask runs tasks in
+    worker threads) cannot take signals: there a timer thread sets an asynchronous exception on this thread
+    (`PyThreadState_SetAsyncExc`). Either way the exception is raised when control is back in Python code, so
+    a single C call that never returns (a regex, a PDF page) is not cut short."""
     if not seconds:
         yield
         return

@@ -15,13 +15,16 @@ _WALKED = set(WALKED_SUFFIXES)
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files to process: named files as given, folders walked recursively for report formats
-    (`readers.WALKED_SUFFIXES`) and for files without a suffix; hidden files and folders are passed over."""
+    (`readers.WALKED_SUFFIXES`) and for files without a suffix; hidden files and folders, and Word's ~$ lock
+    files, are passed over."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)  # .git, .venv
-                if not hidden and child.is_file() and (child.suffix.lower() in _WALKED or not child.suffix):
+                lock = child.name.startswith("~$")  # the lock file Word keeps beside an open document
+                if not (hidden or lock) and child.is_file() and (
+                        child.suffix.lower() in _WALKED or not child.suffix):
                     yield child
         else:
             yield path  # missing files become error records, not a crash

@@ -129,9 +129,8 @@ def _family(check_id: str) -> str:
 
 
 def _insert(conn: sqlite3.Connection, rec: FileRecord, processed_at: str) -> None:
-    # a --force rerun replaces the file, and a file changed in place replaces its old version (the same path
-    # under another sha256): cascade removes their child rows first
-    conn.execute("DELETE FROM files WHERE sha256 = ? OR path = ?", (rec.sha256, rec.path))
+    # a --force rerun replaces the file: cascade removes its old child rows first
+    conn.execute("DELETE FROM files WHERE sha256 = ?", (rec.sha256,))
     conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  (rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
                   rec.model_version))
@@ -158,6 +157,27 @@ def _insert(conn: sqlite3.Connection, rec: FileRecord, processed_at: str) -> Non
         conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
                          [(cur.lastrowid, theme, score, assigned)
                           for theme, score, assigned in p.get("themes", ())])
+
+
+def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
+    """Before a batch: rows of files changed in place since they were stored. `found` maps each path walked
+    now to the sha256 of its bytes. A stored row whose path now holds other bytes moves to another walked path
+    that still holds its content (a copy), or is deleted with its child rows. Returns how many were deleted."""
+    holders: dict[str, str] = {}
+    for path, sha in found.items():
+        holders.setdefault(sha, path)
+    deleted = 0
+    with conn:
+        for sha, path in conn.execute("SELECT sha256, path FROM files").fetchall():
+            now = found.get(path)
+            if now is None or now == sha:
+                continue  # not walked this time, or unchanged
+            if sha in holders:
+                conn.execute("UPDATE files SET path = ? WHERE sha256 = ?", (holders[sha], sha))
+            else:
+                conn.execute("DELETE FROM files WHERE sha256 = ?", (sha,))
+                deleted += 1
+    return deleted
 
 
 def write_records(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
