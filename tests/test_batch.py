@@ -183,7 +183,7 @@ def test_changed_files_and_copies_keep_one_row_per_content_still_on_disk(tmp_pat
     a.write_text(texts[2], "utf-8")  # a edited: its old content lives on in b
     c.write_text(texts[2], "utf-8")  # c overwritten with what a now holds: c's old content is gone
     stats = run_batch([folder], db, jobs=1, progress=False)
-    assert (stats.processed, stats.skipped) == (1, 2)
+    assert (stats.processed, stats.skipped, stats.copies) == (1, 1, 1)  # b stored before, c a copy of a
     conn = sqlite3.connect(db)
     stored = dict(conn.execute("SELECT path, sha256 FROM files").fetchall())
     assert sorted(Path(p).name for p in stored) == ["a.txt", "b.txt"]  # c's bytes are a's: one row

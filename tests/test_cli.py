@@ -180,3 +180,18 @@ def test_cli_choices_are_the_api_choices() -> None:
     assert values(cli.SummaryFormat) == list(summary.FORMATS)
     assert values(cli.ExportWhat) == list(store.EXPORTS)
     assert values(cli.ExportFormat) == list(store.EXPORT_FORMATS)
+
+
+def test_batch_names_the_files_that_failed_and_exits_1(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
+    for i in range(7):
+        (folder / f"empty{i}.txt").write_bytes(b"")  # one sha256: stored once, so one error row…
+    (folder / "note.md").write_text("# 说明\n\n这里只是说明。\n", "utf-8")  # …and one more
+    db = tmp_path / "r.sqlite"
+    result = runner.invoke(app, ["batch", str(folder), "--db", str(db), "--no-themes"])
+    assert result.exit_code == 1
+    assert "9 files: 3 processed (1 ok, 2 errors), 0 already done, 6 identical copies of others" in result.output
+    assert f"error: {folder / 'empty0.txt'}: empty file" in result.output
+    assert "note.md: not an annual report" in result.output

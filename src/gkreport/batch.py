@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -39,21 +39,34 @@ DEFAULT_TIMEOUT = 60.0
 CHUNK_FILES = 16  # files per transaction
 CHUNK_SECONDS = 2.0  # …or sooner, so a slow batch still commits steadily
 GROUP_FILES = 8  # files per worker task: one cpca and one predict_proba call per group
+SHOWN_ERRORS = 5  # error reasons kept for the end-of-batch message
 
 
 @dataclass(slots=True)
 class BatchStats:
     total: int = 0  # files found
     skipped: int = 0  # already in the database
+    copies: int = 0  # the same bytes as another file of this run
     processed: int = 0  # written this run (ok + errors)
     ok: int = 0
     errors: int = 0
     seconds: float = 0.0
+    first_errors: list[str] = field(default_factory=list)  # the reasons of the first few error rows
+
+    def count(self, records: list[FileRecord]) -> None:
+        self.processed += len(records)
+        for record in records:
+            self.ok += record.status == "ok"
+            if record.status == "error":
+                self.errors += 1
+                if len(self.first_errors) < SHOWN_ERRORS:
+                    self.first_errors.append(record.error or record.path)
 
     def line(self) -> str:
         rate = self.processed / self.seconds if self.seconds > 0 else 0.0
+        copies = f", {self.copies} identical copies of others" if self.copies else ""
         return (f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
-                f"{self.skipped} already done; {self.seconds:.1f} s, {rate:.1f} files/s")
+                f"{self.skipped} already done{copies}; {self.seconds:.1f} s, {rate:.1f} files/s")
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -154,15 +167,18 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
                                              error=f"{path}: cannot read file: {exc.strerror or exc}"))
         forget_replaced(conn, found)
         write_records(conn, unreadable)
-        stats.processed, stats.errors = len(unreadable), len(unreadable)
+        stats.count(unreadable)
         done = set() if force else done_sha256s(conn, errors=not retry_errors)
         todo: list[tuple[str, str]] = []
+        queued: set[str] = set()
         for path, sha in found.items():
-            if sha in done:  # stored before, or an identical copy met earlier in this run
+            if sha in done:
                 stats.skipped += 1
-                continue
-            done.add(sha)
-            todo.append((path, sha))
+            elif sha in queued:  # the same bytes as a file met earlier in this run: stored once
+                stats.copies += 1
+            else:
+                queued.add(sha)
+                todo.append((path, sha))
         bar_ctx, bar = _progress(progress, len(todo))
         with bar_ctx, _backend_context(backend, scheduler, jobs):
             results: Iterator[list[FileRecord]] = iter(())
@@ -174,9 +190,7 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
             last_write = time.monotonic()
             for records in results:
                 chunk += records
-                stats.processed += len(records)
-                stats.ok += sum(record.status == "ok" for record in records)
-                stats.errors += sum(record.status == "error" for record in records)
+                stats.count(records)
                 if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
                     write_records(conn, chunk)
                     chunk, last_write = [], time.monotonic()

@@ -521,6 +521,11 @@ def batch_cmd(paths: Paths,
         _fail(str(exc))
         raise typer.Exit(2) from exc
     typer.echo(stats.line(), err=True)
+    for reason in stats.first_errors:
+        typer.echo(f"  error: {reason}", err=True)
+    if stats.errors > len(stats.first_errors):
+        typer.echo(f"  … {stats.errors - len(stats.first_errors)} more; all of them: "
+                   f"gkreport export --db {db} --what reports --format csv", err=True)
     raise typer.Exit(1 if stats.errors else 0)
 
 
