@@ -602,3 +602,13 @@ def test_html_latin1_label_on_a_gbk_page_is_not_trusted(tmp_path: Path) -> None:
     page = '<html><head><meta charset="iso-8859-1"></head><body><p>{}</p></body></html>'
     doc = read(write(tmp_path, "p.html", page.format("政府信息公开工作年度报告正文").encode("gbk")))
     assert doc.encoding == "gb18030" and doc.text == "政府信息公开工作年度报告正文"
+
+
+def test_a_page_whose_text_looks_like_a_file_name_reads_without_warnings(tmp_path: Path) -> None:
+    import warnings
+
+    page = tmp_path / "p.html"
+    page.write_bytes(b"report.html")  # bs4 warns that this "looks like a filename"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "report.html" in read(page).text

@@ -11,6 +11,7 @@ per rendered line.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -277,12 +278,14 @@ def inline_text(tag: Any) -> str:
 
 def read_html(path: str, data: bytes, fmt: str = "html") -> Document:
     """Decode, clean and flatten an HTML page into blocks."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
     source, encoding = decode_text(data, path, declared=declared_charset(data))
     source = _SOURCE_CONTROLS.sub("", source)
     try:
-        soup = BeautifulSoup(source, "lxml")
+        with warnings.catch_warnings():  # a short page "looks like a file name" to bs4; it is a page
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(source, "lxml")
         body = soup.body or soup
         _drop_chrome(body)
         container, titles = main_container(body)
