@@ -29,11 +29,29 @@ SHARED = ROOT.parent / "shared"
 
 
 def corpus_files() -> list[Path]:
+    """The reports among the files of the examples, the seeds and the shared corpus (not its NOTES.md)."""
+    from gkreport.errors import ReportError
+    from gkreport.readers import read
     from gkreport.records import iter_paths
+    from gkreport.segment import require_report, segment
 
     folders = [ROOT / "corpora/examples"] + [p for p in (SHARED / "seeds", SHARED / "corpus/github")
                                              if p.exists()]
-    return list(iter_paths(folders))
+    reports = []
+    for path in iter_paths(folders):
+        try:
+            require_report(segment(read(path)))
+        except ReportError:
+            continue
+        reports.append(path)
+    return reports
+
+
+def distinct_copy(data: bytes, i: int) -> bytes:
+    """Copy i of a file, with other bytes (a new sha256) but the same content: trailing newlines, in UTF-16
+    for a UTF-16 text (a lone byte would break its decoding)."""
+    newline = b"\n\x00" if data.startswith(b"\xff\xfe") else b"\x00\n" if data.startswith(b"\xfe\xff") else b"\n"
+    return data + newline * (i + 1)
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -116,8 +134,8 @@ def bench_batch(files: list[Path], n_docs: int) -> dict[str, float]:
         folder.mkdir()
         reps = -(-n_docs // len(files))
         for i in range(reps):
-            for f in files:  # trailing newlines make each copy a distinct file (new sha256), read the same
-                (folder / f"{i:04d}_{f.name}").write_bytes(f.read_bytes() + b"\n" * (i + 1))
+            for f in files:  # each copy a distinct file (new sha256), read the same
+                (folder / f"{i:04d}_{f.name}").write_bytes(distinct_copy(f.read_bytes(), i))
         n = sum(1 for _ in folder.iterdir())
         for jobs in (1, 2):
             db = Path(tmp) / f"r{jobs}.sqlite"
