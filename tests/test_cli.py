@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +197,24 @@ def test_batch_names_the_files_that_failed_and_exits_1(tmp_path: Path) -> None:
     assert "9 files: 3 processed (1 ok, 2 errors), 0 already done, 6 identical copies of others" in result.output
     assert f"error: {folder / 'empty0.txt'}: empty file" in result.output
     assert "note.md: not an annual report" in result.output
+
+
+@pytest.mark.slow
+def test_readme_main_command_and_its_worked_example(tmp_path: Path) -> None:
+    # The README's main command (after its `pip install -e .`), and the summary excerpt it shows.
+    _needs_model()
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "gkreport batch corpora/examples --db results.sqlite && gkreport summary --db results.sqlite" in readme
+    db = tmp_path / "results.sqlite"
+    cli = [sys.executable, "-m", "gkreport.cli"]
+    batch = subprocess.run([*cli, "batch", "corpora/examples", "--db", str(db)], cwd=ROOT, capture_output=True,
+                           text=True)
+    assert batch.returncode == 0, batch.stderr
+    summary = subprocess.run([*cli, "summary", "--db", str(db), "--format", "markdown"], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert summary.returncode == 0, summary.stderr
+    excerpt = readme.split("## A worked example", 1)[1].split("Single reports", 1)[0]
+    rows = [line for line in excerpt.splitlines() if line.startswith("| ") and "%" in line]
+    assert len(rows) == 9
+    for row in rows:
+        assert row in summary.stdout, f"README row not in today's summary: {row}"
