@@ -218,3 +218,23 @@ def test_readme_main_command_and_its_worked_example(tmp_path: Path) -> None:
     assert len(rows) == 9
     for row in rows:
         assert row in summary.stdout, f"README row not in today's summary: {row}"
+
+
+def test_readme_single_report_examples_are_what_the_commands_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the README's paths are relative to the checkout
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split("```text\n$ gkreport segment", 1)[1].split("```", 1)[0]
+    shown: dict[str, list[str]] = {}
+    command = ""
+    for line in ("$ gkreport segment" + block).splitlines():
+        if line.startswith("$ gkreport "):
+            command = line[2:]
+            shown[command] = []
+        elif line.strip():
+            shown[command].append(line)
+    assert len(shown) == 2
+    for command, lines in shown.items():
+        result = runner.invoke(app, command.split()[1:])
+        printed = [line.rstrip() for line in result.output.splitlines()]
+        for line in lines:
+            assert line.rstrip() in printed, f"{command}: README line not printed: {line}"
