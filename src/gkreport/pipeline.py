@@ -95,8 +95,10 @@ def region_of(agency: str | None) -> tuple[str | None, str | None]:
     return regions_of([agency])[0]
 
 
-def _trusted_region(agency: str, *found: object) -> tuple[str | None, str | None]:
-    province, city, district = (name if isinstance(name, str) else None for name in found)
+def _trusted_region(agency: str, province: object, city: object, district: object
+                    ) -> tuple[str | None, str | None]:
+    """cpca's 省/市/区 for `agency` (NaN where it found none), kept only where the name supports them."""
+    province, city, district = (name if isinstance(name, str) else None for name in (province, city, district))
 
     def named(name: str | None, suffixes: tuple[str, ...]) -> bool:
         stem = _strip(name, suffixes) if name else ""
