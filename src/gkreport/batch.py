@@ -20,7 +20,6 @@ How it works:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_files
+from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_files, unreadable_record
 from gkreport.records import iter_paths
 from gkreport.store import connect, done_sha256s, forget_replaced, write_records
 
@@ -162,9 +161,7 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
             try:
                 found[str(path)] = file_sha256(path)
             except OSError as exc:  # vanished or unreadable since the walk: an error row, not a stopped batch
-                unreadable.append(FileRecord(sha256=hashlib.sha256(str(path).encode()).hexdigest(),
-                                             path=str(path), status="error",
-                                             error=f"{path}: cannot read file: {exc.strerror or exc}"))
+                unreadable.append(unreadable_record(str(path), exc))
         forget_replaced(conn, found)
         write_records(conn, unreadable)
         stats.count(unreadable)

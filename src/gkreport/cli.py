@@ -322,7 +322,10 @@ def label_cmd(paths: Paths,
     legend = "  ".join(f"{i} {t.id} {t.name}" for i, t in enumerate(load_taxonomy().themes, 1))
     typer.echo(f"themes: {legend}\nat any prompt: s skips the passage, q stops (your labels are saved as you go)")
     added = failed = 0
+    answer = ""
     for _path, report, error in _reports(paths):
+        if answer == "q":
+            break
         if report is None:
             _fail(error or "")
             failed += 1
@@ -354,10 +357,9 @@ def label_cmd(paths: Paths,
                 done.add((passage.doc, passage.id, passage.sha1))
                 added += 1
             elif answer == "q":
-                typer.echo(f"{added} labels added to {out}")
-                raise typer.Exit(0)
+                break
     typer.echo(f"{added} labels added to {out}")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if failed and answer != "q" else 0)
 
 
 @app.command("train")

@@ -191,6 +191,16 @@ def _error(path: str, sha256: str, reason: str) -> FileRecord:
     return FileRecord(sha256=sha256, path=path, status="error", error=reason)
 
 
+def _path_key(path: str) -> str:
+    """The key of a file whose bytes could not be hashed: the sha256 of its path."""
+    return hashlib.sha256(path.encode()).hexdigest()
+
+
+def unreadable_record(path: str, exc: OSError) -> FileRecord:
+    """The error record of a file that cannot be opened or read (vanished, no permission)."""
+    return _error(path, _path_key(path), str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
+
+
 def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
     """Read → segment → tables → checks → passages for one file; region and themes come later, per group
     (`complete_records`). A bad file gives an error record; only `FileTimeout` passes through (it is not an
@@ -205,8 +215,7 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
     try:
         sha = sha256 or file_sha256(path)
     except OSError as exc:
-        return _error(path, hashlib.sha256(path.encode()).hexdigest(),
-                      str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
+        return unreadable_record(path, exc)
     try:
         doc = read(path)
         report = require_report(segment(doc))
@@ -254,12 +263,7 @@ def complete_records(records: list[FileRecord], model: Any = None, model_version
 def run_pipeline(path: str | Path, model: Any = None, *, model_version: str | None = None,
                  sha256: str | None = None) -> FileRecord:
     """Run every stage on one file. Themes are tagged only when `model` is given."""
-    record = analyse_file(path, sha256)
-    try:
-        complete_records([record], model, model_version)
-    except Exception as exc:
-        return _error(record.path, record.sha256, _internal(record.path, exc))
-    return record
+    return _completed_alone(analyse_file(path, sha256), model, model_version, None)
 
 
 def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
@@ -274,11 +278,8 @@ def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
     records = [_analysed(path, sha, timeout) for path, sha in items]
     if _completed(records, model, version, timeout) is None:
         return records
-    finished: list[FileRecord] = []
-    for record in records:
-        failure = _completed([record], model, version, timeout) if record.status == "ok" else None
-        finished.append(record if failure is None else _error(record.path, record.sha256, failure))
-    return finished
+    return [_completed_alone(record, model, version, timeout) if record.status == "ok" else record
+            for record in records]
 
 
 def _analysed(path: str, sha: str | None, timeout: float | None) -> FileRecord:
@@ -288,17 +289,24 @@ def _analysed(path: str, sha: str | None, timeout: float | None) -> FileRecord:
         with time_limit(timeout):
             record = analyse_file(path, sha)
     except FileTimeout as exc:
-        return _error(path, sha or hashlib.sha256(path.encode()).hexdigest(), f"{path}: {exc}")
+        return _error(path, sha or _path_key(path), f"{path}: {exc}")
     return record
 
 
 def _completed(records: list[FileRecord], model: Any, version: str | None, timeout: float | None) -> str | None:
     """`complete_records` under the time limit: None when it worked, else the reason it did not."""
+    who = records[0].path if len(records) == 1 else "group"
     try:
         with time_limit(timeout):
             complete_records(records, model, version)
     except FileTimeout as exc:
-        return f"{records[0].path if len(records) == 1 else 'group'}: {exc}"
+        return f"{who}: {exc}"
     except Exception as exc:  # one file's failure becomes its error row
-        return _internal(records[0].path if len(records) == 1 else "group", exc)
+        return _internal(who, exc)
     return None
+
+
+def _completed_alone(record: FileRecord, model: Any, version: str | None, timeout: float | None) -> FileRecord:
+    """`record` completed on its own, or its error record when that fails."""
+    failure = _completed([record], model, version, timeout)
+    return record if failure is None else _error(record.path, record.sha256, failure)

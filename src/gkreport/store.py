@@ -77,7 +77,6 @@ CREATE TABLE IF NOT EXISTS passage_themes (
     PRIMARY KEY (passage, theme)
 );
 CREATE INDEX IF NOT EXISTS files_status ON files(status);
-CREATE INDEX IF NOT EXISTS files_path ON files(path);
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
 CREATE INDEX IF NOT EXISTS cells_sha ON cells(sha256, status);
