@@ -199,6 +199,34 @@ def test_batch_names_the_files_that_failed_and_exits_1(tmp_path: Path) -> None:
     assert "note.md: not an annual report" in result.output
 
 
+def test_other_files_in_a_folder_are_counted_and_a_folder_without_reports_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.xls").write_bytes(b"x")
+    (folder / "b.zip").write_bytes(b"PK")
+    (folder / "c.zip").write_bytes(b"PK\x03")
+    for command in ("segment", "tables", "check", "tag", "batch"):
+        extra = ["--db", str(tmp_path / "r.sqlite")] if command == "batch" else []
+        result = run(command, str(folder), *extra)
+        assert result.exit_code == 1, (command, result.output)
+        assert f"error: no report files in {folder}: looked for .txt" in result.output, command
+        assert "3 other files passed over (.zip 2, .xls 1)" in result.output, command
+    (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
+    batch = run("batch", str(folder), "--db", str(tmp_path / "r.sqlite"), "--no-themes")
+    assert batch.exit_code == 0, batch.output
+    assert "1 files: 1 processed (1 ok, 0 errors), 0 already done; 3 other files passed over (.zip 2, .xls 1);" \
+        in batch.output
+    segment = run("segment", str(folder))
+    assert segment.exit_code == 0 and "note: 3 other files passed over (.zip 2, .xls 1)" in segment.output
+
+
+def test_missing_database_is_named(tmp_path: Path) -> None:
+    for command in ("summary", "export"):
+        result = run(command, "--db", str(tmp_path / "nope.sqlite"))
+        assert result.exit_code == 2
+        assert f"error: {tmp_path / 'nope.sqlite'}: no such database" in result.output
+
+
 @pytest.mark.slow
 def test_readme_main_command_and_its_worked_example(tmp_path: Path) -> None:
     # The README's main command (after its `pip install -e .`), and the summary excerpt it shows.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import Literal
 
 from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_files, unreadable_record
-from gkreport.records import iter_paths
+from gkreport.records import iter_paths, passed_over_text
 from gkreport.store import connect, done_sha256s, forget_replaced, write_records
 
 Backend = Literal["local", "dask"]
@@ -51,6 +52,7 @@ class BatchStats:
     errors: int = 0
     seconds: float = 0.0
     first_errors: list[str] = field(default_factory=list)  # the reasons of the first few error rows
+    passed_over: Counter[str] = field(default_factory=Counter)  # files in the folders not read, by suffix
 
     def count(self, records: list[FileRecord]) -> None:
         self.processed += len(records)
@@ -64,17 +66,20 @@ class BatchStats:
     def line(self) -> str:
         rate = self.processed / self.seconds if self.seconds > 0 else 0.0
         copies = f", {self.copies} identical copies of others" if self.copies else ""
+        other = passed_over_text(self.passed_over)
         return (f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
-                f"{self.skipped} already done{copies}; {self.seconds:.1f} s, {rate:.1f} files/s")
+                f"{self.skipped} already done{copies}{'; ' + other if other else ''}; "
+                f"{self.seconds:.1f} s, {rate:.1f} files/s")
 
 
-def find_files(paths: Iterable[str | Path]) -> list[Path]:
+def find_files(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> list[Path]:
     """Files named directly, plus report files found recursively in named folders (as `records.iter_paths`
-    walks them); unique, in the order found. A path that does not exist stops the batch before it starts."""
+    walks them, counting the other files in `passed_over`); unique, in the order found. A path that does not
+    exist stops the batch before it starts."""
     missing = [Path(raw) for raw in paths if not Path(raw).exists()]
     if missing:
         raise ReportError(missing[0], "no such file or folder")
-    return list(dict.fromkeys(iter_paths(paths)))
+    return list(dict.fromkeys(iter_paths(paths, passed_over)))
 
 
 def _backend_context(backend: Backend, scheduler: str | None, jobs: int) -> AbstractContextManager[object]:
@@ -152,8 +157,9 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
             from gkreport.themes.card import verify_model
 
             verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
-    files = [Path(os.path.abspath(p)) for p in find_files(paths)]  # one key per file from any working folder
-    stats = BatchStats(total=len(files))
+    passed_over: Counter[str] = Counter()
+    files = [Path(os.path.abspath(p)) for p in find_files(paths, passed_over)]  # one key per file from anywhere
+    stats = BatchStats(total=len(files), passed_over=passed_over)
     with closing(connect(db)) as conn:
         found: dict[str, str] = {}
         unreadable: list[FileRecord] = []

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -62,6 +62,12 @@ def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
+def _database_failed(db: Path, exc: Exception) -> NoReturn:
+    """Stop with the reason a results database could not be used."""
+    _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
+    raise typer.Exit(2) from exc
+
+
 def _file_failed(path: Path, message: str, as_json: bool) -> None:
     """A file that could not be processed: an error line in JSON output, else a message on standard error."""
     from gkreport.records import error_record
@@ -75,16 +81,26 @@ def _file_failed(path: Path, message: str, as_json: bool) -> None:
 def _reports(paths: list[Path], require: bool = True) -> Iterator[tuple[Path, Report | None, str | None]]:
     """(path, Report or None, error) for every input file; one bad file never stops the rest. With
     `require`, a file with too few statutory sections is an error: it is not an annual report."""
+    from collections import Counter
+
     from gkreport.readers import read
-    from gkreport.records import iter_paths
+    from gkreport.records import iter_paths, nothing_found, passed_over_text
     from gkreport.segment import require_report, segment
 
-    for path in iter_paths(paths):
+    passed_over: Counter[str] = Counter()
+    found = False
+    for path in iter_paths(paths, passed_over):
+        found = True
         try:
             report = segment(read(path))
             yield path, require_report(report) if require else report, None
         except ReportError as exc:
             yield path, None, str(exc)
+    if not found:
+        _fail(nothing_found(paths, passed_over))
+        raise typer.Exit(1)
+    if passed_over:
+        typer.echo(f"note: {passed_over_text(passed_over)}", err=True)
 
 
 @app.command("segment")
@@ -510,6 +526,7 @@ def batch_cmd(paths: Paths,
               ) -> None:
     """Run the whole pipeline over folders of reports into SQLite; resumable, one bad file never stops it."""
     from gkreport.batch import run_batch
+    from gkreport.records import nothing_found
 
     if no_themes and model is not None:
         _fail("--no-themes and --model exclude each other")
@@ -522,6 +539,9 @@ def batch_cmd(paths: Paths,
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc
+    if not stats.total:
+        _fail(nothing_found(paths, stats.passed_over))
+        raise typer.Exit(1)
     typer.echo(stats.line(), err=True)
     for reason in stats.first_errors:
         typer.echo(f"  error: {reason}", err=True)
@@ -542,8 +562,7 @@ def export_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
     try:
         export(db, what.value, format.value, sys.stdout)
     except (FileNotFoundError, ReportError, ValueError) as exc:
-        _fail(f"{db}: {exc}" if isinstance(exc, FileNotFoundError) else str(exc))
-        raise typer.Exit(2) from exc
+        _database_failed(db, exc)
 
 
 @app.command("summary")
@@ -564,8 +583,7 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     try:
         summary = build_summary(db, by=by.value, role=role.value, year=year, top=top)
     except (FileNotFoundError, ReportError, ValueError) as exc:
-        _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
-        raise typer.Exit(2) from exc
+        _database_failed(db, exc)
     text = render(summary, format.value, top=top)
     if output:
         output.write_text(text, encoding="utf-8")

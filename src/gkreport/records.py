@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,21 +14,41 @@ from gkreport.segment import Report
 _WALKED = set(WALKED_SUFFIXES)
 
 
-def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
+def iter_paths(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> Iterator[Path]:
     """Files to process: named files as given, folders walked recursively for report formats
     (`readers.WALKED_SUFFIXES`) and for files without a suffix; hidden files and folders, and Word's ~$ lock
-    files, are passed over."""
+    files, are passed over. Other files found in a folder are counted by suffix in `passed_over`, if given."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)  # .git, .venv
                 lock = child.name.startswith("~$")  # the lock file Word keeps beside an open document
-                if not (hidden or lock) and child.is_file() and (
-                        child.suffix.lower() in _WALKED or not child.suffix):
+                if hidden or lock or not child.is_file():
+                    continue
+                if child.suffix.lower() in _WALKED or not child.suffix:
                     yield child
+                elif passed_over is not None:
+                    passed_over[child.suffix.lower()] += 1
         else:
             yield path  # missing files become error records, not a crash
+
+
+def passed_over_text(passed_over: Counter[str]) -> str:
+    """'3 other files passed over (.jsonl 2, .xls 1)', or '' when there were none."""
+    total = sum(passed_over.values())
+    if not total:
+        return ""
+    kinds = ", ".join(f"{suffix} {n}" for suffix, n in sorted(passed_over.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{total} other file{'s' if total > 1 else ''} passed over ({kinds})"
+
+
+def nothing_found(paths: Iterable[str | Path], passed_over: Counter[str]) -> str:
+    """The message for folders that hold no report file."""
+    where = ", ".join(str(p) for p in paths)
+    other = passed_over_text(passed_over)
+    return (f"no report files in {where}: looked for {' '.join(WALKED_SUFFIXES)} and files without a suffix"
+            + (f"; {other}" if other else ""))
 
 
 def segment_record(report: Report) -> dict[str, Any]:
