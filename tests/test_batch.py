@@ -104,6 +104,29 @@ def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None
     assert _content(db) == resumed
 
 
+def test_ctrl_c_stores_what_came_back_and_says_how_to_go_on(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    copies = _copies(folder, 40)
+    db = tmp_path / "interrupted.sqlite"
+    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
+           "--no-themes"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while _file_count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the driver and its workers
+    _, err = proc.communicate(timeout=60)
+    stored = _file_count(db)
+    assert proc.returncode == 130, err
+    assert 0 < stored < len(copies), f"Ctrl-C did not land mid-batch ({stored} stored)"
+    assert f"error: interrupted: the {stored} files above are stored; run the same command again" in err
+    assert "Traceback" not in err and "UserWarning" not in err
+    stats = run_batch([folder], db, jobs=2, progress=False)
+    assert (stats.skipped, stats.processed, stats.errors) == (stored, len(copies) - stored, 0)
+    assert len(_content(db)["files"]) == len(copies)
+
+
 def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path) -> None:
     from fpdf import FPDF
 

@@ -14,7 +14,8 @@ How it works:
   `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per worker
   process, each file runs under a time limit (`pipeline.time_limit`), region and themes are resolved
   once per group, and any failure comes back as an error record, never an exception.
-- Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
+- Results stream back unordered; only the driver writes, a chunk of files per transaction (on Ctrl-C, what came
+  back is written before it stops), so a batch
   killed with kill -9 resumes without lost or duplicated rows.
 """
 
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,7 @@ class BatchStats:
     seconds: float = 0.0
     first_errors: list[str] = field(default_factory=list)  # the reasons of the first few error rows
     passed_over: Counter[str] = field(default_factory=Counter)  # files in the folders not read, by suffix
+    interrupted: bool = False  # stopped by Ctrl-C: the files that came back are stored, the rest are not
 
     def count(self, records: list[FileRecord]) -> None:
         self.processed += len(records)
@@ -184,23 +187,32 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
                 todo.append((path, sha))
         bar_ctx, bar = _progress(progress, len(todo))
         with bar_ctx, _backend_context(backend, scheduler, jobs):
-            results: Iterator[list[FileRecord]] = iter(())
+            results: Generator[list[FileRecord], None, None] = (r for r in ())
             if todo:
                 parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
                 groups = (todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES))
                 results = parallel(delayed(process_files)(group, model_dir_s, timeout) for group in groups)
             chunk: list[FileRecord] = []
             last_write = time.monotonic()
-            for records in results:
-                chunk += records
-                stats.count(records)
-                if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
-                    write_records(conn, chunk)
-                    chunk, last_write = [], time.monotonic()
-                if bar is not None:
-                    prog, task = bar  # type: ignore[misc]
-                    elapsed = max(time.monotonic() - started, 1e-9)
-                    prog.update(task, advance=len(records), rate=stats.processed / elapsed, errors=stats.errors)
+            with warnings.catch_warnings():
+                # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
+                warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
+                                        r"still being processed)", category=UserWarning)
+                try:
+                    for records in results:
+                        chunk += records
+                        stats.count(records)
+                        if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
+                            write_records(conn, chunk)
+                            chunk, last_write = [], time.monotonic()
+                        if bar is not None:
+                            prog, task = bar  # type: ignore[misc]
+                            elapsed = max(time.monotonic() - started, 1e-9)
+                            prog.update(task, advance=len(records), rate=stats.processed / elapsed,
+                                        errors=stats.errors)
+                except KeyboardInterrupt:
+                    stats.interrupted = True  # keep what came back (below); a re-run does the rest
+                    results.close()
             write_records(conn, chunk)
     stats.seconds = time.monotonic() - started
     return stats

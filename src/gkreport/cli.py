@@ -543,12 +543,15 @@ def batch_cmd(paths: Paths,
         _fail(nothing_found(paths, stats.passed_over))
         raise typer.Exit(1)
     typer.echo(stats.line(), err=True)
+    if stats.interrupted:
+        _fail(f"interrupted: the {stats.processed} files above are stored; run the same command again to do the "
+              "rest (files done are skipped)")
     for reason in stats.first_errors:
         typer.echo(f"  error: {reason}", err=True)
     if stats.errors > len(stats.first_errors):
         typer.echo(f"  … {stats.errors - len(stats.first_errors)} more; all of them: "
                    f"gkreport export --db {db} --what reports --format csv", err=True)
-    raise typer.Exit(1 if stats.errors else 0)
+    raise typer.Exit(130 if stats.interrupted else 1 if stats.errors else 0)  # 130: the shell's code for Ctrl-C
 
 
 @app.command("export")
