@@ -14,9 +14,8 @@ How it works:
   `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per worker
   process, each file runs under a time limit (`pipeline.time_limit`), region and themes are resolved
   once per group, and any failure comes back as an error record, never an exception.
-- Results stream back unordered; only the driver writes, a chunk of files per transaction (on Ctrl-C, what came
-  back is written before it stops), so a batch
-  killed with kill -9 resumes without lost or duplicated rows.
+- Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
+  killed with kill -9 resumes without lost or duplicated rows; on Ctrl-C what came back is written first.
 """
 
 from __future__ import annotations
