@@ -27,7 +27,6 @@ import csv
 import html
 import io
 import json
-import re
 import sqlite3
 from collections import Counter, defaultdict
 from contextlib import closing
@@ -37,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from gkreport.normalise import compact
 from gkreport.store import connect, summary_query
 
 ROLES: tuple[str, ...] = ("problem", "improvement", "innovation")
@@ -55,7 +55,7 @@ def _share(part: int, whole: int) -> float:
 
 def char_ngrams(text: str, n: int = NGRAM) -> np.ndarray:
     """The character n-grams (n ≤ 3) of a text, white space removed, as sorted unique int64 codes."""
-    codes = np.frombuffer(re.sub(r"\s+", "", text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = np.frombuffer(compact(text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     if len(codes) < n:
         return np.empty(0, dtype=np.int64)
     keys = np.zeros(len(codes) - n + 1, dtype=np.int64)
@@ -119,16 +119,17 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         everyone = summary_query(conn, "reports")
         rep = {r["sha256"]: r for r in everyone if year is None or r["year"] == year}
         tagged = sum(r["model_version"] is not None for r in rep.values())
-        assigned = summary_query(conn, "assigned", role=role)
+        assigned = summary_query(conn, "assigned", as_tuples=True, role=role)  # (sha256, role, theme, passage, score)
         # (report, theme) pairs per role, and the passages of the chosen role, within the reports in scope
         report_themes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for sha, passage_role, theme, _, _ in assigned:
             report_themes[passage_role][sha].add(theme)
-        chosen = [a for a in assigned if a["role"] == role and a["sha256"] in rep]
-        passages = Counter(a["theme"] for a in chosen)  # (passage, theme) is unique
+        chosen = [(sha, theme, passage, score) for sha, passage_role, theme, passage, score in assigned
+                  if passage_role == role and sha in rep]
+        passages = Counter(theme for _, theme, _, _ in chosen)  # (passage, theme) is unique
 
         best: dict[tuple[str, str], tuple[float, int]] = {}  # (theme, report) -> its highest-scoring passage
-        for sha, _, theme, passage, score in sorted(chosen, key=lambda a: (-a["score"], a["passage"])):
+        for sha, theme, passage, score in sorted(chosen, key=lambda a: (-a[3], a[2])):
             best.setdefault((theme, sha), (score, passage))
         # Candidates in order of score; an agency's boilerplate repeated in other reports is shown once.
         candidates: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
