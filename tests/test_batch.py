@@ -69,21 +69,31 @@ def _file_count(db: Path) -> int:
         return 0
 
 
+def _batch_with_first_rows(folder: Path, db: Path, stderr: int) -> subprocess.Popen[str]:
+    """`gkreport batch` of `folder` with 2 jobs, in a session of its own (the driver and its loky workers are
+    one process group), returned once its first rows are committed or it ended."""
+    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
+           "--no-themes"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _file_count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    return proc
+
+
 @pytest.mark.slow
 def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
     copies = _copies(folder, 40)
     db = tmp_path / "killed.sqlite"
-    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
-           "--no-themes"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while _file_count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its loky workers: its own session
-        proc.wait()
+    proc = _batch_with_first_rows(folder, db, subprocess.DEVNULL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the driver and its loky workers: its own session
+    proc.wait()
     stored_at_kill = _file_count(db)
     assert 0 < stored_at_kill < len(copies), f"kill did not land mid-batch ({stored_at_kill} stored)"
 
@@ -108,13 +118,7 @@ def test_ctrl_c_stores_what_came_back_and_says_how_to_go_on(tmp_path: Path) -> N
     folder = tmp_path / "reports"
     copies = _copies(folder, 40)
     db = tmp_path / "interrupted.sqlite"
-    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
-           "--no-themes"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    deadline = time.monotonic() + 120
-    while _file_count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    proc = _batch_with_first_rows(folder, db, subprocess.PIPE)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the driver and its workers
     _, err = proc.communicate(timeout=60)
     stored = _file_count(db)
