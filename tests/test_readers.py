@@ -285,6 +285,21 @@ def test_html_deep_nesting_does_not_recurse(tmp_path: Path) -> None:
     assert "深层" in doc.text
 
 
+def test_html_text_after_an_early_closing_html_tag_is_read(tmp_path: Path) -> None:
+    # a broken template closes </html> before the body; libxml2's own tree would leave the body out
+    page = "<html><head><title>站点</title></head></html><body><h1>某县2024年报告</h1><p>正文一。</p></body><!-- end -->"
+    doc = read(write(tmp_path, "p.html", page.encode()))
+    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "某县2024年报告"), ("paragraph", "正文一。")]
+    cut = "<html><body>" + "<div>" * 2100 + "<p>深层" + "<span>x" * 5  # deep, then cut off mid-page
+    assert read(write(tmp_path, "cut.html", cut.encode())).text == "深层xxxxx"
+
+
+def test_html_comment_after_the_page_changes_nothing(tmp_path: Path) -> None:
+    page = "<html><body><p>正文一。</p><!-- a -->后文</body></html>\n<!-- 页面生成于 2025-01-01 -->\n"
+    doc = read(write(tmp_path, "p.html", page.encode()))
+    assert doc.text == "正文一。\n后文"
+
+
 # --------------------------------------------------------------------------------------------- docx
 
 
@@ -608,7 +623,7 @@ def test_a_page_whose_text_looks_like_a_file_name_reads_without_warnings(tmp_pat
     import warnings
 
     page = tmp_path / "p.html"
-    page.write_bytes(b"report.html")  # bs4 warns that this "looks like a filename"
+    page.write_bytes(b"report.html")  # bs4, the reader's parser before lxml, warned it "looks like a filename"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "report.html" in read(page).text

@@ -1,7 +1,7 @@
 """Reading report files into `Document`s: `read(path)` sniffs the format and dispatches.
 
 Each format has its own module (textfile, htmlpage, wordfile, pdffile). Heavy libraries (pypdfium2,
-python-docx, bs4/lxml, charset-normalizer) are imported inside those readers, so importing this
+python-docx, lxml, charset-normalizer) are imported inside those readers, so importing this
 package, or reading a UTF-8 .txt, stays fast.
 """
 

@@ -1,4 +1,4 @@
-"""Reader for HTML article pages, via BeautifulSoup + lxml.
+"""Reader for HTML article pages, via lxml's HTML parser (libxml2).
 
 The page's declared charset is used when it decodes, otherwise the bytes are detected. Scripts,
 styles, navigation, page headers/footers, hidden elements and site chrome (menus, breadcrumbs,
@@ -11,9 +11,10 @@ per rendered line.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterator
 from typing import Any
+
+import lxml.etree
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
@@ -63,6 +64,9 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-:.]+
 # Characters XML/HTML parsers reject; they carry no text.
 _SOURCE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"\d+")
+_ELEMENTS = lxml.etree.Element  # as a tag filter of lxml's iterators: elements, not comments
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -72,107 +76,132 @@ def declared_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+def _is_element(node: Any) -> bool:
+    """An element, not a comment or processing instruction (whose `tag` is a function in lxml)."""
+    return isinstance(node.tag, str)
+
+
+class _Page:
+    """The parsed page, with the elements dropped as code or chrome.
+
+    Dropped elements stay in the tree and are skipped by every walk: the text after one (its tail) stays a
+    separate piece, as it is in the page, instead of being merged into the text before it."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.dropped: set[Any] = set()  # the dropped elements and everything under them
+
+    def drop(self, node: Any) -> None:
+        self.dropped.update(node.iter())
+
+    def children(self, node: Any) -> list[Any]:
+        """The element children of `node` that are kept."""
+        return [child for child in node.iterchildren(_ELEMENTS) if child not in self.dropped]
+
+    def descendants(self, node: Any, *tags: str) -> list[Any]:
+        """Kept elements under `node` (with `tags` only, if given), in document order."""
+        return [el for el in node.iterdescendants(*(tags or (_ELEMENTS,))) if el not in self.dropped]
+
+    def pieces(self, node: Any) -> list[tuple[str, Any]]:
+        """The content of `node` in order: ("text", str) pieces and ("element", child) for kept children."""
+        out: list[tuple[str, Any]] = [("text", node.text)] if node.text else []
+        for child in node:
+            if _is_element(child) and child not in self.dropped:
+                out.append(("element", child))
+            if child.tail:
+                out.append(("text", child.tail))
+        return out
+
+    def text_length(self, node: Any) -> int:
+        """Length of the stripped text pieces of `node` (as `get_text(strip=True)` counts them)."""
+        total = 0
+        for tag in (node, *self.descendants(node)):
+            total += sum(len(piece.strip()) for kind, piece in self.pieces(tag) if kind == "text")
+        return total
+
+
 def _tokens(tag: Any) -> set[str]:
-    classes = tag.get("class") or []
-    if isinstance(classes, str):
-        classes = [classes]
-    words = " ".join([*classes, str(tag.get("id") or "")]).lower()
+    words = f"{tag.get('class') or ''} {tag.get('id') or ''}".lower()
     return {token for token in _TOKEN_SPLIT.split(words) if token}
 
 
-def _prune(root: Any, should_drop: Any) -> None:
-    """Decompose every element under `root` for which `should_drop(tag)` holds, top down.
-
-    A dropped element's subtree is not visited again (bs4's `decomposed` check would be a child
-    lookup on a tree in flux, and slow on deep pages).
-    """
-    from bs4.element import Tag
-
-    stack = [child for child in root.contents if isinstance(child, Tag)]
+def _prune(page: _Page, root: Any, should_drop: Any) -> None:
+    """Drop every element under `root` for which `should_drop(tag)` holds, top down; a dropped element's
+    subtree is not visited."""
+    stack = page.children(root)
     while stack:
         tag = stack.pop()
         if should_drop(tag):
-            tag.decompose()
+            page.drop(tag)
         else:
-            stack.extend(child for child in tag.contents if isinstance(child, Tag))
+            stack.extend(page.children(tag))
 
 
 def _is_hidden_or_code(tag: Any) -> bool:
     style = tag.get("style")
-    return tag.name in DROP_TAGS or tag.has_attr("hidden") or (
-        isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None)
+    return tag.tag in DROP_TAGS or "hidden" in tag.attrib or (
+        style is not None and _HIDDEN_STYLE.search(style) is not None)
 
 
-def _drop_chrome(body: Any) -> None:
-    _prune(body, _is_hidden_or_code)
-    lengths = text_lengths(body)
-    limit = CHROME_MAX_SHARE * lengths[id(body)]
+def _drop_chrome(page: _Page, body: Any) -> None:
+    _prune(page, body, _is_hidden_or_code)
+    lengths = text_lengths(page, body)
+    limit = CHROME_MAX_SHARE * lengths[body]
 
     def is_chrome(tag: Any) -> bool:
-        if lengths[id(tag)] > limit:
+        if lengths[tag] > limit:
             return False
         tokens = _tokens(tag)
         if tokens & CHROME_TOKENS:
             return True
-        return ((tag.name in PAGE_CHROME_TAGS or bool(tokens & PAGE_CHROME_TOKENS))
-                and tag.find_parent(ARTICLE_TAGS) is None)
+        return ((tag.tag in PAGE_CHROME_TAGS or bool(tokens & PAGE_CHROME_TOKENS))
+                and next(tag.iterancestors(*ARTICLE_TAGS), None) is None)
 
-    _prune(body, is_chrome)
+    _prune(page, body, is_chrome)
 
 
 def _is_title(tag: Any) -> bool:
-    return tag.name in HEADING_TAGS or bool(_tokens(tag) & TITLE_TOKENS)
+    return tag.tag in HEADING_TAGS or bool(_tokens(tag) & TITLE_TOKENS)
 
 
-def _titles_before(children: list[Any], best: Any) -> list[Any]:
+def _titles_before(page: _Page, children: list[Any], best: Any) -> list[Any]:
     """Short title elements (h1-h6 or class "title") among the siblings before the container."""
     titles = []
     for child in children:
         if child is best:
             break
-        for tag in ([child] if _is_title(child) else []) + child.find_all(_is_title):
-            if 0 < len(tag.get_text(strip=True)) <= TITLE_MAX_CHARS:
+        for tag in ([child] if _is_title(child) else []) + [t for t in page.descendants(child) if _is_title(t)]:
+            if 0 < page.text_length(tag) <= TITLE_MAX_CHARS:
                 titles.append(tag)
                 break
     return titles
 
 
-def text_lengths(root: Any) -> dict[int, int]:
-    """Visible text length of every element under `root` (by id), in one post-order pass."""
-    from bs4.element import NavigableString, PreformattedString, Tag
-
-    lengths: dict[int, int] = {}
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if not done:
-            stack.append((node, True))
-            stack.extend((child, False) for child in node.contents if isinstance(child, Tag))
-            continue
+def text_lengths(page: _Page, root: Any) -> dict[Any, int]:
+    """Visible text length of every kept element under `root`, in one pass (children before parents)."""
+    lengths: dict[Any, int] = {}
+    for node in [root, *page.descendants(root)][::-1]:
         total = 0
-        for child in node.contents:
-            if isinstance(child, Tag):
-                total += lengths[id(child)]
-            elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-                total += len(child.strip())
-        lengths[id(node)] = total
+        for kind, piece in page.pieces(node):
+            total += lengths[piece] if kind == "element" else len(piece.strip())
+        lengths[node] = total
     return lengths
 
 
-def main_container(body: Any) -> tuple[Any, list[Any]]:
+def main_container(page: _Page, body: Any) -> tuple[Any, list[Any]]:
     """The element that evidently holds the article, and the page titles that precede it."""
-    lengths = text_lengths(body)
+    lengths = text_lengths(page, body)
     node, titles = body, []
     while True:
-        children = node.find_all(True, recursive=False)
-        total = lengths[id(node)]
+        children = page.children(node)
+        total = lengths[node]
         if not children or total == 0:
             return node, titles
-        best = max(children, key=lambda child: lengths[id(child)])
+        best = max(children, key=lambda child: lengths[child])
         # Tables are read as a whole (rows, grids), never entered as containers.
-        if best.name in ("table", "tbody", "thead", "tr") or lengths[id(best)] < CONTAINER_SHARE * total:
+        if best.tag in ("table", "tbody", "thead", "tr") or lengths[best] < CONTAINER_SHARE * total:
             return node, titles
-        titles += _titles_before(children, best)
+        titles += _titles_before(page, children, best)
         node = best
 
 
@@ -181,24 +210,26 @@ def _span(value: Any, limit: int) -> int:
     return max(1, min(int(match.group()), limit)) if match else 1
 
 
-def table_grid(table: Any) -> list[list[str]]:
+def table_grid(page: _Page, table: Any) -> list[list[str]]:
     """Rows of cell texts on the table's grid.
 
     A cell spanning several rows/columns puts its text in its first (top-left) position and "" in
     the others, so every row has as many cells as the grid is wide and positions line up with the
     column headers; repeating the text would double-count numbers in sums.
     """
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    rows = [tr for tr in page.descendants(table, "tr") if next(tr.iterancestors("table")) is table]
     grid: dict[tuple[int, int], str] = {}
     width = 0
     for r, tr in enumerate(rows):
         c = 0
-        for cell in tr.find_all(("td", "th"), recursive=False):
+        for cell in page.children(tr):
+            if cell.tag not in ("td", "th"):
+                continue
             while (r, c) in grid:
                 c += 1
             rowspan = _span(cell.get("rowspan"), len(rows) - r)
             colspan = _span(cell.get("colspan"), MAX_COLSPAN)
-            text = inline_text(cell)
+            text = inline_text(page, cell)
             for dr in range(rowspan):
                 for dc in range(colspan):
                     grid[(r + dr, c + dc)] = text if dr == dc == 0 else ""
@@ -214,14 +245,25 @@ def _is_data_table(grid: list[list[str]]) -> bool:
     return all(len(cell) <= LAYOUT_CELL_CHARS for row in grid for cell in row)
 
 
-def _events(root: Any, flat: bool) -> Iterator[tuple[str, Any, int]]:
+def _all_text(page: _Page, node: Any) -> str:
+    """The text of `node` and its kept descendants, in order (`get_text()`)."""
+    parts: list[str] = []
+    stack = page.pieces(node)[::-1]
+    while stack:
+        kind, piece = stack.pop()
+        if kind == "text":
+            parts.append(piece)
+        else:
+            stack.extend(page.pieces(piece)[::-1])
+    return "".join(parts)
+
+
+def _events(page: _Page, root: Any, flat: bool) -> Iterator[tuple[str, Any, int]]:
     """Rendered content of `root` in order: ("line", text, 0), ("heading", text, level), ("table", grid, 0).
 
     With `flat`, headings and tables come out as plain lines (for the text of a cell or heading).
     Iterative, so deeply nested pages cannot exhaust the recursion limit.
     """
-    from bs4.element import NavigableString, PreformattedString, Tag
-
     buffer: list[str] = []
 
     def flush() -> Iterator[tuple[str, Any, int]]:
@@ -230,82 +272,133 @@ def _events(root: Any, flat: bool) -> Iterator[tuple[str, Any, int]]:
         if line:
             yield ("line", line, 0)
 
-    stack: list[tuple[Any, bool]] = [(child, False) for child in reversed(root.contents)]
+    # ("text", str), ("element", node) or ("close", node): the end of a block element
+    stack: list[tuple[str, Any]] = page.pieces(root)[::-1]
     while stack:
-        node, closing = stack.pop()
-        if closing:
+        kind, node = stack.pop()
+        if kind == "text":
+            buffer.append(node)
+            continue
+        if kind == "close":
             yield from flush()
             continue
-        if isinstance(node, NavigableString):
-            if not isinstance(node, PreformattedString):  # comments, CDATA, doctype
-                buffer.append(str(node))
-            continue
-        if not isinstance(node, Tag):
-            continue
-        name = node.name
+        name = node.tag
         if name == "br":
             yield from flush()
             continue
         if not flat and name in HEADING_TAGS:
             yield from flush()
-            text = inline_text(node)
+            text = inline_text(page, node)
             if text:
                 yield ("heading", text, HEADING_TAGS[name])
             continue
-        if not flat and name == "table" and node.find("table") is None:
-            grid = table_grid(node)
+        if not flat and name == "table" and not page.descendants(node, "table"):
+            grid = table_grid(page, node)
             if _is_data_table(grid):
                 yield from flush()
                 yield ("table", grid, 0)
                 continue
         if name == "pre":
             yield from flush()
-            for line in node.get_text().split("\n"):
+            for line in _all_text(page, node).split("\n"):
                 buffer.append(line)
                 yield from flush()
             continue
         if name in BLOCK_TAGS or name in HEADING_TAGS:
             yield from flush()
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.contents))
+            stack.append(("close", node))
+        stack.extend(page.pieces(node)[::-1])
     yield from flush()
 
 
-def inline_text(tag: Any) -> str:
+def inline_text(page: _Page, tag: Any) -> str:
     """Text of an element as one line: its rendered lines joined by a space."""
-    return " ".join(text for _, text, _ in _events(tag, flat=True))
+    return " ".join(text for _, text, _ in _events(page, tag, flat=True))
+
+
+def _parse(source: str) -> Any:
+    """The page's element tree from libxml2's HTML parser, or None for a page with no markup or text. The text
+    goes in as UTF-8 bytes, so that an XML declaration or a meta charset in it cannot redirect the decoding
+    already done."""
+    data = source.encode("utf-8")
+    parser = lxml.etree.HTMLParser(encoding="utf-8", huge_tree=True)
+    root = lxml.etree.fromstring(data, parser=parser)  # None for a page with no markup or text
+    # Building the tree itself, libxml2 leaves out what lies deeper than 2,048 elements, and a second <html>
+    # that a broken page starts after its </html>. It does not when it only reports the elements to a builder.
+    end = _HTML_END.search(source)
+    after_end = end is not None and _COMMENT.sub("", source[end.end():]).strip()
+    if after_end or any("Excessive depth" in error.message for error in parser.error_log):
+        balanced = lxml.etree.HTMLParser(target=_BalancedBuilder(), encoding="utf-8")
+        balanced.feed(data)
+        root = balanced.close()
+    return root
+
+
+class _BalancedBuilder:
+    """A parser target that builds the tree with lxml's TreeBuilder and keeps it whole on broken markup: one
+    root element holds everything (a page may start a second <html> after its </html>), an end closes up to
+    the element it names if that is open, and what is still open at the end of the page is closed (libxml2
+    reports no end for it). Comments are left out."""
+
+    def __init__(self) -> None:
+        self.builder = lxml.etree.TreeBuilder()
+        self.builder.start("document", {})
+        self.open: list[str] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        try:
+            self.builder.start(tag, attrib)
+        except ValueError:  # a name lxml rejects ("d<div" from a cut tag): its content stays in the parent
+            return
+        self.open.append(tag)
+
+    def end(self, tag: str) -> None:
+        if tag not in self.open:
+            return
+        while self.open:
+            top = self.open.pop()
+            self.builder.end(top)
+            if top == tag:
+                return
+
+    def data(self, text: str) -> None:
+        self.builder.data(text)
+
+    def close(self) -> Any:
+        while self.open:
+            self.builder.end(self.open.pop())
+        self.builder.end("document")
+        return self.builder.close()
 
 
 def read_html(path: str, data: bytes, fmt: str = "html") -> Document:
     """Decode, clean and flatten an HTML page into blocks."""
-    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-
     source, encoding = decode_text(data, path, declared=declared_charset(data))
     source = _SOURCE_CONTROLS.sub("", source)
+    builder = BlockBuilder()
     try:
-        with warnings.catch_warnings():  # a short page "looks like a file name" to bs4; it is a page
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            soup = BeautifulSoup(source, "lxml")
-        body = soup.body or soup
-        _drop_chrome(body)
-        container, titles = main_container(body)
-        builder = BlockBuilder()
-        table_index = 0
-        for title in titles:
-            text = inline_text(title)
-            if title.name in HEADING_TAGS:
-                builder.add("heading", text, level=HEADING_TAGS[title.name])
-            else:
-                builder.add("paragraph", text)
-        for kind, content, level in _events(container, flat=False):
-            if kind == "table":
-                for cells in content:
-                    builder.add_row(cells, table=table_index)
-                table_index += 1
-            elif kind == "heading":
-                builder.add("heading", content, level=level)
-            else:
-                builder.add("paragraph", content)
+        root = _parse(source)
+        if root is not None:
+            page = _Page(root)
+            body = next(root.iter("body"), root)
+            _drop_chrome(page, body)
+            container, titles = main_container(page, body)
+            table_index = 0
+            for title in titles:
+                text = inline_text(page, title)
+                if title.tag in HEADING_TAGS:
+                    builder.add("heading", text, level=HEADING_TAGS[title.tag])
+                else:
+                    builder.add("paragraph", text)
+            for kind, content, level in _events(page, container, flat=False):
+                if kind == "table":
+                    for cells in content:
+                        builder.add_row(cells, table=table_index)
+                    table_index += 1
+                elif kind == "heading":
+                    builder.add("heading", content, level=level)
+                else:
+                    builder.add("paragraph", content)
     except ReportError:
         raise
     except Exception as exc:  # parser or tree errors on malformed markup
