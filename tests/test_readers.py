@@ -287,11 +287,26 @@ def test_html_deep_nesting_does_not_recurse(tmp_path: Path) -> None:
 
 def test_html_text_after_an_early_closing_html_tag_is_read(tmp_path: Path) -> None:
     # a broken template closes </html> before the body; libxml2's own tree would leave the body out
-    page = "<html><head><title>站点</title></head></html><body><h1>某县2024年报告</h1><p>正文一。</p></body><!-- end -->"
-    doc = read(write(tmp_path, "p.html", page.encode()))
-    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "某县2024年报告"), ("paragraph", "正文一。")]
+    for end in ("</html>", "</html x>"):
+        page = f"<html><head><title>站点</title></head>{end}<body><h1>某县2024年报告</h1><p>正文一。</p></body>"
+        doc = read(write(tmp_path, "p.html", page.encode()))
+        assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "某县2024年报告"), ("paragraph", "正文一。")]
     cut = "<html><body>" + "<div>" * 2100 + "<p>深层" + "<span>x" * 5  # deep, then cut off mid-page
     assert read(write(tmp_path, "cut.html", cut.encode())).text == "深层xxxxx"
+
+
+def test_html_word_export_with_a_print_script_and_a_deep_tree(tmp_path: Path) -> None:
+    # Word's o:p and Excel's x:num are names lxml refuses in a tree it is given; a print script's own
+    # "</html>" in the head must not change how the page is read
+    word = ('<html><head><script>w.document.write("<html><body></body></html>")</script></head><body>'
+            '<p class=MsoNormal>一、总体情况<o:p>&nbsp;</o:p></p>'
+            '<table><tr><td>规章</td><td x:num>1</td><td x:num>2</td></tr></table></body></html>'
+            '<script src="//hm.baidu.com/hm.js"></script>')
+    doc = read(write(tmp_path, "w.html", word.encode()))
+    assert [(b.kind, b.text) for b in doc.blocks] == [("paragraph", "一、总体情况"), ("row", "规章\t1\t2")]
+    deep = word.replace("<body>", "<body>" + "<div>" * 2100).replace("总体情况", "总体\x0c情况")
+    doc = read(write(tmp_path, "deep.html", deep.encode()))
+    assert [(b.kind, b.text) for b in doc.blocks] == [("paragraph", "一、总体 情况"), ("row", "规章\t1\t2")]
 
 
 def test_html_comment_after_the_page_changes_nothing(tmp_path: Path) -> None:

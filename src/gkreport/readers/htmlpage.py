@@ -65,8 +65,9 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-:.]+
 _SOURCE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"\d+")
 _ELEMENTS = lxml.etree.Element  # as a tag filter of lxml's iterators: elements, not comments
-_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+_READ_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "rowspan", "colspan"})
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -98,9 +99,9 @@ class _Page:
         """The element children of `node` that are kept."""
         return [child for child in node.iterchildren(_ELEMENTS) if child not in self.dropped]
 
-    def descendants(self, node: Any, *tags: str) -> list[Any]:
+    def descendants(self, node: Any, *tags: str) -> Iterator[Any]:
         """Kept elements under `node` (with `tags` only, if given), in document order."""
-        return [el for el in node.iterdescendants(*(tags or (_ELEMENTS,))) if el not in self.dropped]
+        return (el for el in node.iterdescendants(*(tags or (_ELEMENTS,))) if el not in self.dropped)
 
     def pieces(self, node: Any) -> list[tuple[str, Any]]:
         """The content of `node` in order: ("text", str) pieces and ("element", child) for kept children."""
@@ -111,13 +112,6 @@ class _Page:
             if child.tail:
                 out.append(("text", child.tail))
         return out
-
-    def text_length(self, node: Any) -> int:
-        """Length of the stripped text pieces of `node` (as `get_text(strip=True)` counts them)."""
-        total = 0
-        for tag in (node, *self.descendants(node)):
-            total += sum(len(piece.strip()) for kind, piece in self.pieces(tag) if kind == "text")
-        return total
 
 
 def _tokens(tag: Any) -> set[str]:
@@ -164,14 +158,14 @@ def _is_title(tag: Any) -> bool:
     return tag.tag in HEADING_TAGS or bool(_tokens(tag) & TITLE_TOKENS)
 
 
-def _titles_before(page: _Page, children: list[Any], best: Any) -> list[Any]:
+def _titles_before(page: _Page, children: list[Any], best: Any, lengths: dict[Any, int]) -> list[Any]:
     """Short title elements (h1-h6 or class "title") among the siblings before the container."""
     titles = []
     for child in children:
         if child is best:
             break
         for tag in ([child] if _is_title(child) else []) + [t for t in page.descendants(child) if _is_title(t)]:
-            if 0 < page.text_length(tag) <= TITLE_MAX_CHARS:
+            if 0 < lengths[tag] <= TITLE_MAX_CHARS:
                 titles.append(tag)
                 break
     return titles
@@ -201,7 +195,7 @@ def main_container(page: _Page, body: Any) -> tuple[Any, list[Any]]:
         # Tables are read as a whole (rows, grids), never entered as containers.
         if best.tag in ("table", "tbody", "thead", "tr") or lengths[best] < CONTAINER_SHARE * total:
             return node, titles
-        titles += _titles_before(page, children, best)
+        titles += _titles_before(page, children, best, lengths)
         node = best
 
 
@@ -292,7 +286,7 @@ def _events(page: _Page, root: Any, flat: bool) -> Iterator[tuple[str, Any, int]
             if text:
                 yield ("heading", text, HEADING_TAGS[name])
             continue
-        if not flat and name == "table" and not page.descendants(node, "table"):
+        if not flat and name == "table" and next(page.descendants(node, "table"), None) is None:
             grid = table_grid(page, node)
             if _is_data_table(grid):
                 yield from flush()
@@ -322,51 +316,54 @@ def _parse(source: str) -> Any:
     already done."""
     data = source.encode("utf-8")
     parser = lxml.etree.HTMLParser(encoding="utf-8", huge_tree=True)
-    root = lxml.etree.fromstring(data, parser=parser)  # None for a page with no markup or text
-    # Building the tree itself, libxml2 leaves out what lies deeper than 2,048 elements, and a second <html>
-    # that a broken page starts after its </html>. It does not when it only reports the elements to a builder.
-    end = _HTML_END.search(source)
-    after_end = end is not None and _COMMENT.sub("", source[end.end():]).strip()
-    if after_end or any("Excessive depth" in error.message for error in parser.error_log):
-        balanced = lxml.etree.HTMLParser(target=_BalancedBuilder(), encoding="utf-8")
+    root = lxml.etree.fromstring(data, parser=parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        # deeper than 2,048 elements: libxml2 leaves out the rest when it builds the tree itself, but not when
+        # it only reports the elements to a builder
+        balanced = lxml.etree.HTMLParser(target=_BalancedBuilder(), encoding="utf-8", huge_tree=True)
         balanced.feed(data)
-        root = balanced.close()
+        return balanced.close()
+    if root is not None and next(root.itersiblings(_ELEMENTS), None) is not None:
+        # content after </html>: libxml2 keeps it as further top-level elements; hold them all under one root
+        document = lxml.etree.Element("document")
+        document.extend([root, *root.itersiblings(_ELEMENTS)])
+        root = document
     return root
 
 
 class _BalancedBuilder:
-    """A parser target that builds the tree with lxml's TreeBuilder and keeps it whole on broken markup: one
-    root element holds everything (a page may start a second <html> after its </html>), an end closes up to
-    the element it names if that is open, and what is still open at the end of the page is closed (libxml2
-    reports no end for it). Comments are left out."""
+    """A parser target that builds the tree with lxml's TreeBuilder and keeps it whole on broken markup: an end
+    closes up to the element it names if that is open, and what is still open at the end of the page is closed
+    (libxml2 reports no end for it). lxml refuses some names and characters that libxml2 passes on (Word's o:p,
+    a form feed): such an element is kept under a neutral name with only the attributes the reader uses, and
+    such a character becomes a space. Comments are left out."""
 
     def __init__(self) -> None:
         self.builder = lxml.etree.TreeBuilder()
         self.builder.start("document", {})
-        self.open: list[str] = []
+        self.open: list[tuple[str, str]] = []
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        try:
-            self.builder.start(tag, attrib)
-        except ValueError:  # a name lxml rejects ("d<div" from a cut tag): its content stays in the parent
-            return
-        self.open.append(tag)
+        name = tag if _PLAIN_NAME.match(tag) else "x-unknown"
+        kept = {key: _NOT_XML.sub(" ", value) for key, value in attrib.items() if key in _READ_ATTRIBUTES}
+        self.builder.start(name, kept)
+        self.open.append((tag, name))
 
     def end(self, tag: str) -> None:
-        if tag not in self.open:
+        if not any(opened == tag for opened, _ in self.open):
             return
         while self.open:
-            top = self.open.pop()
-            self.builder.end(top)
-            if top == tag:
+            opened, name = self.open.pop()
+            self.builder.end(name)
+            if opened == tag:
                 return
 
     def data(self, text: str) -> None:
-        self.builder.data(text)
+        self.builder.data(_NOT_XML.sub(" ", text))
 
     def close(self) -> Any:
         while self.open:
-            self.builder.end(self.open.pop())
+            self.builder.end(self.open.pop()[1])
         self.builder.end("document")
         return self.builder.close()
 
