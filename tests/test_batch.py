@@ -124,7 +124,7 @@ def test_ctrl_c_stores_what_came_back_and_says_how_to_go_on(tmp_path: Path) -> N
     stored = _file_count(db)
     assert proc.returncode == 130, err
     assert 0 < stored < len(copies), f"Ctrl-C did not land mid-batch ({stored} stored)"
-    assert f"error: interrupted: the {stored} files above are stored; run the same command again" in err
+    assert f"error: interrupted: {stored} files of this run are stored; run the same command again" in err
     assert "Traceback" not in err and "UserWarning" not in err
     stats = run_batch([folder], db, jobs=2, progress=False)
     assert (stats.skipped, stats.processed, stats.errors) == (stored, len(copies) - stored, 0)

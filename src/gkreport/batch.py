@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Literal
 
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileRecord, cached_model, file_sha256, process_files, unreadable_record
+from gkreport.pipeline import (
+    FileRecord,
+    cached_model,
+    file_sha256,
+    ignore_interrupts,
+    process_files,
+    unreadable_record,
+)
 from gkreport.records import iter_paths, passed_over_text
 from gkreport.store import connect, done_sha256s, forget_replaced, write_records
 
@@ -188,7 +195,9 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
         with bar_ctx, _backend_context(backend, scheduler, jobs):
             results: Generator[list[FileRecord], None, None] = (r for r in ())
             if todo:
-                parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+                # loky's worker processes start by ignoring Ctrl-C (joblib passes `initializer` to loky)
+                workers = {"initializer": ignore_interrupts} if backend == "local" else {}
+                parallel = Parallel(n_jobs=jobs, return_as="generator_unordered", **workers)
                 groups = (todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES))
                 results = parallel(delayed(process_files)(group, model_dir_s, timeout) for group in groups)
             chunk: list[FileRecord] = []

@@ -544,7 +544,7 @@ def batch_cmd(paths: Paths,
         raise typer.Exit(1)
     typer.echo(stats.line(), err=True)
     if stats.interrupted:
-        _fail(f"interrupted: the {stats.processed} files above are stored; run the same command again to do the "
+        _fail(f"interrupted: {stats.processed} files of this run are stored; run the same command again to do the "
               "rest (files done are skipped)")
     for reason in stats.first_errors:
         typer.echo(f"  error: {reason}", err=True)

@@ -112,6 +112,15 @@ def _trusted_region(agency: str, province: object, city: object, district: objec
     return (province if province_ok else None), (city if city_ok else None)
 
 
+def ignore_interrupts() -> None:
+    """Start-up of a worker process: Ctrl-C is the driver's to handle (it stores what came back and stops the
+    workers); a worker that took the SIGINT too would print its own traceback. Never in the driver itself."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise `FileTimeout` in this thread after `seconds`.
