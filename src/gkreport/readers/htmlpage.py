@@ -83,13 +83,12 @@ def _is_element(node: Any) -> bool:
 
 
 class _Page:
-    """The parsed page, with the elements dropped as code or chrome.
+    """The walks over a parsed page that skip the elements dropped as code or chrome.
 
     Dropped elements stay in the tree and are skipped by every walk: the text after one (its tail) stays a
     separate piece, as it is in the page, instead of being merged into the text before it."""
 
-    def __init__(self, root: Any) -> None:
-        self.root = root
+    def __init__(self) -> None:
         self.dropped: set[Any] = set()  # the dropped elements and everything under them
 
     def drop(self, node: Any) -> None:
@@ -376,7 +375,7 @@ def read_html(path: str, data: bytes, fmt: str = "html") -> Document:
     try:
         root = _parse(source)
         if root is not None:
-            page = _Page(root)
+            page = _Page()
             body = next(root.iter("body"), root)
             _drop_chrome(page, body)
             container, titles = main_container(page, body)
