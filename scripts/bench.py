@@ -102,10 +102,10 @@ def bench_classify(files: list[Path]) -> dict[str, float]:
     from gkreport.passages import split_passages
     from gkreport.readers import read
     from gkreport.segment import segment
-    from gkreport.themes import load_model
+    from gkreport.themes import load_scorer
 
     start = time.perf_counter()
-    model = load_model(model_dir)
+    model = load_scorer(model_dir)  # what `tag` and batch workers load
     load_s = time.perf_counter() - start
     texts = [p.text for f in files for p in split_passages(segment(read(f)))] * 5
     seconds = timed(lambda: model.predict_proba(texts))

@@ -5,6 +5,7 @@ The invented texts below are written for these tests; real reports are read from
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -114,6 +115,32 @@ def test_numbered_items_and_first_second_words() -> None:
     ps = split_text(words, 5, "invented")
     check_invariants(words, ps, 5)
     assert roles(ps) == ["problem", "problem"]
+
+
+def test_marker_numerals_are_read_as_cn2an_reads_them() -> None:
+    """Every numeral a marker may carry (1–3 of 一…十) gets cn2an's value, and -1 where cn2an refuses it."""
+    import cn2an
+
+    from gkreport.passages import _CN, _cn_number
+
+    refused = 0
+    for length in (1, 2, 3):
+        for digits in itertools.product(_CN, repeat=length):
+            numeral = "".join(digits)
+            try:
+                expected = int(cn2an.cn2an(numeral, "normal"))
+            except (ValueError, KeyError):
+                expected, refused = -1, refused + 1
+            assert _cn_number(numeral) == expected, numeral
+    assert refused == 191  # 十十, 一二十, … : the shapes no list numbering takes
+
+
+def test_malformed_numeral_marker_stays_text() -> None:
+    # cn2an raised on 十十 and the whole report failed; now the marker is simply not an item start.
+    text = "存在的问题：\n十十是工作人员不足。\n一是信息发布不够及时。\n二是解读形式单一。"
+    ps = split_text(text, 5, "invented")
+    check_invariants(text, ps, 5)
+    assert [p.text for p in ps] == ["十十是工作人员不足。", "信息发布不够及时。", "解读形式单一。"]
 
 
 def test_semicolon_separated_problems_after_leadin() -> None:

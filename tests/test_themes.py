@@ -18,9 +18,18 @@ from gkreport.errors import ReportError
 from gkreport.passages import text_sha1
 from gkreport.themes import THEME_IDS
 from gkreport.themes.base import best_threshold, grouped_splits, matrix_to_themes, themes_to_matrix
-from gkreport.themes.card import CARD_FILE, MODEL_FILE, load_model, save_model, training_data_hash
+from gkreport.themes.card import (
+    CARD_FILE,
+    MODEL_FILE,
+    SCORER_FILE,
+    load_model,
+    load_scorer,
+    save_model,
+    training_data_hash,
+)
 from gkreport.themes.keyword import KeywordThemeClassifier
 from gkreport.themes.linear import LinearThemeClassifier, OneVsRestCalibrated
+from gkreport.themes.scoring import TfidfBlock
 from gkreport.themes.spacy_textcat import SpacyThemeClassifier
 from gkreport.themes.training import cross_validate, make_model, train
 
@@ -266,6 +275,90 @@ def test_card_errors(fitted: dict[str, object], tmp_path: Path) -> None:
         save_model(fitted["keyword"], tmp_path, {"model_sha256": "x"})
     with pytest.raises(ValueError, match="fitted"):
         save_model(KeywordThemeClassifier(), tmp_path)
+
+
+# ---- the numpy scorer that tagging loads ------------------------------------------------------------------
+
+# Unseen words, an empty passage, runs of white space and full-width digits: the edges of TF-IDF.
+UNSEEN = ["新媒体  平台\n\n栏目更新不够及时", "", "   ", "依申请公开答复１２件，培训2次。", SMALL_X[0] * 3]
+
+
+def test_scorer_gives_scikit_learns_probabilities(fitted: dict[str, object]) -> None:
+    model = fitted["linear"]
+    texts = SMALL_X + UNSEEN
+    pipeline = model.pipeline_  # type: ignore[attr-defined]
+    per_model = pipeline[-1].predict_proba_per_model(pipeline[:-1].transform(texts))
+    ours = model.inference_scorer().predict_proba(texts)  # type: ignore[attr-defined]
+    assert np.max(np.abs(ours - per_model)) <= 1e-9
+    assert np.max(np.abs(ours - pipeline.predict_proba(texts))) <= 1e-9
+    assert np.array_equal(model.predict_proba(texts), ours)  # type: ignore[attr-defined]
+
+
+def test_scorer_of_a_model_with_only_constant_themes() -> None:
+    model = LinearThemeClassifier(themes=THREE, threshold_cv=0).fit(SMALL_X, np.zeros_like(SMALL_Y))
+    assert model.strategies_ == ["constant"] * 3
+    assert np.array_equal(model.predict_proba(UNSEEN), np.zeros((len(UNSEEN), 3)))
+
+
+def test_fit_fails_when_the_scorer_drifts_from_scikit_learn(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import gkreport.themes.scoring as scoring
+
+    # as if a scikit-learn release changed how it cleans text before char n-grams
+    monkeypatch.setattr(scoring, "_WHITE_SPACES", re.compile("工作"))
+    with pytest.raises(RuntimeError, match="differs from scikit-learn by"):
+        LinearThemeClassifier(themes=THREE, threshold_cv=0).fit(SMALL_X, SMALL_Y)
+
+
+def test_scorer_refuses_vectorizers_it_cannot_reproduce() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    with pytest.raises(ValueError, match="lowercase"):
+        TfidfBlock.from_vectorizer(TfidfVectorizer(analyzer="char").fit(SMALL_X), 0)
+    with pytest.raises(ValueError, match="tokenizer"):
+        TfidfBlock.from_vectorizer(TfidfVectorizer(lowercase=False, sublinear_tf=True).fit(SMALL_X), 0)
+
+
+def test_saved_scorer_needs_no_scikit_learn(fitted: dict[str, object], tmp_path: Path) -> None:
+    card = json.loads(save_model(fitted["linear"], tmp_path).read_text(encoding="utf-8"))
+    assert card["scorer_file"] == SCORER_FILE and len(card["scorer_sha256"]) == 64
+    code = ("import json, sys; from gkreport.themes.card import load_scorer; s = load_scorer(sys.argv[1]);"
+            "p = s.predict_proba(json.loads(sys.argv[2])).tolist();"
+            "print(json.dumps([p, list(s.classes_), sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)]))")
+    texts = SMALL_X[:3] + UNSEEN
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), json.dumps(texts)], capture_output=True,
+                         text=True, check=True)
+    proba, classes, heavy = json.loads(out.stdout)
+    assert heavy == [] and classes == list(THREE)
+    assert np.max(np.abs(np.array(proba) - fitted["linear"].predict_proba(texts))) <= 1e-12  # type: ignore
+
+
+def test_tampered_scorer_is_refused_and_other_models_have_none(fitted: dict[str, object],
+                                                                tmp_path: Path) -> None:
+    save_model(fitted["linear"], tmp_path)
+    with (tmp_path / SCORER_FILE).open("ab") as handle:
+        handle.write(b"\0")
+    for load in (load_scorer, load_model):
+        with pytest.raises(ReportError, match=f"model file {SCORER_FILE} does not match its card"):
+            load(tmp_path)
+    save_model(fitted["keyword"], tmp_path)  # over the linear model: its scorer must go too
+    card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
+    assert "scorer_file" not in card and not (tmp_path / SCORER_FILE).exists()
+    assert isinstance(load_scorer(tmp_path), KeywordThemeClassifier)
+
+
+def test_jieba_dictionary_read_whole_is_jiebas_own() -> None:
+    """`WholeFileMarshal` only changes how jieba reads its cache: same dictionary, same words."""
+    code = ("import json, logging, sys, jieba; jieba.setLogLevel(logging.WARNING);"
+            "from gkreport.themes.features import WholeFileMarshal, zh_tokenizer_nlp;"
+            "zh_tokenizer_nlp() if sys.argv[1] == 'ours' else jieba.initialize();"
+            "words = jieba.lcut('政府信息公开工作人员业务能力不足，依申请公开答复不够规范。');"
+            "print(json.dumps([len(jieba.dt.FREQ), jieba.dt.total, words, jieba.marshal is WholeFileMarshal]))")
+    runs = {way: json.loads(subprocess.run([sys.executable, "-c", code, way], capture_output=True, text=True,
+                                           check=True).stdout) for way in ("jieba", "ours")}
+    assert runs["ours"][:3] == runs["jieba"][:3] and runs["jieba"][0] > 300_000
+    assert runs["ours"][3] and not runs["jieba"][3]
 
 
 def test_training_data_hash_ignores_order_but_not_labels() -> None:

@@ -201,12 +201,12 @@ def check_cmd(paths: Paths,
 
 
 def _load_theme_model(model: Path | None):
-    from gkreport.themes import load_model
+    from gkreport.themes import load_scorer
 
     where = model or DEFAULT_MODEL
     if not (where / "card.json").exists() and not any(where.glob("*.json")):
         raise ReportError(where, "no theme model here; train one with `gkreport train` or pass --model DIR")
-    return load_model(where)
+    return load_scorer(where)
 
 
 def _score_texts(estimator: Any, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:

@@ -63,11 +63,10 @@ def file_sha256(path: str | Path) -> str:
 
 @lru_cache(maxsize=4)
 def cached_model(model_dir: str) -> tuple[Any, str]:
-    """(estimator, card version) for a model directory, loaded once per worker process."""
-    from gkreport.themes import load_model
-    from gkreport.themes.card import read_card
+    """(scorer, card version) for a model directory, loaded once per worker process."""
+    from gkreport.themes.card import load_scorer, read_card
 
-    return load_model(model_dir), str(read_card(Path(model_dir)).get("version"))
+    return load_scorer(model_dir), str(read_card(Path(model_dir)).get("version"))
 
 
 def _strip(name: str, suffixes: tuple[str, ...]) -> str:

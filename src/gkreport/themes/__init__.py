@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "ModelScores": "training",
     "save_model": "card",
     "load_model": "card",
+    "load_scorer": "card",
+    "LinearScorer": "scoring",
     "training_data_hash": "card",
 }
 

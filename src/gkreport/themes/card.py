@@ -1,8 +1,9 @@
 """Saving and loading a trained theme model together with its model card.
 
-A model directory holds `model.joblib` and `card.json`. The card records what the model is, which
-labels and thresholds it uses, a hash of the training labels, the CV metrics and the sha256 of the
-model file; `load_model` refuses a model file whose hash does not match its card.
+A model directory holds `model.joblib` (the scikit-learn estimator) and `card.json`, and for the linear
+model also `scorer.joblib`: the same fitted model for scoring with numpy alone (`themes.scoring`). The card
+records what the model is, which labels and thresholds it uses, a hash of the training labels, the CV
+metrics and the sha256 of each file; `load_model` and `load_scorer` refuse a file whose hash does not match.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from gkreport.annotations import LabelledPassage
 from gkreport.errors import ReportError
 
 MODEL_FILE = "model.joblib"
+SCORER_FILE = "scorer.joblib"
 CARD_FILE = "card.json"
 CARD_FORMAT = 1
 # Keys the card computes itself; `card_extra` may add keys but not overwrite these.
 CORE_KEYS: tuple[str, ...] = (
     "card_format", "version", "model_kind", "labels", "thresholds", "training_data_sha256",
-    "n_training_passages", "created", "model_file", "model_sha256", "gkreport_version",
+    "n_training_passages", "created", "model_file", "model_sha256", "scorer_file", "scorer_sha256",
+    "gkreport_version",
 )
 
 
@@ -77,6 +80,11 @@ def save_model(estimator: Any, out_dir: str | Path, card_extra: Mapping[str, Any
     out.mkdir(parents=True, exist_ok=True)
     model_path = out / MODEL_FILE
     joblib.dump(estimator, model_path, compress=3)
+    scorer_path = out / SCORER_FILE
+    if hasattr(estimator, "inference_scorer"):
+        joblib.dump(estimator.inference_scorer(), scorer_path, compress=3)
+    else:
+        scorer_path.unlink(missing_ok=True)  # a linear model saved here before: its scorer is not this model
     created = datetime.now(timezone.utc)
     kind = model_kind or type(estimator).__name__
     labels = [str(t) for t in estimator.classes_]
@@ -97,6 +105,8 @@ def save_model(estimator: Any, out_dir: str | Path, card_extra: Mapping[str, Any
         "model_file": MODEL_FILE,
         "model_sha256": file_sha256(model_path),
     }
+    if scorer_path.exists():
+        card.update(scorer_file=SCORER_FILE, scorer_sha256=file_sha256(scorer_path))
     card.update(_jsonable(extra))
     card_path = out / CARD_FILE
     card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -117,32 +127,52 @@ def read_card(model_dir: str | Path) -> dict[str, Any]:
     return card
 
 
+def _verified(model_dir: Path, card: Mapping[str, Any], file_key: str, hash_key: str) -> Path:
+    path = model_dir / str(card[file_key])
+    if not path.is_file():
+        raise ReportError(path, "model file named by the card is missing")
+    actual = file_sha256(path)
+    if actual != card[hash_key]:
+        raise ReportError(path, f"model file {path.name} does not match its card: "
+                                f"sha256 is {actual}, card says {card[hash_key]}")
+    return path
+
+
 def verify_model(model_dir: str | Path) -> tuple[dict[str, Any], Path]:
-    """The card and the model file's path, after checking the file's sha256 against the card. Cheap: it does
-    not unpickle the model (a batch driver checks this before its workers load the model)."""
+    """The card and the model file's path, after checking each file the card names against its sha256.
+    Cheap: it does not unpickle the model (a batch driver checks this before its workers load the model)."""
     model_dir = Path(model_dir)
     card = read_card(model_dir)
-    model_path = model_dir / str(card["model_file"])
-    if not model_path.is_file():
-        raise ReportError(model_path, "model file named by the card is missing")
-    actual = file_sha256(model_path)
-    if actual != card["model_sha256"]:
-        raise ReportError(model_path, f"model file {model_path.name} does not match its card: "
-                                      f"sha256 is {actual}, card says {card['model_sha256']}")
-    return card, model_path
+    if "scorer_file" in card:
+        _verified(model_dir, card, "scorer_file", "scorer_sha256")
+    return card, _verified(model_dir, card, "model_file", "model_sha256")
+
+
+def _check_against_card(model: Any, card: Mapping[str, Any], path: Path) -> Any:
+    import numpy as np
+
+    labels = [str(t) for t in getattr(model, "classes_", [])]
+    if labels != list(card["labels"]):
+        raise ReportError(path, f"model labels {labels} differ from the card's {card['labels']}")
+    thresholds = [card["thresholds"][t] for t in labels]
+    if not np.allclose(model.thresholds_, thresholds):
+        raise ReportError(path, "model thresholds differ from the card's")
+    return model
 
 
 def load_model(model_dir: str | Path) -> Any:
-    """Load a saved model after checking its file against the card (sha256, labels, thresholds)."""
+    """Load a saved model after checking its files against the card (sha256, labels, thresholds)."""
     import joblib
-    import numpy as np
 
     card, model_path = verify_model(model_dir)
-    model = joblib.load(model_path)
-    labels = [str(t) for t in getattr(model, "classes_", [])]
-    if labels != list(card["labels"]):
-        raise ReportError(model_path, f"model labels {labels} differ from the card's {card['labels']}")
-    thresholds = [card["thresholds"][t] for t in labels]
-    if not np.allclose(model.thresholds_, thresholds):
-        raise ReportError(model_path, "model thresholds differ from the card's")
-    return model
+    return _check_against_card(joblib.load(model_path), card, model_path)
+
+
+def load_scorer(model_dir: str | Path) -> Any:
+    """What tagging needs of a saved model (`classes_`, `thresholds_`, `predict_proba`), loaded the cheapest
+    way: the numpy `scorer.joblib` where the card has one (no scikit-learn import), else the estimator."""
+    import joblib
+
+    card, model_path = verify_model(model_dir)
+    path = Path(model_dir) / str(card["scorer_file"]) if "scorer_file" in card else model_path
+    return _check_against_card(joblib.load(path), card, path)

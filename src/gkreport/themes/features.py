@@ -7,13 +7,31 @@ spaCy pipeline it uses is built on first call and cached per process, never pick
 from __future__ import annotations
 
 import logging
+import marshal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, BinaryIO
 
 # spaCy's zh language with the jieba segmenter: no model download needed.
 ZH_JIEBA_CONFIG: dict[str, Any] = {"nlp": {"tokenizer": {"segmenter": "jieba"}}}
+
+
+class WholeFileMarshal:
+    """The `marshal` module as jieba sees it, with `load` reading the whole file first.
+
+    jieba reads its 9 MB prefix-dictionary cache with `marshal.load(file)`, which makes one Python-level
+    read per entry: 1.0 s of every cold `tag` and every batch worker. `marshal.loads` of the file's bytes
+    builds the same dictionary in 0.35 s. jieba keeps all its own logic (which cache, when to rebuild it).
+    """
+
+    dump = staticmethod(marshal.dump)
+    dumps = staticmethod(marshal.dumps)
+    loads = staticmethod(marshal.loads)
+
+    @staticmethod
+    def load(file: BinaryIO) -> Any:
+        return marshal.loads(file.read())
 
 
 @lru_cache(maxsize=1)
@@ -23,6 +41,8 @@ def zh_tokenizer_nlp() -> Any:
     import spacy
 
     jieba.setLogLevel(logging.WARNING)  # jieba prints its dictionary-loading chatter at INFO
+    if getattr(jieba, "marshal", None) is marshal:
+        jieba.marshal = WholeFileMarshal  # type: ignore[attr-defined]
     return spacy.blank("zh", config=ZH_JIEBA_CONFIG)
 
 

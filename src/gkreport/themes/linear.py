@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -27,6 +26,7 @@ from gkreport.themes.base import (
     tune_thresholds,
 )
 from gkreport.themes.features import build_feature_union, token_cache
+from gkreport.themes.scoring import LinearHead, LinearScorer
 
 # How each theme's column was fitted; recorded in `strategies_` and in the model card.
 CALIBRATED = "calibrated"  # base model + CalibratedClassifierCV (sigmoid)
@@ -93,24 +93,26 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         # One sparse product for every linear model at once: calling 9 themes × 3 calibration folds of
         # scikit-learn estimators one by one costs ~0.2 s per report in input validation alone.
-        weights, bias, plan = self._compiled()
-        scores = np.asarray(X @ weights) + bias if weights.shape[1] else np.empty((X.shape[0], 0))
+        head = self.head()
+        scores = np.asarray(X @ head.weights) + head.bias if head.weights.shape[1] else np.empty((X.shape[0], 0))
+        return head.probabilities(scores)
+
+    def predict_proba_per_model(self, X: Any) -> np.ndarray:
+        """`predict_proba` through each fitted scikit-learn estimator in turn: the slow, independent
+        reference that `LinearThemeClassifier.fit` checks the numpy scorer against."""
         proba = np.empty((X.shape[0], self.n_outputs_), dtype=float)
-        for j, parts in enumerate(plan):
-            if not parts:
-                proba[:, j] = self.priors_[j]
-                continue
-            proba[:, j] = np.mean([expit(-(a * scores[:, k] + b)) for k, a, b in parts], axis=0)
+        for j, model in enumerate(self.estimators_):
+            proba[:, j] = self.priors_[j] if model is None else model.predict_proba(X)[:, 1]
         return proba
 
-    def _compiled(self) -> tuple[np.ndarray, np.ndarray, list[list[tuple[int, float, float]]]]:
-        """Stacked coefficients of every fitted linear model, and per column how to turn scores into p."""
-        cached = getattr(self, "_compiled_cache", None)
+    def head(self) -> LinearHead:
+        """Every fitted linear model stacked, and per column how to turn scores into p (cached)."""
+        cached = getattr(self, "_head_cache", None)
         if cached is not None:
             return cached
         coefs: list[np.ndarray] = []
         bias: list[float] = []
-        plan: list[list[tuple[int, float, float]]] = []
+        plan: list[tuple[tuple[int, float, float], ...]] = []
         for model in self.estimators_:
             parts: list[tuple[int, float, float]] = []
             if isinstance(model, CalibratedClassifierCV):
@@ -123,15 +125,16 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
                 coefs.append(np.ravel(model.coef_))
                 bias.append(float(np.ravel(model.intercept_)[0]))
                 parts.append((len(coefs) - 1, -1.0, 0.0))
-            plan.append(parts)
+            plan.append(tuple(parts))
         # dense (features × models): a sparse row batch times a dense matrix is one fast product
         weights = np.ascontiguousarray(np.vstack(coefs).T) if coefs else np.zeros((0, 0))
-        self._compiled_cache = (weights, np.asarray(bias), plan)
-        return self._compiled_cache
+        self._head_cache = LinearHead(weights, np.asarray(bias, dtype=float), tuple(plan),
+                                      np.asarray(self.priors_, dtype=float))
+        return self._head_cache
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_compiled_cache", None)  # derived; keeps the pickled model (and its hash) unchanged
+        state.pop("_head_cache", None)  # derived; keeps the pickled model (and its hash) unchanged
         return state
 
     def predict(self, X: Any) -> np.ndarray:
@@ -192,7 +195,23 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
             else:
                 self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
             self.pipeline_ = self._pipeline().fit(texts, Y)
+            self._scorer_cache = None
+            self.inference_scorer().verify_against(_PerModelReference(self.pipeline_), texts)
         return self
+
+    def inference_scorer(self) -> LinearScorer:
+        """This fitted model as a `LinearScorer`: the same probabilities, computed without scikit-learn.
+        `predict_proba` goes through it, and `save_model` saves it for `tag` and batch workers (cached)."""
+        cached = getattr(self, "_scorer_cache", None)
+        if cached is None:
+            cached = self._scorer_cache = LinearScorer.from_pipeline(self.pipeline_, self.classes_,
+                                                                     self.thresholds_)
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_scorer_cache", None)  # derived from pipeline_; rebuilt on first use
+        return state
 
     @property
     def strategies_(self) -> list[str]:
@@ -200,4 +219,15 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         return list(self.pipeline_[-1].strategies_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        return self.pipeline_.predict_proba(check_texts(X))
+        return self.inference_scorer().predict_proba(check_texts(X))
+
+
+class _PerModelReference:
+    """scikit-learn's own probabilities for a fitted pipeline: its TF-IDF transform, then each fitted
+    estimator's `predict_proba` (`OneVsRestCalibrated.predict_proba_per_model`), none of our numpy code."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return self.pipeline[-1].predict_proba_per_model(self.pipeline[:-1].transform(texts))
