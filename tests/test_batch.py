@@ -404,6 +404,9 @@ def test_region_of_agency_names() -> None:
     assert pipeline.region_of("青禾县白石镇人民政府") == (None, None)  # cpca's guess from a bare 县 is dropped
     assert pipeline.region_of("洪泽区人民政府") == ("江苏省", "淮安市")  # a district names its city
     assert pipeline.region_of(None) == (None, None)
+    # a zone cpca does not list, read as the county it covers (data/regions.json)
+    assert pipeline.region_of("平潭综合实验区地方税务局") == ("福建省", "福州市")
+    assert pipeline.region_of("平潭综合实验区") == ("福建省", "福州市")
     # one cpca call for a group: answers stay aligned with their names, gaps included
     assert pipeline.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
         (None, None), ("浙江省", "杭州市"), (None, None), ("江苏省", "淮安市")]

@@ -12,12 +12,14 @@ becomes a record with status "error" and the reason, so a batch goes on.
 from __future__ import annotations
 
 import hashlib
+import json
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +86,25 @@ def regions_of(agencies: list[str | None]) -> list[tuple[str | None, str | None]
         return [(None, None)] * len(agencies)
     import cpca  # slow first import (loads its address table); cached per process by Python
 
-    table = cpca.transform(named_agencies)
-    found = iter(zip(table["省"], table["市"], table["区"], strict=True))
-    return [_trusted_region(agency, *next(found)) if agency else (None, None) for agency in agencies]
+    looked_up = [_gazetteer_name(a) for a in named_agencies]
+    table = cpca.transform(looked_up)
+    found = iter(zip(looked_up, table["省"], table["市"], table["区"], strict=True))
+    return [_trusted_region(*next(found)) if agency else (None, None) for agency in agencies]
+
+
+@lru_cache(maxsize=1)
+def _zone_divisions() -> dict[str, str]:
+    raw = resources.files("gkreport.data").joinpath("regions.json").read_text(encoding="utf-8")
+    return dict(json.loads(raw)["zone_divisions"])
+
+
+def _gazetteer_name(agency: str) -> str:
+    """The agency name as the gazetteer can read it: a zone it does not list (data/regions.json) becomes the
+    administrative division the zone covers."""
+    for zone, division in _zone_divisions().items():
+        if zone in agency:
+            return agency.replace(zone, division)
+    return agency
 
 
 def region_of(agency: str | None) -> tuple[str | None, str | None]:
