@@ -294,6 +294,39 @@ def test_scorer_gives_scikit_learns_probabilities(fitted: dict[str, object]) -> 
     assert np.array_equal(model.predict_proba(texts), ours)  # type: ignore[attr-defined]
 
 
+def test_scorer_scores_in_chunks_and_checks_its_input(fitted: dict[str, object],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import gkreport.themes.scoring as scoring
+
+    scorer = fitted["linear"].inference_scorer()  # type: ignore[attr-defined]
+    texts = UNSEEN + SMALL_X
+    whole = scorer.predict_proba(texts)
+    monkeypatch.setattr(scoring, "CHUNK", 3)  # chunk edges fall inside and at the end of the list
+    assert np.max(np.abs(scorer.predict_proba(texts) - whole)) <= 1e-15
+    assert np.array_equal(scorer.predict_proba(iter(texts)), scorer.predict_proba(texts))
+    for bad in ("工作人员", [None], [b"x"]):
+        with pytest.raises(ValueError, match="X must"):
+            scorer.predict_proba(bad)
+
+
+def test_thresholds_set_after_fitting_reach_the_saved_scorer(tmp_path: Path) -> None:
+    model = LinearThemeClassifier(themes=THREE, threshold_cv=0).fit(SMALL_X, SMALL_Y)
+    model.predict_proba(SMALL_X)  # builds the scorer with the fitted thresholds
+    model.thresholds_ = np.array([0.4, 0.3, 0.2])
+    save_model(model, tmp_path)
+    assert load_scorer(tmp_path).thresholds_.tolist() == [0.4, 0.3, 0.2]
+
+
+def test_refitting_one_vs_rest_scores_with_the_new_models() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = TfidfVectorizer(analyzer="char").fit_transform(SMALL_X)
+    clf = OneVsRestCalibrated(calibration_cv=2, min_calibration_count=4).fit(X, SMALL_Y)
+    clf.predict_proba(X)
+    clf.fit(X, SMALL_Y[:, ::-1])
+    assert np.max(np.abs(clf.predict_proba(X) - clf.predict_proba_per_model(X))) <= 1e-12
+
+
 def test_scorer_of_a_model_with_only_constant_themes() -> None:
     model = LinearThemeClassifier(themes=THREE, threshold_cv=0).fit(SMALL_X, np.zeros_like(SMALL_Y))
     assert model.strategies_ == ["constant"] * 3

@@ -7,6 +7,7 @@ one threshold per theme on grouped inner cross-validation inside its training da
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,7 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
         if Y.ndim != 2:
             raise ValueError("Y must be a 2-d label matrix")
         self._base_model()  # validates `base` even when no column ends up using it
+        self._head_cache = None  # a refit must not score with the models it replaces
         self.estimators_: list[Any] = []
         self.strategies_: list[str] = []
         self.priors_ = Y.mean(axis=0).astype(float)
@@ -206,6 +208,10 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         if cached is None:
             cached = self._scorer_cache = LinearScorer.from_pipeline(self.pipeline_, self.classes_,
                                                                      self.thresholds_)
+        if not (np.array_equal(cached.classes_, self.classes_)
+                and np.array_equal(cached.thresholds_, self.thresholds_)):  # set after fitting
+            cached = self._scorer_cache = replace(cached, classes_=np.asarray(self.classes_),
+                                                  thresholds_=np.asarray(self.thresholds_, dtype=float))
         return cached
 
     def __getstate__(self) -> dict[str, Any]:

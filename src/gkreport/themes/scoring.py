@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from gkreport.themes.base import check_texts
 from gkreport.themes.features import JiebaTokenizer
 
 # scikit-learn's `_VectorizerMixin._white_spaces`: runs of white space become one space before char n-grams.
@@ -27,6 +28,10 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 
 # Largest difference from scikit-learn's probabilities that `verify_against` accepts (float rounding only).
 TOLERANCE = 1e-9
+
+# Texts scored per numpy pass: the pass holds every known n-gram × every linear model, so `classify` on
+# 20,000 passages at once would need 2 GB.
+CHUNK = 256
 
 # What the scorer reproduces of `TfidfVectorizer`; any other setting is refused at compile time.
 _TFIDF_SETTINGS = {"lowercase": False, "strip_accents": None, "preprocessor": None, "stop_words": None,
@@ -172,7 +177,11 @@ class LinearScorer:
         return scores
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        return self.head.probabilities(self.decision_scores(list(X)))
+        texts = check_texts(X)
+        if len(texts) <= CHUNK:
+            return self.head.probabilities(self.decision_scores(texts))
+        return np.vstack([self.head.probabilities(self.decision_scores(texts[i:i + CHUNK]))
+                          for i in range(0, len(texts), CHUNK)])
 
     def verify_against(self, reference: Any, texts: Sequence[str]) -> None:
         """Raise unless `reference.predict_proba(texts)` (scikit-learn) equals ours within `TOLERANCE`."""
