@@ -59,13 +59,13 @@ def char_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
 
 @dataclass(frozen=True)
 class TfidfBlock:
-    """One fitted TF-IDF vectorizer: analyse, count the known n-grams, 1 + log tf, × idf, L2-normalise."""
+    """How one fitted TF-IDF vectorizer turns a text into n-grams, and their columns (its idf weights are in
+    `LinearScorer.idf`, with every block's, by union column)."""
 
     analyzer: str  # "word" (JiebaTokenizer words) or "char"
     ngram_range: tuple[int, int]
     keep_numbers: bool
     vocabulary: dict[str, int]
-    idf: np.ndarray
     offset: int  # this block's first column in the feature union
 
     @classmethod
@@ -81,12 +81,7 @@ class TfidfBlock:
             raise ValueError(f"cannot score a TF-IDF vectorizer with {unsupported} without scikit-learn")
         return cls(analyzer=params["analyzer"], ngram_range=tuple(params["ngram_range"]),
                    keep_numbers=bool(getattr(tokenizer, "keep_numbers", False)),
-                   vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
-                   idf=np.asarray(vectorizer.idf_, dtype=float), offset=offset)
-
-    @property
-    def width(self) -> int:
-        return len(self.idf)
+                   vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()}, offset=offset)
 
     def analyse(self, text: str) -> list[str]:
         if self.analyzer == "char":
@@ -137,16 +132,14 @@ class LinearScorer:
         union, classifier = pipeline[0], pipeline[-1]
         if getattr(union, "transformer_weights", None):
             raise ValueError("cannot score a feature union with transformer_weights without scikit-learn")
-        blocks: list[TfidfBlock] = []
-        offset = 0
-        for _name, vectorizer in union.transformer_list:
-            blocks.append(TfidfBlock.from_vectorizer(vectorizer, offset))
-            offset += blocks[-1].width
+        vectorizers = [vectorizer for _name, vectorizer in union.transformer_list]
+        offsets = np.cumsum([0] + [len(vectorizer.idf_) for vectorizer in vectorizers])
+        blocks = tuple(TfidfBlock.from_vectorizer(v, int(o)) for v, o in zip(vectorizers, offsets, strict=False))
+        idf = np.concatenate([np.asarray(vectorizer.idf_, dtype=float) for vectorizer in vectorizers])
         head = classifier.head()
-        if head.weights.shape[0] not in (0, offset):
-            raise ValueError(f"classifier has {head.weights.shape[0]} features, the vectorizers {offset}")
-        return cls(tuple(blocks), np.concatenate([block.idf for block in blocks]), head, np.asarray(classes),
-                   np.asarray(thresholds, dtype=float))
+        if head.weights.shape[0] not in (0, len(idf)):
+            raise ValueError(f"classifier has {head.weights.shape[0]} features, the vectorizers {len(idf)}")
+        return cls(blocks, idf, head, np.asarray(classes), np.asarray(thresholds, dtype=float))
 
     def decision_scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores (texts × models): each block's 1 + log tf × idf, L2-normalised, times the weights, + bias.
