@@ -95,9 +95,10 @@ def test_tag_and_classify(tmp_path: Path) -> None:
     assert record["id"] == "a" and set(record["scores"]) >= {"staffing", "channels"}
 
 
-def test_tagging_never_imports_scikit_learn() -> None:
-    """`tag` and a batch worker score with the shipped numpy scorer: importing scikit-learn (and scipy.stats
-    with it) would cost 1.5–2 s of every cold `tag` and every worker."""
+def test_tagging_never_imports_scikit_learn_or_spacy() -> None:
+    """`tag` and a batch worker score with the shipped numpy scorer and tokenise with jieba alone: importing
+    scikit-learn (and scipy.stats with it) would cost 1.5–2 s of every cold `tag` and every worker, spaCy
+    0.8–1.2 s."""
     _needs_model()
     example = str(EXAMPLES / "ex01_2024_tabs_township.txt")
     code = ("import sys; from typer.testing import CliRunner; from gkreport.cli import DEFAULT_MODEL, app;"
@@ -105,7 +106,7 @@ def test_tagging_never_imports_scikit_learn() -> None:
             "result = CliRunner().invoke(app, ['tag', sys.argv[1]]);"
             "[record] = process_files([(sys.argv[1], None)], str(DEFAULT_MODEL), None);"
             "print(result.exit_code, record.status, len(record.passages) > 0,"
-            " sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+            " sorted(m for m in ('sklearn', 'scipy', 'spacy', 'thinc') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, example], capture_output=True, text=True, check=True)
     assert out.stdout.strip().split(maxsplit=3) == ["0", "ok", "True", "[]"], out.stdout + out.stderr
 

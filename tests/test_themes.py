@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
@@ -27,6 +29,7 @@ from gkreport.themes.card import (
     save_model,
     training_data_hash,
 )
+from gkreport.themes.features import JiebaTokenizer
 from gkreport.themes.keyword import KeywordThemeClassifier
 from gkreport.themes.linear import LinearThemeClassifier, OneVsRestCalibrated
 from gkreport.themes.scoring import TfidfBlock
@@ -34,6 +37,7 @@ from gkreport.themes.spacy_textcat import SpacyThemeClassifier
 from gkreport.themes.training import cross_validate, make_model, train
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
 THREE = ("staffing", "timeliness", "channels")
 CUES = {"staffing": ["工作人员", "培训/轮训", "业务培训"], "timeliness": ["不及时", "滞后"],
         "channels": ["网站", "公众号"]}
@@ -392,6 +396,47 @@ def test_jieba_dictionary_read_whole_is_jiebas_own() -> None:
                                            check=True).stdout) for way in ("jieba", "ours")}
     assert runs["ours"][:3] == runs["jieba"][:3] and runs["jieba"][0] > 300_000
     assert runs["ours"][3] and not runs["jieba"][3]
+
+
+# Characters where spaCy's lexical attributes decide: numerals, signs, separators, punctuation, spaces.
+_TOKEN_EDGE_CASES = ("一二三四五六七八九十百千万亿兆零〇廿壹贰拾佰仟两第个年月日%.,，。/+-±~ \u3000\t\n\r"
+                     "0123456789１２３abcAB公开信息依申请（）《》、；：“”…—·")
+
+
+def _spacy_and_direct_words(texts: list[str]) -> list[tuple[str, list[str], list[str]]]:
+    """(text, JiebaTokenizer's words through spaCy, `segmented_words`) where they differ, for both settings."""
+    from gkreport.themes.features import segmented_words
+
+    return [(text, JiebaTokenizer(keep)(text), segmented_words(text, keep)) for keep in (False, True)
+            for text in texts if JiebaTokenizer(keep)(text) != segmented_words(text, keep)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_TOKEN_EDGE_CASES, max_size=40))
+def test_inference_words_are_spacys_on_edge_characters(text: str) -> None:
+    """Scoring tokenises with jieba alone; training through spaCy's zh tokenizer: the words must be the same."""
+    assert _spacy_and_direct_words([text]) == []
+
+
+def test_inference_words_are_spacys_on_every_passage() -> None:
+    """The same check on every section and passage of the examples and, where present, the real reports and
+    web passages of ../shared (read at run time)."""
+    from gkreport.passages import split_passages
+    from gkreport.readers import read
+    from gkreport.records import iter_paths
+    from gkreport.segment import segment
+
+    folders = [REPO / "corpora" / "examples"] + [SHARED / name for name in ("seeds", "corpus") if
+                                                 (SHARED / name).is_dir()]
+    texts: list[str] = []
+    for path in iter_paths(folders):
+        report = segment(read(path))
+        texts += [s.text for s in report.sections if s.text] + [p.text for p in split_passages(report)]
+    web = SHARED / "corpus" / "web" / "passages.jsonl"
+    if web.is_file():
+        texts += [json.loads(line)["text"] for line in web.read_text(encoding="utf-8").splitlines() if line]
+    assert len(texts) > 100
+    assert _spacy_and_direct_words(texts) == []
 
 
 def test_training_data_hash_ignores_order_but_not_labels() -> None:

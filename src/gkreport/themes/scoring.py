@@ -3,10 +3,12 @@
 Importing scikit-learn costs 1.5–2 s (its `utils.fixes` imports scipy.stats): more than all the rest of a
 cold `gkreport tag`, and paid again by every batch worker. The model is still trained, cross-validated and
 saved as a scikit-learn estimator; `LinearScorer` is the same fitted model's numbers (the two TF-IDF
-vocabularies and idf weights, the stacked linear coefficients, the calibration sigmoids). Its
+vocabularies and idf weights, the stacked linear coefficients, the calibration sigmoids). It takes the
+words from `features.segmented_words` (jieba alone), where training took them through spaCy. Its
 `predict_proba` is the estimator's: `LinearThemeClassifier` scores through it, and builds it only after
 checking on its own training texts that it gives scikit-learn's probabilities (`verify_against`), so a
-scikit-learn release that changes TF-IDF fails training instead of silently changing tags.
+scikit-learn release that changes TF-IDF, or a spaCy release that tokenises otherwise, fails training
+instead of silently changing tags.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from gkreport.themes.base import check_texts
-from gkreport.themes.features import JiebaTokenizer
+from gkreport.themes.features import JiebaTokenizer, segmented_words
 
 # scikit-learn's `_VectorizerMixin._white_spaces`: runs of white space become one space before char n-grams.
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -86,7 +88,7 @@ class TfidfBlock:
     def analyse(self, text: str) -> list[str]:
         if self.analyzer == "char":
             return char_ngrams(text, self.ngram_range)
-        return word_ngrams(JiebaTokenizer(self.keep_numbers)(text), self.ngram_range)
+        return word_ngrams(segmented_words(text, self.keep_numbers), self.ngram_range)
 
 
 @dataclass(frozen=True)
@@ -184,5 +186,6 @@ class LinearScorer:
         gap = float(np.max(np.abs(ours - theirs))) if ours.shape == theirs.shape else float("inf")
         if not gap <= TOLERANCE:
             raise RuntimeError(f"the numpy scorer differs from scikit-learn by {gap:.3g} on the training "
-                               "texts; this scikit-learn release computes TF-IDF differently: pin the "
-                               "version in the model card's `libraries` or update gkreport.themes.scoring")
+                               "texts; this scikit-learn release computes TF-IDF differently, or this "
+                               "spaCy release tokenises otherwise than jieba alone: pin the versions in the "
+                               "model card's `libraries` or update gkreport.themes.scoring")
