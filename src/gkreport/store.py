@@ -127,35 +127,36 @@ def _family(check_id: str) -> str:
     return check_id.split(".", 1)[0]
 
 
-def _insert(conn: sqlite3.Connection, rec: FileRecord, processed_at: str) -> None:
+def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_at: str) -> None:
+    """Every row of `records`, one `executemany` per table (per file, the statements cost more than the rows)."""
     # a --force rerun replaces the file: cascade removes its old child rows first
-    conn.execute("DELETE FROM files WHERE sha256 = ?", (rec.sha256,))
-    conn.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 (rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
-                  rec.model_version))
-    if rec.status != "ok" or rec.report is None:
-        return
-    r = rec.report
-    conn.execute("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 (rec.sha256, r["template"], r["agency"], r["year"], r["level"], r["province"], r["city"]))
+    conn.executemany("DELETE FROM files WHERE sha256 = ?", [(rec.sha256,) for rec in records])
+    conn.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
+                       rec.model_version) for rec in records])
+    reports = [rec for rec in records if rec.status == "ok" and rec.report is not None]
+    conn.executemany("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [(rec.sha256, r["template"], r["agency"], r["year"], r["level"], r["province"], r["city"])
+                      for rec in reports for r in (rec.report,)])
     conn.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      [(rec.sha256, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"],
-                       s["text"]) for s in rec.sections])
+                       s["text"]) for rec in reports for s in rec.sections])
     conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      [(rec.sha256, c["tbl"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"],
-                       c["offset"], c["note"]) for c in rec.cells])
+                       c["offset"], c["note"]) for rec in reports for c in rec.cells])
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      [(rec.sha256, c["check_id"], _family(c["check_id"]), c["status"], c["expected"],
-                       c["actual"], c["message"], c["severity"]) for c in rec.checks])
-    for p in rec.passages:
-        cur = conn.execute(
-            'INSERT INTO passages (sha256, passage_id, section, role, text, start, "end", heading, pair) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rec.sha256, p["passage_id"], p["section"], p["role"], p["text"], p["start"], p["end"],
-             p["heading"], p["pair"]))
-        conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                         [(cur.lastrowid, theme, score, assigned)
-                          for theme, score, assigned in p.get("themes", ())])
+                       c["actual"], c["message"], c["severity"]) for rec in reports for c in rec.checks])
+    # passage ids are given here, as SQLite would give them (the largest + 1): only the driver writes
+    next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM passages").fetchone()[0]
+    passages = [(rec.sha256, p) for rec in reports for p in rec.passages]
+    ids = range(next_id, next_id + len(passages))
+    conn.executemany('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                     [(pid, sha, p["passage_id"], p["section"], p["role"], p["text"], p["start"], p["end"],
+                       p["heading"], p["pair"]) for pid, (sha, p) in zip(ids, passages, strict=True)])
+    conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
+                     [(pid, theme, score, assigned) for pid, (_sha, p) in zip(ids, passages, strict=True)
+                      for theme, score, assigned in p.get("themes", ())])
 
 
 def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
@@ -184,9 +185,9 @@ def write_records(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> No
     if not records:
         return
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    latest = list({rec.sha256: rec for rec in records}.values())  # a key met twice: its last record, as a rerun
     with conn:  # commits on success, rolls back on error
-        for rec in records:
-            _insert(conn, rec, stamp)
+        _insert(conn, latest, stamp)
 
 
 def _rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
