@@ -360,20 +360,26 @@ def _html(summary: dict[str, Any], tables: list[Table]) -> str:
 
     names = theme_names()
     charts: list[str] = []
-    config = {"disable_xml_declaration": True, "js": [], "style": DefaultStyle, "width": 800, "height": 400,
-              "show_legend": True, "explicit_size": True, "truncate_legend": -1, "legend_at_bottom": True}
+    config = {"disable_xml_declaration": True, "js": [], "style": DefaultStyle, "width": 900,
+              "explicit_size": True, "truncate_legend": -1, "truncate_label": -1}
     if summary["themes_available"] and summary["themes"]:
-        bar = pygal.HorizontalBar(title=f"Share of reports admitting each theme ({summary['role']})",
-                                  range=(0, 100), **config)
+        # one series, a theme a bar, named on the axis: a legend of nine long names would overlap
+        bar = pygal.HorizontalBar(title=f"Share of reports admitting each theme ({summary['role']}, %)",
+                                  range=(0, 100), height=60 + 40 * len(summary["themes"]), show_legend=False,
+                                  print_values=True, value_formatter=lambda v: f"{v:g}%", **config)
         bar.uuid = "themes"  # pygal's default is a random uuid4: the same database would give a different page
-        for theme in summary["themes"]:
-            bar.add(f"{theme['theme']} {names.get(theme['theme'], '')}", [round(theme["share"] * 100, 1)])
+        themes = list(reversed(summary["themes"]))  # pygal draws the first label at the bottom
+        bar.x_labels = [f"{t['theme']} {names.get(t['theme'], '')}" for t in themes]
+        # pygal sizes labels for Latin letters; a CJK character is drawn about twice as wide
+        bar.config.margin_left = 10 + 6 * max(sum(not c.isascii() for c in label) for label in bar.x_labels)
+        bar.add("share", [round(t["share"] * 100, 1) for t in themes])
         charts.append(bar.render(is_unicode=True))
     if summary["themes_available"] and summary["trend"]:
-        line = pygal.Line(title="Trend: share of reports by year (%)", **config)
+        line = pygal.Line(title="Trend: share of reports by year (%; n = reports tagged that year)", height=500,
+                          legend_at_bottom=True, legend_at_bottom_columns=2, x_label_rotation=30, range=(0, 100),
+                          **config)
         line.uuid = "trend"
-        years = [g["key"] for g in summary["trend"]]
-        line.x_labels = years
+        line.x_labels = [f"{g['key']} (n={g['tagged']})" for g in summary["trend"]]
         for theme in sorted({t for g in summary["trend"] for t in g["themes"]}):
             line.add(f"{theme} {names.get(theme, '')}",
                      [round(g["themes"].get(theme, {}).get("share", 0.0) * 100, 1) for g in summary["trend"]])
