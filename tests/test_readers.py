@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from gkreport.document import Document
 from gkreport.errors import ReportError
 from gkreport.normalise import normalise_text
 from gkreport.readers import SUPPORTED_SUFFIXES, read, sniff_format
+from gkreport.readers._build import squash
 from gkreport.readers.pdffile import is_page_number, page_lines, split_cells
 from gkreport.readers.textfile import line_blocks, pipe_cells
 
@@ -369,6 +372,111 @@ def test_docx_without_extension_is_sniffed(tmp_path: Path) -> None:
     source = make_docx(tmp_path / "r.docx")
     doc = read(write(tmp_path, "noext", source.read_bytes()))
     assert doc.format == "docx" and doc.blocks[0].text == "某镇2024年报告"
+
+
+def oxml(xml: str) -> Any:
+    """An element from WordprocessingML written without its namespace declarations."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    return parse_xml(re.sub(r"^<[\w:]+", lambda tag: f"{tag.group()} {nsdecls('w', 'r')}", xml, count=1))
+
+
+def edge_case_docx() -> Any:
+    """A python-docx document with the XML where reading the lxml tree could part from python-docx's proxies."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    document.styles.add_style("标题 2", WD_STYLE_TYPE.PARAGRAPH)
+    paragraph = document.add_paragraph("一\t二", style="标题 2")
+    run = paragraph.add_run("三")
+    run.add_break()
+    run.add_break(WD_BREAK.PAGE)  # a page break is no text
+    for xml in ('<w:r><w:cr/><w:noBreakHyphen/><w:ptab/><w:t/><w:softHyphen/><w:delText>删</w:delText></w:r>',
+                '<w:hyperlink r:id="rId9"><w:r><w:t>链接</w:t></w:r>'
+                '<w:ins><w:r><w:t>不读</w:t></w:r></w:ins></w:hyperlink>',
+                '<w:ins><w:r><w:t>修订</w:t></w:r></w:ins>',
+                '<w:sdt><w:sdtContent><w:r><w:t>控件</w:t></w:r></w:sdtContent></w:sdt>'):
+        paragraph._p.append(oxml(xml))
+    for style_id in ("NoSuchStyle", "DefaultParagraphFont", "Heading1", ""):  # unknown, character style, ...
+        document.add_paragraph(f"样式{style_id}")._p.get_or_add_pPr().style = style_id
+    for level in ("1", "9", "x"):
+        document.add_paragraph(f"大纲{level}")._p.get_or_add_pPr().append(oxml(f'<w:outlineLvl w:val="{level}"/>'))
+    table = document.add_table(rows=4, cols=3)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "纵向"
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "横向"
+    table.cell(1, 1).paragraphs[0].add_run("格").add_break()
+    table.cell(1, 2).add_table(rows=1, cols=1).cell(0, 0).text = "嵌套表不读"
+    rows = table._tbl.tr_lst
+    rows[2].get_or_add_trPr().append(oxml('<w:gridBefore w:val="1"/>'))
+    rows[2].remove(rows[2].tc_lst[-1])
+    rows[3].tc_lst[0].get_or_add_tcPr().append(oxml("<w:vMerge/>"))  # no w:val: "continue"
+    sdt = oxml("<w:sdt><w:sdtContent/></w:sdt>")  # a cell in a content control: python-docx skips it
+    rows[3].replace(rows[3].tc_lst[-1], sdt)
+    sdt[0].append(oxml("<w:tc><w:p><w:r><w:t>控件格</w:t></w:r></w:p></w:tc>"))
+    return document
+
+
+def docx_style_name(paragraph: Any) -> str:
+    try:
+        return paragraph.style.name or ""
+    except Exception:
+        return ""
+
+
+def test_docx_tree_walk_matches_python_docx() -> None:
+    pytest.importorskip("docx", reason="python-docx is needed to build the DOCX fixture")
+    from docx.oxml.ns import qn
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
+    from gkreport.readers.wordfile import _style_names, paragraph_text, table_rows
+
+    document = edge_case_docx()
+    style_name = _style_names(document)
+    paragraphs = list(document.element.body.iter(qn("w:p")))
+    assert len(paragraphs) > 10
+    for p in paragraphs:
+        assert paragraph_text(p) == Paragraph(p, document).text
+        assert style_name(p.style) == docx_style_name(Paragraph(p, document))
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):
+        table = Table(tbl, document)
+        expected = []  # python-docx's rows and cells
+        for row in table.rows:
+            texts = [""] * row.grid_cols_before
+            for tc in row._tr.tc_lst:
+                continued = tc.vMerge not in (None, "restart")
+                texts += ["" if continued else squash(normalise_text(_Cell(tc, table).text))]
+                texts += [""] * (tc.grid_span - 1)
+            expected.append(texts + [""] * row.grid_cols_after)
+        width = max(len(r) for r in expected)
+        assert table_rows(tbl) == [r + [""] * (width - len(r)) for r in expected]
+        assert table_rows(tbl)[0] == ["纵向", "横向", ""]
+
+
+def test_docx_default_style_resolves_as_in_python_docx(tmp_path: Path) -> None:
+    pytest.importorskip("docx", reason="python-docx is needed to build the DOCX fixture")
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    from gkreport.readers.wordfile import _style_names
+
+    document = docx.Document()
+    document.styles["Normal"].name = "标题 3"  # the default paragraph style, named as a heading
+    document.add_paragraph("无样式")
+    document.add_paragraph("未知样式")._p.get_or_add_pPr().style = "NoSuchStyle"
+    document.save(str(tmp_path / "h.docx"))
+    assert [(b.kind, b.level) for b in read(tmp_path / "h.docx").blocks] == [("heading", 3)] * 2
+    # a style of a type python-docx does not know: its default lookup fails, so no style name at all
+    document.styles.add_style("怪", WD_STYLE_TYPE.PARAGRAPH).element.set(qn("w:type"), "odd")
+    document.styles["标题 3"].element.set(qn("w:default"), "yes")  # neither does a bad flag
+    style_name = _style_names(document)
+    for p in document.element.body.iter(qn("w:p")):
+        assert style_name(p.style) == docx_style_name(Paragraph(p, document)) == ""
 
 
 # --------------------------------------------------------------------------------------------- pdf
