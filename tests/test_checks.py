@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gkreport.checks import CheckResult, run_checks
+from gkreport.checks import CheckResult, _join_lines, run_checks
 from gkreport.document import Document
 from gkreport.segment import Report
 from gkreport.tables import Cell, TableResult, extract_tables
@@ -270,3 +273,17 @@ def test_hongze_2024_prose_count_differs_from_table() -> None:
     rep = _real("003_hongze_qu_2024.pdf")
     result = by_id(run_checks(rep, extract_tables(rep)))["X2.received"]
     assert (result.status, result.expected, result.actual) == ("fail", 17, 95)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\na中", max_size=40))
+def test_prose_lines_are_joined_as_the_substitution_would(text: str) -> None:
+    assert _join_lines(text) == re.sub(r"[ \t]*\n[ \t]*", "", text)
+
+
+def test_decimal_terms_are_shown_as_printed() -> None:
+    t3 = dict(GOOD_T3, granted=(2, 1.5, 0, 0, 0, 0, 3.5))
+    result = by_id(run_checks(report(), build(t3=t3)))["R3.granted"]
+    assert result.status == "pass" and result.actual == 3.5
+    assert result.message == ("表三「予以公开」行：总计3.5 = 自然人2+商业企业1.5+科研机构0+社会公益组织0+"
+                              "法律服务机构0+其他组织0")

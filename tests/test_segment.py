@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from gkreport.document import Document
 from gkreport.evaluate import evaluate_segments
 from gkreport.normalise import normalise_text
-from gkreport.segment import level_of, segment
+from gkreport.segment import _NUMERALS, _config, _Markers, _never_overlap, level_of, segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -155,3 +156,27 @@ def test_real_reports_match_gold() -> None:
     bad = [(d.doc, d.error, d.problems) for d in summary.docs
            if d.error or d.correct != d.total or d.metadata_wrong]
     assert not bad
+
+
+_PIECES = ["一", "十", "二", "、", ".", " ", "\n", "中", "a", "总体情况", "主动公开政府信息情况"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16).map("".join))
+def test_inline_headings_follow_anything_but_a_chinese_character(text: str) -> None:
+    # The pattern as first written, with a leading look-behind; the shipped one starts with the numeral.
+    cfg = _config()
+    alias = cfg.inline.pattern.split(r"\s*[、.]\s*", 1)[1]
+    first = re.compile(rf"(?:^|(?<=[^\u4e00-\u9fff]))(?P<num>[{_NUMERALS}]{{1,2}})\s*[、.]\s*{alias}", re.M)
+    found = [(m.span(), m.groupdict()) for m in cfg.inline.finditer(text)]
+    assert found == [(m.span(), m.groupdict()) for m in first.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=1, max_size=3),
+       st.text(alphabet="abc", max_size=30))
+def test_template_markers_counted_by_str_count_only_where_that_equals_the_regex(words: list[str],
+                                                                               text: str) -> None:
+    markers = _Markers(re.compile("|".join(re.escape(w) for w in words)),
+                       tuple(words) if _never_overlap(words) else None)
+    assert markers.count(text) == len(markers.pattern.findall(text))

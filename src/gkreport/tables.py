@@ -374,93 +374,72 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
     else:
         cells = [(segment, start)]
 
-    kinds: list[str] = []  # per cell: "v" value, "e" empty, "l" label text
-    runs: list[list[tuple[str, int]]] = []
-    starts: list[int] = []
-    ids: list[int] = []  # the cell's index on its line
+    # One pass over the cells. Empty cells before the first value are leading, those after the last value
+    # trailing; the ones between two values are blank cells (held in `pending` until a value follows).
+    # Cells of label text are skipped.
+    toks: list[_Val] = []
+    chunks: list[tuple[str, int]] = []
+    tok_cells: list[int] = []
+    empty: list[int] = []  # the cell index on its line of every empty cell
+    pending: list[tuple[int, int]] = []  # (start, cell index) of the empty cells since the last value
+    lead = 0
     glued = False
+    leading_zero = False  # a number printed with a leading zero: digits run together
     line_start = doc.line_start(start)
     base = (text.count("\t", line_start, start) + text.count("|", line_start, start)) if structured else 0
     for i, (cell, cell_start) in enumerate(cells):
         stripped = cell.strip()
-        ids.append(base + i)
         if stripped.isdigit() and (i or not label_cell):
-            kinds.append("v")
-            runs.append([(stripped, cell_start + cell.index(stripped))])
-            starts.append(cell_start)
-            continue
-        if i == 0 and label_cell:
+            run = [(stripped, cell_start + cell.index(stripped))]
+        elif i == 0 and label_cell:
             # The rest of the label's own cell: numbers may follow the label text directly.
             m = _RUN_SEARCH.search(cell)
             if m is None:
-                ids.pop()
                 continue  # the label cell itself is not an empty value cell
             run_start = cell_start + m.start()
             glued = run_start > 0 and not text[run_start - 1].isspace() and text[run_start - 1] != "|"
-            kinds.append("v")
-            runs.append(_chunks(m.group(), run_start))
-            starts.append(cell_start)
+            run = _chunks(m.group(), run_start)
+        elif not stripped:
+            empty.append(base + i)
+            if toks:
+                pending.append((cell_start, base + i))
+            else:
+                lead += 1
             continue
-        starts.append(cell_start)
-        if not stripped:
-            kinds.append("e")
-            runs.append([])
-            continue
-        if stripped in _BLANK_WORDS:
-            kinds.append("v")
-            runs.append([(stripped, cell_start + cell.index(stripped))])
-            continue
-        m = _RUN.fullmatch(stripped)
-        if m is None and search_all and not structured:
-            m2 = _RUN_SEARCH.search(cell)
-            if m2 is not None:
-                run_start = cell_start + m2.start()
-                glued = glued or (run_start > 0 and not text[run_start - 1].isspace())
-                kinds.append("v")
-                runs.append(_chunks(m2.group(), run_start))
-                continue
-        if m is None:
-            kinds.append("l")
-            runs.append([])
-            continue
-        kinds.append("v")
-        runs.append(_chunks(stripped, cell_start + cell.index(stripped)))
+        elif stripped in _BLANK_WORDS:
+            run = [(stripped, cell_start + cell.index(stripped))]
+        elif _RUN.fullmatch(stripped):
+            run = _chunks(stripped, cell_start + cell.index(stripped))
+        else:
+            m2 = _RUN_SEARCH.search(cell) if search_all and not structured else None
+            if m2 is None:
+                continue  # label text
+            run_start = cell_start + m2.start()
+            glued = glued or (run_start > 0 and not text[run_start - 1].isspace())
+            run = _chunks(m2.group(), run_start)
+        cell_id = base + i
+        for blank_start, blank_id in pending:  # an empty cell between two numbers is a blank cell
+            toks.append(_Val(None, "", blank_start, "blank"))
+            chunks.append(("", blank_start))
+            tok_cells.append(blank_id)
+        pending.clear()
+        for chunk, offset in run:
+            if chunk.isdigit():
+                value: Number | None = int(chunk)
+                leading_zero = leading_zero or (chunk[0] == "0" and len(chunk) > 1)
+            else:
+                value = _parse_number(chunk)[0] if chunk not in _BLANK_WORDS else None
+                leading_zero = leading_zero or (len(chunk) > 1 and chunk[0] == "0" and chunk[1] != ".")
+            toks.append(_Val(value, chunk, offset, "ok" if value is not None else "blank"))
+            chunks.append((chunk, offset))
+            tok_cells.append(cell_id)
 
-    if "v" not in kinds:
+    if not toks:
         return None
-    first_v = kinds.index("v")
-    last_v = len(kinds) - 1 - kinds[::-1].index("v")
-    toks: list[_Val] = []
-    chunks: list[tuple[str, int]] = []
-    tok_cells: list[int] = []
-    run_mode = glued  # or a number printed with a leading zero: digits run together
-    for i in range(first_v, last_v + 1):
-        kind = kinds[i]
-        if kind == "e":
-            # An empty cell between two numbers is a blank cell.
-            toks.append(_Val(None, "", starts[i], "blank"))
-            chunks.append(("", starts[i]))
-            tok_cells.append(ids[i])
-        elif kind == "v":
-            cell_id = ids[i]
-            for chunk, offset in runs[i]:
-                if chunk.isdigit():
-                    value: Number | None = int(chunk)
-                    if not run_mode and chunk[0] == "0" and len(chunk) > 1:
-                        run_mode = True
-                else:
-                    value = _parse_number(chunk)[0] if chunk not in _BLANK_WORDS else None
-                    if not run_mode and len(chunk) > 1 and chunk[0] == "0" and chunk[1] != ".":
-                        run_mode = True
-                toks.append(_Val(value, chunk, offset, "ok" if value is not None else "blank"))
-                chunks.append((chunk, offset))
-                tok_cells.append(cell_id)
-    lead = kinds[:first_v].count("e")
-    trail = kinds[last_v + 1:].count("e")
     reliable = "|" in segment or doc.is_real_row(start)
-    empty = tuple(ids[i] for i, k in enumerate(kinds) if k == "e")
-    return _Group(toks, chunks, run_mode, lead, trail, reliable, structured, label_cell, toks[0].start,
-                  line_start, tok_cells=tok_cells if structured else None, empty_cells=empty)
+    return _Group(toks, chunks, glued or leading_zero, lead, len(pending), reliable, structured, label_cell,
+                  toks[0].start, line_start, tok_cells=tok_cells if structured else None,
+                  empty_cells=tuple(empty))
 
 
 def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
@@ -707,14 +686,15 @@ def _derive_lost(reading: Reading) -> Reading | None:
     return tuple(out)
 
 
-def _row_readings(groups: list[_Group], cols: Sequence[ColumnSpec], table: str) -> list[Reading]:
+def _row_readings(groups: list[_Group], cols: Sequence[ColumnSpec], table: str, units: bool) -> list[Reading]:
+    """Candidate readings of a row; `units` says whether any of `cols` has a unit (asked once per table)."""
     if any(g.run_mode for g in groups):
         accept = _t3_row_accept if table == "3" else None
         readings = _split_readings(groups, cols, accept)
     else:
         readings = []
         count = sum(g.count for g in groups) if len(groups) > 1 else groups[0].count
-        if count == len(cols) and len(groups) == 1 and not any(c.unit for c in cols):
+        if count == len(cols) and len(groups) == 1 and not units:
             return [tuple(groups[0].toks)]  # the common case: one number per column
         if (table == "3" and count < len(cols) and not any(g.structured for g in groups)
                 and len(cols) <= sum(ch.isdigit() for g in groups for c, _ in g.chunks for ch in c)):
@@ -767,11 +747,12 @@ def _find_labels(doc: _Doc, label_set: _LabelSet, start: int, end: int) -> list[
             alias = printed[core] = label_set.aliases[_SQUEEZE.sub("", core)]
         if alias.after is not None and alias.after.match(text, m.end()):
             continue
-        window_start = max(start, m.start() - _LOOKBACK)
-        back = alias.back.search(text[window_start:m.start()])
+        core_start = m.start()
+        # The look back runs on the text itself, bounded (its \Z matches at the core; no slice is made).
+        back = alias.back.search(text, max(start, core_start - _LOOKBACK), core_start)
         if back is None:
             continue  # a required ordinal is absent: 总计 in a header is not （七）总计
-        labels.append(_Label(alias.row, window_start + back.start(), m.end()))
+        labels.append(_Label(alias.row, back.start(), m.end()))
     return labels
 
 
@@ -873,9 +854,14 @@ def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: lis
 def _cells_from_reading(doc: _Doc, table: str, row: str, cols: Sequence[str], reading: Reading,
                         line: int, note: str) -> list[Cell]:
     newlines = doc.newlines
+    line_of = bisect.bisect_right
+    if not note:  # the common case: each cell keeps its value's own note
+        return [Cell(table, row, col, v.value if v.status == "ok" else None, v.raw, v.status,
+                     line if v.offset is None else line_of(newlines, v.offset - 1) + 1, v.offset, v.note)
+                for col, v in zip(cols, reading, strict=True)]
     return [Cell(table, row, col, v.value if v.status == "ok" else None, v.raw, v.status,
-                 line if v.offset is None else bisect.bisect_right(newlines, v.offset - 1) + 1, v.offset,
-                 (f"{note}; {v.note}" if note and v.note else note or v.note))
+                 line if v.offset is None else line_of(newlines, v.offset - 1) + 1, v.offset,
+                 f"{note}; {v.note}" if v.note else note)
             for col, v in zip(cols, reading, strict=True)]
 
 
@@ -1107,7 +1093,8 @@ def _extract_t2(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         if not row_hits:
             cells += _missing("2", row.id, cols)
             continue
-        readings = _dedupe([r for h in row_hits for r in _row_readings(h.groups, col_specs, "2")])
+        units = any(c.unit for c in col_specs)
+        readings = _dedupe([r for h in row_hits for r in _row_readings(h.groups, col_specs, "2", units)])
         line = doc.line(row_hits[0].label_start)
         if not readings:
             cells += _ambiguous_row(doc, "2", row.id, cols, row_hits[0], "numbers do not fit the columns")
@@ -1146,11 +1133,12 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
     readings: dict[str, list[Reading]] = {}
     conflicts: set[str] = set()
     gridded = _grid_readings(hits, spec.columns)
+    units = any(c.unit for c in spec.columns)
     for row_id, row_hits in by_row.items():
         if row_id in gridded and len(row_hits) == 1:
             readings[row_id] = [gridded[row_id]]
             continue
-        options = [_row_readings(h.groups, spec.columns, "3") for h in row_hits]
+        options = [_row_readings(h.groups, spec.columns, "3", units) for h in row_hits]
         options = [o for o in options if o]
         if not options:
             conflicts.add(row_id)

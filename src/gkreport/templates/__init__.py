@@ -60,21 +60,30 @@ class TableSpec:
     title: str
     rows: tuple[RowSpec, ...]
     columns: tuple[ColumnSpec, ...]
+    # Lookups by id, built once: the extractor asks for a row's spec at every label it reads.
+    _rows_by_id: dict[str, RowSpec] = field(init=False, repr=False, compare=False)
+    _columns_by_id: dict[str, ColumnSpec] = field(init=False, repr=False, compare=False)
+    _column_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows: dict[str, RowSpec] = {}
+        for row in self.rows:
+            rows.setdefault(row.id, row)  # the first of a repeated id, as a scan would find
+        columns: dict[str, ColumnSpec] = {}
+        for col in self.columns:
+            columns.setdefault(col.id, col)
+        object.__setattr__(self, "_rows_by_id", rows)
+        object.__setattr__(self, "_columns_by_id", columns)
+        object.__setattr__(self, "_column_ids", tuple(col.id for col in self.columns))
 
     def row(self, row_id: str) -> RowSpec:
-        for row in self.rows:
-            if row.id == row_id:
-                return row
-        raise KeyError(row_id)
+        return self._rows_by_id[row_id]
 
     def column(self, col_id: str) -> ColumnSpec:
-        for col in self.columns:
-            if col.id == col_id:
-                return col
-        raise KeyError(col_id)
+        return self._columns_by_id[col_id]
 
     def row_columns(self, row: RowSpec) -> tuple[str, ...]:
-        return row.columns if row.columns is not None else tuple(col.id for col in self.columns)
+        return row.columns if row.columns is not None else self._column_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +148,13 @@ def expand_rules(schema: Schema, rules: tuple[SumRule, ...], has_row: Callable[[
     其他处理 row in a 2021 table) replaces its official members in R2, and which table-三 rows get an R3.
     """
     # Only the variant rows change the equations, so the expansion is cached on them.
-    used = tuple(sorted(v for v, members in schema.variants.items()
+    return _expand(schema.name, rules, used_variants(schema, has_row))
+
+
+def used_variants(schema: Schema, has_row: Callable[[str], bool]) -> tuple[str, ...]:
+    """The variant rows a report printed instead of all their members, sorted (the key of `_expand`)."""
+    return tuple(sorted(v for v, members in schema.variants.items()
                         if has_row(v) and not any(has_row(m) for m in members)))
-    return _expand(schema.name, rules, used)
 
 
 @lru_cache(maxsize=64)
