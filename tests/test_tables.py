@@ -234,6 +234,98 @@ def test_pdf_like_lines_with_broken_labels_and_footer() -> None:
     assert_values(extract_tables(make_report(render_pdf_like())))
 
 
+# Long labels of table 三 wrapped over lines (a label cell two or three lines high): the numbers sit on the
+# label's last line, on its first line, or (one cell per line) on lines of their own after it.
+WRAPPED = {  # row id -> (the label's lines, where its numbers are printed)
+    "new_received": (["一、本年新收政府信息公开", "申请数", "量"], "last"),
+    "partially_granted": (["（二）部分公开（区分处理的，只计这一情形，不", "计其他情形）"], "last"),
+    "denied.security_stability": (["3.危及“三安全一稳定", "”"], "last"),
+    "unable.not_held": (["1.本机关不掌握相关政府", "信息"], "first"),
+    "not_processed.confirm_existing": (["5.要求行政机关确认或重新出具已获", "取信息"], "last"),
+    "other.no_correction": (["1.申请人无正当理由逾期不补正、行政机关不", "再处理其政府信息公开申请"], "last"),
+    "other.no_fee": (["2.申请人逾期未按收费通知要求缴纳费用、行", "政机关不再处理其政府信息", "公开申请"],
+                     "first"),
+    "carry_forward": (["四、结转下年度继", "续办理"], "last"),
+}
+EMPTY_ROW = "not_processed.mass_repeated"  # printed without numbers, just above a wrapped label
+T3_WRAPPED = dict(T3, **{"new_received": (6, 1, 0, 0, 1, 0, 8), "other.no_correction": (1, 0, 0, 0, 0, 0, 1),
+                         "total": (6, 1, 0, 0, 1, 0, 8)})
+
+
+def render_wrapped(layout: str) -> str:
+    """The invented report with the WRAPPED labels, in "space" (PDF lines), "tab" or "cells" (one cell
+    per line) layout; in the first two the row above a wrapped label is left empty."""
+    sep = {"space": " ", "tab": "\t", "cells": "\n\t"}[layout]
+    lines = []
+    for row, group, label in T3_LABELS:
+        numbers = sep.join(map(str, T3_WRAPPED[row]))
+        parts, where = WRAPPED.get(row, ([label], "last"))
+        if group:
+            lines.append(group)
+        if row == EMPTY_ROW and layout != "cells":
+            lines.append(label)
+        elif layout == "cells":
+            lines += parts + [numbers]
+        elif where == "last":
+            lines += parts[:-1] + [f"{parts[-1]}{sep}{numbers}"]
+        else:
+            lines += [f"{parts[0]}{sep}{numbers}"] + parts[1:]
+    if layout == "space":
+        return (PROSE_HEAD + t2_tab().replace("\t", " ") + T3_HEAD.replace("\t", "\n") + "\n".join(lines)
+                + "\n" + T4_HEAD.replace("\t", "\n") + t4_values(" ") + TAIL)
+    if layout == "tab":
+        return PROSE_HEAD + t2_tab() + T3_HEAD + "\n".join(lines) + "\n" + T4_HEAD + t4_values() + TAIL
+    t4 = "".join(f"\t{v}\n" for row in T4.values() for v in row)
+    return (PROSE_HEAD + t2_tab().replace("\t", "\n\t") + T3_HEAD.replace("\t", "\n\t")
+            + "".join(f"\t{line}\n" for line in lines) + T4_HEAD.replace("\t", "\n\t") + t4 + TAIL)
+
+
+@pytest.mark.parametrize("layout", ["space", "tab"])
+def test_wrapped_labels_are_joined_and_their_numbers_tied_to_them(layout: str) -> None:
+    # Space-separated (pdfium, ex07): the continuation line "再处理其政府信息公开申请 1 0 0 0 0 0 1" is the
+    # label's own line. Tab-separated: the continuation proves its numbers belong to the wrapped label and
+    # not to the empty row above it.
+    result = extract_tables(make_report(render_wrapped(layout)))
+    expected = dict(T3_WRAPPED)
+    del expected[EMPTY_ROW]
+    assert_values(result, expected)
+    for col in SCHEMAS["2021"].tables["3"].columns:
+        cell = result.get("3", EMPTY_ROW, col.id)
+        assert cell is not None and cell.status != "ok" and cell.value is None
+
+
+def test_wrapped_labels_one_cell_per_line_and_pdf_lines_in_one_table() -> None:
+    # One cell per line (DOCX flattened): the numbers on lines of their own after the wrapped label, read
+    # as before. The same wraps in PDF lines: the continuation line carries the numbers (ex07).
+    assert_values(extract_tables(make_report(render_wrapped("cells"))), T3_WRAPPED)
+    pdf = render_wrapped("space").replace(f"\n{T3_LABELS[18][2]}\n", f"\n{T3_LABELS[18][2]} 0 0 0 0 0 0 0\n")
+    assert_values(extract_tables(make_report(pdf)), T3_WRAPPED)
+
+
+@pytest.mark.parametrize("sep", [" ", "\t"])
+def test_wrap_that_could_finish_two_labels_stays_ambiguous(sep: str) -> None:
+    # Both （六） items end in "、行政机关不再处理其政府信息公开申请": a continuation line printed after the
+    # first lines of both could finish either, so neither row gets its numbers.
+    rows = {"other.no_correction": "1.申请人无正当理由逾期不补正、",
+            "other.no_fee": "2.申请人逾期未按收费通知要求缴纳费用、\n行政机关不再处理其政府信息公开申请"
+                            + sep + sep.join(map(str, T3_WRAPPED["other.no_correction"]))}
+    text = render_wrapped("space" if sep == " " else "tab")
+    for row, label in rows.items():
+        parts, where = WRAPPED[row]
+        numbers = sep.join(map(str, T3_WRAPPED[row]))
+        printed = ("\n".join(parts[:-1] + [f"{parts[-1]}{sep}{numbers}"]) if where == "last"
+                   else "\n".join([f"{parts[0]}{sep}{numbers}"] + parts[1:]))
+        assert printed in text
+        text = text.replace(printed, label)
+    result = extract_tables(make_report(text))
+    for row in rows:
+        for col in SCHEMAS["2021"].tables["3"].columns:
+            cell = result.get("3", row, col.id)
+            assert cell is not None and cell.status == "ambiguous" and cell.value is None, (row, col.id, cell)
+    assert result.value("3", "other.other", "total") == 0
+    assert result.value("3", "total", "total") == 8
+
+
 def test_html_or_docx_rows_keep_their_empty_cells() -> None:
     # A reader that knows real table cells (HTML/DOCX) marks the rows with a table index; an empty
     # trailing cell there is a blank 总计, not a lost column.

@@ -30,6 +30,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
+from gkreport.normalise import normalise_text
 from gkreport.segment import Report
 from gkreport.templates import (
     SCHEMAS,
@@ -131,6 +132,8 @@ class _Alias:
     row: str
     back: re.Pattern[str]  # the optional leading words and the printed ordinal, anchored at the core
     after: re.Pattern[str] | None  # words that must not follow the core (3.其他 is not 其他处理)
+    rest: str = ""  # the official words after the core (white space removed), which a long label wraps over
+    rest_match: re.Pattern[str] | None = None  # the longest printed start of `rest`, letter gaps allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,28 @@ def _alias(row: RowSpec, alias: str) -> tuple[str, _Alias]:
         prefix = f"(?:{_prefix_regex(row.prefix)}{_GAP})"
         back = prefix + ("" if row.prefix_required else "?") + back
     after = re.compile(_GAP + "(?:法律|处理|情形)") if row.prefix_required else None
-    return core, _Alias(row.id, re.compile(back + _GAP + r"\Z"), after)
+    rest = _words_after(_SQUEEZE.sub("", normalise_text(row.words)), normalise_text(core))
+    # Nested optional characters: (?:G c1(?:G c2(?:G c3)?)?)? matches the longest printed start of `rest`.
+    rest_match = re.compile("".join(f"(?:{_GAP}{_char(ch)}" for ch in rest) + ")?" * len(rest)) \
+        if rest else None
+    return core, _Alias(row.id, re.compile(back + _GAP + r"\Z"), after, rest, rest_match)
+
+
+_SAME_CHARS = {"，": "[，,]", "“": "[“\"]", "”": "[”\"]"}  # punctuation printed either way
+
+
+def _char(ch: str) -> str:
+    return _SAME_CHARS.get(ch) or re.escape(ch)
+
+
+def _words_after(words: str, core: str) -> str:
+    """The official words that follow an alias core: after the core itself, else after its longest
+    ending found in them (本单位不掌握 ends in 不掌握, and 相关政府信息 follows)."""
+    for k in range(len(core), 1, -1):
+        at = words.find(core[-k:])
+        if at >= 0:
+            return words[at + k:]
+    return ""
 
 
 def _label_set(rows: Sequence[RowSpec]) -> _LabelSet:
@@ -724,6 +748,8 @@ class _Label:
     row: str
     start: int
     end: int
+    alias: _Alias
+    left: str = ""  # official words the label still lacked where its zone ended without numbers
 
 
 @dataclass(slots=True)
@@ -732,6 +758,8 @@ class _RowHit:
     label_start: int
     groups: list[_Group]
     note: str = ""
+    unsure: bool = False  # the numbers could as well be another row's: the row is ambiguous
+    wrapped: bool = False  # the numbers follow the label's last words on a later line
 
 
 def _find_labels(doc: _Doc, label_set: _LabelSet, start: int, end: int) -> list[_Label]:
@@ -752,7 +780,7 @@ def _find_labels(doc: _Doc, label_set: _LabelSet, start: int, end: int) -> list[
         back = alias.back.search(text, max(start, core_start - _LOOKBACK), core_start)
         if back is None:
             continue  # a required ordinal is absent: 总计 in a header is not （七）总计
-        labels.append(_Label(alias.row, back.start(), m.end()))
+        labels.append(_Label(alias.row, back.start(), m.end(), alias))
     return labels
 
 
@@ -773,6 +801,29 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
             pending.append(label)
         zone_end = labels[i + 1].start if i + 1 < len(labels) else end
         groups = _scan_zone(doc, label.end, zone_end, True)
+        wrapped = False
+        rest = label.alias.rest_match
+        if (not groups or not groups[0].same_line) and rest is not None:
+            words_start = label.end
+            joined = _wrapped_end(doc.text, rest, words_start, zone_end)
+            if joined is not None:
+                groups = _scan_zone(doc, joined, zone_end, True)
+                # The continuation could also finish an earlier label that is still waiting for its
+                # words and numbers: then neither row can have the numbers for sure.
+                cont = _SQUEEZE.sub("", doc.text[doc.text.find("\n", label.end):joined])
+                rivals = [p for p in pending[:-1] if p.left and p.left.startswith(cont)]
+                if groups and rivals:
+                    note = "a wrapped label's last line could finish more than one label"
+                    hits += [_RowHit(p.row, p.start, groups, note, unsure=True) for p in [*rivals, pending[-1]]]
+                    pending = []
+                    continue
+                label.end = pending[-1].end = joined
+                wrapped = True
+            if not groups:
+                # The words it still lacks: a later line that begins with them could be its continuation.
+                printed = rest.match(doc.text, words_start, zone_end)
+                done = len(_SQUEEZE.sub("", printed.group())) if printed else 0
+                pending[-1].left = label.alias.rest[done:]
         if not groups:
             continue
         current = pending[-1]
@@ -801,9 +852,24 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
             else:
                 orphans.append((g.start, g))
         if collected:
-            hits.append(_RowHit(current.row, current.start, collected))
+            hits.append(_RowHit(current.row, current.start, collected, wrapped=wrapped))
         pending = []
     return hits, orphans
+
+
+# What may follow a wrapped label's last words on their line: a number, a blank marker or the line end
+# (so the line is the row's line of numbers, not more label text).
+_AFTER_WORDS = re.compile(r"[ \t|]*(?:[\d/／\\—–－+-]|无(?![^\s|])|\n|\Z)")
+
+
+def _wrapped_end(text: str, rest: re.Pattern[str], start: int, end: int) -> int | None:
+    """Where a label (its core ending at `start`) ends if it wraps: the rest of its line holds nothing but
+    the start of its official words (`rest`), the next line(s) begin with the remaining words, and numbers
+    or nothing follow them. None when the label does not wrap that way."""
+    m = rest.match(text, start, end)
+    if m is None or text.find("\n", start, m.end()) < 0 or not _AFTER_WORDS.match(text, m.end(), end):
+        return None
+    return m.end()
 
 
 def _take(group: _Group, n: int) -> _Group:
@@ -1096,7 +1162,10 @@ def _extract_t2(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         units = any(c.unit for c in col_specs)
         readings = _dedupe([r for h in row_hits for r in _row_readings(h.groups, col_specs, "2", units)])
         line = doc.line(row_hits[0].label_start)
-        if not readings:
+        unsure = next((h for h in row_hits if h.unsure), None)
+        if unsure is not None:
+            cells += _ambiguous_row(doc, "2", row.id, cols, unsure, unsure.note)
+        elif not readings:
             cells += _ambiguous_row(doc, "2", row.id, cols, row_hits[0], "numbers do not fit the columns")
         elif len(readings) == 1:
             cells += _cells_from_reading(doc, "2", row.id, cols, readings[0], line, "")
@@ -1131,10 +1200,12 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         by_row.setdefault(hit.row, []).append(hit)
 
     readings: dict[str, list[Reading]] = {}
-    conflicts: set[str] = set()
-    gridded = _grid_readings(hits, spec.columns)
+    conflicts = {h.row for h in hits if h.unsure}
+    gridded = _grid_readings([h for h in hits if not h.unsure], spec.columns)
     units = any(c.unit for c in spec.columns)
     for row_id, row_hits in by_row.items():
+        if row_id in conflicts:
+            continue
         if row_id in gridded and len(row_hits) == 1:
             readings[row_id] = [gridded[row_id]]
             continue
@@ -1169,7 +1240,7 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         hit = row_hits[0]
         line = doc.line(hit.groups[0].start if hit.groups else hit.label_start)
         if row.id in conflicts:
-            cells += _ambiguous_row(doc, "3", row.id, cols, hit,
+            cells += _ambiguous_row(doc, "3", row.id, cols, hit, hit.note if hit.unsure else
                                     "label and numbers could not be matched with certainty")
             continue
         options = (solved or readings)[row.id]
@@ -1195,7 +1266,7 @@ def _grid_readings(hits: list[_RowHit], cols: Sequence[ColumnSpec]) -> dict[str,
     n = len(cols)
 
     def single(hit: _RowHit) -> _Group | None:
-        if len(hit.groups) != 1:
+        if len(hit.groups) != 1 or hit.wrapped:  # a continuation line's cells are not the grid's
             return None
         g = hit.groups[0]
         ok = g.same_line and g.structured and not g.run_mode and g.tok_cells is not None

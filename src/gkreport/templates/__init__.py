@@ -10,6 +10,7 @@ types and the small lookups built from them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +42,8 @@ class RowSpec:
     ignores white space between characters, so letter-spaced and line-broken labels still match.
     `prefix` is the printed ordinal before the label: "一" for 一、, "(一)" for （一）, "1" for 1. / 1、;
     `prefix_required` is set where the bare phrase would be too common (（七）总计, 3.其他).
+    `wording` is the full text of the label cell after its ordinal where `label` gives less (the note of
+    （二）部分公开); `words` gives it for every row. A label that wraps over lines is followed through it.
     """
 
     id: str
@@ -52,6 +55,15 @@ class RowSpec:
     columns: tuple[str, ...] | None = None  # table 二: the columns this row has (they differ per block)
     block: str | None = None  # table 二: the 第二十条 item the row is printed under (第二十条第（一）项)
     members: tuple[str, ...] = ()  # a group head printed as a row in some reports (（六）其他处理)
+    wording: str = ""
+
+    @property
+    def words(self) -> str:
+        """The label cell's official words without group head and ordinal (申请人无正当理由逾期不补正、…)."""
+        return self.wording or _ORDINAL.sub("", self.label.rsplit(" ", 1)[-1], count=1)
+
+
+_ORDINAL = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 
 
 @dataclass(frozen=True, slots=True)
