@@ -287,3 +287,31 @@ def test_decimal_terms_are_shown_as_printed() -> None:
     assert result.status == "pass" and result.actual == 3.5
     assert result.message == ("表三「予以公开」行：总计3.5 = 自然人2+商业企业1.5+科研机构0+社会公益组织0+"
                               "法律服务机构0+其他组织0")
+
+
+# Pieces that often make up a match of the carry-forward patterns (and near misses without its words).
+_FACT_ALPHABET = ["结转", "顺延", "至", "到", "下一年度", "下年", "2024年", "继续办理", "12件", "3", "件", "余",
+                  " ", "申请", "。", "，"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FACT_ALPHABET), max_size=30))
+def test_prose_fact_words_hold_in_every_match(parts: list[str]) -> None:
+    # The `words` pre-check skips only proses that no pattern of the fact can match.
+    from gkreport.checks import _COMPILED, PROSE_FACTS
+
+    text = "".join(parts)
+    for fact in PROSE_FACTS:
+        for pattern in _COMPILED[fact.id]:
+            m = pattern.search(text)
+            if fact.words and m is not None:
+                assert any(w in m.group() for w in fact.words)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["-", "—", "–", "--", " ", "1", "23", "12345", "页", "\n", "a"]), max_size=20))
+def test_page_footer_pattern_equals_the_plain_form(parts: list[str]) -> None:
+    from gkreport.checks import _PAGE_FOOTER
+
+    text = "".join(parts)
+    assert _PAGE_FOOTER.sub("", text) == re.sub(r"[-—–]+\s*\d{1,4}\s*[-—–]+", "", text)
