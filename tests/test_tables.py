@@ -326,6 +326,28 @@ def test_wrap_that_could_finish_two_labels_stays_ambiguous(sep: str) -> None:
     assert result.value("3", "total", "total") == 8
 
 
+def test_label_cut_inside_its_words_with_numbers_on_its_first_line_is_not_given_to_the_row_above() -> None:
+    # A tall label cell prints its numbers on its first line: "8.属于行政\t0…" then "查询事项". When the
+    # next label is cut the same way, the line "1.本机关不\t1…" sits below 查询事项 with other label words
+    # before its numbers; it is not 查询事项's line, and no row may take it for certain.
+    cut = {"denied.query_item": "查询事项", "unable.not_held": "掌握相关政府信息"}
+    lines = []
+    for row, group, label in T3_LABELS:
+        numbers = "\t".join(map(str, T3[row]))
+        if group:
+            lines.append(group)
+        at = label.find(cut[row]) if row in cut else len(label)
+        lines += [f"{label[:at]}\t{numbers}"] + ([label[at:]] if row in cut else [])
+    text = PROSE_HEAD + t2_tab() + T3_HEAD + "\n".join(lines) + "\n" + T4_HEAD + t4_values() + TAIL
+    assert "8.属于行政\t0\t0\t0\t0\t0\t0\t0\n查询事项\n（四）无法提供\n1.本机关不\t1\t0" in text
+    result = extract_tables(make_report(text))
+    for cell in result.cells:
+        if cell.table == "3" and cell.status == "ok":
+            assert cell.value == T3[cell.row][[c.id for c in SCHEMAS["2021"].tables["3"].columns].index(cell.col)], cell
+    assert {c.status for c in result.cells if c.row in cut} <= {"ambiguous", "missing"}
+    assert_values(result, {row: v for row, v in T3.items() if row not in cut})
+
+
 def test_html_or_docx_rows_keep_their_empty_cells() -> None:
     # A reader that knows real table cells (HTML/DOCX) marks the rows with a table index; an empty
     # trailing cell there is a blank 总计, not a lost column.

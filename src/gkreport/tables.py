@@ -852,9 +852,21 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
             else:
                 orphans.append((g.start, g))
         if collected:
-            hits.append(_RowHit(current.row, current.start, collected, wrapped=wrapped))
+            if any(not g.same_line and _words_before_numbers(doc.text, g) for g in collected):
+                # Numbers below the label that follow other label words on their line: the first line of a
+                # label cut inside its words, whose numbers stayed on it. They could be this row's or the
+                # row whose words these are (its core found further down): neither is certain.
+                hits.append(_RowHit(current.row, current.start, collected,
+                                    "numbers below the label follow other label words", unsure=True))
+            else:
+                hits.append(_RowHit(current.row, current.start, collected, wrapped=wrapped))
         pending = []
     return hits, orphans
+
+
+def _words_before_numbers(text: str, group: _Group) -> bool:
+    """The group's line prints words (not only cell borders) before its first number."""
+    return bool(text[group.line_start:group.start].strip(" \t|\u3000"))
 
 
 # What may follow a wrapped label's last words on their line: a number, a blank marker or the line end
@@ -889,7 +901,10 @@ def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: lis
     order = {row.id: i for i, row in enumerate(spec.rows) if row.id not in schema.variants}
     n = len(spec.columns)
     assigned = {h.row for h in hits}
-    anchors = sorted((h.groups[0].start, order[h.row]) for h in hits if h.row in order)
+    # An unsure hit's numbers may be another row's line, so it neither anchors a gap nor lets one be
+    # filled: its own line may be among the orphans, and the counts would match by accident.
+    anchors = sorted((h.groups[0].start, order[h.row]) for h in hits if h.row in order and not h.unsure)
+    unsure = [order[h.row] for h in hits if h.unsure and h.row in order]
     if not anchors or not orphans:
         return []
     by_gap: dict[int, list[_Group]] = {}
@@ -903,7 +918,7 @@ def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: lis
     for gap, groups in by_gap.items():
         lo = anchors[gap - 1][1] if gap > 0 else -1
         hi = anchors[gap][1] if gap < len(anchors) else len(rows_in_order)
-        if lo >= hi:
+        if lo >= hi or any(lo < u < hi for u in unsure):
             continue
         missing = [r for r in rows_in_order[lo + 1:hi] if r not in assigned]
         if len(missing) != len(groups):
