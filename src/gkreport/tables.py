@@ -205,6 +205,12 @@ _LABELS: dict[tuple[str, str], _LabelSet] = {
     for name, schema in SCHEMAS.items() for table in ("2", "3")
 }
 
+# Columns per row, looked up once per label in `_walk_rows`.
+_ROW_WIDTHS: dict[tuple[str, str], dict[str, int]] = {
+    (name, table): {row.id: len(schema.tables[table].row_columns(row)) for row in schema.tables[table].rows}
+    for name, schema in SCHEMAS.items() for table in ("2", "3")
+}
+
 _T2_START = re.compile(_spaced("第二十条第") + r"\s*[(（]?\s*一\s*[)）]?\s*项")
 _T2_FALLBACK = re.compile("|".join(_spaced(s) for s in ("第二十条", "本年制发件数", "本年新制作数量")))
 # Anchors start with a literal so the regex engine can skip ahead fast; the printed ordinal before an
@@ -257,7 +263,7 @@ MAX_SPLITS = 5000  # splits of one digit run
 class _Val:
     """A number (or blank) as read, and later as placed in a column."""
 
-    value: Number | None  # None: blank, missing or unknown
+    value: Number | None  # None unless status is ok (cells copy it as is)
     raw: str
     offset: int | None
     status: CellStatus  # ok | blank | missing (a column the row did not print)
@@ -359,12 +365,12 @@ def _scan_zone(doc: _Doc, start: int, end: int, label_end_line: bool,
         pos = nl
     if not search_all and _STACKED.fullmatch(text, pos, end):
         # One cell per line (Word tables flattened that way): read all the lines in one pass.
-        toks = [_Val(int(m.group(1)) if m.group(1).lstrip("+-").isdigit() else float(m.group(1)),
-                     m.group(1), m.start(1), "ok") for m in _STACKED_NUM.finditer(text, pos, end)]
-        if toks:
-            chunks = [(t.raw, t.start) for t in toks]
-            groups.append(_Group(toks, chunks, False, 0, 0, False, True, False, toks[0].start,
-                                 doc.line_start(toks[0].start), stacked=True))
+        chunks = [(m.group(1), m.start(1)) for m in _STACKED_NUM.finditer(text, pos, end)]
+        if chunks:
+            toks = [_Val(int(raw) if raw.lstrip("+-").isdigit() else float(raw), raw, offset, "ok")
+                    for raw, offset in chunks]
+            groups.append(_Group(toks, chunks, False, 0, 0, False, True, False, chunks[0][1],
+                                 doc.line_start(chunks[0][1]), stacked=True))
         return groups
     if pos < end and text[pos] == "\n":
         pos += 1
@@ -414,8 +420,16 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
     for i, (cell, cell_start) in enumerate(cells):
         stripped = cell.strip()
         if stripped.isdigit() and (i or not label_cell):
-            run = [(stripped, cell_start + cell.index(stripped))]
-        elif i == 0 and label_cell:
+            # The common cell, one plain integer: taken directly, without a run of chunks.
+            if pending:
+                _flush_blanks(pending, toks, chunks, tok_cells)
+            offset = cell_start + cell.index(stripped)
+            leading_zero = leading_zero or (stripped[0] == "0" and len(stripped) > 1)
+            toks.append(_Val(int(stripped), stripped, offset, "ok"))
+            chunks.append((stripped, offset))
+            tok_cells.append(base + i)
+            continue
+        if i == 0 and label_cell:
             # The rest of the label's own cell: numbers may follow the label text directly.
             m = _RUN_SEARCH.search(cell)
             if m is None:
@@ -442,11 +456,8 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
             glued = glued or (run_start > 0 and not text[run_start - 1].isspace())
             run = _chunks(m2.group(), run_start)
         cell_id = base + i
-        for blank_start, blank_id in pending:  # an empty cell between two numbers is a blank cell
-            toks.append(_Val(None, "", blank_start, "blank"))
-            chunks.append(("", blank_start))
-            tok_cells.append(blank_id)
-        pending.clear()
+        if pending:
+            _flush_blanks(pending, toks, chunks, tok_cells)
         for chunk, offset in run:
             if chunk.isdigit():
                 value: Number | None = int(chunk)
@@ -462,8 +473,18 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
         return None
     reliable = "|" in segment or doc.is_real_row(start)
     return _Group(toks, chunks, glued or leading_zero, lead, len(pending), reliable, structured, label_cell,
-                  toks[0].start, line_start, tok_cells=tok_cells if structured else None,
+                  chunks[0][1], line_start, tok_cells=tok_cells if structured else None,
                   empty_cells=tuple(empty))
+
+
+def _flush_blanks(pending: list[tuple[int, int]], toks: list[_Val], chunks: list[tuple[str, int]],
+                  tok_cells: list[int]) -> None:
+    """The empty cells between two numbers are blank cells: append them as tokens."""
+    for blank_start, blank_id in pending:
+        toks.append(_Val(None, "", blank_start, "blank"))
+        chunks.append(("", blank_start))
+        tok_cells.append(blank_id)
+    pending.clear()
 
 
 def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
@@ -479,19 +500,22 @@ def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
         parts.pop()
         trail = 1
     toks: list[_Val] = []
+    chunks: list[tuple[str, int]] = []
     pos = start + tab + 1
     for part in parts:
         digits = part.strip()
         if len(digits) > 1 and digits[0] == "0":
             return None  # a leading zero: digits run together, read by the general path
-        toks.append(_Val(int(digits), digits, pos + part.index(digits), "ok"))
+        offset = pos + part.index(digits)
+        toks.append(_Val(int(digits), digits, offset, "ok"))
+        chunks.append((digits, offset))
         pos += len(part) + 1
     line_start = doc.line_start(start)
     base = doc.text.count("\t", line_start, start)
     tok_cells = list(range(base + 1, base + 1 + len(toks)))
     empty = (base + 1 + len(toks),) if trail else ()
-    return _Group(toks, [(t.raw, t.start) for t in toks], False, 0, trail, doc.is_real_row(start), True, True,
-                  toks[0].start, line_start, tok_cells=tok_cells, empty_cells=empty)
+    return _Group(toks, chunks, False, 0, trail, doc.is_real_row(start), True, True, chunks[0][1], line_start,
+                  tok_cells=tok_cells, empty_cells=empty)
 
 
 def _chunks(run: str, base: int) -> list[tuple[str, int]]:
@@ -611,7 +635,8 @@ def _split_readings(groups: list[_Group], cols: Sequence[ColumnSpec],
             _SPLIT_MEMO.clear()
         found = _SPLIT_MEMO[key] = _split_search(shapes, key[1], accept, partial)
     note = "digits run together; split by the 勾稽 identities" if accept else "digits run together"
-    return [tuple(_Val(v, raw, offsets[ci] + at, st, note) for v, raw, ci, at, st in split) for split in found]
+    # tuple([...]) rather than tuple(generator): a generator costs ~2x per item here.
+    return [tuple([_Val(v, raw, offsets[ci] + at, st, note) for v, raw, ci, at, st in split]) for split in found]
 
 
 _SplitPart = tuple[Number | None, str, int, int, CellStatus]  # value, raw, chunk index, start in chunk, status
@@ -712,14 +737,14 @@ def _derive_lost(reading: Reading) -> Reading | None:
 
 def _row_readings(groups: list[_Group], cols: Sequence[ColumnSpec], table: str, units: bool) -> list[Reading]:
     """Candidate readings of a row; `units` says whether any of `cols` has a unit (asked once per table)."""
+    if len(groups) == 1 and not units and not groups[0].run_mode and len(groups[0].toks) == len(cols):
+        return [tuple(groups[0].toks)]  # the common case: one line, one number per column
     if any(g.run_mode for g in groups):
         accept = _t3_row_accept if table == "3" else None
         readings = _split_readings(groups, cols, accept)
     else:
         readings = []
         count = sum(g.count for g in groups) if len(groups) > 1 else groups[0].count
-        if count == len(cols) and len(groups) == 1 and not units:
-            return [tuple(groups[0].toks)]  # the common case: one number per column
         if (table == "3" and count < len(cols) and not any(g.structured for g in groups)
                 and len(cols) <= sum(ch.isdigit() for g in groups for c, _ in g.chunks for ch in c)):
             # Space-separated runs (平潭 2022: "713000074"): a split that satisfies R3 beats a lost column.
@@ -788,6 +813,7 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
                ) -> tuple[list[_RowHit], list[tuple[int, _Group]]]:
     """Assign value groups to row labels; return the hits and the orphan groups (no usable label)."""
     spec = schema.tables[table]
+    widths = _ROW_WIDTHS[(schema.name, table)]
     labels = _find_labels(doc, _LABELS[(schema.name, table)], start, end)
     hits: list[_RowHit] = []
     orphans: list[tuple[int, _Group]] = []
@@ -827,7 +853,7 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
         if not groups:
             continue
         current = pending[-1]
-        n = len(spec.row_columns(spec.row(current.row)))
+        n = widths[current.row]
         collected: list[_Group] = []
         single_mode = False
         # Below a label (not on its line), a line with exactly one full row of numbers beats stray
@@ -852,7 +878,9 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
             else:
                 orphans.append((g.start, g))
         if collected:
-            if any(not g.same_line and _words_before_numbers(doc.text, g) for g in collected):
+            # (Only groups below the label can follow words; the first test spares the common case.)
+            if (len(collected) > 1 or not collected[0].same_line) and \
+                    any(not g.same_line and _words_before_numbers(doc.text, g) for g in collected):
                 # Numbers below the label that follow other label words on their line: the first line of a
                 # label cut inside its words, whose numbers stayed on it. They could be this row's or the
                 # row whose words these are (its core found further down): neither is certain.
@@ -933,17 +961,31 @@ def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: lis
 
 
 def _cells_from_reading(doc: _Doc, table: str, row: str, cols: Sequence[str], reading: Reading,
-                        line: int, note: str) -> list[Cell]:
+                        line: int, note: str, values_line: int | None = None) -> list[Cell]:
+    """Cells of one reading; a value without an offset gets `line`. `values_line`, when given, is the line
+    of every value with an offset (the reading of one line's group), which spares a lookup per cell."""
+    if values_line is not None and not note:  # the common case: the line lookup was ~40% of a cell's cost
+        return [Cell(table, row, col, v.value, v.raw, v.status, line if v.offset is None else values_line,
+                     v.offset, v.note)
+                for col, v in zip(cols, reading, strict=True)]
     newlines = doc.newlines
     line_of = bisect.bisect_right
-    if not note:  # the common case: each cell keeps its value's own note
-        return [Cell(table, row, col, v.value if v.status == "ok" else None, v.raw, v.status,
+    if not note:  # each cell keeps its value's own note
+        return [Cell(table, row, col, v.value, v.raw, v.status,
                      line if v.offset is None else line_of(newlines, v.offset - 1) + 1, v.offset, v.note)
                 for col, v in zip(cols, reading, strict=True)]
-    return [Cell(table, row, col, v.value if v.status == "ok" else None, v.raw, v.status,
+    return [Cell(table, row, col, v.value, v.raw, v.status,
                  line if v.offset is None else line_of(newlines, v.offset - 1) + 1, v.offset,
                  f"{note}; {v.note}" if v.note else note)
             for col, v in zip(cols, reading, strict=True)]
+
+
+def _one_line(hits: list[_RowHit]) -> _Group | None:
+    """The group of a row read from one hit with one line's numbers (not stacked over lines): every
+    value of its readings sits on that group's line."""
+    if len(hits) == 1 and len(hits[0].groups) == 1 and not hits[0].groups[0].stacked:
+        return hits[0].groups[0]
+    return None
 
 
 def _agreed(doc: _Doc, table: str, row: str, cols: Sequence[str], readings: list[Reading], line: int,
@@ -1183,7 +1225,9 @@ def _extract_t2(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         elif not readings:
             cells += _ambiguous_row(doc, "2", row.id, cols, row_hits[0], "numbers do not fit the columns")
         elif len(readings) == 1:
-            cells += _cells_from_reading(doc, "2", row.id, cols, readings[0], line, "")
+            group = _one_line(row_hits)
+            values_line = doc.line(group.start) if group is not None else None
+            cells += _cells_from_reading(doc, "2", row.id, cols, readings[0], line, "", values_line)
         else:
             cells += _agreed(doc, "2", row.id, cols, readings, line, "", _printed(row_hits[0].groups))
     return cells
@@ -1224,8 +1268,7 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         if row_id in gridded and len(row_hits) == 1:
             readings[row_id] = [gridded[row_id]]
             continue
-        options = [_row_readings(h.groups, spec.columns, "3", units) for h in row_hits]
-        options = [o for o in options if o]
+        options = [o for h in row_hits if (o := _row_readings(h.groups, spec.columns, "3", units))]
         if not options:
             conflicts.add(row_id)
             continue
@@ -1265,7 +1308,9 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
             note = hit.note
             if len(readings[row.id]) > 1:
                 note = "; ".join(x for x in (note, "alignment chosen by R1/R2 across rows") if x)
-            cells += _cells_from_reading(doc, "3", row.id, cols, options[0], line, note)
+            # `line` is the line of the hit's first group, so of all its values when it has only one.
+            values_line = line if _one_line(row_hits) is not None else None
+            cells += _cells_from_reading(doc, "3", row.id, cols, options[0], line, note, values_line)
         else:
             cells += _agreed(doc, "3", row.id, cols, options, line, hit.note, _printed(hit.groups))
     return cells
@@ -1390,10 +1435,11 @@ def _extract_t4(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         raw = _printed(taken)
         return [Cell("4", row, col, None, raw, "ambiguous", line, taken[0].start,
                      f"{count} numbers where 15 are expected") for row in blocks for col in cols]
+    values_line = line if len(taken) == 1 and not taken[0].stacked else None  # `line` is taken[0]'s
     for b, row in enumerate(blocks):
         part = [r[b * 5:(b + 1) * 5] for r in readings]
         if len(readings) == 1:
-            cells += _cells_from_reading(doc, "4", row, cols, part[0], line, "")
+            cells += _cells_from_reading(doc, "4", row, cols, part[0], line, "", values_line)
         else:
             cells += _agreed(doc, "4", row, cols, part, line, "", _printed(taken))
     for i, cell in enumerate(cells):
