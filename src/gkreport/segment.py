@@ -171,14 +171,12 @@ class _Candidate:
 
 
 def _section_of(match: re.Match[str], cfg: _Config) -> tuple[int, int]:
-    # The heading's marker group closes last, so it is the match's last group (no dict of the groups).
+    # Each heading pattern ends with its empty marker group (`_marked`), which closes last: the match's
+    # last group names the heading.
     found = cfg.group_section.get(match.lastgroup or "")
-    if found is not None:
-        return found
-    for name, value in match.groupdict().items():
-        if value is not None and name in cfg.group_section:
-            return cfg.group_section[name]
-    raise AssertionError("heading pattern matched no alias group")
+    if found is None:
+        raise AssertionError("heading pattern matched no alias group")
+    return found
 
 
 def _score(section: int, weight: int, numeral: str | None) -> float:

@@ -963,20 +963,13 @@ def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: lis
 def _cells_from_reading(doc: _Doc, table: str, row: str, cols: Sequence[str], reading: Reading,
                         line: int, note: str, values_line: int | None = None) -> list[Cell]:
     """Cells of one reading; a value without an offset gets `line`. `values_line`, when given, is the line
-    of every value with an offset (the reading of one line's group), which spares a lookup per cell."""
-    if values_line is not None and not note:  # the common case: the line lookup was ~40% of a cell's cost
-        return [Cell(table, row, col, v.value, v.raw, v.status, line if v.offset is None else values_line,
-                     v.offset, v.note)
-                for col, v in zip(cols, reading, strict=True)]
+    of every value with an offset (the reading of one line's group), which spares a lookup per cell (the
+    lookup was ~40% of a cell's cost). `note`, when given, goes before each value's own note."""
     newlines = doc.newlines
     line_of = bisect.bisect_right
-    if not note:  # each cell keeps its value's own note
-        return [Cell(table, row, col, v.value, v.raw, v.status,
-                     line if v.offset is None else line_of(newlines, v.offset - 1) + 1, v.offset, v.note)
-                for col, v in zip(cols, reading, strict=True)]
     return [Cell(table, row, col, v.value, v.raw, v.status,
-                 line if v.offset is None else line_of(newlines, v.offset - 1) + 1, v.offset,
-                 f"{note}; {v.note}" if v.note else note)
+                 line if v.offset is None else values_line or line_of(newlines, v.offset - 1) + 1, v.offset,
+                 (f"{note}; {v.note}" if v.note else note) if note else v.note)
             for col, v in zip(cols, reading, strict=True)]
 
 
