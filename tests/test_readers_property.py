@@ -119,3 +119,22 @@ def test_mutated_pdf(data: st.DataObject, suffix: str) -> None:
 @given(data=st.data(), encoding=st.sampled_from(["utf-8", "gb18030"]))
 def test_mutated_html(data: st.DataObject, encoding: str) -> None:
     check(data.draw(mutations(PAGE.encode(encoding))), ".html")
+
+
+# Words of a report's headings and first lines (written for this test), from which short GBK texts are made:
+# on such texts charset-normalizer cannot tell GB18030 from Big5, CP949 or EUC-JP by its own scores.
+REPORT_WORDS = ["总体情况", "主动公开", "政府信息", "申请", "办理", "行政复议", "行政诉讼", "存在的主要问题",
+                "改进情况", "其他需要报告的事项", "本年新制作数量", "年度", "工作报告", "我局", "街道办事处",
+                "人民政府", "委员会", "落实", "条例", "进一步加强", "一、", "二、", "（一）", "。", "，"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(REPORT_WORDS), min_size=2, max_size=12))
+@example(["一、", "总体情况"])
+def test_short_gbk_text_reads_as_gb18030(words: list[str]) -> None:
+    text = "".join(words)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.txt"
+        path.write_bytes(text.encode("gb18030"))
+        doc = read(path)
+    assert doc.encoding == "gb18030" and doc.text.replace("\n", "") == normalise_text(text).replace("\n", "")

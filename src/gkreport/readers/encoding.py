@@ -45,7 +45,8 @@ REPORT_CHAR_RANGES: tuple[tuple[str, str], ...] = (
     ("\u2190", "\u21ff"), ("\u2460", "\u24ff"), ("\u25a0", "\u25ff"), ("\u2605", "\u2606"),
     ("\u3000", "\u303f"),                       # CJK punctuation 、。「」
     ("\u3200", "\u32ff"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"),
-    ("\ufe30", "\ufe4f"), ("\uff00", "\uffef"),  # CJK ideographs, compatibility and full-width forms
+    ("\ufe30", "\ufe4f"), ("\uff00", "\uff60"),  # CJK ideographs, compatibility and full-width forms
+    ("\uffe0", "\uffef"),                       # full-width signs; not half-width katakana or hangul
     ("\U00020000", "\U0003134f"),               # CJK extensions B-G
 )
 # Good non-ASCII characters needed per broken byte sequence for a file to count as damaged UTF-8.
@@ -55,6 +56,8 @@ MAX_LOSSY_SHARE = 0.02
 # Share of report characters among the non-ASCII ones that a detected (non-UTF-8, non-BOM) decoding
 # must reach.
 MIN_REPORT_CHAR_SHARE = 0.8
+# Detector chaos scores this close count as a tie the detector could not decide.
+DETECTOR_TIE = 0.01
 _FOREIGN_CHARS = re.compile(
     "[^" + "".join(f"{re.escape(low)}-{re.escape(high)}" for low, high in REPORT_CHAR_RANGES) + "]"
 )
@@ -191,6 +194,21 @@ def _decode_lossy(data: bytes, declared: str | None) -> tuple[str, str] | None:
     return best[1], f"{best[2]} (lossy)"
 
 
+def _common_hanzi_share(text: str) -> float:
+    """Share of the CJK ideographs of `text` that are among the 3,755 most frequent ones (GB 2312 level
+    1, rows 16-55: lead bytes 0xB0-0xD7), traditional forms excepted, which GB 2312 does not encode."""
+    ideographs = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not ideographs:
+        return 0.0
+    common = 0
+    for ch in ideographs:
+        try:
+            common += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    return common / len(ideographs)
+
+
 def _detect(data: bytes, path: str) -> tuple[str, str]:
     """charset-normalizer's best strict-decodable guess (imported here: only non-UTF-8 files need it)."""
     from charset_normalizer import from_bytes
@@ -199,6 +217,7 @@ def _detect(data: bytes, path: str) -> tuple[str, str]:
         matches = list(from_bytes(data))
     except Exception as exc:  # the detector is a library: never let its failure escape as itself
         raise ReportError(path, f"cannot detect the text encoding ({type(exc).__name__})") from exc
+    candidates: list[tuple[float, str, str]] = []  # (chaos, text, encoding), in the detector's order
     for match in matches:
         encoding = canonical_encoding(match.encoding)
         if encoding is None:
@@ -208,7 +227,25 @@ def _detect(data: bytes, path: str) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
         if _plausible(text):
-            return _accept(path, text, encoding)
+            candidates.append((match.chaos, text, encoding))
+    if not candidates:
+        # The detector may not even offer GB18030 for a few characters; it is the mainland prior.
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if _plausible(text):
+                candidates.append((0.0, text, "gb18030"))
+    if candidates:
+        # On short texts the detector often cannot tell GBK from Big5, CP949 or EUC-JP (equal chaos, in
+        # an order that changes between releases). Among the guesses it cannot separate, the one whose
+        # characters are the common hanzi is the right one: GBK read as Big5 gives rare characters. A
+        # text too short to tell even so is taken as GB18030, the legacy encoding of mainland reports.
+        least = min(chaos for chaos, _, _ in candidates)
+        tied = [c for c in candidates if c[0] <= least + DETECTOR_TIE]
+        _, text, encoding = max(tied, key=lambda c: (_common_hanzi_share(c[1]), c[2] == "gb18030"))
+        return _accept(path, text, encoding)
     if b"\x00" in data or control_share_of_bytes(data) > BINARY_CONTROL_SHARE:
         raise ReportError(path, BINARY_REASON)
     raise ReportError(path, "undecodable bytes: no known text encoding fits")
