@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -210,16 +210,16 @@ def _load_theme_model(model: Path | None):
 
 
 def _score_texts(estimator: Any, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
-    from gkreport.themes import THEME_IDS
-
+    """Themes and scores per text; a theme the model has no classifier for is left out of both."""
     if not texts:
         return []
     proba = estimator.predict_proba(texts)
     thresholds = estimator.thresholds_
+    labels = [str(t) for t in estimator.classes_]
     out = []
     for row in proba:
-        scores = {t: round(float(p), 4) for t, p in zip(THEME_IDS, row, strict=True)}
-        themes = [t for t, p, th in zip(THEME_IDS, row, thresholds, strict=True) if p >= th]
+        scores = {t: round(float(p), 4) for t, p in zip(labels, row, strict=True)}
+        themes = [t for t, p, th in zip(labels, row, thresholds, strict=True) if p >= th]
         out.append((themes, scores))
     return out
 
@@ -385,38 +385,70 @@ def train_cmd(annotations: AnnotationFiles,
               model: Annotated[ModelKind, typer.Option(help="Which classifier to train.")] = ModelKind.sklearn,
               no_written: Annotated[bool, typer.Option("--no-written",
                                                         help="Leave out passages we wrote ourselves.")] = False,
-              cv: Annotated[int, typer.Option(help="Grouped CV folds for the card's metrics (0: none).")] = 5,
+              cv: Annotated[int, typer.Option(help="Grouped CV folds for the card's metrics (0: none; skipped, "
+                                                   "with a note, when the labels come from one report).")] = 5,
               ) -> None:
-    """Train a theme classifier on your labels and save it with its model card."""
-    from rich.progress import Progress
+    """Train a theme classifier on your labels and save it with its model card.
 
-    from gkreport.annotations import load_annotations, resolve
-    from gkreport.themes import cross_validate, save_model, train
+    Themes that none (or all) of your passages have get no classifier: the model does not score them, and
+    a warning names them."""
+    from gkreport.themes.card import save_model
+    from gkreport.themes.training import train_on_labels
 
     name = _MODEL_NAME[model.value]
-    with Progress(transient=True) as progress:
-        task = progress.add_task("resolving labels against the corpus", total=3 if cv else 2)
-        try:
-            data = resolve(load_annotations(annotations), corpus)
-        except (ReportError, LookupError, ValueError) as exc:
-            progress.stop()
-            _fail(str(exc))
-            raise typer.Exit(2) from exc
-        progress.advance(task)
-        extra: dict[str, Any] = {}
-        if cv:
-            progress.update(task, description=f"{cv}-fold grouped cross-validation")
-            report = cross_validate([name], data, n_splits=cv, include_written=not no_written)
-            extra["cv_metrics"] = report.summary(name)
-            progress.advance(task)
-        progress.update(task, description="training on all labels")
-        started = time.perf_counter()
-        estimator = train(name, data, include_written=not no_written)
-        extra["training_seconds"] = round(time.perf_counter() - started, 2)
-        card = save_model(estimator, out, extra, data=[d for d in data if not no_written or d.is_real],
-                          model_kind=name)
-        progress.advance(task)
-    typer.echo(f"saved {name} model to {out} ({len(data)} labelled passages); card: {card}")
+    data = _resolved_labels(annotations, corpus)
+    if cv < 0:
+        _fail(f"--cv {cv}: give a number of folds, or 0 for none")
+        raise typer.Exit(2)
+    try:
+        with _steps() as progress:
+            run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
+            card = save_model(run.model, out, run.card_extra(name), data=run.used, model_kind=name)
+    except (ValueError, OSError) as exc:
+        _fail(f"{out}: {exc}")
+        raise typer.Exit(2) from exc
+    if run.cv_skipped:
+        typer.echo(f"note: trained without cross-validation: {run.cv_skipped}", err=True)
+    for why in dict.fromkeys(run.untrained.values()):
+        themes = [t for t, reason in run.untrained.items() if reason == why]
+        typer.echo(f"warning: no classifier for {', '.join(themes)} ({why}): the model does not score "
+                   f"{'them' if len(themes) > 1 else 'it'}", err=True)
+    if run.cv is not None:
+        typer.echo(f"CV: micro-F1 {run.cv.models[name].micro_f1:.3f} over {run.cv.n_test_passages} passages "
+                   f"from {run.cv.n_test_groups} reports ({run.cv.n_splits} folds)")
+    typer.echo(f"saved {name} model to {out} ({len(run.used)} labelled passages, "
+               f"{len(run.model.classes_)} themes); card: {card}")
+
+
+def _resolved_labels(annotations: list[Path], corpus: list[Path]) -> list[Any]:
+    """The labels resolved against the corpus, or an exit with one line per problem."""
+    from gkreport.annotations import load_annotations, resolve
+
+    try:
+        return resolve(load_annotations(annotations), corpus)
+    except (ReportError, LookupError, ValueError) as exc:
+        for line in str(exc).splitlines():
+            if line.strip() and not line.rstrip().endswith("annotation problems:"):
+                _fail(line.strip())
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _steps() -> Iterator[Any]:
+    """A progress callback (done, total, what) that drives a rich bar on a terminal, and does nothing
+    elsewhere (a log or a pipe gets the results only)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def advance(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what)
+
+        yield advance
 
 
 @evaluate_app.command("segment")
@@ -469,16 +501,16 @@ def evaluate_themes(annotations: AnnotationFiles,
                     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")
                                         ] = None) -> None:
     """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
-    from gkreport.annotations import load_annotations, resolve
     from gkreport.themes import cross_validate
 
+    data = _resolved_labels(annotations, corpus)
     try:
-        data = resolve(load_annotations(annotations), corpus)
-    except (ReportError, LookupError, ValueError) as exc:
-        _fail(str(exc))
+        with _steps() as progress:
+            report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
+                                    include_written=not no_written, progress=progress)
+    except ValueError as exc:
+        _fail(f"{annotations[0]}: {exc}")
         raise typer.Exit(2) from exc
-    report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
-                            include_written=not no_written)
     typer.echo(report.to_markdown())
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
