@@ -306,6 +306,14 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
         out.close()
 
 
+class LabelOrder(str, Enum):
+    """`gkreport.labelling.ORDERS`, spelt out so that the CLI starts without importing it."""
+
+    uncertain = "uncertain"
+    document = "document"
+    random = "random"
+
+
 @app.command("label")
 def label_cmd(paths: Paths,
               out: Annotated[Path, typer.Option(metavar="FILE", help=(
@@ -314,68 +322,58 @@ def label_cmd(paths: Paths,
               annotator: Annotated[str, typer.Option(help="Your name, stored in every record.")],
               role: Annotated[list[str] | None, typer.Option(
                   metavar="ROLE", help="Only passages the splitter gave this role (repeat for several).")] = None,
+              order: Annotated[LabelOrder, typer.Option(help=(
+                  "uncertain: passages whose theme scores sit nearest the model's thresholds first, passing over "
+                  "near-duplicates of passages already labelled; document: as in the reports; random: shuffled "
+                  "(the same shuffle on every resume)."))] = LabelOrder.uncertain,
+              model: Annotated[Path | None, typer.Option(help="Theme model whose suggestions are pre-selected "
+                                                              "(default: the shipped one).")] = None,
+              no_suggestions: Annotated[bool, typer.Option("--no-suggestions", help=(
+                  "Show no model suggestion (themes start empty; the order falls back to document)."))] = False,
               ) -> None:
-    """Label passages of sections 五 and 六 by reading them: confirm or correct the role, then type themes.
+    """Label passages of sections 五 and 六 by reading them, on one fixed screen.
 
-    Records refer to the passage by file name, passage id and sha1; the text stays in your reports. Type
-    theme numbers or ids separated by spaces (- for none), s to skip a passage, q to stop."""
-    from gkreport.annotations import append_label, labelled_keys, make_label, parse_themes
-    from gkreport.passages import ROLES, split_passages
+    The model's themes are pre-selected with their scores and the splitter's role is chosen: Enter saves
+    what is shown. 1-9 toggle themes, 0 clears them, a-h choose the role, s skips, u undoes the last answer,
+    q (or Ctrl-C, Ctrl-D) stops. Each answer is appended to FILE at once (file name, passage id and sha1, no
+    text), so the next session resumes with the passages not labelled yet."""
+    from rich.console import Console
+
+    from gkreport.labelling import Session, collect, order_candidates, with_suggestions
+    from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
-    unknown = [r for r in role or [] if r not in ROLES]
-    if unknown:
-        _fail(f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
-        raise typer.Exit(2)
     if not out.parent.is_dir():
         _fail(f"{out}: the folder {out.parent} does not exist")
         raise typer.Exit(2)
     try:
-        done = labelled_keys(out)
-    except ReportError as exc:
+        found = collect(paths, role or ())
+    except ReportError as exc:  # no report file at all, or an unknown role
+        _fail(str(exc))
+        raise typer.Exit(1 if exc.path is None and not role else 2) from exc
+    for error in found.errors:
+        _fail(error)
+    if found.passed_over:
+        typer.echo(f"note: {found.passed_over}", err=True)
+    if not found.candidates:
+        _fail(f"{', '.join(map(str, paths))}: no passages of sections 五/六"
+              + (f" with role {', '.join(role)}" if role else ""))
+        raise typer.Exit(1)
+    try:
+        scorer = None if no_suggestions else _load_theme_model(model)
+        candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
+        thresholds = ({str(t): float(x) for t, x in zip(scorer.classes_, scorer.thresholds_, strict=True)}
+                      if scorer is not None else None)
+        session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
+        session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
+                          skip_near_duplicates=session_order == "uncertain")
+    except ReportError as exc:  # the model, or the annotation file
         _fail(str(exc))
         raise typer.Exit(2) from exc
-    legend = "  ".join(f"{i} {t.id} {t.name}" for i, t in enumerate(load_taxonomy().themes, 1))
-    typer.echo(f"themes: {legend}\nat any prompt: s skips the passage, q stops (your labels are saved as you go)")
-    added = failed = 0
-    answer = ""
-    for _path, report, error in _reports(paths):
-        if answer == "q":
-            break
-        if report is None:
-            _fail(error or "")
-            failed += 1
-            continue
-        for passage in split_passages(report):
-            if (passage.doc, passage.id, passage.sha1) in done or (role and passage.role not in role):
-                continue
-            typer.echo(f"\n{passage.doc}  {passage.id}" + (f"  ({passage.heading})" if passage.heading else ""))
-            typer.echo(passage.text)
-            chosen_role = themes = None
-            while chosen_role is None:
-                answer = typer.prompt("role", default=passage.role).strip()
-                if answer in ("s", "q"):
-                    break
-                if answer in ROLES:
-                    chosen_role = answer
-                else:
-                    typer.echo(f"roles: {', '.join(ROLES)}")
-            while chosen_role is not None and themes is None:
-                answer = typer.prompt("themes (numbers or ids, - for none)").strip()
-                if answer in ("s", "q"):
-                    break
-                try:
-                    themes = parse_themes(answer)
-                except ValueError as exc:
-                    typer.echo(f"{exc}\nthemes: {legend}")
-            if chosen_role is not None and themes is not None:
-                append_label(out, make_label(passage, themes, annotator, role=chosen_role))
-                done.add((passage.doc, passage.id, passage.sha1))
-                added += 1
-            elif answer == "q":
-                break
-    typer.echo(f"{added} labels added to {out}")
-    raise typer.Exit(1 if failed and answer != "q" else 0)
+    names = {t.id: t.name for t in load_taxonomy().themes}
+    run(session, names, Console())
+    typer.echo(session.summary())
+    raise typer.Exit(1 if found.errors and session.current is None else 0)
 
 
 @app.command("train")
