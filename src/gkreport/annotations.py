@@ -157,27 +157,6 @@ def append_label(path: str | Path, label: Label) -> None:
         out.write(json.dumps(label.to_record(), ensure_ascii=False) + "\n")
 
 
-def parse_themes(answer: str, themes: Sequence[str] = THEME_IDS) -> tuple[str, ...]:
-    """The themes an annotator typed: numbers (1 is the first theme) or ids, separated by spaces or commas;
-    "-" alone means none. Raises ValueError naming what was not understood."""
-    words = [w for w in re.split(r"[\s,，、]+", answer.strip()) if w]
-    if words == ["-"]:
-        return ()
-    if not words:
-        raise ValueError("type theme numbers or ids, or - for none")
-    chosen: list[str] = []
-    for word in words:
-        if word.isdigit() and 1 <= int(word) <= len(themes):
-            theme = themes[int(word) - 1]
-        elif word in themes:
-            theme = word
-        else:
-            raise ValueError(f"{word!r} is not a theme number (1-{len(themes)}) or id")
-        if theme not in chosen:
-            chosen.append(theme)
-    return tuple(chosen)
-
-
 def load_annotations(paths: Iterable[str | Path]) -> list[Label]:
     """Read and check annotation files; every bad record is reported (file:line: reason) at once."""
     labels: list[Label] = []

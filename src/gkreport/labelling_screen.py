@@ -179,8 +179,9 @@ def plain_view(session: Session) -> str:
             f"suggested: role {p.role}; themes {suggested}")
 
 
-def run(session: Session, names: dict[str, str], console: Console, stdin: IO[str] = sys.stdin) -> None:
+def run(session: Session, names: dict[str, str], console: Console, stdin: IO[str] | None = None) -> None:
     """Run the session to its end: on a full screen when both ends are a terminal, else in plain lines."""
+    stdin = stdin or sys.stdin
     if console.is_terminal and stdin.isatty():
         with terminal_keys(stdin) as keys, console.screen(hide_cursor=True) as screen:
             try:
