@@ -271,6 +271,20 @@ class _Corpus:
         return label.doc
 
 
+class CorpusPassages:
+    """Finds the passage a record points at (document name, passage id, sha1) under corpus folders, reading
+    each document once: what importing labels made elsewhere (Label Studio) checks them against."""
+
+    def __init__(self, corpus_dirs: Sequence[str | Path],
+                 document_passages: DocumentPassages | None = None) -> None:
+        self._corpus = _Corpus(corpus_dirs, document_passages or read_document_passages, split_web_text)
+
+    def find(self, doc: str, passage: str, sha1: str) -> Passage:
+        """The passage now, by hash (its id may have moved); LookupError or ReportError saying why not."""
+        label = Label(doc, passage, sha1, "other", (), "", "", "corpus")
+        return _match(label, self._corpus.passages(label))
+
+
 def _match(label: Label, passages: Sequence[Passage]) -> Passage:
     by_id = {p.id: p for p in passages}
     same_id = by_id.get(label.passage)

@@ -22,6 +22,9 @@ app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them 
                   add_completion=False, rich_markup_mode=None)
 evaluate_app = typer.Typer(help="Score gkreport against gold files.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+labelstudio_app = typer.Typer(help="Label passages in Label Studio: tasks out, its JSON export back in.",
+                              no_args_is_help=True)
+app.add_typer(labelstudio_app, name="labelstudio")
 
 
 
@@ -447,6 +450,93 @@ def _steps() -> Iterator[Any]:
             bar.update(task, completed=done, total=total, description=what)
 
         yield advance
+
+
+@labelstudio_app.command("export")
+def labelstudio_export(paths: Paths,
+                       out: Annotated[Path, typer.Option(metavar="FILE", help="Label Studio tasks (JSON) to write.")],
+                       role: Annotated[list[str] | None, typer.Option(
+                           metavar="ROLE", help="Only passages the splitter gave this role (repeat for several).")
+                                       ] = None,
+                       model: Annotated[Path | None, typer.Option(help="Theme model whose suggestions become "
+                                                                       "pre-annotations (default: the shipped one).")
+                                        ] = None,
+                       no_predictions: Annotated[bool, typer.Option("--no-predictions", help=(
+                           "Write the tasks without the model's pre-annotations."))] = False,
+                       ) -> None:
+    """Write the passages of sections 五/六 as Label Studio tasks, with the model's themes and the splitter's
+    role as pre-annotations. Import the file into a project set up with `gkreport labelstudio config`."""
+    from gkreport.labelling import collect, with_suggestions
+    from gkreport.labelstudio import task
+    from gkreport.themes.card import read_card
+
+    try:
+        found = collect(paths, role or ())
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1 if exc.path is None and not role else 2) from exc
+    for error in found.errors:
+        _fail(error)
+    version = thresholds = None
+    candidates = found.candidates
+    try:
+        if not no_predictions:
+            scorer = _load_theme_model(model)
+            version = str(read_card(model or DEFAULT_MODEL).get("version") or "gkreport")
+            thresholds = {str(t): float(x) for t, x in zip(scorer.classes_, scorer.thresholds_, strict=True)}
+            candidates = with_suggestions(candidates, scorer)
+        tasks = [task(c, version, thresholds) for c in candidates]
+        out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {len(tasks)} tasks to {out}" + (f" with predictions of model {version}" if version else "")
+               + "; labelling config: gkreport labelstudio config > config.xml", err=True)
+    raise typer.Exit(1 if found.errors or not tasks else 0)
+
+
+@labelstudio_app.command("import")
+def labelstudio_import(export: Annotated[Path, typer.Argument(help="Label Studio's JSON export of the project.")],
+                       corpus: CorpusDirs,
+                       out: Annotated[Path, typer.Option(metavar="FILE", help=(
+                           "Annotation .jsonl file to write (one record per labelled task, as in annotations/)."))],
+                       force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+                       ) -> None:
+    """Read Label Studio's JSON export back into annotation records, checking every task against the corpus.
+
+    A task labelled twice gives its latest answer that was not cancelled; skipped tasks are passed over; a task
+    whose text no longer matches the corpus is refused with its id and the reason (exit code 1)."""
+    from gkreport.labelstudio import import_export
+
+    if out.exists() and out.stat().st_size and not force:
+        _fail(f"{out}: exists; pass --force to replace it, or name a new file")
+        raise typer.Exit(2)
+    try:
+        imported = import_export(export, corpus)
+        out.write_text("".join(json.dumps(label.to_record(), ensure_ascii=False) + "\n"
+                               for label in imported.labels), encoding="utf-8")
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
+    for reason in imported.refused:
+        _fail(f"{export}: {reason}")
+    typer.echo(f"{len(imported.labels)} labels written to {out}; {len(imported.skipped)} tasks skipped or not "
+               f"labelled; {len(imported.refused)} refused", err=True)
+    raise typer.Exit(1 if imported.refused else 0)
+
+
+@labelstudio_app.command("config")
+def labelstudio_config() -> None:
+    """Print the Label Studio labelling config (XML) the exported tasks are made for."""
+    from gkreport.labelstudio import config_xml
+
+    sys.stdout.write(config_xml())
 
 
 @evaluate_app.command("segment")
