@@ -355,3 +355,24 @@ def test_train_errors_are_one_line_each(tmp_path: Path, case: str) -> None:
     assert all(line.startswith("error: ") for line in lines) and "Traceback" not in result.output
     named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv"}[case]
     assert named in lines[0]
+
+
+@pytest.mark.slow
+def test_labels_from_two_reports_are_cross_validated_and_each_fold_is_told(tmp_path: Path) -> None:
+    from gkreport.annotations import make_label
+    from gkreport.themes.training import train_on_labels
+
+    reports = [REPORT, EXAMPLES / "ex02_2023_cells_county.txt"]
+    records = [make_label(c.passage, [("staffing", "channels")[i % 2]], "t")
+               for i, c in enumerate(collect(reports).candidates)]
+    labels = tmp_path / "mine.jsonl"
+    labels.write_text("".join(json.dumps(r.to_record()) + "\n" for r in records), "utf-8")
+    told: list[tuple[int, int, str]] = []
+    run = train_on_labels("linear", resolve(load_annotations([labels]), [EXAMPLES]), cv=5,
+                          progress=lambda *step: told.append(step))
+    assert run.cv is not None and run.cv.n_splits == 2 and run.cv_skipped is None
+    assert told == [(0, 2, "fold 1/2: linear"), (1, 2, "fold 2/2: linear"),
+                    (0, 1, f"training on {len(records)} passages"), (1, 1, "trained")]
+    result = runner.invoke(app, ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
+                                 "--out", str(tmp_path / "m")])
+    assert result.exit_code == 0 and "from 2 reports (2 folds)" in result.output, result.output

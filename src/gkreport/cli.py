@@ -342,31 +342,18 @@ def label_cmd(paths: Paths,
     text), so the next session resumes with the passages not labelled yet."""
     from rich.console import Console
 
-    from gkreport.labelling import Session, collect, order_candidates, with_suggestions
+    from gkreport.labelling import Session, order_candidates, thresholds_of, with_suggestions
     from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
     if not out.parent.is_dir():
         _fail(f"{out}: the folder {out.parent} does not exist")
         raise typer.Exit(2)
-    try:
-        found = collect(paths, role or ())
-    except ReportError as exc:  # no report file at all, or an unknown role
-        _fail(str(exc))
-        raise typer.Exit(1 if exc.path is None and not role else 2) from exc
-    for error in found.errors:
-        _fail(error)
-    if found.passed_over:
-        typer.echo(f"note: {found.passed_over}", err=True)
-    if not found.candidates:
-        _fail(f"{', '.join(map(str, paths))}: no passages of sections 五/六"
-              + (f" with role {', '.join(role)}" if role else ""))
-        raise typer.Exit(1)
+    found = _passages_to_label(paths, role or [])
     try:
         scorer = None if no_suggestions else _load_theme_model(model)
         candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
-        thresholds = ({str(t): float(x) for t, x in zip(scorer.classes_, scorer.thresholds_, strict=True)}
-                      if scorer is not None else None)
+        thresholds = thresholds_of(scorer) if scorer is not None else None
         session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
         session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
                           skip_near_duplicates=session_order == "uncertain")
@@ -452,6 +439,35 @@ def _steps() -> Iterator[Any]:
         yield advance
 
 
+def _passages_to_label(paths: list[Path], roles: list[str]) -> Any:
+    """`labelling.collect` for a command: files that fail are named (one line each) and the rest go on; no
+    report file at all exits 1, an unknown role 2, no passage in the reports 1."""
+    from gkreport.labelling import collect
+
+    try:
+        found = collect(paths, roles)
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1 if exc.path is None and not roles else 2) from exc
+    for error in found.errors:
+        _fail(error)
+    if found.passed_over:
+        typer.echo(f"note: {found.passed_over}", err=True)
+    if not found.candidates:
+        _fail(f"{', '.join(map(str, paths))}: no passages of sections 五/六"
+              + (f" with role {', '.join(roles)}" if roles else ""))
+        raise typer.Exit(1)
+    return found
+
+
+def _write_or_exit(out: Path, text: str) -> None:
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
+
+
 @labelstudio_app.command("export")
 def labelstudio_export(paths: Paths,
                        out: Annotated[Path, typer.Option(metavar="FILE", help="Label Studio tasks (JSON) to write.")],
@@ -466,36 +482,27 @@ def labelstudio_export(paths: Paths,
                        ) -> None:
     """Write the passages of sections 五/六 as Label Studio tasks, with the model's themes and the splitter's
     role as pre-annotations. Import the file into a project set up with `gkreport labelstudio config`."""
-    from gkreport.labelling import collect, with_suggestions
+    from gkreport.labelling import thresholds_of, with_suggestions
     from gkreport.labelstudio import task
     from gkreport.themes.card import read_card
 
-    try:
-        found = collect(paths, role or ())
-    except ReportError as exc:
-        _fail(str(exc))
-        raise typer.Exit(1 if exc.path is None and not role else 2) from exc
-    for error in found.errors:
-        _fail(error)
+    found = _passages_to_label(paths, role or [])
     version = thresholds = None
     candidates = found.candidates
     try:
         if not no_predictions:
             scorer = _load_theme_model(model)
             version = str(read_card(model or DEFAULT_MODEL).get("version") or "gkreport")
-            thresholds = {str(t): float(x) for t, x in zip(scorer.classes_, scorer.thresholds_, strict=True)}
+            thresholds = thresholds_of(scorer)
             candidates = with_suggestions(candidates, scorer)
-        tasks = [task(c, version, thresholds) for c in candidates]
-        out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc
-    except OSError as exc:
-        _fail(f"{out}: cannot write: {exc.strerror or exc}")
-        raise typer.Exit(2) from exc
+    tasks = [task(c, version, thresholds) for c in candidates]
+    _write_or_exit(out, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
     typer.echo(f"wrote {len(tasks)} tasks to {out}" + (f" with predictions of model {version}" if version else "")
                + "; labelling config: gkreport labelstudio config > config.xml", err=True)
-    raise typer.Exit(1 if found.errors or not tasks else 0)
+    raise typer.Exit(1 if found.errors else 0)
 
 
 @labelstudio_app.command("import")
@@ -516,14 +523,11 @@ def labelstudio_import(export: Annotated[Path, typer.Argument(help="Label Studio
         raise typer.Exit(2)
     try:
         imported = import_export(export, corpus)
-        out.write_text("".join(json.dumps(label.to_record(), ensure_ascii=False) + "\n"
-                               for label in imported.labels), encoding="utf-8")
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc
-    except OSError as exc:
-        _fail(f"{out}: cannot write: {exc.strerror or exc}")
-        raise typer.Exit(2) from exc
+    _write_or_exit(out, "".join(json.dumps(label.to_record(), ensure_ascii=False) + "\n"
+                                for label in imported.labels))
     for reason in imported.refused:
         _fail(f"{export}: {reason}")
     typer.echo(f"{len(imported.labels)} labels written to {out}; {len(imported.skipped)} tasks skipped or not "

@@ -115,6 +115,11 @@ def with_suggestions(candidates: Sequence[Candidate], model: Any) -> list[Candid
     return out
 
 
+def thresholds_of(model: Any) -> dict[str, float]:
+    """Theme -> threshold of a loaded theme model."""
+    return {str(t): float(x) for t, x in zip(model.classes_, model.thresholds_, strict=True)}
+
+
 def uncertainty(candidate: Candidate, thresholds: dict[str, float]) -> float:
     """How near the model is to changing its mind about the passage: the smallest distance of a theme's
     score from that theme's threshold (0 = on the fence). A passage with no scores comes last."""
