@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -314,6 +315,13 @@ def test_labels_of_one_report_train_without_cv_and_name_the_themes_never_seen(tm
     source.write_text(json.dumps({"text": records[0]["text"]}, ensure_ascii=False) + "\n", "utf-8")
     classified = runner.invoke(app, ["classify", str(source), "--model", str(model)])
     assert classified.exit_code == 0 and set(json.loads(classified.stdout)["scores"]) == {"staffing", "channels"}
+    db = tmp_path / "r.sqlite"
+    batch = runner.invoke(app, ["batch", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--db", str(db),
+                                "--jobs", "1", "--model", str(model)])
+    assert batch.exit_code == 0, batch.output
+    with sqlite3.connect(db) as connection:
+        stored = {row[0] for row in connection.execute("SELECT DISTINCT theme FROM passage_themes")}
+    assert stored == {"staffing", "channels"}
 
 
 def test_counts_printed_are_the_passages_used(tmp_path: Path) -> None:
@@ -335,26 +343,32 @@ def test_labels_no_theme_can_be_learnt_from_are_refused_in_one_line(tmp_path: Pa
                                  "--out", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "can be learnt" in result.output
+    assert result.output.startswith(f"error: {labels}: ")
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("case", ["missing", "unresolved", "cv"])
-def test_train_errors_are_one_line_each(tmp_path: Path, case: str) -> None:
+@pytest.mark.parametrize("case", ["missing", "unresolved", "cv", "out", "evaluate"])
+def test_train_and_evaluate_errors_are_one_line_each(tmp_path: Path, case: str) -> None:
     labels = tmp_path / "mine.jsonl"
     write_labels(labels, {"5.1": ["staffing"], "5.2": []})
     args = ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "m")]
+    named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv", "out": "m: cannot save",
+             "evaluate": f"{labels}: need passages from at least 2 reports"}[case]
     if case == "missing":
         args[2] = str(tmp_path / "none.jsonl")
     elif case == "unresolved":
         args[4] = str(tmp_path)  # the report is not there
-    else:
+    elif case == "cv":
         args += ["--cv", "-1"]
+    elif case == "out":
+        (tmp_path / "m").write_text("a file where the model folder should go", "utf-8")
+    else:
+        args = ["evaluate", "themes", *args[1:5]]
     result = runner.invoke(app, args)
-    assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith(("note:", "warning:"))]
     assert all(line.startswith("error: ") for line in lines) and "Traceback" not in result.output
-    named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv"}[case]
-    assert named in lines[0]
+    assert named in lines[0], result.output
 
 
 @pytest.mark.slow

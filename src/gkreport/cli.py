@@ -355,6 +355,8 @@ def label_cmd(paths: Paths,
         candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
         thresholds = thresholds_of(scorer) if scorer is not None else None
         session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
+        if session_order != order.value:
+            typer.echo("note: without the model's scores the passages come in document order", err=True)
         session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
                           skip_near_duplicates=session_order == "uncertain")
     except ReportError as exc:  # the model, or the annotation file
@@ -391,9 +393,13 @@ def train_cmd(annotations: AnnotationFiles,
     try:
         with _steps() as progress:
             run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
-            card = save_model(run.model, out, run.card_extra(name), data=run.used, model_kind=name)
+    except ValueError as exc:  # nothing these labels can teach
+        _fail(f"{', '.join(map(str, annotations))}: {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        card = save_model(run.model, out, run.card_extra(name), data=run.used, model_kind=name)
     except (ValueError, OSError) as exc:
-        _fail(f"{out}: {exc}")
+        _fail(f"{out}: cannot save the model: {exc}")
         raise typer.Exit(2) from exc
     if run.cv_skipped:
         typer.echo(f"note: trained without cross-validation: {run.cv_skipped}", err=True)
