@@ -352,7 +352,8 @@ def label_cmd(paths: Paths,
     found = _passages_to_label(paths, role or [])
     try:
         scorer = None if no_suggestions else _load_theme_model(model)
-        candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
+        with _busy(f"scoring {len(found.candidates)} passages"):
+            candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
         thresholds = thresholds_of(scorer) if scorer is not None else None
         session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
         if session_order != order.value:
@@ -451,7 +452,8 @@ def _passages_to_label(paths: list[Path], roles: list[str]) -> Any:
     from gkreport.labelling import collect
 
     try:
-        found = collect(paths, roles)
+        with _busy("reading the reports"):
+            found = collect(paths, roles)
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(1 if exc.path is None and not roles else 2) from exc
@@ -464,6 +466,19 @@ def _passages_to_label(paths: list[Path], roles: list[str]) -> Any:
               + (f" with role {', '.join(roles)}" if roles else ""))
         raise typer.Exit(1)
     return found
+
+
+@contextmanager
+def _busy(what: str) -> Iterator[None]:
+    """A spinner saying what is being done, on a terminal only."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(f"{what}…"):
+        yield
 
 
 def _write_or_exit(out: Path, text: str) -> None:
@@ -500,7 +515,8 @@ def labelstudio_export(paths: Paths,
             scorer = _load_theme_model(model)
             version = str(read_card(model or DEFAULT_MODEL).get("version") or "gkreport")
             thresholds = thresholds_of(scorer)
-            candidates = with_suggestions(candidates, scorer)
+            with _busy(f"scoring {len(candidates)} passages"):
+                candidates = with_suggestions(candidates, scorer)
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc

@@ -149,8 +149,8 @@ def render(session: Session, names: dict[str, str], width: int, height: int) -> 
         head = Text(_status(session))
     else:
         p = current.passage
-        where = Text.assemble((f"{p.doc}", "bold"), f"  {current.report}  ·  {current.section}  ·  ",
-                              (f"passage {p.id}", "bold"), no_wrap=True, overflow="ellipsis")
+        where = Text.assemble((f"{p.doc}  passage {p.id}", "bold"), f"  ·  {current.report}  ·  {current.section}",
+                              no_wrap=True, overflow="ellipsis")
         head = Group(where, Text(_status(session), style="cyan", no_wrap=True, overflow="ellipsis"))
         text = _cut(p.text, body_height - 4, width - 4)
         title = " · ".join(x for x in (p.heading, f"splitter's role: {p.role}") if x)
