@@ -104,6 +104,15 @@ def test_undo_never_cuts_a_file_someone_else_wrote_to(tmp_path: Path) -> None:
     assert "cannot undo" in session.message and len(load_annotations([out])) == 1
 
 
+def test_an_answer_that_cannot_be_written_keeps_the_passage_on_screen(tmp_path: Path) -> None:
+    out = tmp_path / "mine.jsonl"
+    _, candidates = model_view()
+    session = Session(candidates, out, "t")
+    out.mkdir()  # the file cannot be opened for appending any more
+    session.press("enter")
+    assert "cannot save the answer" in session.message and session.index == 0 and session.added == 0
+
+
 def test_an_empty_folder_says_so_before_any_theme_list(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     result = label(str(tmp_path / "in"), "--out", str(tmp_path / "x.jsonl"), "--annotator", "t")

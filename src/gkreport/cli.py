@@ -342,14 +342,29 @@ def label_cmd(paths: Paths,
     text), so the next session resumes with the passages not labelled yet."""
     from rich.console import Console
 
-    from gkreport.labelling import Session, order_candidates, thresholds_of, with_suggestions
     from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
     if not out.parent.is_dir():
         _fail(f"{out}: the folder {out.parent} does not exist")
         raise typer.Exit(2)
-    found = _passages_to_label(paths, role or [])
+    try:
+        found, session = _label_session(paths, out, annotator, role or [], order, model, no_suggestions)
+    except KeyboardInterrupt:
+        typer.echo("stopped before the first passage: nothing was labelled", err=True)
+        raise typer.Exit(0) from None
+    names = {t.id: t.name for t in load_taxonomy().themes}
+    run(session, names, Console())
+    typer.echo(session.summary())
+    raise typer.Exit(1 if found.errors and session.current is None else 0)
+
+
+def _label_session(paths: list[Path], out: Path, annotator: str, roles: list[str], order: LabelOrder,
+                   model: Path | None, no_suggestions: bool) -> tuple[Any, Any]:
+    """The passages found and the labelling session over them, in the order asked for."""
+    from gkreport.labelling import Session, order_candidates, thresholds_of, with_suggestions
+
+    found = _passages_to_label(paths, roles)
     try:
         scorer = None if no_suggestions else _load_theme_model(model)
         with _busy(f"scoring {len(found.candidates)} passages"):
@@ -363,10 +378,7 @@ def label_cmd(paths: Paths,
     except ReportError as exc:  # the model, or the annotation file
         _fail(str(exc))
         raise typer.Exit(2) from exc
-    names = {t.id: t.name for t in load_taxonomy().themes}
-    run(session, names, Console())
-    typer.echo(session.summary())
-    raise typer.Exit(1 if found.errors and session.current is None else 0)
+    return found, session
 
 
 @app.command("train")

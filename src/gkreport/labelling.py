@@ -290,8 +290,12 @@ class Session:
         candidate = self.current
         assert candidate is not None
         themes = tuple(t for t in THEME_IDS if t in self.themes)
-        before = self.out.stat().st_size if self.out.exists() else 0
-        append_label(self.out, make_label(candidate.passage, themes, self.annotator, role=self.role))
+        try:
+            before = self.out.stat().st_size if self.out.exists() else 0
+            append_label(self.out, make_label(candidate.passage, themes, self.annotator, role=self.role))
+        except OSError as exc:  # stay on the passage: the answer is not saved, and the screen says why
+            self.message = f"{self.out}: cannot save the answer: {exc.strerror or exc}"
+            return
         self.steps.append(Step(self.index, True, before, self.out.stat().st_size, self.role, themes))
         self.done.add(candidate.key)
         if self.near is not None:
