@@ -155,36 +155,6 @@ def test_check_runs_x1_across_consecutive_years() -> None:
     assert result.stdout.count("[X1.") == 7  # only the 2025 report has its previous year among the inputs
 
 
-def test_label_appends_records_that_resolve_and_resumes_where_it_stopped(tmp_path: Path) -> None:
-    from gkreport.annotations import load_annotations, parse_themes, resolve
-
-    assert parse_themes("1, timeliness 1") == ("staffing", "timeliness")
-    assert parse_themes("-") == ()
-    with pytest.raises(ValueError, match="'10' is not a theme number"):
-        parse_themes("10")
-    report = EXAMPLES / "ex01_2024_tabs_township.txt"
-    out = tmp_path / "mine.jsonl"
-    # 5.1: proposed role, staffing + channels; 5.2: a bad answer, then timeliness; 5.3: skipped; then stop
-    first = CliRunner().invoke(app, ["label", str(report), "--out", str(out), "--annotator", "tester"],
-                               input="\n1 2\n\nx\n3\ns\nq\n")
-    assert first.exit_code == 0, first.output
-    assert "is not a theme number" in first.output and "2 labels added" in first.output
-    labels = load_annotations([out])
-    assert [(lb.passage, lb.role, lb.themes) for lb in labels] == [
-        ("5.1", "problem", ("staffing", "channels")), ("5.2", "problem", ("timeliness",))]
-    # the records hold no text and resolve against the report, as `gkreport train` needs
-    assert "基层" not in out.read_text("utf-8")
-    assert [d.passage for d in resolve(labels, [EXAMPLES])] == ["5.1", "5.2"]
-    # a second session starts at the first passage not yet labelled, and a role can be corrected
-    second = CliRunner().invoke(app, ["label", str(report), "--out", str(out), "--annotator", "tester"],
-                                input="improvement\n4\nq\n")
-    assert second.exit_code == 0, second.output
-    shown = [line.split()[1] for line in second.output.splitlines() if line.startswith(report.name)]
-    assert shown == ["5.3", "5.4"]  # q at 5.4 stops
-    third = load_annotations([out])[2]
-    assert (third.passage, third.role, third.themes) == ("5.3", "improvement", ("interpretation",))
-
-
 def test_cli_choices_are_the_api_choices() -> None:
     # The CLI spells its choices out so that it starts without importing NumPy and the store; they must
     # stay the same as the ones the API accepts.

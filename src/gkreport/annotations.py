@@ -157,27 +157,6 @@ def append_label(path: str | Path, label: Label) -> None:
         out.write(json.dumps(label.to_record(), ensure_ascii=False) + "\n")
 
 
-def parse_themes(answer: str, themes: Sequence[str] = THEME_IDS) -> tuple[str, ...]:
-    """The themes an annotator typed: numbers (1 is the first theme) or ids, separated by spaces or commas;
-    "-" alone means none. Raises ValueError naming what was not understood."""
-    words = [w for w in re.split(r"[\s,，、]+", answer.strip()) if w]
-    if words == ["-"]:
-        return ()
-    if not words:
-        raise ValueError("type theme numbers or ids, or - for none")
-    chosen: list[str] = []
-    for word in words:
-        if word.isdigit() and 1 <= int(word) <= len(themes):
-            theme = themes[int(word) - 1]
-        elif word in themes:
-            theme = word
-        else:
-            raise ValueError(f"{word!r} is not a theme number (1-{len(themes)}) or id")
-        if theme not in chosen:
-            chosen.append(theme)
-    return tuple(chosen)
-
-
 def load_annotations(paths: Iterable[str | Path]) -> list[Label]:
     """Read and check annotation files; every bad record is reported (file:line: reason) at once."""
     labels: list[Label] = []
@@ -290,6 +269,20 @@ class _Corpus:
         if label.source == "web":
             return "web:" + self._web_urls.get(label.doc, label.doc)
         return label.doc
+
+
+class CorpusPassages:
+    """Finds the passage a record points at (document name, passage id, sha1) under corpus folders, reading
+    each document once: what importing labels made elsewhere (Label Studio) checks them against."""
+
+    def __init__(self, corpus_dirs: Sequence[str | Path],
+                 document_passages: DocumentPassages | None = None) -> None:
+        self._corpus = _Corpus(corpus_dirs, document_passages or read_document_passages, split_web_text)
+
+    def find(self, doc: str, passage: str, sha1: str) -> Passage:
+        """The passage now, by hash (its id may have moved); LookupError or ReportError saying why not."""
+        label = Label(doc, passage, sha1, "other", (), "", "", "corpus")
+        return _match(label, self._corpus.passages(label))
 
 
 def _match(label: Label, passages: Sequence[Passage]) -> Passage:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -22,6 +22,9 @@ app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them 
                   add_completion=False, rich_markup_mode=None)
 evaluate_app = typer.Typer(help="Score gkreport against gold files.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+labelstudio_app = typer.Typer(help="Label passages in Label Studio: tasks out, its JSON export back in.",
+                              no_args_is_help=True)
+app.add_typer(labelstudio_app, name="labelstudio")
 
 
 
@@ -210,16 +213,16 @@ def _load_theme_model(model: Path | None):
 
 
 def _score_texts(estimator: Any, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
-    from gkreport.themes import THEME_IDS
-
+    """Themes and scores per text; a theme the model has no classifier for is left out of both."""
     if not texts:
         return []
     proba = estimator.predict_proba(texts)
     thresholds = estimator.thresholds_
+    labels = [str(t) for t in estimator.classes_]
     out = []
     for row in proba:
-        scores = {t: round(float(p), 4) for t, p in zip(THEME_IDS, row, strict=True)}
-        themes = [t for t, p, th in zip(THEME_IDS, row, thresholds, strict=True) if p >= th]
+        scores = {t: round(float(p), 4) for t, p in zip(labels, row, strict=True)}
+        themes = [t for t, p, th in zip(labels, row, thresholds, strict=True) if p >= th]
         out.append((themes, scores))
     return out
 
@@ -306,6 +309,14 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
         out.close()
 
 
+class LabelOrder(str, Enum):
+    """`gkreport.labelling.ORDERS`, spelt out so that the CLI starts without importing it."""
+
+    uncertain = "uncertain"
+    document = "document"
+    random = "random"
+
+
 @app.command("label")
 def label_cmd(paths: Paths,
               out: Annotated[Path, typer.Option(metavar="FILE", help=(
@@ -314,68 +325,60 @@ def label_cmd(paths: Paths,
               annotator: Annotated[str, typer.Option(help="Your name, stored in every record.")],
               role: Annotated[list[str] | None, typer.Option(
                   metavar="ROLE", help="Only passages the splitter gave this role (repeat for several).")] = None,
+              order: Annotated[LabelOrder, typer.Option(help=(
+                  "uncertain: passages whose theme scores sit nearest the model's thresholds first, passing over "
+                  "near-duplicates of passages already labelled; document: as in the reports; random: shuffled "
+                  "(the same shuffle on every resume)."))] = LabelOrder.uncertain,
+              model: Annotated[Path | None, typer.Option(help="Theme model whose suggestions are pre-selected "
+                                                              "(default: the shipped one).")] = None,
+              no_suggestions: Annotated[bool, typer.Option("--no-suggestions", help=(
+                  "Show no model suggestion (themes start empty; the order falls back to document)."))] = False,
               ) -> None:
-    """Label passages of sections 五 and 六 by reading them: confirm or correct the role, then type themes.
+    """Label passages of sections 五 and 六 by reading them, on one fixed screen.
 
-    Records refer to the passage by file name, passage id and sha1; the text stays in your reports. Type
-    theme numbers or ids separated by spaces (- for none), s to skip a passage, q to stop."""
-    from gkreport.annotations import append_label, labelled_keys, make_label, parse_themes
-    from gkreport.passages import ROLES, split_passages
+    The model's themes are pre-selected with their scores and the splitter's role is chosen: Enter saves
+    what is shown. 1-9 toggle themes, 0 clears them, a-h choose the role, s skips, u undoes the last answer,
+    q (or Ctrl-C, Ctrl-D) stops. Each answer is appended to FILE at once (file name, passage id and sha1, no
+    text), so the next session resumes with the passages not labelled yet."""
+    from rich.console import Console
+
+    from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
-    unknown = [r for r in role or [] if r not in ROLES]
-    if unknown:
-        _fail(f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
-        raise typer.Exit(2)
     if not out.parent.is_dir():
         _fail(f"{out}: the folder {out.parent} does not exist")
         raise typer.Exit(2)
     try:
-        done = labelled_keys(out)
-    except ReportError as exc:
+        found, session = _label_session(paths, out, annotator, role or [], order, model, no_suggestions)
+    except KeyboardInterrupt:
+        typer.echo("stopped before the first passage: nothing was labelled", err=True)
+        raise typer.Exit(0) from None
+    names = {t.id: t.name for t in load_taxonomy().themes}
+    run(session, names, Console())
+    typer.echo(session.summary())
+    raise typer.Exit(1 if found.errors and session.current is None else 0)
+
+
+def _label_session(paths: list[Path], out: Path, annotator: str, roles: list[str], order: LabelOrder,
+                   model: Path | None, no_suggestions: bool) -> tuple[Any, Any]:
+    """The passages found and the labelling session over them, in the order asked for."""
+    from gkreport.labelling import Session, order_candidates, thresholds_of, with_suggestions
+
+    found = _passages_to_label(paths, roles)
+    try:
+        scorer = None if no_suggestions else _load_theme_model(model)
+        with _busy(f"scoring {len(found.candidates)} passages"):
+            candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
+        thresholds = thresholds_of(scorer) if scorer is not None else None
+        session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
+        if session_order != order.value:
+            typer.echo("note: without the model's scores the passages come in document order", err=True)
+        session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
+                          skip_near_duplicates=session_order == "uncertain")
+    except ReportError as exc:  # the model, or the annotation file
         _fail(str(exc))
         raise typer.Exit(2) from exc
-    legend = "  ".join(f"{i} {t.id} {t.name}" for i, t in enumerate(load_taxonomy().themes, 1))
-    typer.echo(f"themes: {legend}\nat any prompt: s skips the passage, q stops (your labels are saved as you go)")
-    added = failed = 0
-    answer = ""
-    for _path, report, error in _reports(paths):
-        if answer == "q":
-            break
-        if report is None:
-            _fail(error or "")
-            failed += 1
-            continue
-        for passage in split_passages(report):
-            if (passage.doc, passage.id, passage.sha1) in done or (role and passage.role not in role):
-                continue
-            typer.echo(f"\n{passage.doc}  {passage.id}" + (f"  ({passage.heading})" if passage.heading else ""))
-            typer.echo(passage.text)
-            chosen_role = themes = None
-            while chosen_role is None:
-                answer = typer.prompt("role", default=passage.role).strip()
-                if answer in ("s", "q"):
-                    break
-                if answer in ROLES:
-                    chosen_role = answer
-                else:
-                    typer.echo(f"roles: {', '.join(ROLES)}")
-            while chosen_role is not None and themes is None:
-                answer = typer.prompt("themes (numbers or ids, - for none)").strip()
-                if answer in ("s", "q"):
-                    break
-                try:
-                    themes = parse_themes(answer)
-                except ValueError as exc:
-                    typer.echo(f"{exc}\nthemes: {legend}")
-            if chosen_role is not None and themes is not None:
-                append_label(out, make_label(passage, themes, annotator, role=chosen_role))
-                done.add((passage.doc, passage.id, passage.sha1))
-                added += 1
-            elif answer == "q":
-                break
-    typer.echo(f"{added} labels added to {out}")
-    raise typer.Exit(1 if failed and answer != "q" else 0)
+    return found, session
 
 
 @app.command("train")
@@ -385,38 +388,193 @@ def train_cmd(annotations: AnnotationFiles,
               model: Annotated[ModelKind, typer.Option(help="Which classifier to train.")] = ModelKind.sklearn,
               no_written: Annotated[bool, typer.Option("--no-written",
                                                         help="Leave out passages we wrote ourselves.")] = False,
-              cv: Annotated[int, typer.Option(help="Grouped CV folds for the card's metrics (0: none).")] = 5,
+              cv: Annotated[int, typer.Option(help="Grouped CV folds for the card's metrics (0: none; skipped, "
+                                                   "with a note, when the labels come from one report).")] = 5,
               ) -> None:
-    """Train a theme classifier on your labels and save it with its model card."""
-    from rich.progress import Progress
+    """Train a theme classifier on your labels and save it with its model card.
 
-    from gkreport.annotations import load_annotations, resolve
-    from gkreport.themes import cross_validate, save_model, train
+    Themes that none (or all) of your passages have get no classifier: the model does not score them, and
+    a warning names them."""
+    from gkreport.themes.card import save_model
+    from gkreport.themes.training import train_on_labels
 
     name = _MODEL_NAME[model.value]
-    with Progress(transient=True) as progress:
-        task = progress.add_task("resolving labels against the corpus", total=3 if cv else 2)
-        try:
-            data = resolve(load_annotations(annotations), corpus)
-        except (ReportError, LookupError, ValueError) as exc:
-            progress.stop()
-            _fail(str(exc))
-            raise typer.Exit(2) from exc
-        progress.advance(task)
-        extra: dict[str, Any] = {}
-        if cv:
-            progress.update(task, description=f"{cv}-fold grouped cross-validation")
-            report = cross_validate([name], data, n_splits=cv, include_written=not no_written)
-            extra["cv_metrics"] = report.summary(name)
-            progress.advance(task)
-        progress.update(task, description="training on all labels")
-        started = time.perf_counter()
-        estimator = train(name, data, include_written=not no_written)
-        extra["training_seconds"] = round(time.perf_counter() - started, 2)
-        card = save_model(estimator, out, extra, data=[d for d in data if not no_written or d.is_real],
-                          model_kind=name)
-        progress.advance(task)
-    typer.echo(f"saved {name} model to {out} ({len(data)} labelled passages); card: {card}")
+    data = _resolved_labels(annotations, corpus)
+    if cv < 0:
+        _fail(f"--cv {cv}: give a number of folds, or 0 for none")
+        raise typer.Exit(2)
+    try:
+        with _steps() as progress:
+            run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
+    except ValueError as exc:  # nothing these labels can teach
+        _fail(f"{', '.join(map(str, annotations))}: {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        card = save_model(run.model, out, run.card_extra(name), data=run.used, model_kind=name)
+    except (ValueError, OSError) as exc:
+        _fail(f"{out}: cannot save the model: {exc}")
+        raise typer.Exit(2) from exc
+    if run.cv_skipped:
+        typer.echo(f"note: trained without cross-validation: {run.cv_skipped}", err=True)
+    for why in dict.fromkeys(run.untrained.values()):
+        themes = [t for t, reason in run.untrained.items() if reason == why]
+        typer.echo(f"warning: no classifier for {', '.join(themes)} ({why}): the model does not score "
+                   f"{'them' if len(themes) > 1 else 'it'}", err=True)
+    if run.cv is not None:
+        typer.echo(f"CV: micro-F1 {run.cv.models[name].micro_f1:.3f} over {run.cv.n_test_passages} passages "
+                   f"from {run.cv.n_test_groups} reports ({run.cv.n_splits} folds)")
+    typer.echo(f"saved {name} model to {out} ({len(run.used)} labelled passages, "
+               f"{len(run.model.classes_)} themes); card: {card}")
+
+
+def _resolved_labels(annotations: list[Path], corpus: list[Path]) -> list[Any]:
+    """The labels resolved against the corpus, or an exit with one line per problem."""
+    from gkreport.annotations import load_annotations, resolve
+
+    try:
+        return resolve(load_annotations(annotations), corpus)
+    except (ReportError, LookupError, ValueError) as exc:
+        for line in str(exc).splitlines():
+            if line.strip() and not line.rstrip().endswith("annotation problems:"):
+                _fail(line.strip())
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _steps() -> Iterator[Any]:
+    """A progress callback (done, total, what) that drives a rich bar on a terminal, and does nothing
+    elsewhere (a log or a pipe gets the results only)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def advance(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what)
+
+        yield advance
+
+
+def _passages_to_label(paths: list[Path], roles: list[str]) -> Any:
+    """`labelling.collect` for a command: files that fail are named (one line each) and the rest go on; no
+    report file at all exits 1, an unknown role 2, no passage in the reports 1."""
+    from gkreport.labelling import collect
+
+    try:
+        with _busy("reading the reports"):
+            found = collect(paths, roles)
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1 if exc.path is None and not roles else 2) from exc
+    for error in found.errors:
+        _fail(error)
+    if found.passed_over:
+        typer.echo(f"note: {found.passed_over}", err=True)
+    if not found.candidates:
+        _fail(f"{', '.join(map(str, paths))}: no passages of sections 五/六"
+              + (f" with role {', '.join(roles)}" if roles else ""))
+        raise typer.Exit(1)
+    return found
+
+
+@contextmanager
+def _busy(what: str) -> Iterator[None]:
+    """A spinner saying what is being done, on a terminal only."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(f"{what}…"):
+        yield
+
+
+def _write_or_exit(out: Path, text: str) -> None:
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
+
+
+@labelstudio_app.command("export")
+def labelstudio_export(paths: Paths,
+                       out: Annotated[Path, typer.Option(metavar="FILE", help="Label Studio tasks (JSON) to write.")],
+                       role: Annotated[list[str] | None, typer.Option(
+                           metavar="ROLE", help="Only passages the splitter gave this role (repeat for several).")
+                                       ] = None,
+                       model: Annotated[Path | None, typer.Option(help="Theme model whose suggestions become "
+                                                                       "pre-annotations (default: the shipped one).")
+                                        ] = None,
+                       no_predictions: Annotated[bool, typer.Option("--no-predictions", help=(
+                           "Write the tasks without the model's pre-annotations."))] = False,
+                       ) -> None:
+    """Write the passages of sections 五/六 as Label Studio tasks, with the model's themes and the splitter's
+    role as pre-annotations. Import the file into a project set up with `gkreport labelstudio config`."""
+    from gkreport.labelling import thresholds_of, with_suggestions
+    from gkreport.labelstudio import task
+    from gkreport.themes.card import read_card
+
+    found = _passages_to_label(paths, role or [])
+    version = thresholds = None
+    candidates = found.candidates
+    try:
+        if not no_predictions:
+            scorer = _load_theme_model(model)
+            version = str(read_card(model or DEFAULT_MODEL).get("version") or "gkreport")
+            thresholds = thresholds_of(scorer)
+            with _busy(f"scoring {len(candidates)} passages"):
+                candidates = with_suggestions(candidates, scorer)
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    tasks = [task(c, version, thresholds) for c in candidates]
+    _write_or_exit(out, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
+    typer.echo(f"wrote {len(tasks)} tasks to {out}" + (f" with predictions of model {version}" if version else "")
+               + "; labelling config: gkreport labelstudio config > config.xml", err=True)
+    raise typer.Exit(1 if found.errors else 0)
+
+
+@labelstudio_app.command("import")
+def labelstudio_import(export: Annotated[Path, typer.Argument(help="Label Studio's JSON export of the project.")],
+                       corpus: CorpusDirs,
+                       out: Annotated[Path, typer.Option(metavar="FILE", help=(
+                           "Annotation .jsonl file to write (one record per labelled task, as in annotations/)."))],
+                       force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+                       ) -> None:
+    """Read Label Studio's JSON export back into annotation records, checking every task against the corpus.
+
+    A task labelled twice gives its latest answer that was not cancelled; skipped tasks are passed over; a task
+    whose text no longer matches the corpus is refused with its id and the reason (exit code 1)."""
+    from gkreport.labelstudio import import_export
+
+    if out.exists() and out.stat().st_size and not force:
+        _fail(f"{out}: exists; pass --force to replace it, or name a new file")
+        raise typer.Exit(2)
+    try:
+        imported = import_export(export, corpus)
+    except ReportError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    _write_or_exit(out, "".join(json.dumps(label.to_record(), ensure_ascii=False) + "\n"
+                                for label in imported.labels))
+    for reason in imported.refused:
+        _fail(f"{export}: {reason}")
+    typer.echo(f"{len(imported.labels)} labels written to {out}; {len(imported.skipped)} tasks skipped or not "
+               f"labelled; {len(imported.refused)} refused", err=True)
+    raise typer.Exit(1 if imported.refused else 0)
+
+
+@labelstudio_app.command("config")
+def labelstudio_config() -> None:
+    """Print the Label Studio labelling config (XML) the exported tasks are made for."""
+    from gkreport.labelstudio import config_xml
+
+    sys.stdout.write(config_xml())
 
 
 @evaluate_app.command("segment")
@@ -469,16 +627,16 @@ def evaluate_themes(annotations: AnnotationFiles,
                     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")
                                         ] = None) -> None:
     """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
-    from gkreport.annotations import load_annotations, resolve
     from gkreport.themes import cross_validate
 
+    data = _resolved_labels(annotations, corpus)
     try:
-        data = resolve(load_annotations(annotations), corpus)
-    except (ReportError, LookupError, ValueError) as exc:
-        _fail(str(exc))
+        with _steps() as progress:
+            report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
+                                    include_written=not no_written, progress=progress)
+    except ValueError as exc:
+        _fail(f"{annotations[0]}: {exc}")
         raise typer.Exit(2) from exc
-    report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
-                            include_written=not no_written)
     typer.echo(report.to_markdown())
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")

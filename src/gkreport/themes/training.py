@@ -15,7 +15,7 @@ import argparse
 import inspect
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,9 @@ MODEL_CLASSES: dict[str, tuple[str, str]] = {
     "spacy": ("gkreport.themes.spacy_textcat", "SpacyThemeClassifier"),
 }
 MODEL_NAMES: tuple[str, ...] = tuple(MODEL_CLASSES)
+
+# progress(done, total, what is being done now): how long work reports its steps to a progress bar.
+ProgressCallback = Callable[[int, int, str], None]
 
 
 def make_model(name: str, **params: Any) -> Any:
@@ -133,10 +136,12 @@ def _scores(Y_true: np.ndarray, Y_pred: np.ndarray, fold_f1: list[float], fit_s:
 
 
 def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[LabelledPassage],
-                   n_splits: int = 5, include_written: bool = True, seed: int = 0) -> EvalReport:
+                   n_splits: int = 5, include_written: bool = True, seed: int = 0,
+                   progress: ProgressCallback | None = None) -> EvalReport:
     """Grouped K-fold CV of several models on the same folds; per-theme and micro/macro scores, timings.
 
-    `models` is names (see `MODEL_NAMES`) or name -> unfitted estimator (cloned per fold).
+    `models` is names (see `MODEL_NAMES`) or name -> unfitted estimator (cloned per fold). `progress` is
+    told before each model is fitted on each fold.
     """
     from sklearn.base import clone
     from sklearn.metrics import f1_score
@@ -165,13 +170,16 @@ def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[Lab
     timings: dict[str, list[float]] = {n: [0.0, 0.0] for n in estimators}
     fold_f1: dict[str, list[float]] = {n: [] for n in estimators}
     with token_cache():  # every fold tokenises the same passages again
-        for train_idx, test_idx in splits:
+        for fold, (train_idx, test_idx) in enumerate(splits):
             train_texts = [test_pool[i].text for i in train_idx] + [d.text for d in extra_train]
             train_groups = [groups_pool[i] for i in train_idx] + [d.group for d in extra_train]
             Y_train = np.vstack([Y_pool[train_idx], Y_extra]) if extra_train else Y_pool[train_idx]
             test_texts = [test_pool[i].text for i in test_idx]
             report.fold_sizes.append((len(train_texts), len(test_texts)))
-            for name, template in estimators.items():
+            for step, (name, template) in enumerate(estimators.items()):
+                if progress is not None:
+                    progress(fold * len(estimators) + step, len(splits) * len(estimators),
+                             f"fold {fold + 1}/{len(splits)}: {name}")
                 model = clone(template)
                 start = time.perf_counter()
                 _fit(model, train_texts, Y_train, train_groups)
@@ -196,6 +204,77 @@ def train(model_name: str | Any, data: Sequence[LabelledPassage], include_writte
     if not use:
         raise ValueError("no labelled passages to train on")
     return _fit(model, [d.text for d in use], themes_to_matrix(d.themes for d in use), [d.group for d in use])
+
+
+# ---- training on whatever labels a user has, saying what that cannot give (few labels, missing themes) ----
+
+@dataclass(slots=True)
+class TrainingRun:
+    """What `train_on_labels` did: the model, the passages it learnt from, and what it could not do."""
+
+    model: Any
+    used: list[LabelledPassage]  # the passages the model was fitted on (what the card counts and hashes)
+    untrained: dict[str, str]  # theme -> why it has no classifier
+    cv: EvalReport | None
+    cv_skipped: str | None  # why no cross-validation was run, when it was asked for
+    seconds: float = 0.0
+
+    def card_extra(self, model_name: str) -> dict[str, Any]:
+        return {"cv_metrics": self.cv.summary(model_name) if self.cv is not None else None,
+                "cv_skipped": self.cv_skipped, "untrained_themes": self.untrained,
+                "training_seconds": round(self.seconds, 2)}
+
+
+def untrainable_themes(data: Sequence[LabelledPassage]) -> dict[str, str]:
+    """Themes no classifier can be fitted for on `data`: none of its passages has them, or all do. A model
+    must not score them at all: a constant would look like a judgement it never made."""
+    Y = themes_to_matrix(d.themes for d in data)
+    out: dict[str, str] = {}
+    for j, theme in enumerate(THEME_IDS):
+        positives = int(Y[:, j].sum())
+        if positives == 0:
+            out[theme] = "no passage labelled with it"
+        elif positives == len(data):
+            out[theme] = "every passage labelled with it, nothing to tell it from"
+    return out
+
+
+def cv_report_count(data: Sequence[LabelledPassage]) -> int:
+    """How many reports `cross_validate` would split its test passages by (the real ones, else the written)."""
+    real = {d.group for d in data if d.is_real}
+    return len(real) if real else len({d.group for d in data})
+
+
+def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include_written: bool = True,
+                    cv: int = 5, progress: ProgressCallback | None = None, **params: Any) -> TrainingRun:
+    """Cross-validate (when the labels come from at least 2 reports) and fit `model_name` on every usable
+    passage, with a classifier only for the themes the passages show both with and without."""
+    use = [d for d in data if include_written or d.is_real]
+    if not use:
+        raise ValueError("no labelled passages to train on")
+    untrained = untrainable_themes(use)
+    themes = [t for t in THEME_IDS if t not in untrained]
+    if not themes:
+        raise ValueError(f"none of the {len(use)} labelled passages' themes can be learnt: each theme is on "
+                         "none of them or on all of them; label passages with and without each theme")
+    report = skipped = None
+    if cv:
+        reports = cv_report_count(data)
+        if reports < 2:
+            skipped = (f"the labels come from {reports} report; cross-validation needs passages from at least 2 "
+                       "(no report may be on both sides of a split)")
+        else:
+            report = cross_validate([model_name], data, n_splits=cv, include_written=include_written,
+                                    progress=progress)
+    if progress is not None:
+        progress(0, 1, f"training on {len(use)} passages")
+    started = time.perf_counter()
+    model = make_model(model_name, themes=themes, **params)
+    Y = themes_to_matrix(([t for t in d.themes if t in themes] for d in use), themes)
+    model = _fit(model, [d.text for d in use], Y, [d.group for d in use])
+    if progress is not None:
+        progress(1, 1, "trained")
+    return TrainingRun(model, use, untrained, report, skipped, time.perf_counter() - started)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
