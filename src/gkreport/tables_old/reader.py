@@ -14,6 +14,7 @@ from gkreport.tables_old.schema import (
     CHILDREN,
     MAX_JOINT,
     MAX_SPLITS,
+    MIN_SIMILARITY,
     OLD_SCHEMA,
     TABLE,
     chain_of,
@@ -66,7 +67,9 @@ def _columns_after(text: str, pos: int) -> tuple[list[str], int]:
 _NUMBER = r"\d+(?:\.\d+)?"
 _BLANK = r"(?:[/／—–－]+|-+)(?!\d)"
 _RUN = re.compile(rf"(?:{_NUMBER}|{_BLANK})(?:[ \t\n|]*(?:{_NUMBER}|{_BLANK}))*")
-_CHUNK = re.compile(rf"{_NUMBER}|{_BLANK}|[\t|]")
+_CHUNK = re.compile(rf"{_NUMBER}|{_BLANK}")
+_BORDER = re.compile(r"[\t|]")
+_EMPTY_ROW_END = re.compile("(?:" + "|".join(OLD_SCHEMA.units) + r")[ ]*[\t|][ \t|]*\n")
 _ORDINAL_PUNCT = re.compile(r"[ \t|]*[.、](?!\d)")
 _DATE_AFTER = re.compile(r"\s*(?:年|-\d)")
 _MD_RULE = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
@@ -88,6 +91,7 @@ def _entries(text: str, start: int, end: int) -> list[_Entry]:
         entries.append(_Entry(text[pos:m.start()], pos, _chunks(m.group(0), m.start())))
         pos = m.end()
     entries.append(_Entry(text[pos:end], pos, []))
+    entries = [part for entry in entries for part in _empty_rows_apart(entry)]
     # A year followed by 年 or - is a date after the table (…行政申诉数 条 0 2013年4月3日), not a cell.
     for prev, entry in pairwise(entries):
         if prev.chunks and _DATE_AFTER.match(entry.text) and re.fullmatch(r"(?:19|20)\d\d", prev.chunks[-1][0]):
@@ -122,23 +126,41 @@ def _entries(text: str, start: int, end: int) -> list[_Entry]:
     return merged
 
 
+def _empty_rows_apart(entry: _Entry) -> list[_Entry]:
+    """A row printed with empty cells only (行政诉讼数\t件\t\t) has no numbers to end its text: cut the
+    text after each line that ends in a unit and a cell border, so it does not run into the next label."""
+    parts: list[_Entry] = []
+    start = 0
+    for m in _EMPTY_ROW_END.finditer(entry.text):
+        if entry.text[m.end():].strip() and _label_and_unit(entry.text[start:m.end()]) is not None:
+            parts.append(_Entry(entry.text[start:m.end()], entry.start + start, []))
+            start = m.end()
+    if not parts:
+        return [entry]
+    rest = _Entry(entry.text[start:], entry.start + start, entry.chunks, entry.ordinal, entry.sub)
+    return [*parts, rest]
+
+
 def _is_ordinal(entry: _Entry) -> bool:
     return len(entry.chunks) == 1 and entry.chunks[0][0].isdigit() and len(entry.chunks[0][0]) <= 2
 
 
 def _chunks(run: str, base: int) -> list[tuple[str, int]]:
-    return [("\t" if m.group(0) in "\t|" else m.group(0), base + m.start()) for m in _CHUNK.finditer(run)]
+    return [(m.group(0), base + m.start()) for m in _CHUNK.finditer(run)]
 
 
-def _label_and_unit(text: str) -> tuple[str, str] | None:
-    body = text.strip(" \t\n|")
-    for unit in sorted(OLD_SCHEMA.units, key=len, reverse=True):
-        stripped = body.rstrip(" \t\n|")
+def _label_and_unit(text: str) -> tuple[str, str, int] | None:
+    """The label and unit an entry's text ends in, and where the unit ends in it."""
+    stripped = text.rstrip(" \t\n|")
+    for unit in _UNITS:
         if stripped.endswith(unit):
-            label = stripped[: -len(unit)].rstrip(" \t\n|")
+            label = stripped[: -len(unit)].strip(" \t\n|")
             if normalise_label(label):
-                return label, unit
+                return label, unit, len(stripped)
     return None
+
+
+_UNITS = sorted(OLD_SCHEMA.units, key=len, reverse=True)
 
 
 
@@ -151,9 +173,7 @@ _Reading = tuple[_Part, ...]
 
 def _splits(chunks: list[tuple[str, int]], kinds: Sequence[str]) -> tuple[list[_Reading], bool]:
     """Every way to read `chunks` as len(kinds) cells (no leading zeros, decimals only in amounts), and
-    whether a chunk had to be split. Tab/pipe borders make the cells explicit: an empty one is blank."""
-    if any(raw == "\t" for raw, _ in chunks):
-        return _bordered(chunks, kinds), False
+    whether a chunk had to be split."""
     n = len(kinds)
     out: list[_Reading] = []
     parts: list[_Part] = []
@@ -192,30 +212,31 @@ def _splits(chunks: list[tuple[str, int]], kinds: Sequence[str]) -> tuple[list[_
     return out, len(chunks) < n
 
 
-def _bordered(chunks: list[tuple[str, int]], kinds: Sequence[str]) -> list[_Reading]:
-    cells: list[list[tuple[str, int]]] = [[]]
-    for raw, offset in chunks:
-        if raw == "\t":
-            cells.append([])
-        else:
-            cells[-1].append((raw, offset))
-    if cells and not cells[0]:
-        cells = cells[1:]  # the border before the first cell
-    if cells and not cells[-1]:
-        cells = cells[:-1]  # the border after the last cell
-    if len(cells) != len(kinds) or any(len(c) > 1 for c in cells):
+def _bordered(segment: str, base: int, kinds: Sequence[str]) -> list[_Reading]:
+    """The one reading of a row whose cells have tab or pipe borders (`segment`: from the end of the unit
+    to the end of the line, at `base`). An empty cell is blank; anything but a number or a blank
+    marker in a cell gives no reading."""
+    borders = [m.start() for m in re.finditer(r"[\t|]", segment)]
+    cells = [(a + 1, b) for a, b in pairwise([*borders, len(segment)])]
+    if segment.rstrip().endswith("|") and cells and not segment[cells[-1][0]:].strip():
+        cells.pop()  # the closing pipe of a Markdown row
+    if len(cells) != len(kinds):
         return []
     reading: list[_Part] = []
-    for cell, kind in zip(cells, kinds, strict=True):
-        if not cell or not cell[0][0][0].isdigit():
-            raw, offset = cell[0] if cell else ("", 0)
+    for (a, b), kind in zip(cells, kinds, strict=True):
+        raw = segment[a:b].strip()
+        offset = base + a + (segment[a:b].find(raw) if raw else 0)
+        if not raw or _BLANK_CELL.fullmatch(raw):
             reading.append((None, raw, offset, "blank"))
-            continue
-        raw, offset = cell[0]
-        if "." in raw and kind != "amount":
+        elif _NUMBER_CELL.fullmatch(raw) and ("." not in raw or kind == "amount"):
+            reading.append((float(raw) if "." in raw else int(raw), raw, offset, "ok"))
+        else:
             return []
-        reading.append((float(raw) if "." in raw else int(raw), raw, offset, "ok"))
     return [tuple(reading)]
+
+
+_BLANK_CELL = re.compile(_BLANK)
+_NUMBER_CELL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
 def _plausible(reading: _Reading, cols: Sequence[str]) -> bool:
@@ -297,13 +318,22 @@ def read_old_table(text: str, start: int = 0, end: int | None = None) -> list[Ce
         found = _label_and_unit(entry.text)
         if found is None:
             break
-        row_id, _score = match_row(found[0], chain, entry.sub)
+        row_id, score = match_row(found[0], chain, entry.sub)
         if row_id is None:
+            if score >= MIN_SIMILARITY and entry.chunks:
+                continue  # a row as like two rows as each other (行政甲诉数): neither is guessed
             break
         chain = chain_of(row_id)
         kinds = [OLD_SCHEMA.row(row_id).kind] * len(cols)
-        readings, split = _splits(entry.chunks, kinds)
-        digits = [raw for raw, _ in entry.chunks if raw != "\t"]
+        unit_end = entry.start + found[2]
+        line_end = text.find("\n", unit_end, end)
+        line_end = end if line_end < 0 else line_end
+        first = entry.chunks[0][1] if entry.chunks else line_end
+        if _BORDER.search(text, unit_end, min(first, line_end)):  # tab or pipe cells: blanks are real
+            readings, split = _bordered(text[unit_end:line_end], unit_end, kinds), False
+        else:
+            readings, split = _splits(entry.chunks, kinds)
+        digits = [raw for raw, _ in entry.chunks]
         if digits and sum(len(d) if d[0].isdigit() else 1 for d in digits) < len(cols):
             short_rows = True  # this table leaves cells empty without a mark
         if len(readings) > 1:
@@ -332,9 +362,9 @@ def _row_cells(row: _Row, cols: Sequence[str], newlines: list[int]) -> list[Cell
     def line(offset: int) -> int:
         return bisect.bisect_right(newlines, offset - 1) + 1
 
-    printed = " ".join(raw for raw, _ in row.entry.chunks if raw != "\t")
+    printed = " ".join(raw for raw, _ in row.entry.chunks)
     first = row.entry.chunks[0][1] if row.entry.chunks else row.entry.start
-    if not row.entry.chunks:
+    if not row.readings and not row.entry.chunks:
         return [Cell(TABLE, row.id, col, None, "", "blank", line(first), first, "no number printed")
                 for col in cols]
     if not row.readings:
