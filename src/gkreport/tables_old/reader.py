@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise, product
 
 from gkreport.segment import Report
@@ -239,6 +240,29 @@ _BLANK_CELL = re.compile(_BLANK)
 _NUMBER_CELL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
+def _settle_by_prose(rows: dict[str, _Row], cols: Sequence[str], prose: str) -> None:
+    """Keep the one split whose 本年度 value the report's prose states (主动公开政府信息2122条 for 212210037).
+    Nothing is kept when no candidate or more than one is stated."""
+    if "year" not in cols:
+        return
+    c = cols.index("year")
+    for row in rows.values():
+        cue = OLD_SCHEMA.row(row.id).stated
+        if len(row.readings) < 2 or not cue:
+            continue
+        stated = {int(m.group(1)) for m in _stated_pattern(cue).finditer(prose)}
+        kept = [r for r in row.readings if r[c][0] in stated]
+        if len(kept) == 1:
+            row.readings = kept
+            row.note = "digits run together; split by the figure stated in the text"
+
+
+@lru_cache(maxsize=16)
+def _stated_pattern(cue: str) -> re.Pattern[str]:
+    # The cue, then up to 12 characters of the same clause, then the figure and a unit.
+    return re.compile(r"\s*".join(map(re.escape, cue)) + r"[^。；;，,\d]{0,12}?(\d+)\s*[条件项个]")
+
+
 def _plausible(reading: _Reading, cols: Sequence[str]) -> bool:
     """历年累计 includes the year, so it is not smaller (O2)."""
     if "year" not in cols or "cumulative" not in cols:
@@ -350,6 +374,7 @@ def read_old_table(text: str, start: int = 0, end: int | None = None) -> list[Ce
             if row.split:
                 row.readings = []
                 row.note = "digits run together in a table that leaves cells empty unmarked"
+    _settle_by_prose(rows, cols, text[:head])
     _narrow(rows, cols)
     newlines = [m.start() for m in re.finditer("\n", text)]
     cells: list[Cell] = []

@@ -36,6 +36,7 @@ class OldRow:
     names: tuple[str, ...]  # normalised
     parent: str | None
     kind: str  # count | amount
+    stated: str = ""  # words before the figure where the prose states this row's 本年度 value (主动公开…N条)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def _load() -> OldSchema:
     raw = json.loads(resources.files("gkreport").joinpath("data/old_table.json").read_text(encoding="utf-8"))
     columns = tuple(OldColumn(c["id"], c["label"], c["short"], tuple(c["headers"])) for c in raw["columns"])
     rows = tuple(OldRow(r["id"], r["label"], r["short"], tuple(normalise_label(n) for n in r["names"]),
-                        r.get("parent"), r.get("kind", "count")) for r in raw["rows"])
+                        r.get("parent"), r.get("kind", "count"), r.get("stated", "")) for r in raw["rows"])
     sums = tuple(SumIdentity(s["id"], s["total"], s["relation"], s["title"]) for s in raw["sums"])
     return OldSchema(raw["title"], columns, rows, tuple(raw["units"]), sums)
 
