@@ -240,9 +240,9 @@ _BLANK_CELL = re.compile(_BLANK)
 _NUMBER_CELL = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
-def _settle_by_prose(rows: dict[str, _Row], cols: Sequence[str], prose: str) -> None:
-    """Keep the one split whose 本年度 value the report's prose states (主动公开政府信息2122条 for 212210037).
-    Nothing is kept when no candidate or more than one is stated."""
+def _settle_by_prose(rows: dict[str, _Row], cols: Sequence[str], text: str, prose_end: int) -> None:
+    """Keep the one split whose 本年度 value the report's prose (the text before the table) states
+    (主动公开政府信息2122条 for 212210037). Nothing is kept when no candidate or more than one is stated."""
     if "year" not in cols:
         return
     c = cols.index("year")
@@ -250,7 +250,7 @@ def _settle_by_prose(rows: dict[str, _Row], cols: Sequence[str], prose: str) -> 
         cue = OLD_SCHEMA.row(row.id).stated
         if len(row.readings) < 2 or not cue:
             continue
-        stated = {int(m.group(1)) for m in _stated_pattern(cue).finditer(prose)}
+        stated = {int(m.group(1)) for m in _stated_pattern(cue).finditer(text, 0, prose_end)}
         kept = [r for r in row.readings if r[c][0] in stated]
         if len(kept) == 1:
             row.readings = kept
@@ -333,7 +333,8 @@ def read_old_table(text: str, start: int = 0, end: int | None = None) -> list[Ce
     if not cols:
         return []
     # Markdown rules (|---|---|) would read as blank markers: blank them out, offsets kept.
-    text = _MD_RULE.sub(lambda m: " " * len(m.group(0)), text[:end])
+    if "---" in text[body:end]:
+        text = text[:body] + _MD_RULE.sub(lambda m: " " * len(m.group(0)), text[body:end])
     rows: dict[str, _Row] = {}
     order: list[str] = []
     chain: list[str] = []
@@ -374,7 +375,7 @@ def read_old_table(text: str, start: int = 0, end: int | None = None) -> list[Ce
             if row.split:
                 row.readings = []
                 row.note = "digits run together in a table that leaves cells empty unmarked"
-    _settle_by_prose(rows, cols, text[:head])
+    _settle_by_prose(rows, cols, text, head)
     _narrow(rows, cols)
     newlines = [m.start() for m in re.finditer("\n", text)]
     cells: list[Cell] = []

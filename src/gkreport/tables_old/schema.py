@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from importlib import resources
 
 from gkreport.tables import Number
@@ -100,6 +102,23 @@ for _row in OLD_SCHEMA.rows:
         CHILDREN.setdefault(_row.parent, []).append(_row.id)
 
 
+@lru_cache(maxsize=8192)
+def _similarities(printed: str) -> tuple[float, ...]:
+    """The similarity of a normalised label to each row (its most alike name), in schema order. Labels
+    recur in every report of a body, hence the cache; a name that shares too few characters to reach
+    MIN_SIMILARITY gets that upper bound instead of the exact ratio (it cannot match either way)."""
+    counts = Counter(printed)
+    out = []
+    for row in OLD_SCHEMA.rows:
+        best = 0.0
+        for name in row.names:
+            common = sum((counts & Counter(name)).values())
+            bound = 2 * common / (len(printed) + len(name)) if printed and name else 0.0
+            best = max(best, label_similarity(printed, name) if bound >= MIN_SIMILARITY else bound)
+        out.append(best)
+    return tuple(out)
+
+
 def match_row(label: str, chain: Sequence[str], sub: bool | None = None) -> tuple[str | None, float]:
     """The schema row a printed label stands for, and its score; None when no row is alike enough.
 
@@ -108,10 +127,13 @@ def match_row(label: str, chain: Sequence[str], sub: bool | None = None) -> tupl
     `sub` says whether the label was printed as a 其中 item (ordinal); a row of the other kind loses a
     little, which settles a label equally like a total and an item.
     """
-    printed = normalise_label(label)
+    return _match(normalise_label(label), tuple(chain), sub)
+
+
+@lru_cache(maxsize=8192)
+def _match(printed: str, chain: tuple[str, ...], sub: bool | None) -> tuple[str | None, float]:
     scored: list[tuple[float, str]] = []
-    for row in OLD_SCHEMA.rows:
-        score = max(label_similarity(printed, name) for name in row.names)
+    for row, score in zip(OLD_SCHEMA.rows, _similarities(printed), strict=True):
         if row.parent is not None and row.parent not in chain:
             score -= PARENT_PENALTY
         if sub is not None and sub != (row.parent is not None):
