@@ -251,6 +251,67 @@ def test_nested_items_and_two_rows_both_called_other() -> None:
     assert ("consultations", "cumulative") not in got
 
 
+NATIONAL = """统计指标	单位	统计数
+一、主动公开情况
+（一）主动公开政府信息数	条	120
+其中：主动公开规范性文件数	条	10
+二、依申请公开情况
+（一）收到申请数	件	9
+1.当面申请数	件	3
+2.传真申请数	件	0
+3.网络申请数	件	5
+4.信函申请数	件	1
+（二）申请办结数	件	9
+1.按时办结数	件	8
+2.延期办结数	件	1
+（三）申请答复数	件	9
+1.属于已主动公开范围数	件	2
+2.同意公开答复数	件	3
+3.同意部分公开答复数	件	1
+4.不同意公开答复数	件	1
+其中：涉及国家秘密	件	0
+涉及个人隐私	件	1
+5.不属于本行政机关公开数	件	1
+6.申请信息不存在数	件	1
+7.告知作出更改补充数	件	0
+8.告知通过其他途径办理数	件	0
+三、行政复议数量	件	1
+（一）维持具体行政行为数	件	1
+（二）被依法纠错数	件	0
+四、行政诉讼数量	件	2
+（一）维持具体行政行为或者驳回原告诉讼请求数	件	1
+（二）被依法纠错数	件	1
+五、举报投诉数量	件	0
+六、依申请公开信息收取的费用	万元	0.05
+七、机构建设和保障经费情况
+（一）政府信息公开工作专门机构数	个	1
+（二）从事政府信息公开工作人员数	人	3
+1.专职人员数	人	1
+2.兼职人员数	人	2
+八、政府信息公开会议和培训情况
+（一）召开政府信息公开工作会议或专题会议数	次	2
+（二）接受培训人员数	人次	40
+"""
+
+
+def test_a_table_in_the_national_form_with_group_headings() -> None:
+    # An invented table in the layout of the national form: group headings without numbers, outcomes of
+    # 复议 and 诉讼 with the same words (被依法纠错数), decimals in 万元.
+    from gkreport.tables import TableResult
+    from gkreport.tables_old.checks import old_checks
+
+    got = cells_by_key(PROSE + "附表\n" + NATIONAL + SIGNATURE)
+    expect = {"proactive": 120, "proactive.normative": 10, "requests": 9, "requests.online": 5,
+              "completed_total": 9, "completed_total.extended": 1, "answers": 9, "answers.already_public": 2,
+              "answers.denied": 1, "denied.state_secret": 0, "denied.privacy": 1, "answers.other_channel": 0,
+              "reconsideration": 1, "reconsideration.corrected": 0, "litigation": 2, "litigation.corrected": 1,
+              "complaints": 0, "fees": 0.05, "agencies": 1, "staff.part_time": 2, "meetings": 2, "trainees": 40}
+    assert {r: got[(r, "year")] for r in expect} == {r: ("ok", v) for r, v in expect.items()}
+    assert len(got) == NATIONAL.count("\t") // 2 - 1  # every printed row (two tabs each), not the header
+    checks = {c.id: c.status for c in old_checks(TableResult("old", read_old_table(PROSE + "附表\n" + NATIONAL)))}
+    assert checks["O1.requests.year"] == checks["O1.answers.year"] == checks["O1.completed_total.year"] == "pass"
+
+
 def test_the_date_after_the_table_is_not_a_cell() -> None:
     text = PROSE + "七、附表 指标名称 计量 单位 2012年度 主动公开信息数 条 13 行政申诉数 条 0 2013年4月3日 附件下载"
     assert cells_by_key(text)[("complaints", "year")] == ("ok", 0)

@@ -15,7 +15,6 @@ from gkreport.tables_old.schema import (
     CHILDREN,
     MAX_JOINT,
     MAX_SPLITS,
-    MIN_SIMILARITY,
     OLD_SCHEMA,
     TABLE,
     chain_of,
@@ -32,7 +31,9 @@ def _spaced(word: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in word)
 
 
-_HEADER = re.compile(_spaced("指标名称") + r"[\s|]*(?:" + _spaced("计量") + r")?[\s|]*" + _spaced("单位"))
+# 指标名称 … (计量)单位 (平潭 forms), 统计指标 … 单位 (the national form).
+_HEADER = re.compile(r"(?:" + _spaced("统计") + r")?\s*" + _spaced("指标") + r"\s*(?:" + _spaced("名称") + r")?"
+                     + r"[\s|]*(?:" + _spaced("计量") + r")?[\s|]*" + _spaced("单位"))
 _YEAR_WORD = r"(?:\d{4}\s*年\s*度?)"
 _COLUMN_WORDS = [(col.id, re.compile(r"[\s|]*(?:" + "|".join(
     ([_YEAR_WORD] if col.id == "year" else []) + [_spaced(h) for h in sorted(col.headers, key=len, reverse=True)])
@@ -151,14 +152,21 @@ def _chunks(run: str, base: int) -> list[tuple[str, int]]:
 
 
 def _label_and_unit(text: str) -> tuple[str, str, int] | None:
-    """The label and unit an entry's text ends in, and where the unit ends in it."""
+    """The label and unit an entry's text ends in, and where the unit ends in it. A group heading
+    printed before the label (二、依申请公开情况（一）收到申请数) is cut off at the last Chinese ordinal."""
     stripped = text.rstrip(" \t\n|")
     for unit in _UNITS:
         if stripped.endswith(unit):
             label = stripped[: -len(unit)].strip(" \t\n|")
+            ordinals = list(_CN_ORDINAL.finditer(label))
+            if ordinals and normalise_label(label[ordinals[-1].end():]):
+                label = label[ordinals[-1].end():]
             if normalise_label(label):
                 return label, unit, len(stripped)
     return None
+
+
+_CN_ORDINAL = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]")
 
 
 _UNITS = sorted(OLD_SCHEMA.units, key=len, reverse=True)
@@ -345,8 +353,8 @@ def read_old_table(text: str, start: int = 0, end: int | None = None) -> list[Ce
             break
         row_id, score = match_row(found[0], chain, entry.sub)
         if row_id is None:
-            if score >= MIN_SIMILARITY and entry.chunks:
-                continue  # a row as like two rows as each other (行政甲诉数): neither is guessed
+            if entry.chunks:
+                continue  # a row of no known kind, or as like two rows as each other (行政甲诉数): skipped
             break
         chain = chain_of(row_id)
         kinds = [OLD_SCHEMA.row(row_id).kind] * len(cols)
