@@ -317,6 +317,13 @@ def test_the_date_after_the_table_is_not_a_cell() -> None:
     assert cells_by_key(text)[("complaints", "year")] == ("ok", 0)
 
 
+def test_absurd_input_gives_ambiguous_cells_not_errors() -> None:
+    run = "指标名称 计量单位 2016年度 历年累计 主动公开信息数 条 " + "7" * 5000 + " 附件"
+    assert {c.status for c in read_old_table(run)} == {"ambiguous"}
+    tabs = "指标名称\t单位\t年末统计\n行政复议数\t件\t" + "9" * 5000 + "\n"
+    assert {c.status for c in read_old_table(tabs)} == {"ambiguous"}
+
+
 def test_no_header_no_table_and_start_is_respected() -> None:
     assert read_old_table(PROSE) == []
     text = render(ZONE, consistent_values(ZONE, 2, random.Random(1)), "spaced")

@@ -13,6 +13,7 @@ from gkreport.segment import Report
 from gkreport.tables import Cell, Number, TableResult
 from gkreport.tables_old.schema import (
     CHILDREN,
+    MAX_DIGITS,
     MAX_JOINT,
     MAX_SPLITS,
     OLD_SCHEMA,
@@ -202,7 +203,7 @@ def _splits(chunks: list[tuple[str, int]], kinds: Sequence[str]) -> tuple[list[_
             walk(ci + 1, 0)
             parts.pop()
             return
-        for cut in range(pos + 1, len(raw) + 1):
+        for cut in range(pos + 1, min(len(raw), pos + MAX_DIGITS) + 1):  # no cell holds 10^12
             piece = raw[pos:cut]
             if cut < len(raw) and raw[cut] == ".":
                 continue
@@ -237,7 +238,7 @@ def _bordered(segment: str, base: int, kinds: Sequence[str]) -> list[_Reading]:
         offset = base + a + (segment[a:b].find(raw) if raw else 0)
         if not raw or _BLANK_CELL.fullmatch(raw):
             reading.append((None, raw, offset, "blank"))
-        elif _NUMBER_CELL.fullmatch(raw) and ("." not in raw or kind == "amount"):
+        elif _NUMBER_CELL.fullmatch(raw) and len(raw) <= MAX_DIGITS and ("." not in raw or kind == "amount"):
             reading.append((float(raw) if "." in raw else int(raw), raw, offset, "ok"))
         else:
             return []

@@ -17,6 +17,7 @@ from gkreport.tables import Number
 
 TABLE = "old"
 MAX_SPLITS = 200  # splits of one row before it is called ambiguous
+MAX_DIGITS = 12  # the longest number a cell is read as (a longer run gives no reading)
 MAX_JOINT = 20000  # combinations of row readings tried per identity
 MIN_SIMILARITY = 0.6  # below this a label is not a row of the table (the table has ended)
 PARENT_PENALTY = 0.2  # a 其中 item whose parent row was not printed before it
