@@ -82,9 +82,8 @@ _MD_RULE = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[
 class _Entry:
     text: str  # label words and unit as printed
     start: int
-    chunks: list[tuple[str, int]]  # numbers / blank markers as printed, with offsets; "\t" marks a cell border
-    ordinal: int | None = None
-    sub: bool = False  # printed as a 其中 item (ordinal or 其中)
+    chunks: list[tuple[str, int]]  # numbers and blank markers as printed, with their offsets
+    sub: bool = False  # printed as a 其中 item (after an ordinal or 其中)
 
 
 def _entries(text: str, start: int, end: int) -> list[_Entry]:
@@ -105,7 +104,6 @@ def _entries(text: str, start: int, end: int) -> list[_Entry]:
         if lead is None or not prev.chunks or not prev.chunks[-1][0][-1:].isdigit():
             continue
         raw, offset = prev.chunks[-1]
-        entry.ordinal = int(raw[-1])
         entry.sub = True
         entry.text = entry.text[lead.end():]
         entry.start += lead.end()
@@ -115,17 +113,12 @@ def _entries(text: str, start: int, end: int) -> list[_Entry]:
             prev.chunks.pop()
     # A label part with no words (其中：1同意…) is the ordinal of the next label.
     merged: list[_Entry] = []
-    carry: _Entry | None = None
+    carry = False
     for entry in entries:
-        if carry is not None:
-            entry.sub = True
-            if entry.ordinal is None and len(carry.chunks) == 1 and carry.chunks[0][0].isdigit():
-                entry.ordinal = int(carry.chunks[0][0])
-            carry = None
-        if not normalise_label(entry.text) and merged and (not entry.chunks or _is_ordinal(entry)):
-            carry = entry
-            continue
-        merged.append(entry)
+        entry.sub = entry.sub or carry
+        carry = not normalise_label(entry.text) and bool(merged) and (not entry.chunks or _is_ordinal(entry))
+        if not carry:
+            merged.append(entry)
     return merged
 
 
@@ -140,7 +133,7 @@ def _empty_rows_apart(entry: _Entry) -> list[_Entry]:
             start = m.end()
     if not parts:
         return [entry]
-    rest = _Entry(entry.text[start:], entry.start + start, entry.chunks, entry.ordinal, entry.sub)
+    rest = _Entry(entry.text[start:], entry.start + start, entry.chunks, entry.sub)
     return [*parts, rest]
 
 
@@ -168,10 +161,7 @@ def _label_and_unit(text: str) -> tuple[str, str, int] | None:
 
 
 _CN_ORDINAL = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]")
-
-
 _UNITS = sorted(OLD_SCHEMA.units, key=len, reverse=True)
-
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -207,8 +197,8 @@ def _splits(chunks: list[tuple[str, int]], kinds: Sequence[str]) -> tuple[list[_
             piece = raw[pos:cut]
             if cut < len(raw) and raw[cut] == ".":
                 continue
-            if not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", piece):
-                continue
+            if not _NUMBER_CELL.fullmatch(piece):
+                continue  # a leading zero: 05 is not a number as printed
             kind = kinds[len(parts)]
             if "." in piece and kind != "amount":
                 continue
@@ -352,7 +342,7 @@ def read_old_table(text: str, start: int = 0, end: int | None = None) -> list[Ce
         found = _label_and_unit(entry.text)
         if found is None:
             break
-        row_id, score = match_row(found[0], chain, entry.sub)
+        row_id, _score = match_row(found[0], chain, entry.sub)
         if row_id is None:
             if entry.chunks:
                 continue  # a row of no known kind, or as like two rows as each other (行政甲诉数): skipped
