@@ -64,7 +64,24 @@ ZONE = [
     ("fee_waiver", "政府信息公开收费减免金额", "元", None), ("complaints", "接受行政申诉、举报数", "件", None),
     ("reconsideration", "行政复议数", "件", None), ("litigation", "行政诉讼数", "件", None),
 ]
-SHAPES = {"county": COUNTY, "zone": ZONE}
+NATIONAL_SHAPE = [
+    ("proactive", "主动公开政府信息数", "条", None), ("proactive.normative", "主动公开规范性文件数", "条", 1),
+    ("requests", "收到申请数", "件", None), ("requests.in_person", "当面申请数", "件", 1),
+    ("requests.fax", "传真申请数", "件", 2), ("requests.online", "网络申请数", "件", 3),
+    ("requests.letter", "信函申请数", "件", 4), ("completed_total", "申请办结数", "件", None),
+    ("completed_total.on_time", "按时办结数", "件", 1), ("completed_total.extended", "延期办结数", "件", 2),
+    ("answers", "申请答复数", "件", None), ("answers.already_public", "属于已主动公开范围数", "件", 1),
+    ("answers.granted", "同意公开答复数", "件", 2), ("answers.partial", "同意部分公开答复数", "件", 3),
+    ("answers.denied", "不同意公开答复数", "件", 4), ("answers.not_held", "不属于本行政机关公开数", "件", 5),
+    ("answers.not_exist", "申请信息不存在数", "件", 6), ("answers.unclear", "告知作出更改补充数", "件", 7),
+    ("answers.other_channel", "告知通过其他途径办理数", "件", 8), ("reconsideration", "行政复议数量", "件", None),
+    ("reconsideration.upheld", "维持具体行政行为数", "件", 1), ("reconsideration.corrected", "被依法纠错数", "件", 2),
+    ("litigation", "行政诉讼数量", "件", None), ("litigation.corrected", "被依法纠错数", "件", 1),
+    ("complaints", "举报投诉数量", "件", None), ("staff", "从事政府信息公开工作人员数", "人", None),
+    ("staff.full_time", "专职人员数", "人", 1), ("staff.part_time", "兼职人员数", "人", 2),
+]
+SHAPES = {"county": COUNTY, "zone": ZONE, "national": NATIONAL_SHAPE}
+TOTALS = ("proactive", "requests", "answers", "completed_total")  # the totals whose items the generator sums
 
 Values = dict[str, tuple[int | None, ...]]
 
@@ -80,7 +97,7 @@ def consistent_values(shape: list[tuple[str, str, str, int | None]], n_cols: int
             continue
         year = rng.randint(0, top)
         values[row_id] = (year, year + rng.randint(0, top * 3))[:n_cols]
-    for total in ("proactive", "requests", "answers"):
+    for total in (t for t in TOTALS if t in ids):
         items = [values[r] for r in ids if OLD_SCHEMA.row(r).parent == total]
         extra = rng.randint(0, 3) if total == "proactive" else 0
         values[total] = tuple(sum(v[c] for v in items) + extra for c in range(n_cols))  # type: ignore[misc]
