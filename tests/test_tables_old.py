@@ -199,6 +199,11 @@ def test_digits_run_together_are_split_by_the_identities() -> None:
     assert "网站公开条41815092、政府公报公开条77" in text  # the ordinal runs into the numbers
     got = assert_sound(text, values)
     assert all(status == "ok" for status, _v in got.values()), got
+    from gkreport.tables import TableResult
+    from gkreport.tables_old.checks import old_checks
+
+    o3 = {c.id: c for c in old_checks(TableResult("old", read_old_table(text)))}["O3.year"]
+    assert o3.status == "pass" and o3.message.endswith("（数字连排，按此式拆分）")  # not independent evidence
     notes = {c.row: c.note for c in read_old_table(text)}
     assert "O3" in notes["proactive"] and "O3" in notes["proactive.website"]
     assert notes["requests"] == "digits run together"  # 728 is 7/28 by 历年累计 ≥ 本年度 alone

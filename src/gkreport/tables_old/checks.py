@@ -59,8 +59,11 @@ def _sum_checks(tables: TableResult, cols: list[str]) -> list[CheckResult]:
             ok = holds(total, parts, identity.relation)
             sign = ("≥" if ok else "<") if identity.relation == ">=" else ("=" if ok else "≠")
             shown = "+".join(f"{name}{format_number(c.value)}" for name, c in named[1:])  # type: ignore[union-attr]
+            # A pass is no evidence where this very identity chose how run-together digits split.
+            circular = any(f"split by {identity.id}" in c.note for _n, c in named)  # type: ignore[union-attr]
             results.append(CheckResult(check_id, "pass" if ok else "fail", total, sum(parts),
-                                       f"{subject}：{format_number(total)} {sign} {shown}"))
+                                       f"{subject}：{format_number(total)} {sign} {shown}"
+                                       + ("（数字连排，按此式拆分）" if circular else "")))
     return results
 
 
