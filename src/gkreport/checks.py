@@ -428,7 +428,11 @@ def _check_processing_fee(prose: str) -> CheckResult | None:
 
 
 def run_checks(report: Report, tables: TableResult, previous: TableResult | None = None) -> list[CheckResult]:
-    """All hard and soft checks for one report's tables (empty when no 2019/2021 table was found)."""
+    """All hard and soft checks for one report's tables (empty when no table was found)."""
+    if tables.template == "old":  # the pre-2019 statistics table has its own identities
+        from gkreport.tables_old.checks import old_checks
+
+        return old_checks(tables)
     schema = SCHEMAS.get(tables.template)
     if schema is None:
         return []

@@ -149,10 +149,13 @@ def _tables_and_checks(paths: list[Path]):
 def tables_cmd(paths: Paths,
                format: Annotated[TablesFormat, typer.Option(
                    "--format", "-f", help="json: JSON Lines per file; csv: one row per cell; text: the three "
-                                          "tables aligned with Chinese labels.")] = TablesFormat.json) -> None:
+                                          "tables (or the pre-2019 统计表) with Chinese labels."
+               )] = TablesFormat.json) -> None:
     """Extract tables 二, 三 and 四 with every number tied to its row and column, and check them."""
     from gkreport.records import cells_record
     from gkreport.tables import render_text, table_rows_for_csv
+    from gkreport.tables_old import render_text as render_old_text
+    from gkreport.tables_old import rows_for_csv as old_rows_for_csv
 
     failed = 0
     writer = None
@@ -164,14 +167,14 @@ def tables_cmd(paths: Paths,
         if format is TablesFormat.json:
             _emit(cells_record(str(path), tables.template, tables, checks))
         elif format is TablesFormat.csv:
-            for row in table_rows_for_csv(tables):
+            for row in (old_rows_for_csv if tables.template == "old" else table_rows_for_csv)(tables):
                 if writer is None:
                     writer = csv.DictWriter(sys.stdout, fieldnames=["path", *row])
                     writer.writeheader()
                 writer.writerow({"path": str(path), **row})
         else:
             typer.echo(f"{path}  模板 {tables.template or '—'}")
-            typer.echo(render_text(tables))
+            typer.echo((render_old_text if tables.template == "old" else render_text)(tables))
     raise typer.Exit(1 if failed else 0)
 
 

@@ -1181,7 +1181,9 @@ def extract_tables(report: Report) -> TableResult:
     regions = _locate(doc.text, *_section_starts(report))
     name = _detect_template(doc.text, regions, report)
     if name is None:
-        return TableResult(report.template, [])
+        from gkreport.tables_old import extract_old  # no 2019/2021 table: the pre-2019 统计表, if any
+
+        return extract_old(report)
     schema = SCHEMAS[name]
     cells: list[Cell] = []
     cells += _extract_t2(doc, schema, regions.t2)
