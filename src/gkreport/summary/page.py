@@ -60,7 +60,7 @@ def embedded_font(text: str) -> tuple[str, str] | None:
         options.layout_features = []  # no vertical or contextual forms: a report page needs none
         options.hinting = False
         options.desubroutinize = True  # smaller after compression
-        font = TTFont(candidate["path"], fontNumber=candidate["number"])
+        font = TTFont(candidate["path"], fontNumber=candidate["number"], recalcTimestamp=False)  # same bytes
         subsetter = subset.Subsetter(options)
         subsetter.populate(text="".join(chars))
         subsetter.subset(font)

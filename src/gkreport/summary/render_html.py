@@ -37,8 +37,21 @@ def _text(x: float, y: float, content: Any, anchor: str = "start", extra: str = 
             f"{html.escape(str(content))}</text>")
 
 
+def _text_width(text: str) -> int:
+    """Pixels a line of SVG text takes, about: a Chinese character is two columns of 0.6 em."""
+    return cell_len(text) * (FONT_PX * 6 // 10 + 1)
+
+
 def _label_width(labels: list[str]) -> int:
-    return 12 + max((cell_len(label) for label in labels), default=0) * (FONT_PX * 55 // 100 + 1)
+    return 12 + max((_text_width(label) for label in labels), default=0)
+
+
+def _svg(chart_id: str, width: int, height: int, title: str, parts: list[str]) -> str:
+    """An SVG chart with a bold title line, wide enough for the title."""
+    width = max(width, _text_width(title) + 40)
+    heading = _text(0, 16, title, extra='font-weight="bold"')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" width="{width}" height="{height}">'
+            f'{heading}{"".join(parts)}</svg>')
 
 
 def theme_bars(summary: Summary) -> str:
@@ -52,11 +65,8 @@ def theme_bars(summary: Summary) -> str:
                      f'fill="{_mix(LOW, HIGH, 0.75)}"><title>{html.escape(label)}: {t["reports"]} reports</title>'
                      "</rect>")
         parts.append(_text(left + bar_w * t["share"] + 6, y + 17, f"{t['share'] * 100:.0f}% ({t['reports']})"))
-    height = 40 + len(labels) * CELL_H
-    title = _text(0, 16, f"Share of the {summary['tagged_reports']} tagged reports admitting each theme "
-                         f"({summary['role']})", extra='font-weight="bold"')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="themes-chart" width="{left + bar_w + 90}" height="{height}">'
-            f"{title}{''.join(parts)}</svg>")
+    title = f"Share of the {summary['tagged_reports']} tagged reports admitting each theme ({summary['role']})"
+    return _svg("themes-chart", left + bar_w + 90, 40 + len(labels) * CELL_H, title, parts)
 
 
 def trend_heatmap(summary: Summary, groups: list[Group]) -> str:
@@ -66,8 +76,7 @@ def trend_heatmap(summary: Summary, groups: list[Group]) -> str:
     left, top = _label_width(labels), 54
     years = {int(g["key"]): g for g in groups if g["key"] is not None}
     first, last = min(years), max(years)
-    parts = [_text(0, 16, f"Share of tagged reports admitting each theme ({summary['role']}), by year",
-                   extra='font-weight="bold"')]
+    parts = []
     for col, year in enumerate(range(first, last + 1)):
         x = left + col * CELL_W
         group = years.get(year)
@@ -93,9 +102,9 @@ def trend_heatmap(summary: Summary, groups: list[Group]) -> str:
         parts.append(_text(left - 8, top + row * CELL_H + 17, label, "end"))
     bottom = top + len(themes) * CELL_H
     parts.append(_legend(left, bottom + 14, any(g["small"] for g in years.values()), summary["small_group"]))
-    width = max(left + (last - first + 1) * CELL_W, left + 420) + 10
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="trend-heatmap" width="{width}" height="{bottom + 60}">'
-            f"{''.join(parts)}</svg>")
+    width = max(left + (last - first + 1) * CELL_W, left + 520) + 10  # the legend takes about 500
+    return _svg("trend-heatmap", width, bottom + 60,
+                f"Share of tagged reports admitting each theme ({summary['role']}), by year", parts)
 
 
 def _legend(x: int, y: int, with_small: bool, small_group: int) -> str:
@@ -115,8 +124,7 @@ def cooccurrence_heatmap(summary: Summary) -> str:
     labels = [theme_label(summary, t) for t in themes]
     left, top = _label_width(labels), 40
     most = max([*both.values(), 1])
-    parts = [_text(0, 16, f"Reports admitting both themes ({summary['role']}); diagonal: admitting the theme",
-                   extra='font-weight="bold"')]
+    parts = []
     for row, (a, label) in enumerate(zip(themes, labels, strict=True)):
         y = top + row * CELL_H
         parts.append(_text(left - 8, y + 17, label, "end"))
@@ -134,10 +142,8 @@ def cooccurrence_heatmap(summary: Summary) -> str:
         head_x, head_y = left + col * CELL_W + CELL_W // 2, top + len(themes) * CELL_H + 8
         parts.append(f'<text x="{head_x}" y="{head_y}" font-size="11" transform="rotate(40 {head_x} {head_y})">'
                      f"{html.escape(theme)}</text>")
-    width = left + len(themes) * CELL_W + 80
-    height = top + len(themes) * CELL_H + 90
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="cooccurrence-heatmap" width="{width}" height="{height}">'
-            f"{''.join(parts)}</svg>")
+    return _svg("cooccurrence-heatmap", left + len(themes) * CELL_W + 80, top + len(themes) * CELL_H + 90,
+                f"Reports admitting both themes ({summary['role']}); diagonal: admitting the theme", parts)
 
 
 def html_table(block: Block) -> str:
