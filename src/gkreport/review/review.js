@@ -4,8 +4,10 @@
 (function () {
   const data = JSON.parse(document.getElementById("review-data").textContent);
   const reports = data.reports;
+  const position = new Map(reports.map((r, i) => [r, i]));
   const rank = Object.fromEntries(data.verdicts.map((v, i) => [v, i]));
   const $ = (id) => document.getElementById(id);
+  const collator = new Intl.Collator("zh-CN");  // agency names in pinyin order, as a Chinese reader expects
   const state = { verdict: "", agency: "", year: "", sort: "verdict", desc: false, report: "" };
   const keys = {
     verdict: (r) => rank[r.verdict],
@@ -46,8 +48,8 @@
     const key = keys[state.sort] || keys.verdict;
     rows.sort((a, b) => {
       const x = key(a), y = key(b);
-      const order = x < y ? -1 : x > y ? 1 : 0;
-      return (state.desc ? -order : order) || (a.agency || "").localeCompare(b.agency || "") || (a.year || 0) - (b.year || 0);
+      const order = typeof x === "string" ? collator.compare(x, y) : x < y ? -1 : x > y ? 1 : 0;
+      return (state.desc ? -order : order) || position.get(a) - position.get(b);  // ties: as gkreport listed them
     });
     return rows;
   }
