@@ -247,7 +247,8 @@ SUMMARY_SQL: dict[str, str] = {
                         WHERE number IN (5, 6) AND text IS NOT NULL
                           AND sha256 IN (SELECT value FROM json_each(:shas)) ORDER BY sha256, number""",
     # gkreport.review: the details behind the counts above, per report
-    "section_status": "SELECT sha256, number, name, status FROM sections",
+    # batch stores all six sections of a report, with status 'missing' for those not found
+    "sections_not_found": "SELECT sha256, number, name, status FROM sections WHERE status != 'found'",
     "failed_checks": """SELECT sha256, check_id, family, severity, message FROM checks WHERE status = 'fail'
                         ORDER BY sha256, rowid""",
     "flagged_cell_list": """SELECT sha256, tbl, "row", col, status FROM cells

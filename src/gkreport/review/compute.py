@@ -15,6 +15,7 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import closing
 from functools import lru_cache
 from importlib.resources import files
@@ -23,8 +24,6 @@ from typing import Any, TypedDict
 
 from gkreport.normalise import compact
 from gkreport.summary.compute import (
-    char_ngrams,
-    jaccard,
     one_per_agency_year,
     open_results,
     rows,
@@ -34,7 +33,6 @@ from gkreport.summary.compute import (
     tuples,
 )
 
-SECTION_NUMBERS = (1, 2, 3, 4, 5, 6)
 MIN_REPEATED = 10  # characters: a shorter sentence ("无。", "详见附表。") repeats in every report
 LONGEST_SHOWN = 3  # repeated passages listed per report
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
@@ -50,7 +48,6 @@ class Repeated(TypedDict):
     previous_year: int
     previous_sha256: str
     share: float  # of this year's characters of 五+六 (white space removed), in sentences repeated verbatim
-    jaccard: float  # character 3-grams, as `gkreport summary` compares the two years
     passages: list[str]  # the longest runs of repeated sentences, longest first
 
 
@@ -106,38 +103,38 @@ def repeated_runs(text: str, previous: str) -> tuple[float, list[str]]:
     return (round(repeated / total, 4) if total else 0.0), passages
 
 
-def _metrics(review: ReportReview) -> dict[str, tuple[float, str]]:
-    """metric -> (value, what it counts) for the verdict rules."""
-    hard = [c for c in review["failed_checks"] if c["severity"] != "soft"]
-    soft = [c for c in review["failed_checks"] if c["severity"] == "soft"]
+def _listed(items: list[str], most: int) -> str:
+    return "、".join(items[:most]) + (f" … (+{len(items) - most})" if len(items) > most else "")
 
-    def listed(items: list[str], most: int = 3) -> str:
-        return "、".join(items[:most]) + (f" … (+{len(items) - most})" if len(items) > most else "")
 
-    repeated = review["repeated"]
-    return {
-        "checks_failed_hard": (len(hard), listed([c["check"] for c in hard])),
-        "checks_failed_soft": (len(soft), listed([c["check"] for c in soft])),
-        "sections_missing": (len(review["sections_missing"]), listed(review["sections_missing"], 6)),
-        "sections_inferred": (len(review["sections_inferred"]), listed(review["sections_inferred"], 6)),
-        "warnings": (len(review["warnings"]), listed(review["warnings"], 2)),
-        "cells_missing": (len(review["cells_missing"]), listed(review["cells_missing"], 2)),
-        "cells_ambiguous": (len(review["cells_ambiguous"]), listed(review["cells_ambiguous"], 2)),
-        "tables_absent": (int(review["tables_absent"]), ""),
-        "repeated_share": (repeated["share"] if repeated else 0.0, ""),
-        "unanswered_problems": (len(review["unanswered"]), listed(review["unanswered"], 9)),
-    }
+def _failed(review: ReportReview, soft: bool) -> list[str]:
+    return [c["check"] for c in review["failed_checks"] if (c["severity"] == "soft") == soft]
+
+
+# metric -> (its value, what it counts: only spelt out for a rule that fired)
+METRICS: dict[str, tuple[Callable[[ReportReview], float], Callable[[ReportReview], str]]] = {
+    "checks_failed_hard": (lambda r: len(_failed(r, False)), lambda r: _listed(_failed(r, False), 3)),
+    "checks_failed_soft": (lambda r: len(_failed(r, True)), lambda r: _listed(_failed(r, True), 3)),
+    "sections_missing": (lambda r: len(r["sections_missing"]), lambda r: _listed(r["sections_missing"], 6)),
+    "sections_inferred": (lambda r: len(r["sections_inferred"]), lambda r: _listed(r["sections_inferred"], 6)),
+    "warnings": (lambda r: len(r["warnings"]), lambda r: _listed(r["warnings"], 2)),
+    "cells_missing": (lambda r: len(r["cells_missing"]), lambda r: _listed(r["cells_missing"], 2)),
+    "cells_ambiguous": (lambda r: len(r["cells_ambiguous"]), lambda r: _listed(r["cells_ambiguous"], 2)),
+    "tables_absent": (lambda r: int(r["tables_absent"]), lambda r: ""),
+    "repeated_share": (lambda r: r["repeated"]["share"] if r["repeated"] else 0.0, lambda r: ""),
+    "unanswered_problems": (lambda r: len(r["unanswered"]), lambda r: _listed(r["unanswered"], 9)),
+}
 
 
 def judge(review: ReportReview) -> tuple[str, list[str]]:
     """The verdict and the reasons for it, by the rules in data/review_rules.json."""
     rules = verdict_rules()
-    metrics = _metrics(review)
     fired: dict[str, list[str]] = defaultdict(list)
     for rule in rules["rules"]:
-        value, detail = metrics[rule["metric"]]
+        value_of, detail_of = METRICS[rule["metric"]]
+        value = value_of(review)
         if ("at_least" in rule and value >= rule["at_least"]) or ("above" in rule and value > rule["above"]):
-            fired[rule["verdict"]].append(rule["reason"].format(value=value, detail=detail))
+            fired[rule["verdict"]].append(rule["reason"].format(value=value, detail=detail_of(review)))
     verdict = next((v for v in rules["verdicts"] if fired.get(v)), rules["verdicts"][-1])
     return verdict, [reason for v in rules["verdicts"] for reason in fired.get(v, [])]
 
@@ -163,10 +160,9 @@ def build_review(db: str | Path, year: int | None = None) -> list[ReportReview]:
         everyone = rows(conn, "reports")
         rep = scoped_reports(everyone, year)
         report_themes = themes_by_report(tuples(conn, "assigned", role="problem"))
-        sections: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
-        for sha, number, name, status in tuples(conn, "section_status"):
-            if sha in rep:
-                sections[sha][number] = (name or str(number), status)
+        not_found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (report, status) -> "3 name"
+        for sha, number, name, status in sorted(tuples(conn, "sections_not_found")):
+            not_found[sha, status].append(f"{number} {name or ''}".strip())
         checks: dict[str, list[FailedCheck]] = defaultdict(list)
         for sha, check_id, _family, severity, message in tuples(conn, "failed_checks"):
             if sha in rep:
@@ -186,22 +182,18 @@ def build_review(db: str | Path, year: int | None = None) -> list[ReportReview]:
 
     reviews: list[ReportReview] = []
     for sha, r in rep.items():
-        found = sections.get(sha, {})
         problems = report_themes["problem"].get(sha, set())
         repeated: Repeated | None = None
         before = previous.get(sha)
         if before is not None and sha in texts and before in texts:
             share, passages = repeated_runs(texts[sha], texts[before])
             repeated = {"previous_year": r["year"] - 1, "previous_sha256": before, "share": share,
-                        "jaccard": round(jaccard(char_ngrams(texts[sha]), char_ngrams(texts[before])), 4),
                         "passages": passages[:LONGEST_SHOWN]}
         review: ReportReview = {
             "sha256": sha, "path": r["path"], "agency": r["agency"], "year": r["year"], "level": r["level"],
             "template": r["template"], "verdict": "", "reasons": [],
-            "sections_missing": [f"{n} {found[n][0]}" if n in found else str(n) for n in SECTION_NUMBERS
-                                 if found.get(n, ("", "missing"))[1] == "missing"],
-            "sections_inferred": [f"{n} {found[n][0]}" for n in SECTION_NUMBERS
-                                  if found.get(n, ("", ""))[1] == "inferred"],
+            "sections_missing": not_found.get((sha, "missing"), []),
+            "sections_inferred": not_found.get((sha, "inferred"), []),
             "warnings": warnings.get(sha, []),
             "cells_missing": cells.get((sha, "missing"), []),
             "cells_ambiguous": cells.get((sha, "ambiguous"), []),

@@ -15,7 +15,7 @@ from gkreport.review.compute import ReportReview, verdict_rules
 REVIEW_FORMATS: tuple[str, ...] = ("table", "csv", "json", "html")
 CSV_HEADER = ["verdict", "agency", "year", "level", "path", "reasons", "sections_missing", "sections_inferred",
               "warnings", "cells_missing", "cells_ambiguous", "tables_absent", "failed_checks", "themes",
-              "unanswered", "repeated_share", "repeated_jaccard", "previous_year", "longest_repeated", "sha256"]
+              "unanswered", "repeated_share", "previous_year", "longest_repeated", "sha256"]
 
 
 def _csv_row(r: ReportReview) -> list[Any]:
@@ -25,7 +25,7 @@ def _csv_row(r: ReportReview) -> list[Any]:
             len(r["cells_missing"]), len(r["cells_ambiguous"]), r["tables_absent"],
             "; ".join(f"{c['check']}: {c['message']}" for c in r["failed_checks"]), " ".join(r["themes"]),
             " ".join(r["unanswered"]), repeated["share"] if repeated else None,
-            repeated["jaccard"] if repeated else None, repeated["previous_year"] if repeated else None,
+            repeated["previous_year"] if repeated else None,
             repeated["passages"][0] if repeated and repeated["passages"] else None, r["sha256"]]
 
 

@@ -108,7 +108,7 @@
     section(panel, "Problems no improvement answers", r.unanswered);
     if (r.repeated) {
       panel.append(el("h3", "Repeated from " + r.repeated.previous_year + ": " + Math.round(r.repeated.share * 100)
-        + "% of sections 五+六 verbatim (3-gram Jaccard " + r.repeated.jaccard + ")"));
+        + "% of sections 五+六 verbatim, sentence by sentence"));
       for (const passage of r.repeated.passages) {
         const p = el("p", null, "repeated");
         p.append(el("mark", passage));

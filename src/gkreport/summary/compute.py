@@ -30,12 +30,13 @@ from collections.abc import Iterable
 from contextlib import closing
 from itertools import combinations
 from pathlib import Path
-from typing import Any, TypedDict, cast
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from gkreport.normalise import compact
 from gkreport.store import connect, summary_query
+
+if TYPE_CHECKING:  # NumPy is imported where n-grams are compared, not by `gkreport review`
+    import numpy as np
 
 ROLES: tuple[str, ...] = ("problem", "improvement", "innovation")
 GROUP_FIELDS: tuple[str, ...] = ("year", "level", "region", "agency")  # --by
@@ -149,6 +150,8 @@ def _share(part: int, whole: int) -> float:
 
 def char_ngrams(text: str, n: int = NGRAM) -> np.ndarray:
     """The character n-grams (n ≤ 3) of a text, white space removed, as sorted unique int64 codes."""
+    import numpy as np
+
     codes = np.frombuffer(compact(text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     if len(codes) < n:
         return np.empty(0, dtype=np.int64)
@@ -161,6 +164,8 @@ def char_ngrams(text: str, n: int = NGRAM) -> np.ndarray:
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard index of two sets given as sorted unique arrays."""
+    import numpy as np
+
     shared = len(np.intersect1d(a, b, assume_unique=True))
     union = len(a) + len(b) - shared
     return shared / union if union else 0.0

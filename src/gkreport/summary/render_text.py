@@ -27,6 +27,7 @@ class Block:
     rows: list[list[Any]]
     note: str | None = None
     wrap: set[int] = field(default_factory=set)  # columns of long text, wrapped rather than cut
+    matrix: bool = False  # a grid of numbers: drawn without vertical rules, so a dozen columns fit
 
 
 def pct(share: float) -> str:
@@ -68,7 +69,7 @@ def matrix_block(summary: Summary, title: str, field_name: str, groups: list[Gro
     rows = [[f"{g['key'] if g['key'] is not None else '(none)'}{' *' if g['small'] else ''}", g["tagged"],
              *(pct(g["themes"][t]["share"]) if t in g["themes"] else "0%" for t in themes)] for g in groups]
     note = small_note(summary) if any(g["small"] for g in groups) else None
-    return Block(title, header, _capped(rows, limit, len(header)), note)
+    return Block(title, header, _capped(rows, limit, len(header)), note, matrix=True)
 
 
 def summary_blocks(summary: Summary, limit: int | None = None) -> list[Block]:
@@ -135,6 +136,7 @@ def render_markdown(blocks: list[Block], title: str = "Report summary") -> str:
 
 
 def render_table(blocks: list[Block], width: int = SCREEN_WIDTH) -> str:
+    from rich import box
     from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table as RichTable
@@ -146,10 +148,13 @@ def render_table(blocks: list[Block], width: int = SCREEN_WIDTH) -> str:
             console.print(f"{block.title}: {NONE}\n")
             continue
         table = RichTable(title=block.title, title_justify="left", caption=block.note, caption_justify="left",
-                          min_width=min(width, cell_len(block.title)))
+                          min_width=min(width, cell_len(block.title)), box=box.SIMPLE_HEAD if block.matrix else
+                          box.HEAVY_HEAD, show_edge=not block.matrix, collapse_padding=block.matrix)
         for i, name in enumerate(block.header):  # fold, never cut: every character stays readable
-            table.add_column(name, overflow="fold", ratio=1 if i in block.wrap else None)
+            table.add_column(name, overflow="fold", ratio=1 if i in block.wrap else None,
+                             justify="right" if block.matrix and i > 0 else "left")
         for row in block.rows:
             table.add_row(*(str(v) if v is not None else "" for v in row))
         console.print(table)
+        console.print()
     return buffer.getvalue()
