@@ -228,3 +228,15 @@ def test_html_page_in_headless_chromium(db: Path, tmp_path: Path) -> None:
         assert console == [] and shot.stat().st_size > 20_000, name
         chars, boxes = headless.empty_boxes(page, tmp_path, env=env)
         assert chars > 20 and boxes == [], (name, boxes)
+
+
+def test_cli_choices_are_the_api_choices() -> None:
+    from typing import get_args
+
+    from gkreport import cli
+    from gkreport.review import REVIEW_FORMATS
+    from gkreport.summary import CSV_TABLES
+
+    assert get_args(cli.ReviewFormat) == REVIEW_FORMATS
+    assert list(get_args(cli.ReviewVerdict)) == review_compute.verdict_rules()["verdicts"]
+    assert get_args(cli.SummaryTable) == CSV_TABLES

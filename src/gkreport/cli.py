@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
@@ -494,50 +494,20 @@ ExportWhat = _choices("ExportWhat", "reports", "cells", "checks", "passages")
 ExportFormat = _choices("ExportFormat", "jsonl", "csv")
 
 
-class SummaryBy(str, Enum):
-    year = "year"
-    level = "level"
-    region = "region"
-    agency = "agency"
+SummaryBy = _choices("SummaryBy", "year", "level", "region", "agency")
 
 
-class SummaryRole(str, Enum):
-    problem = "problem"
-    improvement = "improvement"
-    innovation = "innovation"
+SummaryRole = _choices("SummaryRole", "problem", "improvement", "innovation")
 
 
-class SummaryFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
-    html = "html"
+SummaryFormat = _choices("SummaryFormat", "table", "markdown", "csv", "json", "html")
 
 
-class SummaryTable(str, Enum):
-    themes = "themes"
-    by = "by"
-    trend = "trend"
-    examples = "examples"
-    cooccurrence = "cooccurrence"
-    unanswered = "unanswered"
-    recurring = "recurring"
-    repetition = "repetition"
-    checks = "checks"
-
-
-class ReviewFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    html = "html"
-
-
-class ReviewVerdict(str, Enum):
-    needs_correction = "needs correction"
-    to_look_at = "to look at"
-    fine = "fine"
+# Literal choices: typer lists them in --help and mypy knows them (the API's tuples, checked by the tests)
+SummaryTable = Literal["themes", "by", "trend", "examples", "cooccurrence", "unanswered", "recurring",
+                       "repetition", "checks"]
+ReviewFormat = Literal["table", "csv", "json", "html"]
+ReviewVerdict = Literal["needs correction", "to look at", "fine"]
 
 
 @app.command("batch")
@@ -625,10 +595,12 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     """The common weaknesses across the batch: themes, breakdowns, trends, recurring problems, table health."""
     from gkreport.summary import build_summary, render, write_csv_tables
 
-    if table is not None and format is not SummaryFormat.csv:
+    fmt: str = format.value
+    csv_format = fmt == "csv"
+    if table is not None and not csv_format:
         _fail("--table: only with --format csv (the other formats show every table)")
         raise typer.Exit(2)
-    if format is SummaryFormat.csv and table is None and output is None:
+    if csv_format and table is None and output is None:
         _fail("--format csv writes one table per file: name one with --table, or give --output DIR for all of them")
         raise typer.Exit(2)
     try:
@@ -636,12 +608,12 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
         _database_failed(db, exc)
     try:
-        if format is SummaryFormat.csv and table is None:
+        if csv_format and table is None:
             assert output is not None
             written = write_csv_tables(summary, output)
             typer.echo(f"wrote {len(written)} tables to {output}", err=True)
             return
-        _write(render(summary, format.value, top=top, table=table.value if table else None), output)
+        _write(render(summary, fmt, top=top, table=table), output)
     except OSError as exc:
         _fail(f"{output}: cannot write ({exc.strerror or exc})")
         raise typer.Exit(2) from exc
@@ -663,7 +635,7 @@ def review_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
                format: Annotated[ReviewFormat, typer.Option("--format", "-f", help="table: on screen; csv: a row "
                                                             "per report; json: JSON Lines, an object per report; "
                                                             "html: one offline page, sortable and filterable, with "
-                                                            "a detail panel per report.")] = ReviewFormat.table,
+                                                            "a detail panel per report.")] = "table",
                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
                                  ] = None) -> None:
     """One row per report for the office that receives them: what is missing or wrong, and a verdict."""
@@ -674,9 +646,9 @@ def review_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
     except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
         _database_failed(db, exc)
     if verdict is not None:
-        reviews = [r for r in reviews if r["verdict"] == verdict.value]
+        reviews = [r for r in reviews if r["verdict"] == verdict]
     try:
-        _write(render_review(reviews, format.value), output)
+        _write(render_review(reviews, format), output)
     except OSError as exc:
         _fail(f"{output}: cannot write ({exc.strerror or exc})")
         raise typer.Exit(2) from exc
