@@ -109,8 +109,8 @@ def test_verdicts_and_reasons(db: Path) -> None:
                                f"table cells ambiguous (1): {NEW_TOTAL}"]
     assert got["B"][1][3].endswith("% of sections 五+六 repeat the previous year verbatim")
     assert got["C"] == ("needs correction", ["statutory sections missing: 3 第3部分",
-                                             f"table cells missing (1): {NEW_TOTAL}",
                                              "cross-checks failing (1): X2.received",
+                                             f"table cells missing (1): {NEW_TOTAL}",
                                              "sections without their heading: 4 第4部分"])
     assert got["D"] == ("to look at", ["no table cell could be read", "problems no improvement answers: staffing"])
 
@@ -240,3 +240,24 @@ def test_cli_choices_are_the_api_choices() -> None:
     assert get_args(cli.ReviewFormat) == REVIEW_FORMATS
     assert list(get_args(cli.ReviewVerdict)) == review_compute.verdict_rules()["verdicts"]
     assert get_args(cli.SummaryTable) == CSV_TABLES
+
+
+@pytest.mark.slow
+def test_readme_shows_what_summary_and_review_print_on_the_examples(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "models/themes/card.json").exists():
+        pytest.skip("no shipped theme model in models/themes")
+    example = (root / "README.md").read_text("utf-8").split("## A worked example", 1)[1].split("Single reports", 1)[0]
+    blocks = example.split("```text\n")[1:]
+    matrix, review = (block.split("```", 1)[0].splitlines() for block in blocks)
+    db = tmp_path / "x.sqlite"
+    cli = [sys.executable, "-m", "gkreport.cli"]
+    subprocess.run([*cli, "batch", "corpora/examples", "--db", str(db)], cwd=root, capture_output=True, check=True)
+    screens = {name: [line.rstrip() for line in subprocess.run(
+        [*cli, name, "--db", str(db)], cwd=root, capture_output=True, text=True, check=True).stdout.splitlines()]
+        for name in ("summary", "review")}
+    assert all(line in screens["summary"] for line in matrix), "README matrix is not today's"
+    assert all(line in screens["review"] for line in review if line != "…"), "README review excerpt is not today's"
