@@ -77,19 +77,25 @@ def verdict_rules() -> dict[str, Any]:
     return json.loads(files("gkreport").joinpath("data/review_rules.json").read_text(encoding="utf-8"))
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+Sentences = list[tuple[str, str]]  # (sentence, its text without white space)
+
+
+def sentences(text: str) -> Sentences:
+    return [(s, compact(s)) for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
 
 
 def repeated_runs(text: str, previous: str) -> tuple[float, list[str]]:
     """(share of the characters of `text` in sentences that `previous` has verbatim, white space ignored;
     the runs of consecutive repeated sentences, longest first). Sentences under MIN_REPEATED are neither."""
-    seen = {compact(s) for s in sentences(previous)}
+    return _repeated(sentences(text), sentences(previous))
+
+
+def _repeated(text: Sentences, previous: Sentences) -> tuple[float, list[str]]:
+    seen = {key for _, key in previous}
     total = repeated = 0
     runs: list[list[str]] = []
     open_run = False
-    for sentence in sentences(text):
-        key = compact(sentence)
+    for sentence, key in text:
         total += len(key)
         if len(key) >= MIN_REPEATED and key in seen:
             repeated += len(key)
@@ -179,14 +185,15 @@ def build_review(db: str | Path, year: int | None = None) -> list[ReportReview]:
                     if r["agency"] is not None and r["year"] is not None
                     and (r["agency"], r["year"] - 1) in per_agency_year}
         texts = section_texts(conn, [*previous, *previous.values()])
+    split = {sha: sentences(text) for sha, text in texts.items()}  # each text once, as this year or the last
 
     reviews: list[ReportReview] = []
     for sha, r in rep.items():
         problems = report_themes["problem"].get(sha, set())
         repeated: Repeated | None = None
         before = previous.get(sha)
-        if before is not None and sha in texts and before in texts:
-            share, passages = repeated_runs(texts[sha], texts[before])
+        if before is not None and sha in split and before in split:
+            share, passages = _repeated(split[sha], split[before])
             repeated = {"previous_year": r["year"] - 1, "previous_sha256": before, "share": share,
                         "passages": passages[:LONGEST_SHOWN]}
         review: ReportReview = {
