@@ -9,7 +9,8 @@ repeated until there are at least --docs documents):
 - batch: the whole pipeline through `gkreport batch` with 1 and 2 jobs, if the batch module exists (the best of
   two runs each, and every run's rate; peak RSS is the largest of all runs);
 - cold tag: one `gkreport tag` of a single file in a fresh process (seconds);
-- summary: `gkreport summary` over a database of 10,000 synthetic reports, if the summary module exists.
+- summary: `gkreport summary` over a database of 10,000 synthetic reports, if the summary module exists, and
+  `gkreport review` (one row per report, JSON Lines) over the same database.
 Peak RSS is reported for this process and for the batch runs (the largest process), and for the batch runs also
 the peak of all their processes together (proportional set size, so shared pages count once).
 """
@@ -240,8 +241,13 @@ def bench_summary(files: list[Path], n_reports: int = 10_000) -> dict[str, float
                                                     str(db), "--format", "json"],
                                             capture_output=True, check=True, text=True).stdout)
         seconds = timed(lambda: subprocess.run(cmd, capture_output=True, check=True), repeat=2)
+        # `gkreport review` over the same database: one row per report, JSON Lines
+        review = [sys.executable, "-m", "gkreport.cli", "review", "--db", str(db), "--format", "json"]
+        reviewed = subprocess.run(review, capture_output=True, check=True, text=True).stdout.count("\n")
+        review_seconds = timed(lambda: subprocess.run(review, capture_output=True, check=True), repeat=2)
     return {"summary_reports": reports, "summary_consecutive_year_pairs": len(summary["repetition"]),
-            "summary_seconds_incl_startup": round(seconds, 3)}
+            "summary_seconds_incl_startup": round(seconds, 3),
+            "review_reports": reviewed, "review_seconds_incl_startup": round(review_seconds, 3)}
 
 
 def main() -> None:

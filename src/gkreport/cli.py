@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
@@ -663,6 +664,13 @@ SummaryRole = _choices("SummaryRole", "problem", "improvement", "innovation")
 SummaryFormat = _choices("SummaryFormat", "table", "markdown", "csv", "json", "html")
 
 
+# Literal choices: typer lists them in --help and mypy knows them (the API's tuples, checked by the tests)
+SummaryTable = Literal["themes", "by", "trend", "examples", "cooccurrence", "unanswered", "recurring",
+                       "repetition", "checks"]
+ReviewFormat = Literal["table", "csv", "json", "html"]
+ReviewVerdict = Literal["needs correction", "to look at", "fine"]
+
+
 @app.command("batch")
 def batch_cmd(paths: Paths,
               db: Annotated[Path, typer.Option(help="SQLite database to write (created if absent).")],
@@ -731,29 +739,80 @@ def export_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
 
 @app.command("summary")
 def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by `gkreport batch`.")],
-                by: Annotated[SummaryBy, typer.Option(help="Break the themes down by this field.")] = SummaryBy.year,
+                by: Annotated[SummaryBy, typer.Option(help="Break the themes down by this field (a matrix: a row "
+                                                      "per group, a column per theme).")] = SummaryBy.year,
                 role: Annotated[SummaryRole, typer.Option(help="Which passages to count.")] = SummaryRole.problem,
                 year: Annotated[int | None, typer.Option(help="Only reports of this year.")] = None,
-                top: Annotated[int, typer.Option(help="Rows per list: co-occurrences; in table, markdown and html also "
-                                                 "recurring themes and repetition.")] = 10,
-                format: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format; html is one "
-                                                              "self-contained file with charts.")
-                                  ] = SummaryFormat.table,
-                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
-                                  ] = None) -> None:
+                top: Annotated[int, typer.Option(help="Rows per long list in table, markdown and html: theme pairs, "
+                                                 "recurring themes, repetition, a --by breakdown.")] = 10,
+                format: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format; csv is one "
+                                                              "table per file; html is one offline page with "
+                                                              "heatmaps.")] = SummaryFormat.table,
+                table: Annotated[SummaryTable | None, typer.Option(help="With --format csv: the one table to write."
+                                                                   )] = None,
+                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output; "
+                                                            "with --format csv and no --table, the folder that "
+                                                            "gets one NAME.csv per table.")] = None) -> None:
     """The common weaknesses across the batch: themes, breakdowns, trends, recurring problems, table health."""
-    from gkreport.summary import build_summary, render
+    from gkreport.summary import build_summary, render, write_csv_tables
 
+    fmt: str = format.value
+    csv_format = fmt == "csv"
+    if table is not None and not csv_format:
+        _fail("--table: only with --format csv (the other formats show every table)")
+        raise typer.Exit(2)
+    if csv_format and table is None and output is None:
+        _fail("--format csv writes one table per file: name one with --table, or give --output DIR for all of them")
+        raise typer.Exit(2)
     try:
-        summary = build_summary(db, by=by.value, role=role.value, year=year, top=top)
-    except (FileNotFoundError, ReportError, ValueError) as exc:
+        summary = build_summary(db, by=by.value, role=role.value, year=year)
+    except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
         _database_failed(db, exc)
-    text = render(summary, format.value, top=top)
+    try:
+        if csv_format and table is None:
+            assert output is not None
+            written = write_csv_tables(summary, output)
+            typer.echo(f"wrote {len(written)} tables to {output}", err=True)
+            return
+        _write(render(summary, fmt, top=top, table=table), output)
+    except OSError as exc:
+        _fail(f"{output}: cannot write ({exc.strerror or exc})")
+        raise typer.Exit(2) from exc
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Text to a file (saying so on standard error) or to standard output."""
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
     else:
-        typer.echo(text)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command("review")
+def review_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by `gkreport batch`.")],
+               year: Annotated[int | None, typer.Option(help="Only reports of this year.")] = None,
+               verdict: Annotated[ReviewVerdict | None, typer.Option(help="Only reports with this verdict.")] = None,
+               format: Annotated[ReviewFormat, typer.Option("--format", "-f", help="table: on screen; csv: a row "
+                                                            "per report; json: JSON Lines, an object per report; "
+                                                            "html: one offline page, sortable and filterable, with "
+                                                            "a detail panel per report.")] = "table",
+               output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
+                                 ] = None) -> None:
+    """One row per report for the office that receives them: what is missing or wrong, and a verdict."""
+    from gkreport.review import build_review, render_review
+
+    try:
+        reviews = build_review(db, year=year)
+    except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
+        _database_failed(db, exc)
+    if verdict is not None:
+        reviews = [r for r in reviews if r["verdict"] == verdict]
+    try:
+        _write(render_review(reviews, format), output)
+    except OSError as exc:
+        _fail(f"{output}: cannot write ({exc.strerror or exc})")
+        raise typer.Exit(2) from exc
 
 
 if __name__ == "__main__":

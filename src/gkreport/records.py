@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
+
 from gkreport.readers import WALKED_SUFFIXES
 from gkreport.segment import Report
 
@@ -80,6 +82,11 @@ def cells_record(path: str, template: str | None, tables: Any, checks: list[Any]
 STATUS_ZH = {"found": "找到", "inferred": "推断", "missing": "缺失"}
 
 
+def _pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns: a Chinese (East Asian wide) character takes two."""
+    return text + " " * max(0, width - cell_len(text))
+
+
 def segment_text(report: Report) -> str:
     """A compact human summary of one segmented report."""
     doc = report.document
@@ -88,7 +95,7 @@ def segment_text(report: Report) -> str:
              f"年度 year: {report.year or '—'}   层级 level: {report.level}"]
     for s in report.sections:
         shown = s.heading or ("(无标题 no heading)" if s.status == "inferred" else "")
-        lines.append(f"  {s.number} {s.name:<18} {STATUS_ZH[s.status]} {s.status:<8} "
+        lines.append(f"  {s.number} {_pad(s.name, 36)} {STATUS_ZH[s.status]} {s.status:<8} "
                      f"{len(s.text):>6} 字  {shown}")
     return "\n".join(lines)
 

@@ -228,7 +228,8 @@ def export(db: str | Path, what: str, fmt: str, out: TextIO) -> int:
 # `:shas` is a JSON array of sha256 values.
 
 SUMMARY_SQL: dict[str, str] = {
-    "reports": """SELECT r.sha256, r.agency, r.year, r.level, r.province, r.city, f.model_version
+    "reports": """SELECT r.sha256, r.agency, r.year, r.level, r.province, r.city, f.model_version, f.path,
+                         r.template
                   FROM reports r JOIN files f USING (sha256) WHERE f.status = 'ok'""",
     "errors": "SELECT COUNT(*) AS errors FROM files WHERE status = 'error'",
     # every passage-theme pair the model assigned, in passages of the roles the summary compares
@@ -245,6 +246,16 @@ SUMMARY_SQL: dict[str, str] = {
     "section_texts": """SELECT sha256, text FROM sections
                         WHERE number IN (5, 6) AND text IS NOT NULL
                           AND sha256 IN (SELECT value FROM json_each(:shas)) ORDER BY sha256, number""",
+    # gkreport.review: the details behind the counts above, per report
+    # batch stores all six sections of a report, with status 'missing' for those not found
+    "sections_not_found": "SELECT sha256, number, name, status FROM sections WHERE status != 'found'",
+    "failed_checks": """SELECT sha256, check_id, family, severity, message FROM checks WHERE status = 'fail'
+                        ORDER BY sha256, rowid""",
+    "flagged_cell_list": """SELECT sha256, tbl, "row", col, status FROM cells
+                            WHERE status IN ('missing', 'ambiguous') ORDER BY sha256, rowid""",
+    # reports.warnings (a JSON list) is written by newer batches only: asked for when the column exists
+    "report_columns": "SELECT name FROM pragma_table_info('reports')",
+    "warnings": "SELECT sha256, warnings FROM reports WHERE warnings IS NOT NULL",
 }
 
 
