@@ -56,8 +56,6 @@ MAX_LOSSY_SHARE = 0.02
 # Share of report characters among the non-ASCII ones that a detected (non-UTF-8, non-BOM) decoding
 # must reach.
 MIN_REPORT_CHAR_SHARE = 0.8
-# Detector chaos scores this close count as a tie the detector could not decide.
-DETECTOR_TIE = 0.01
 _FOREIGN_CHARS = re.compile(
     "[^" + "".join(f"{re.escape(low)}-{re.escape(high)}" for low, high in REPORT_CHAR_RANGES) + "]"
 )
@@ -217,7 +215,7 @@ def _detect(data: bytes, path: str) -> tuple[str, str]:
         matches = list(from_bytes(data))
     except Exception as exc:  # the detector is a library: never let its failure escape as itself
         raise ReportError(path, f"cannot detect the text encoding ({type(exc).__name__})") from exc
-    candidates: list[tuple[float, str, str]] = []  # (chaos, text, encoding), in the detector's order
+    candidates: list[tuple[str, str]] = []  # (text, encoding), in the detector's order
     for match in matches:
         encoding = canonical_encoding(match.encoding)
         if encoding is None:
@@ -227,8 +225,8 @@ def _detect(data: bytes, path: str) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
         if _plausible(text):
-            candidates.append((match.chaos, text, encoding))
-    if not candidates:
+            candidates.append((text, encoding))
+    if not any(encoding == "gb18030" for _, encoding in candidates):
         # The detector may not even offer GB18030 for a few characters; it is the mainland prior.
         try:
             text = data.decode("gb18030")
@@ -236,15 +234,15 @@ def _detect(data: bytes, path: str) -> tuple[str, str]:
             pass
         else:
             if _plausible(text):
-                candidates.append((0.0, text, "gb18030"))
+                candidates.append((text, "gb18030"))
     if candidates:
-        # On short texts the detector often cannot tell GBK from Big5, CP949 or EUC-JP (equal chaos, in
-        # an order that changes between releases). Among the guesses it cannot separate, the one whose
-        # characters are the common hanzi is the right one: GBK read as Big5 gives rare characters. A
-        # text too short to tell even so is taken as GB18030, the legacy encoding of mainland reports.
-        least = min(chaos for chaos, _, _ in candidates)
-        tied = [c for c in candidates if c[0] <= least + DETECTOR_TIE]
-        _, text, encoding = max(tied, key=lambda c: (_common_hanzi_share(c[1]), c[2] == "gb18030"))
+        # On short texts the detector's own scores cannot tell GBK from Big5, CP949 or EUC-JP (they tie or
+        # differ by noise, in an order that changes between releases). The bytes can: read in the wrong
+        # one of these encodings they give kana, hangul or box drawing (Big5's common lead bytes are GB's
+        # kana rows), or rare characters where the right one gives the common hanzi. On a tie,
+        # GB18030, the legacy encoding of mainland reports.
+        text, encoding = max(candidates, key=lambda c: (-len(_FOREIGN_CHARS.findall(c[0])),
+                                                        _common_hanzi_share(c[0]), c[1] == "gb18030"))
         return _accept(path, text, encoding)
     if b"\x00" in data or control_share_of_bytes(data) > BINARY_CONTROL_SHARE:
         raise ReportError(path, BINARY_REASON)
