@@ -19,6 +19,7 @@ from typing import Literal
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
+from gkreport.parts import Part, absorbed_targets, find_parts, ordinal_value, score_heading
 
 Template = Literal["2021", "2019", "pre2019", "unknown"]
 SectionStatus = Literal["found", "inferred", "missing"]
@@ -48,6 +49,17 @@ class Section:
 
 
 @dataclass(slots=True)
+class Appendix:
+    """A part with no place among the six sections (an old report's 统计表/附表): kept apart, never a
+    passage. `start`/`end` span it from its heading to the end of the report."""
+
+    heading: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
 class Report:
     document: Document
     template: Template
@@ -55,6 +67,8 @@ class Report:
     year: int | None
     level: Level
     sections: list[Section] = field(default_factory=list)
+    appendix: Appendix | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def section(self, number: int) -> Section:
         return self.sections[number - 1]
@@ -108,6 +122,9 @@ class _Config:
     period: re.Pattern[str]
     title_prefixes: tuple[str, ...]
     levels: list[tuple[str, re.Pattern[str], str]]
+    appendix: re.Pattern[str]  # an unnumbered statistics table (附件1：…统计表)
+    table_start: re.Pattern[str]  # the first label of an old statistics table
+    agency_end: re.Pattern[str]  # the words an agency's name ends with
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -156,7 +173,9 @@ def _config() -> _Config:
     return _Config(line, inline, inline_official, groups, anchors, templates,
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
-                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels)
+                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels,
+                   re.compile("|".join(sections["appendix"])), re.compile(sections["table_start"]),
+                   re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"))
 
 
 # ---------------------------------------------------------------- headings
@@ -168,6 +187,7 @@ class _Candidate:
     start: int  # where the heading starts
     body: int  # where the section body starts
     heading: str
+    ordinal: int | None = None  # the part's number, for candidates found by structure
 
 
 def _section_of(match: re.Match[str], cfg: _Config) -> tuple[int, int]:
@@ -209,7 +229,8 @@ def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
                     section, weight = _section_of(hit, cfg)
                     body = line_end if len(tail) <= 20 else _body_after(text, line_start, line_end, hit)
                     found.append(_Candidate(section, _score(section, weight, hit.group("num")), line_start,
-                                            body, _heading_text(compact[:hit.end()])))
+                                            body, _heading_text(compact[:hit.end()]),
+                                            ordinal_value(hit.group("num") or "")))
                 continue
         if ("、" not in whole and "." not in whole) or _INLINE_HINT.search(whole) is None:
             continue  # both inline patterns need a numeral before 、 or . (saves two big alternations)
@@ -221,7 +242,7 @@ def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
             section, weight = _section_of(hit, cfg)
             score = _score(section, weight, hit.group("num"))
             found.append(_Candidate(section, score, line_start + hit.start(), line_start + hit.end(),
-                                    _heading_text(hit.group())))
+                                    _heading_text(hit.group()), ordinal_value(hit.group("num"))))
     return found
 
 
@@ -283,28 +304,124 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | Non
     return None
 
 
-def _locate_sections(text: str, cfg: _Config) -> list[Section]:
-    chain = {c.section: c for c in _best_chain(_heading_candidates(text, cfg))}
+# Parts found by structure count for less than a heading of a known wording (score 1-3.5): _PART_WEIGHT ×
+# their score (words capped at 3, plus the share of the name's character pairs), plus the bonus for an
+# ordinal that agrees with the section.
+_PART_WEIGHT = 0.5
+_PART_MARGIN = 0.75
+
+
+def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candidate]:
+    """Candidates from the numbered parts that no known heading already covers. A part whose best target
+    is that of the part before it continues that part (六、下一步改进举措 after 五、存在的问题)."""
+    covered = sorted((c.start, c.body) for c in known)
+    found: list[_Candidate] = []
+    absorbed = absorbed_targets()
+    previous: str | None = None
+    for part in parts:
+        best = part.best()
+        target = best[0] if best else None
+        inside = any(lo <= part.start < hi for lo, hi in covered)
+        if best and not inside and target != previous:
+            for name, value in part.scores.items():
+                # a target that scores clearly below the best one is no reading of this heading
+                if name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN:
+                    bonus = 0.5 if part.ordinal == int(name) else 0.0
+                    found.append(_Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
+                                            part.body, _heading_text(part.heading), part.ordinal))
+        if target is not None:
+            previous = target
+    return found
+
+
+def _appendix_start(text: str, parts: list[Part], after: int, cfg: _Config) -> tuple[int, str] | None:
+    """(start, heading) of the appendix: the first part after `after` whose heading is a statistics table,
+    else an unnumbered one (附件1：…统计表) that does not sit inside a sentence."""
+    for part in parts:
+        best = part.best()
+        if part.start >= after and best and best[0] == "appendix":
+            return part.start, _heading_text(part.heading)
+    for m in cfg.appendix.finditer(text, after):
+        follows = text[m.end():m.end() + 1]
+        if follows and follows in "。，,；;）)、的":
+            continue  # 详见附件政府信息公开情况统计表。: a mention, not the table
+        return m.start(), _heading_text(m.group())
+    return None
+
+
+def _is_table_part(text: str, last: _Candidate, cfg: _Config) -> bool:
+    """Whether the last part chosen is headed as the statistics table too and holds nothing else."""
+    return ("appendix" in score_heading(last.heading)
+            and cfg.table_start.match("".join(text[last.body:last.body + 40].split())) is not None)
+
+
+def _locate_sections(text: str, cfg: _Config, parts: list[Part]
+                     ) -> tuple[list[Section], Appendix | None, list[_Candidate], list[_Candidate]]:
+    known = _heading_candidates(text, cfg)
+    candidates = known + _part_candidates(parts, known)
+    chosen = _best_chain(candidates)
+    if chosen and _is_table_part(text, chosen[-1], cfg):
+        chosen.pop()  # 七、需要说明的事项与附表 followed by the table itself: the appendix, found below
+    chain = {c.section: c for c in chosen}
     starts: dict[int, tuple[int, int, str | None, SectionStatus]] = {
         n: (c.start, c.body, c.heading, "found") for n, c in chain.items()}
+    last_body = max((c.body for c in chosen), default=0)
+    where = _appendix_start(text, parts, last_body, cfg)
+    limit = where[0] if where else len(text)
     for number in range(1, 7):
         if number in starts:
             continue
         lo = max((b for n, (_, b, _, _) in starts.items() if n < number), default=0)
-        hi = min((s for n, (s, _, _, _) in starts.items() if n > number), default=len(text))
+        hi = min((s for n, (s, _, _, _) in starts.items() if n > number), default=limit)
         at = _infer(text, number, lo, hi, cfg) if number > 1 else None
         if at is not None:
             starts[number] = (at, at, None, "inferred")
-    ordered = sorted(starts.items(), key=lambda kv: kv[1][0])
+    bounds = sorted([s for s, _, _, _ in starts.values()] + [limit])
     sections = []
     for number in range(1, 7):
         if number not in starts:
             sections.append(Section(number, SECTION_NAMES[number], None, "missing", None, None, ""))
             continue
         _, body, heading, status = starts[number]
-        end = next((s for _, (s, _, _, _) in ordered if s > body), len(text))
+        end = next((s for s in bounds if s > body), limit)
+        end = max(end, body) if body <= limit else body
         sections.append(Section(number, SECTION_NAMES[number], heading, status, body, end, text[body:end]))
-    return sections
+    appendix = Appendix(where[1], where[0], len(text), text[where[0]:]) if where else None
+    return sections, appendix, chosen, candidates
+
+
+def _warnings(text: str, parts: list[Part], chosen: list[_Candidate], candidates: list[_Candidate]
+              ) -> list[str]:
+    """What the reader of the record should know: ordinals that skip or repeat, a section heading that
+    comes again later, a text without line breaks."""
+    warnings = []
+    longest = max(text.split("\n"), key=len)
+    if len(longest) > 200 and len(longest) >= 0.6 * len(text):
+        # the body on one line (an archive page with a few header lines above it at most)
+        warnings.append("the text has no line breaks: headings were looked for inside the running text")
+    # the numbered parts: the chosen headings, and the other parts that are not table rows
+    spans = [(c.start, c.body) for c in chosen]
+    numbered = sorted([(c.start, c.ordinal, c.heading) for c in chosen if c.ordinal is not None]
+                      + [(p.start, p.ordinal, p.heading) for p in parts
+                         if not p.row and not any(lo <= p.start < hi for lo, hi in spans)])
+    for before, after in zip(numbered, numbered[1:], strict=False):
+        (_, number, heading), (at, next_number, next_heading) = before, after
+        if next_number == number:
+            warnings.append(f"ordinal repeats: {next_heading} at offset {at} after {heading}")
+        elif next_number != number + 1:
+            warnings.append(f"ordinals skip: {next_heading} at offset {at} after {heading}")
+    for picked in chosen:
+        same = _ORDINAL_HEAD.sub("", picked.heading)
+        for other in candidates:
+            if (other.section == picked.section and other.start > picked.body
+                    and _ORDINAL_HEAD.sub("", other.heading) == same):
+                warnings.append(f"section {picked.section} appears twice: {other.heading} again at offset "
+                                f"{other.start}")
+                break
+    return warnings
+
+
+_ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")
 
 
 # ---------------------------------------------------------------- template and metadata
@@ -341,6 +458,8 @@ def read_metadata(compact_head: str, compact_text: str) -> tuple[str | None, int
             if agency.startswith(prefix):
                 agency = agency[len(prefix):]
         year = int(m.group("year"))
+        if agency and not cfg.agency_end.search(agency):
+            agency = None  # a phrase of the opening sentence (…编制的), not a body's name
     else:
         p = cfg.period.search(compact_text)
         if p:
@@ -371,10 +490,12 @@ def segment(doc: Document) -> Report:
     head = "".join(text[:600].split())
     head = re.sub(r"[#*|]", "", head)
     agency, year, level = read_metadata(head, compact_text)
-    sections = _locate_sections(text, cfg)
+    parts = find_parts(text)
+    sections, appendix, chosen, candidates = _locate_sections(text, cfg, parts)
     located = any(s.status != "missing" for s in sections)
     template = detect_template(compact_text, year, located)
-    return Report(doc, template, agency, year, level, sections)
+    return Report(doc, template, agency, year, level, sections, appendix,
+                  _warnings(text, parts, chosen, candidates))
 
 
 # Real reports show at least 5 of the six sections (the oldest fold 三 and 四 together) and a title with

@@ -1,0 +1,168 @@
+"""Top-level parts of a report found by their structure: an ordinal, then a heading.
+
+A part starts with an ordinal (一、 二. 第三部分) at the start of a line, after a sentence end or after the
+digits of a run-together table, and its heading runs to the end of the line, a sentence end, a digit or the
+end of a heading word (情况, 措施, 事项 …) that no connector (及, 和 …) continues. Each part is scored
+against every target (sections 1-6, an absorbed part such as 收费及减免, the appendix) by the words of the
+parts table in ``data/sections.json`` and by how many character pairs it shares with the section's official
+name, so a wording never seen still maps by its words. The segmenter then picks one part per section, in
+text order (see `segment._best_chain`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+NUMERALS = "一二三四五六七八九十"
+_VALUE = {ch: i + 1 for i, ch in enumerate(NUMERALS)}
+GLUED_SCORE = 3.0
+MIN_SCORE = 1.0  # a part maps to a target only when at least one of the target's words is in its heading
+
+
+def ordinal_value(numeral: str) -> int | None:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20; None for anything else."""
+    if len(numeral) == 1:
+        return _VALUE.get(numeral)
+    if len(numeral) == 2:
+        if numeral[0] == "十":
+            return 10 + _VALUE.get(numeral[1], 0) if numeral[1] in _VALUE else None
+        if numeral[1] == "十" and numeral[0] in _VALUE:
+            return _VALUE[numeral[0]] * 10
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One row of the parts table: where a part with these words goes."""
+
+    target: str  # "1".."6", or "appendix"
+    words: dict[str, float]
+    own_heading: bool  # False: the part stays inside the section before it (收费及减免 in section 3)
+    name_pairs: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _PartsConfig:
+    targets: tuple[Target, ...]
+    not_heading: re.Pattern[str]
+    ordinal: re.Pattern[str]
+    glued: re.Pattern[str]  # an ordinal right after a Chinese character (…年度报告一、概述)
+    sub_ordinal: re.Pattern[str]
+    end_words: re.Pattern[str]
+    connectors: str
+
+
+@dataclass(slots=True)
+class Part:
+    """A numbered top-level part: ordinal position, heading span and its scores per target."""
+
+    start: int  # where the ordinal starts
+    body: int  # where the heading ends
+    ordinal: int
+    heading: str
+    scores: dict[str, float]
+    row: bool = False  # an official table row (一、本年新收…), not a part
+
+    def best(self) -> tuple[str, float] | None:
+        if not self.scores:
+            return None
+        target = max(self.scores, key=lambda t: self.scores[t])
+        return target, self.scores[target]
+
+
+def _pairs(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+@lru_cache(maxsize=1)
+def parts_config() -> _PartsConfig:
+    data = json.loads(resources.files("gkreport.data").joinpath("sections.json").read_text(encoding="utf-8"))
+    table = data["parts"]
+    targets = tuple(Target(str(row["target"]), {w: float(v) for w, v in row["words"].items()},
+                           row.get("own_heading", True), _pairs(row.get("name", "")))
+                    for row in table["targets"])
+    # An ordinal after a line start, a sentence end, a digit or a space, never inside a Chinese phrase.
+    before = r"(?:(?<=^)|(?<=[\n。；;！!？?：:，,\d\s）)]))"
+    ordinal = re.compile(rf"{before}[ \t#*|>]*(?:(?P<num>[{NUMERALS}]{{1,2}})\s*[、.．]|"
+                         rf"第(?P<part>[{NUMERALS}]{{1,2}})部分[、.．:：\s]?)\s*", re.M)
+    glued = re.compile(rf"(?<=[\u4e00-\u9fff])(?P<num>[{NUMERALS}])[、．]\s*")
+    sub_ordinal = re.compile(rf"{before}[ \t#*|>]*[（(](?P<num>[{NUMERALS}]{{1,2}})[）)]\s*", re.M)
+    end_words = re.compile("|".join(sorted(table["heading_ends"], key=len, reverse=True)))
+    return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, glued, sub_ordinal, end_words,
+                        table["connectors"])
+
+
+_STOP = re.compile(r"[\n。；;！!？?：:（(\d\t]|\s{2,}|\s(?=\S)")
+_MAX_HEADING = 40
+
+
+def _heading_end(text: str, at: int, cfg: _PartsConfig) -> int:
+    """Where the heading that starts at `at` ends: a line end, a sentence end, an opening bracket, a digit
+    or a space, else after the first heading word that no connector continues."""
+    window = text[at:at + _MAX_HEADING]
+    stop = _STOP.search(window)
+    limit = stop.start() if stop else len(window)
+    for m in cfg.end_words.finditer(window, 0, limit):
+        if m.end() >= limit:
+            return at + m.end()
+        if window[m.end()] not in cfg.connectors and not cfg.end_words.match(window, m.end()):
+            return at + m.end()
+    return at + limit
+
+
+def score_heading(heading: str, cfg: _PartsConfig | None = None) -> dict[str, float]:
+    """Score of `heading` against every target with at least one of its words (others are left out)."""
+    cfg = cfg or parts_config()
+    if cfg.not_heading.search(heading):
+        return {}
+    pairs = _pairs(heading)
+    scores: dict[str, float] = {}
+    for target in cfg.targets:
+        hit = sum(weight for word, weight in target.words.items() if word in heading)
+        if hit < MIN_SCORE:
+            continue
+        share = len(pairs & target.name_pairs) / len(target.name_pairs) if target.name_pairs else 0.0
+        scores[target.target] = scores.get(target.target, 0.0) + min(hit, 3.0) + share
+    return scores
+
+
+def find_parts(text: str) -> list[Part]:
+    """The numbered top-level parts of `text`, in text order. （一） counts only where no 一、 part exists."""
+    cfg = parts_config()
+    found = _scan(text, cfg.ordinal, cfg)
+    # Glued to the text before it, a part needs a heading that says clearly which section it is.
+    glued = [p for p in _scan(text, cfg.glued, cfg) if max(p.scores.values(), default=0.0) >= GLUED_SCORE]
+    if glued:
+        found = sorted(found + glued, key=lambda p: p.start)
+    if not found:
+        found = _scan(text, cfg.sub_ordinal, cfg)
+    return found
+
+
+def _scan(text: str, pattern: re.Pattern[str], cfg: _PartsConfig) -> list[Part]:
+    parts = []
+    for m in pattern.finditer(text):
+        value = ordinal_value(m.group("num") or m.groupdict().get("part") or "")
+        if value is None:
+            continue
+        end = _heading_end(text, m.end(), cfg)
+        heading = "".join(text[m.end():end].split())
+        if len(heading) < 2:
+            continue
+        start = m.start() + len(m.group()) - len(m.group().lstrip(" \t#*|>"))
+        parts.append(Part(start, end, value, " ".join(text[start:end].split()), score_heading(heading, cfg),
+                          cfg.not_heading.search(heading) is not None))
+    return parts
+
+
+def target_words(target: str) -> dict[str, float]:
+    """The words of one target (for tests and for the property generators)."""
+    return next(t.words for t in parts_config().targets if t.target == target)
+
+
+def absorbed_targets() -> frozenset[str]:
+    return frozenset(t.target for t in parts_config().targets if not t.own_heading)
