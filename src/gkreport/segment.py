@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Literal
 
 from gkreport.document import Document
@@ -123,6 +125,7 @@ class _Config:
     title_prefixes: tuple[str, ...]
     levels: list[tuple[str, re.Pattern[str], str]]
     appendix: re.Pattern[str]  # an unnumbered statistics table (附件1：…统计表)
+    appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
     table_start: re.Pattern[str]  # the first label of an old statistics table
     agency_end: re.Pattern[str]  # the words an agency's name ends with
 
@@ -174,7 +177,8 @@ def _config() -> _Config:
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels,
-                   re.compile("|".join(sections["appendix"])), re.compile(sections["table_start"]),
+                   re.compile("|".join(sections["appendix"])), re.compile(sections["appendix_hint"]),
+                   re.compile(sections["table_start"]),
                    re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"))
 
 
@@ -314,14 +318,17 @@ _PART_MARGIN = 0.75
 def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candidate]:
     """Candidates from the numbered parts that no known heading already covers. A part whose best target
     is that of the part before it continues that part (六、下一步改进举措 after 五、存在的问题)."""
-    covered = sorted((c.start, c.body) for c in known)
+    spans = sorted((c.start, c.body) for c in known)
+    starts = [lo for lo, _ in spans]
+    reach = list(accumulate((hi for _, hi in spans), max))  # the furthest end among spans starting so far
     found: list[_Candidate] = []
     absorbed = absorbed_targets()
     previous: str | None = None
     for part in parts:
         best = part.best()
         target = best[0] if best else None
-        inside = any(lo <= part.start < hi for lo, hi in covered)
+        i = bisect_right(starts, part.start) - 1
+        inside = i >= 0 and part.start < reach[i]
         if best and not inside and target != previous:
             for name, value in part.scores.items():
                 # a target that scores clearly below the best one is no reading of this heading
@@ -341,12 +348,19 @@ def _appendix_start(text: str, parts: list[Part], after: int, cfg: _Config) -> t
         best = part.best()
         if part.start >= after and best and best[0] == "appendix":
             return part.start, _heading_text(part.heading)
-    for m in cfg.appendix.finditer(text, after):
+    for hint in cfg.appendix_hint.finditer(text, after):
+        # the patterns reach at most 40 characters before their key word (附件1：<name>…统计表)
+        m = cfg.appendix.search(text, max(after, hint.start() - _APPENDIX_REACH), hint.end() + 8)
+        if m is None or m.end() < hint.end():
+            continue
         follows = text[m.end():m.end() + 1]
         if follows and follows in "。，,；;）)、的":
             continue  # 详见附件政府信息公开情况统计表。: a mention, not the table
         return m.start(), _heading_text(m.group())
     return None
+
+
+_APPENDIX_REACH = 48
 
 
 def _is_table_part(text: str, last: _Candidate, cfg: _Config) -> bool:
@@ -395,15 +409,18 @@ def _warnings(text: str, parts: list[Part], chosen: list[_Candidate], candidates
     """What the reader of the record should know: ordinals that skip or repeat, a section heading that
     comes again later, a text without line breaks."""
     warnings = []
-    longest = max(text.split("\n"), key=len)
-    if len(longest) > 200 and len(longest) >= 0.6 * len(text):
+    if len(text) > 200 and text.count("\n") < 50 and len(max(text.split("\n"), key=len)) >= 0.6 * len(text):
         # the body on one line (an archive page with a few header lines above it at most)
         warnings.append("the text has no line breaks: headings were looked for inside the running text")
     # the numbered parts: the chosen headings, and the other parts that are not table rows
-    spans = [(c.start, c.body) for c in chosen]
+    starts = [c.start for c in chosen]  # chosen in text order, their spans do not overlap
+
+    def covered(at: int) -> bool:
+        i = bisect_right(starts, at) - 1
+        return i >= 0 and at < chosen[i].body
+
     numbered = sorted([(c.start, c.ordinal, c.heading) for c in chosen if c.ordinal is not None]
-                      + [(p.start, p.ordinal, p.heading) for p in parts
-                         if not p.row and not any(lo <= p.start < hi for lo, hi in spans)])
+                      + [(p.start, p.ordinal, p.heading) for p in parts if not covered(p.start)])
     for before, after in zip(numbered, numbered[1:], strict=False):
         (_, number, heading), (at, next_number, next_heading) = before, after
         if next_number == number:
