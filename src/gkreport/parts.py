@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -131,15 +132,21 @@ def score_heading(heading: str) -> dict[str, float]:
     return scores
 
 
-def find_parts(text: str) -> list[Part]:
+def scan_ordinals(text: str) -> list[re.Match[str]]:
+    """Every 一、 二. 十二、 in `text`, whatever comes before it: the one scan of the text for ordinals, shared
+    by `find_parts` and the segmenter's inline headings."""
+    return list(parts_config().ordinal.finditer(text))
+
+
+def find_parts(text: str, ordinals: list[re.Match[str]] | None = None) -> list[Part]:
     """The numbered top-level parts of `text`, in text order (official table rows such as 一、本年新收… are
-    not parts). （一） counts only where no 一、 part exists."""
+    not parts). （一） counts only where no 一、 part exists. `ordinals`: `scan_ordinals(text)`, if done."""
     cfg = parts_config()
-    found = _scan(text, cfg.ordinal, cfg)
+    found = _scan(text, cfg.ordinal.finditer(text) if ordinals is None else ordinals, cfg)
     if "部分" in text:
-        found = sorted(found + _scan(text, cfg.numbered_part, cfg), key=lambda p: p.start)
+        found = sorted(found + _scan(text, cfg.numbered_part.finditer(text), cfg), key=lambda p: p.start)
     if not found:
-        found = _scan(text, cfg.sub_ordinal, cfg)
+        found = _scan(text, cfg.sub_ordinal.finditer(text), cfg)
     return found
 
 
@@ -160,9 +167,9 @@ def _context(text: str, at: int) -> str | None:
     return "glued" if "\u4e00" <= text[j] <= "\u9fff" else None
 
 
-def _scan(text: str, pattern: re.Pattern[str], cfg: _PartsConfig) -> list[Part]:
+def _scan(text: str, matches: Iterable[re.Match[str]], cfg: _PartsConfig) -> list[Part]:
     parts = []
-    for m in pattern.finditer(text):
+    for m in matches:
         where = _context(text, m.start())
         if where is None:
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +21,7 @@ from typing import Literal
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
-from gkreport.parts import Part, absorbed_targets, find_parts, ordinal_value, score_heading
+from gkreport.parts import Part, absorbed_targets, find_parts, ordinal_value, scan_ordinals, score_heading
 
 Template = Literal["2021", "2019", "pre2019", "unknown"]
 SectionStatus = Literal["found", "inferred", "missing"]
@@ -134,7 +134,6 @@ _NUMERALS = "一二三四五六七八九十"
 _CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
 _LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
 _HEAD_STRIP = "#|*> \t-"
-_INLINE_HINT = re.compile(rf"[{_NUMERALS}]\s*[、.]")
 
 
 def _marked(name: str, pattern: str) -> str:
@@ -210,8 +209,11 @@ def _score(section: int, weight: int, numeral: str | None) -> float:
     return weight + (0.5 if _CN_VALUE.get(numeral[-1]) == section and len(numeral) == 1 else 0.0)
 
 
-def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
+def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) -> list[_Candidate]:
+    """Headings of a known wording: short lines that are one, and numbered ones inside long lines, tried
+    at the `ordinals` of the text (`parts.scan_ordinals`) instead of scanning each long line again."""
     found: list[_Candidate] = []
+    ordinal_starts = [m.start() for m in ordinals]
     line_end = -1
     for whole in text.split("\n"):  # the non-empty lines, with their offsets tracked by hand (fast)
         line_start = line_end + 1
@@ -236,17 +238,23 @@ def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
                                             body, _heading_text(compact[:hit.end()]),
                                             ordinal_value(hit.group("num") or "")))
                 continue
-        if ("、" not in whole and "." not in whole) or _INLINE_HINT.search(whole) is None:
-            continue  # both inline patterns need a numeral before 、 or . (saves two big alternations)
+        first = bisect_left(ordinal_starts, line_start)
+        last = bisect_left(ordinal_starts, line_end, first)
+        if first == last:
+            continue  # both inline patterns start at a numeral before 、 or .
         seen: set[int] = set()
-        for hit in [*cfg.inline.finditer(whole), *cfg.inline_official.finditer(whole)]:
-            if hit.start() in seen:
-                continue
-            seen.add(hit.start())
-            section, weight = _section_of(hit, cfg)
-            score = _score(section, weight, hit.group("num"))
-            found.append(_Candidate(section, score, line_start + hit.start(), line_start + hit.end(),
-                                    _heading_text(hit.group()), ordinal_value(hit.group("num"))))
+        for ordinal in ordinals[first:last]:
+            # 十二、 is tried at 二 too: the official wording may be glued to the text before it
+            for at in range(ordinal.start(), ordinal.start() + len(ordinal.group("num"))):
+                for pattern in (cfg.inline, cfg.inline_official):
+                    hit = pattern.match(text, at, line_end)
+                    if hit is None or hit.start() in seen:
+                        continue
+                    seen.add(hit.start())
+                    section, weight = _section_of(hit, cfg)
+                    score = _score(section, weight, hit.group("num"))
+                    found.append(_Candidate(section, score, hit.start(), hit.end(), _heading_text(hit.group()),
+                                            ordinal_value(hit.group("num"))))
     return found
 
 
@@ -369,9 +377,9 @@ def _is_table_part(text: str, last: _Candidate, cfg: _Config) -> bool:
             and cfg.table_start.match("".join(text[last.body:last.body + 40].split())) is not None)
 
 
-def _locate_sections(text: str, cfg: _Config, parts: list[Part]
+def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
                      ) -> tuple[list[Section], Appendix | None, list[_Candidate], list[_Candidate]]:
-    known = _heading_candidates(text, cfg)
+    known = _heading_candidates(text, cfg, ordinals)
     candidates = known + _part_candidates(parts, known)
     chosen = _best_chain(candidates)
     if chosen and _is_table_part(text, chosen[-1], cfg):
@@ -507,8 +515,9 @@ def segment(doc: Document) -> Report:
     head = "".join(text[:600].split())
     head = re.sub(r"[#*|]", "", head)
     agency, year, level = read_metadata(head, compact_text)
-    parts = find_parts(text)
-    sections, appendix, chosen, candidates = _locate_sections(text, cfg, parts)
+    ordinals = scan_ordinals(text)
+    parts = find_parts(text, ordinals)
+    sections, appendix, chosen, candidates = _locate_sections(text, cfg, ordinals, parts)
     located = any(s.status != "missing" for s in sections)
     template = detect_template(compact_text, year, located)
     return Report(doc, template, agency, year, level, sections, appendix,
