@@ -340,7 +340,8 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
         if best and not inside and target != previous:
             for name, value in part.scores.items():
                 # a target that scores clearly below the best one is no reading of this heading
-                if name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN:
+                if (name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN
+                        and (name != "1" or part.ordinal == 1)):  # the overview is the first part
                     bonus = 0.5 if part.ordinal == int(name) else 0.0
                     found.append(_Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
                                             part.body, _heading_text(part.heading), part.ordinal))
