@@ -3,7 +3,9 @@ repeated parts, headings run into the body and one-line texts; the appendix; war
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,72 @@ def test_no_passage_of_a_real_report_is_statistics_table_text() -> None:
                 table_like.append(f"{path.name} {passage.id}")
     assert count > 1000
     assert table_like == []
+
+
+OLD_REPORT = ("某县某某局2012年政府信息公开工作年度报告\n一、概述\n" + body(1)
+              + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n" + body(3) + "\n四、存在的主要问题及改进措施\n" + body(5)
+              + "\n五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n")
+
+
+def test_segment_record_and_database_carry_appendix_and_warnings(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+    from gkreport.pipeline import run_pipeline
+    from gkreport.store import connect, write_records
+
+    path = tmp_path / "old.txt"
+    path.write_text(OLD_REPORT.replace("四、存在", "六、存在"), encoding="utf-8")  # 四 → 六: a skip
+    result = CliRunner().invoke(app, ["segment", "--format", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output.splitlines()[0])
+    assert record["appendix"]["heading"] == "五、政府信息公开情况统计表"
+    text = read(path).text
+    assert text[record["appendix"]["start"]:].startswith("五、政府信息公开情况统计表")
+    assert record["appendix"]["end"] == len(text)
+    assert any(w.startswith("ordinals skip") for w in record["warnings"])
+    assert [s["status"] for s in record["sections"]][5] == "missing"
+    conn = connect(tmp_path / "r.sqlite")
+    write_records(conn, [run_pipeline(path)])
+    warnings, appendix = conn.execute("SELECT warnings, appendix FROM reports").fetchone()
+    assert any(w.startswith("ordinals skip") for w in json.loads(warnings))
+    assert json.loads(appendix)["heading"] == "五、政府信息公开情况统计表"
+
+
+def test_a_database_of_the_previous_schema_gets_the_new_columns(tmp_path: Path) -> None:
+    from gkreport.store import connect
+
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as old:
+        old.execute("CREATE TABLE reports (sha256 TEXT PRIMARY KEY, template TEXT, agency TEXT, year INTEGER, "
+                    "level TEXT, province TEXT, city TEXT)")
+    columns = {row[1] for row in connect(db).execute("PRAGMA table_info(reports)")}
+    assert {"warnings", "appendix"} <= columns
+
+
+def test_evaluate_segment_reports_each_gold_folder_and_checks_the_appendix(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "old.txt").write_text(OLD_REPORT, encoding="utf-8")
+    sha = read(corpus / "old.txt").sha256
+    sections = [{"number": n, "status": "found", "heading": h, "anchor": None} for n, h in
+                [(1, "一、概述"), (2, "二、主动公开政府信息情况"), (3, "三、依申请公开政府信息情况")]]
+    sections += [{"number": 4, "status": "missing", "heading": None, "anchor": None},
+                 {"number": 5, "status": "found", "heading": "四、存在的主要问题及改进措施", "anchor": None},
+                 {"number": 6, "status": "missing", "heading": None, "anchor": None}]
+    for name, appendix in [("right", {"heading": "五、政府信息公开情况统计表", "anchor": "指标名称"}),
+                           ("wrong", None)]:
+        folder = tmp_path / name
+        folder.mkdir()
+        gold = {"doc": "old.txt", "sha256": sha, "sections": sections, "appendix": appendix}
+        (folder / "old.txt.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "segment", "--gold", str(tmp_path / "right"), "--gold",
+                                      str(tmp_path / "wrong"), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "7/7 sections correct" in result.output and "6/7 sections correct" in result.output
+    assert "appendix:" in result.output
+    assert "13/14 sections correct" in result.output
