@@ -196,7 +196,8 @@ def test_no_passage_of_a_real_report_is_statistics_table_text() -> None:
 
 
 OLD_REPORT = ("某县某某局2012年政府信息公开工作年度报告\n一、概述\n" + body(1)
-              + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n" + body(3) + "\n四、存在的主要问题及改进措施\n" + body(5)
+              + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n" + body(3)
+              + "\n四、存在的主要问题及改进措施\n" + body(5)
               + "\n五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n")
 
 
