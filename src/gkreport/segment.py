@@ -134,6 +134,7 @@ _NUMERALS = "一二三四五六七八九十"
 _CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
 _LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
 _HEAD_STRIP = "#|*> \t-"
+_LINE = re.compile(r"[^\n]+")
 
 
 def _marked(name: str, pattern: str) -> str:
@@ -238,6 +239,8 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
                                             body, _heading_text(compact[:hit.end()]),
                                             ordinal_value(hit.group("num") or "")))
                 continue
+        if "、" not in whole and "." not in whole:
+            continue  # both inline patterns need a numeral before 、 or .
         first = bisect_left(ordinal_starts, line_start)
         last = bisect_left(ordinal_starts, line_end, first)
         if first == last:
@@ -303,10 +306,12 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | Non
         if number != section:
             continue
         if whole_line:
-            for m in re.finditer(r"[^\n]+", text[lo:hi]):
+            for m in _LINE.finditer(text, lo, hi):
+                if len(m.group()) > _LONG_LINE * 3:
+                    continue  # more than 60 characters even if letter-spaced
                 compact = "".join(m.group().split()).lstrip(_HEAD_STRIP)
                 if len(compact) <= 60 and pattern.match(compact):
-                    return lo + m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
+                    return m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
         else:
             m = pattern.search(text, lo, hi)
             if m:
@@ -436,14 +441,18 @@ def _warnings(text: str, parts: list[Part], chosen: list[_Candidate], candidates
             warnings.append(f"ordinal repeats: {next_heading} at offset {at} after {heading}")
         elif next_number != number + 1:
             warnings.append(f"ordinals skip: {next_heading} at offset {at} after {heading}")
+    by_section: dict[int, list[_Candidate]] = {}
+    for other in candidates:
+        by_section.setdefault(other.section, []).append(other)
     for picked in chosen:
+        later = [o for o in by_section[picked.section] if o.start > picked.body]
+        if not later:
+            continue
         same = _ORDINAL_HEAD.sub("", picked.heading)
-        for other in candidates:
-            if (other.section == picked.section and other.start > picked.body
-                    and _ORDINAL_HEAD.sub("", other.heading) == same):
-                warnings.append(f"section {picked.section} appears twice: {other.heading} again at offset "
-                                f"{other.start}")
-                break
+        again = next((o for o in later if _ORDINAL_HEAD.sub("", o.heading) == same), None)
+        if again is not None:
+            warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset "
+                            f"{again.start}")
     return warnings
 
 
