@@ -429,7 +429,12 @@ def evaluate_segment(gold: Annotated[list[Path], typer.Option(
 
     correct = total = docs = wrong = meta = 0
     errors = False
-    for folder, summary in evaluate_segment_folders(gold, corpus):
+    try:
+        results = evaluate_segment_folders(gold, corpus)
+    except ReportError as exc:  # a gold or corpus folder that is missing or holds no gold file
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    for folder, summary in results:
         if len(gold) > 1:
             typer.echo(f"== {folder}")
         _print_eval(summary, "sections", exit_after=False)
