@@ -263,3 +263,10 @@ def test_evaluate_segment_reports_each_gold_folder_and_checks_the_appendix(tmp_p
     assert "7/7 sections correct" in result.output and "6/7 sections correct" in result.output
     assert "appendix:" in result.output
     assert "13/14 sections correct" in result.output
+
+
+def test_bracketed_ordinals_are_parts_only_where_no_plain_ordinal_exists() -> None:
+    bracketed = "（一）总体情况\n" + body(1) + "\n（二）存在的主要问题及改进情况\n" + body(5)
+    assert [p.ordinal for p in find_parts(bracketed)] == [1, 2]
+    plain = "一、概述\n（一）总体情况\n" + body(1) + "\n二、存在的主要问题及改进情况\n" + body(5)
+    assert [p.heading for p in find_parts(plain)] == ["一、概述", "二、存在的主要问题及改进情况"]
