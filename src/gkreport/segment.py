@@ -123,6 +123,7 @@ class _Config:
     government: re.Pattern[str]
     period: re.Pattern[str]
     title_prefixes: tuple[str, ...]
+    title_suffixes: tuple[str, ...]
     levels: list[tuple[str, re.Pattern[str], str]]
     appendix: re.Pattern[str]  # an unnumbered statistics table (附件1：…统计表)
     appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
@@ -176,7 +177,8 @@ def _config() -> _Config:
     return _Config(line, inline, inline_official, groups, anchors, templates,
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
-                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels,
+                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
+                   tuple(meta["title_suffixes"]), levels,
                    re.compile("|".join(sections["appendix"])), re.compile(sections["appendix_hint"]),
                    re.compile(sections["table_start"]),
                    re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"))
@@ -337,13 +339,16 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
     found: list[_Candidate] = []
     absorbed = absorbed_targets()
     previous: str | None = None
+    # the first part 一 opens the report: the overview, whatever its heading says (一、加强领导，…)
+    first = next((p for p in parts if p.ordinal == 1), None)
     for part in parts:
-        best = part.best()
+        scores = part.scores if part.scores or part is not first else _OPENING
+        best = max(scores.items(), key=lambda kv: kv[1], default=None)
         target = best[0] if best else None
         i = bisect_right(starts, part.start) - 1
         inside = i >= 0 and part.start < reach[i]
         if best and not inside and target != previous:
-            for name, value in part.scores.items():
+            for name, value in scores.items():
                 # a target that scores clearly below the best one is no reading of this heading
                 if (name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN
                         and (name != "1" or part.ordinal == 1)):  # the overview is the first part
@@ -355,23 +360,41 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
     return found
 
 
+_OPENING = {"1": 1.0}  # the score of a first part 一 whose heading has no section's words
+
+
 def _appendix_start(text: str, parts: list[Part], after: int, cfg: _Config) -> tuple[int, str] | None:
     """(start, heading) of the appendix: the first part after `after` whose heading is a statistics table,
     else an unnumbered one (附件1：…统计表) that does not sit inside a sentence."""
     for part in parts:
         best = part.best()
         if part.start >= after and best and best[0] == "appendix":
-            return part.start, _heading_text(part.heading)
+            return part.start, _appendix_heading(text, part.start, part.body, cfg)
     for hint in cfg.appendix_hint.finditer(text, after):
         # the patterns reach at most 40 characters before their key word (附件1：<name>…统计表)
-        m = cfg.appendix.search(text, max(after, hint.start() - _APPENDIX_REACH), hint.end() + 8)
-        if m is None or m.end() < hint.end():
-            continue
-        follows = text[m.end():m.end() + 1]
-        if follows and follows in "。，,；;）)、的":
-            continue  # 详见附件政府信息公开情况统计表。: a mention, not the table
-        return m.start(), _heading_text(m.group())
+        for m in cfg.appendix.finditer(text, max(after, hint.start() - _APPENDIX_REACH), hint.end() + 8):
+            if m.end() < hint.end() or m.start() > hint.start():
+                continue  # a match of another key word in the window
+            follows = text[m.end():m.end() + 1]
+            if follows and follows in "。，,；;）)、的（(":
+                break  # 详见附件政府信息公开情况统计表。, （二）附表（详见附件）: a mention, not the table
+            if _ATTACHMENT_LIST.fullmatch(m.group()):
+                return m.start(), _heading_text(m.group())  # 附件： opens a list of attachments
+            return m.start(), _appendix_heading(text, m.start(), m.end(), cfg)
     return None
+
+
+_ATTACHMENT_LIST = re.compile(r"附\s*件\s*[:：]")
+_TABLE_TITLE_REACH = 60  # how far a table's title may run before its first label
+
+
+def _appendix_heading(text: str, start: int, end: int, cfg: _Config) -> str:
+    """The appendix heading from `start`: to `end`, or on through the table's title (附表： <agency>…统计表)
+    when the table's first label comes within a short line's reach and no sentence ends before it."""
+    label = cfg.table_start.search(text, end, end + _TABLE_TITLE_REACH)
+    if label is not None and not any(ch in "。；\n" for ch in text[end:label.start()]):
+        end = label.start()
+    return _heading_text(text[start:end])
 
 
 _APPENDIX_REACH = 48
@@ -492,6 +515,8 @@ def read_metadata(compact_head: str, compact_text: str) -> tuple[str | None, int
         for prefix in cfg.title_prefixes:
             if agency.startswith(prefix):
                 agency = agency[len(prefix):]
+        for suffix in cfg.title_suffixes:
+            agency = agency.removesuffix(suffix)
         year = int(m.group("year"))
         if agency and not cfg.agency_end.search(agency):
             agency = None  # a phrase of the opening sentence (…编制的), not a body's name
