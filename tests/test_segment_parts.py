@@ -270,3 +270,33 @@ def test_bracketed_ordinals_are_parts_only_where_no_plain_ordinal_exists() -> No
     assert [p.ordinal for p in find_parts(bracketed)] == [1, 2]
     plain = "一、概述\n（一）总体情况\n" + body(1) + "\n二、存在的主要问题及改进情况\n" + body(5)
     assert [p.heading for p in find_parts(plain)] == ["一、概述", "二、存在的主要问题及改进情况"]
+
+
+def test_attachment_list_after_the_last_section_opens_the_appendix() -> None:
+    text = (OLD_REPORT.split("五、政府信息公开情况统计表")[0]
+            + "附件：某县某某局政府信息公开情况统计表\n某县某某局\n2013年1月5日\n"
+            + "附件 某县某某局政府信息公开情况统计表\n指标名称 计量单位 本年度\n")
+    report = segment(doc(text))
+    assert report.appendix is not None and report.appendix.heading == "附件："
+    assert "2013年1月5日" not in report.section(5).text
+
+
+def test_table_heading_runs_on_through_the_title_and_a_mention_is_no_appendix() -> None:
+    text = OLD_REPORT.replace("五、政府信息公开情况统计表\n", "五、附表：某县某某局统计表\n")
+    report = segment(doc(text))
+    assert report.appendix is not None and report.appendix.heading == "五、附表：某县某某局统计表"
+    mention = OLD_REPORT.split("五、政府信息公开情况统计表")[0] + "（二）附表（详见附件）\n"
+    assert segment(doc(mention)).appendix is None
+
+
+def test_first_part_is_the_overview_whatever_its_heading_says() -> None:
+    text = ("一、加强领导，明确责任\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2)
+            + "\n三、存在的主要问题及改进情况\n" + body(5))
+    report = segment(doc(text))
+    assert report.section(1).heading == "一、加强领导，明确责任"
+    assert "甲1乙" in report.section(1).text
+
+
+def test_agency_before_guanyu_in_the_title() -> None:
+    title = "某市某某片区管理局关于报送2020年度政府信息公开工作年度报告的函"
+    assert read_metadata(title, title)[:2] == ("某市某某片区管理局", 2020)

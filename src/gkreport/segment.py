@@ -390,9 +390,10 @@ _TABLE_TITLE_REACH = 60  # how far a table's title may run before its first labe
 
 def _appendix_heading(text: str, start: int, end: int, cfg: _Config) -> str:
     """The appendix heading from `start`: to `end`, or on through the table's title (附表： <agency>…统计表)
-    when the table's first label comes within a short line's reach and no sentence ends before it."""
+    when the table's first label comes within a short line's reach (on this line or at the start of the
+    next) and no sentence ends before it."""
     label = cfg.table_start.search(text, end, end + _TABLE_TITLE_REACH)
-    if label is not None and not any(ch in "。；\n" for ch in text[end:label.start()]):
+    if label is not None and not any(ch in "。；" for ch in text[end:label.start()]):
         end = label.start()
     return _heading_text(text[start:end])
 
