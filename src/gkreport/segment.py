@@ -258,9 +258,15 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
                     seen.add(hit.start())
                     section, weight = _section_of(hit, cfg)
                     score = _score(section, weight, hit.group("num"))
-                    found.append(_Candidate(section, score, hit.start(), hit.end(), _heading_text(hit.group()),
+                    # a short note in brackets right after the heading belongs to it (（有关情况附表）)
+                    note = _HEADING_NOTE.match(text, hit.end(), line_end)
+                    body = note.end() if note else hit.end()
+                    found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
                                             ordinal_value(hit.group("num"))))
     return found
+
+
+_HEADING_NOTE = re.compile(r"[（(](?![一二三四五六七八九十]{1,2}[）)])[^（）()。；\d]{2,12}[）)]")  # not （一）
 
 
 def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -> int:
