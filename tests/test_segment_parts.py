@@ -35,6 +35,7 @@ CORES = {
     6: ["其他需要报告的事项", "其他需说明事项", "需要说明的其他事项", "其它事项"],
 }
 CLAUSES = ["", "政府信息公开工作", "本机关", "年度", "政务公开方面"]
+TABLE_HEADINGS = ["政府信息公开情况统计表", "附表", "某局信息公开工作统计表", "统计数据附表"]
 EXTRA_PARTS = {"fee": "收费及减免情况", "focus": "重点领域信息公开推进情况"}
 
 
@@ -48,7 +49,7 @@ def body(number: int) -> str:
 
 
 @st.composite
-def reports(draw: st.DrawFn) -> tuple[str, set[int], bool, bool]:
+def reports(draw: st.DrawFn) -> tuple[str, set[int], bool, bool, bool]:
     present = [n for n in range(1, 7) if n == 1 or not draw(st.booleans()) or n == 5]
     if draw(st.booleans()):  # one missing part beyond the random ones is already covered; keep ≥ 3 parts
         present = present if len(present) >= 3 else [1, 2, 5]
@@ -69,15 +70,20 @@ def reports(draw: st.DrawFn) -> tuple[str, set[int], bool, bool]:
         owner = n if n is not None else max(m for m, _ in parts[:i] if m is not None)
         pieces.append(f"{NUMERALS[ordinal - 1]}、{heading}{sep}{body(owner)}")
     # after the title a space at least (a part glued to the text before it needs a clear heading)
+    table = draw(st.booleans())
+    if table:  # an old report's statistics table as its last part
+        pieces.append(f"{NUMERALS[ordinal]}、{draw(st.sampled_from(TABLE_HEADINGS))} 指标名称 计量单位 本年度 12 3")
     text = pieces[0] + (" " if one_line else "\n") + ("" if one_line else "\n").join(pieces[1:])
-    return text, set(present), repeat_at > 0, one_line
+    return text, set(present), repeat_at > 0, one_line, table
 
 
 @settings(max_examples=300, deadline=None)
 @given(reports())
-def test_generated_headings_map_to_their_sections(case: tuple[str, set[int], bool, bool]) -> None:
-    text, present, repeated, one_line = case
+def test_generated_headings_map_to_their_sections(case: tuple[str, set[int], bool, bool, bool]) -> None:
+    text, present, repeated, one_line, table = case
     report = segment(doc(text))
+    assert (report.appendix is not None) == table, text
+    assert all("指标名称" not in s.text for s in report.sections), text
     for section in report.sections:
         if section.number in present:
             assert section.status == "found", (section.number, text)
