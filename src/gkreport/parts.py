@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 NUMERALS = "一二三四五六七八九十"
 _VALUE = {ch: i + 1 for i, ch in enumerate(NUMERALS)}
@@ -55,6 +57,9 @@ class _PartsConfig:
     sub_ordinal: re.Pattern[str]
     end_words: re.Pattern[str]
     connectors: str
+    appendix: re.Pattern[str]  # an unnumbered statistics table or attachment list (附件1：…统计表, 附件：)
+    appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
+    table_start: re.Pattern[str]  # the first label of an old statistics table
 
 
 @dataclass(slots=True)
@@ -72,6 +77,23 @@ class Part:
             return None
         target = max(self.scores, key=lambda t: self.scores[t])
         return target, self.scores[target]
+
+
+class ChosenHeading(Protocol):
+    """What the appendix and warning rules read of a heading the segmenter chose (its `_Candidate`)."""
+
+    section: int
+    start: int
+    body: int
+    heading: str
+    ordinal: int | None
+
+
+HEAD_STRIP = "#|*> \t-"  # Markdown marks, spaces and dashes around a heading
+
+
+def heading_text(raw: str) -> str:
+    return " ".join(raw.strip(HEAD_STRIP).split())
 
 
 def _pairs(text: str) -> frozenset[str]:
@@ -93,7 +115,8 @@ def parts_config() -> _PartsConfig:
     sub_ordinal = re.compile(rf"[（(](?P<num>[{NUMERALS}]{{1,2}})[）)]\s*")
     end_words = re.compile("|".join(sorted(table["heading_ends"], key=len, reverse=True)))
     return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
-                        end_words, table["connectors"])
+                        end_words, table["connectors"], re.compile("|".join(data["appendix"])),
+                        re.compile(data["appendix_hint"]), re.compile(data["table_start"]))
 
 
 _STOP = re.compile(r"[\n。；;！!？?：:（(\d\t]|\s{2,}|\s(?=\S)")
@@ -199,3 +222,91 @@ def target_words(target: str) -> dict[str, float]:
 
 def absorbed_targets() -> frozenset[str]:
     return frozenset(t.target for t in parts_config().targets if not t.own_heading)
+
+
+# ---------------------------------------------------------------- appendix and warnings
+
+def appendix_start(text: str, parts: list[Part], after: int) -> tuple[int, str] | None:
+    """(start, heading) of the appendix: the first part after `after` whose heading is a statistics table,
+    else an unnumbered one (附件1：…统计表) that does not sit inside a sentence."""
+    cfg = parts_config()
+    for part in parts:
+        best = part.best()
+        if part.start >= after and best and best[0] == "appendix":
+            return part.start, _appendix_heading(text, part.start, part.body, cfg)
+    for hint in cfg.appendix_hint.finditer(text, after):
+        # the patterns reach at most 40 characters before their key word (附件1：<name>…统计表)
+        for m in cfg.appendix.finditer(text, max(after, hint.start() - _APPENDIX_REACH), hint.end() + 8):
+            if m.end() < hint.end() or m.start() > hint.start():
+                continue  # a match of another key word in the window
+            follows = text[m.end():m.end() + 1]
+            if follows and follows in "。，,；;）)、的（(":
+                break  # 详见附件政府信息公开情况统计表。, （二）附表（详见附件）: a mention, not the table
+            if _ATTACHMENT_LIST.fullmatch(m.group()):
+                return m.start(), heading_text(m.group())  # 附件： opens a list of attachments
+            return m.start(), _appendix_heading(text, m.start(), m.end(), cfg)
+    return None
+
+
+_ATTACHMENT_LIST = re.compile(r"附\s*件\s*[:：]")
+_TABLE_TITLE_REACH = 60  # how far a table's title may run before its first label
+
+
+def _appendix_heading(text: str, start: int, end: int, cfg: _PartsConfig) -> str:
+    """The appendix heading from `start`: to `end`, or on through the table's title (附表： <agency>…统计表)
+    when the table's first label comes within a short line's reach (on this line or at the start of the
+    next) and no sentence ends before it."""
+    label = cfg.table_start.search(text, end, end + _TABLE_TITLE_REACH)
+    if label is not None and not any(ch in "。；" for ch in text[end:label.start()]):
+        end = label.start()
+    return heading_text(text[start:end])
+
+
+_APPENDIX_REACH = 48
+
+
+def is_table_part(text: str, last: ChosenHeading) -> bool:
+    """Whether the last part chosen is headed as the statistics table too and holds nothing else."""
+    return ("appendix" in score_heading(last.heading)
+            and parts_config().table_start.match("".join(text[last.body:last.body + 40].split())) is not None)
+
+
+def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
+                candidates: Sequence[ChosenHeading]) -> list[str]:
+    """What the reader of the record should know: ordinals that skip or repeat, a section heading that
+    comes again later, a text without line breaks."""
+    warnings = []
+    if len(text) > 200 and text.count("\n") < 50 and len(max(text.split("\n"), key=len)) >= 0.6 * len(text):
+        # the body on one line (an archive page with a few header lines above it at most)
+        warnings.append("the text has no line breaks: headings were looked for inside the running text")
+    # the numbered parts: the chosen headings, and the other parts that are not table rows
+    starts = [c.start for c in chosen]  # chosen in text order, their spans do not overlap
+
+    def covered(at: int) -> bool:
+        i = bisect_right(starts, at) - 1
+        return i >= 0 and at < chosen[i].body
+
+    numbered = sorted([(c.start, c.ordinal, c.heading) for c in chosen if c.ordinal is not None]
+                      + [(p.start, p.ordinal, p.heading) for p in parts if not covered(p.start)])
+    for before, after in zip(numbered, numbered[1:], strict=False):
+        (_, number, heading), (at, next_number, next_heading) = before, after
+        if next_number == number:
+            warnings.append(f"ordinal repeats: {next_heading} at offset {at} after {heading}")
+        elif next_number != number + 1:
+            warnings.append(f"ordinals skip: {next_heading} at offset {at} after {heading}")
+    by_section: dict[int, list[ChosenHeading]] = {}
+    for other in candidates:
+        by_section.setdefault(other.section, []).append(other)
+    for picked in chosen:
+        later = [o for o in by_section[picked.section] if o.start > picked.body]
+        if not later:
+            continue
+        same = _ORDINAL_HEAD.sub("", picked.heading)
+        again = next((o for o in later if _ORDINAL_HEAD.sub("", o.heading) == same), None)
+        if again is not None:
+            warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset "
+                            f"{again.start}")
+    return warnings
+
+
+_ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")

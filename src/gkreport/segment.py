@@ -21,7 +21,18 @@ from typing import Literal
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
-from gkreport.parts import Part, absorbed_targets, find_parts, ordinal_value, scan_ordinals, score_heading
+from gkreport.parts import HEAD_STRIP as _HEAD_STRIP
+from gkreport.parts import (
+    Part,
+    absorbed_targets,
+    appendix_start,
+    find_parts,
+    is_table_part,
+    ordinal_value,
+    scan_ordinals,
+    warnings_of,
+)
+from gkreport.parts import heading_text as _heading_text
 
 Template = Literal["2021", "2019", "pre2019", "unknown"]
 SectionStatus = Literal["found", "inferred", "missing"]
@@ -125,16 +136,12 @@ class _Config:
     title_prefixes: tuple[str, ...]
     title_suffixes: tuple[str, ...]
     levels: list[tuple[str, re.Pattern[str], str]]
-    appendix: re.Pattern[str]  # an unnumbered statistics table (附件1：…统计表)
-    appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
-    table_start: re.Pattern[str]  # the first label of an old statistics table
     agency_end: re.Pattern[str]  # the words an agency's name ends with
 
 
 _NUMERALS = "一二三四五六七八九十"
 _CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
 _LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
-_HEAD_STRIP = "#|*> \t-"
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -179,8 +186,6 @@ def _config() -> _Config:
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
                    tuple(meta["title_suffixes"]), levels,
-                   re.compile("|".join(sections["appendix"])), re.compile(sections["appendix_hint"]),
-                   re.compile(sections["table_start"]),
                    re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"))
 
 
@@ -279,10 +284,6 @@ def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -
     return pos
 
 
-def _heading_text(raw: str) -> str:
-    return " ".join(raw.strip(_HEAD_STRIP).split())
-
-
 def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
     """The best-scoring sequence of headings in text order with strictly increasing section numbers."""
     candidates.sort(key=lambda c: c.start)
@@ -369,62 +370,18 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
 _OPENING = {"1": 1.0}  # the score of a first part 一 whose heading has no section's words
 
 
-def _appendix_start(text: str, parts: list[Part], after: int, cfg: _Config) -> tuple[int, str] | None:
-    """(start, heading) of the appendix: the first part after `after` whose heading is a statistics table,
-    else an unnumbered one (附件1：…统计表) that does not sit inside a sentence."""
-    for part in parts:
-        best = part.best()
-        if part.start >= after and best and best[0] == "appendix":
-            return part.start, _appendix_heading(text, part.start, part.body, cfg)
-    for hint in cfg.appendix_hint.finditer(text, after):
-        # the patterns reach at most 40 characters before their key word (附件1：<name>…统计表)
-        for m in cfg.appendix.finditer(text, max(after, hint.start() - _APPENDIX_REACH), hint.end() + 8):
-            if m.end() < hint.end() or m.start() > hint.start():
-                continue  # a match of another key word in the window
-            follows = text[m.end():m.end() + 1]
-            if follows and follows in "。，,；;）)、的（(":
-                break  # 详见附件政府信息公开情况统计表。, （二）附表（详见附件）: a mention, not the table
-            if _ATTACHMENT_LIST.fullmatch(m.group()):
-                return m.start(), _heading_text(m.group())  # 附件： opens a list of attachments
-            return m.start(), _appendix_heading(text, m.start(), m.end(), cfg)
-    return None
-
-
-_ATTACHMENT_LIST = re.compile(r"附\s*件\s*[:：]")
-_TABLE_TITLE_REACH = 60  # how far a table's title may run before its first label
-
-
-def _appendix_heading(text: str, start: int, end: int, cfg: _Config) -> str:
-    """The appendix heading from `start`: to `end`, or on through the table's title (附表： <agency>…统计表)
-    when the table's first label comes within a short line's reach (on this line or at the start of the
-    next) and no sentence ends before it."""
-    label = cfg.table_start.search(text, end, end + _TABLE_TITLE_REACH)
-    if label is not None and not any(ch in "。；" for ch in text[end:label.start()]):
-        end = label.start()
-    return _heading_text(text[start:end])
-
-
-_APPENDIX_REACH = 48
-
-
-def _is_table_part(text: str, last: _Candidate, cfg: _Config) -> bool:
-    """Whether the last part chosen is headed as the statistics table too and holds nothing else."""
-    return ("appendix" in score_heading(last.heading)
-            and cfg.table_start.match("".join(text[last.body:last.body + 40].split())) is not None)
-
-
 def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
                      ) -> tuple[list[Section], Appendix | None, list[_Candidate], list[_Candidate]]:
     known = _heading_candidates(text, cfg, ordinals)
     candidates = known + _part_candidates(parts, known)
     chosen = _best_chain(candidates)
-    if chosen and _is_table_part(text, chosen[-1], cfg):
+    if chosen and is_table_part(text, chosen[-1]):
         chosen.pop()  # 七、需要说明的事项与附表 followed by the table itself: the appendix, found below
     chain = {c.section: c for c in chosen}
     starts: dict[int, tuple[int, int, str | None, SectionStatus]] = {
         n: (c.start, c.body, c.heading, "found") for n, c in chain.items()}
     last_body = max((c.body for c in chosen), default=0)
-    where = _appendix_start(text, parts, last_body, cfg)
+    where = appendix_start(text, parts, last_body)
     limit = where[0] if where else len(text)
     for number in range(1, 7):
         if number in starts:
@@ -446,47 +403,6 @@ def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], par
         sections.append(Section(number, SECTION_NAMES[number], heading, status, body, end, text[body:end]))
     appendix = Appendix(where[1], where[0], len(text), text[where[0]:]) if where else None
     return sections, appendix, chosen, candidates
-
-
-def _warnings(text: str, parts: list[Part], chosen: list[_Candidate], candidates: list[_Candidate]
-              ) -> list[str]:
-    """What the reader of the record should know: ordinals that skip or repeat, a section heading that
-    comes again later, a text without line breaks."""
-    warnings = []
-    if len(text) > 200 and text.count("\n") < 50 and len(max(text.split("\n"), key=len)) >= 0.6 * len(text):
-        # the body on one line (an archive page with a few header lines above it at most)
-        warnings.append("the text has no line breaks: headings were looked for inside the running text")
-    # the numbered parts: the chosen headings, and the other parts that are not table rows
-    starts = [c.start for c in chosen]  # chosen in text order, their spans do not overlap
-
-    def covered(at: int) -> bool:
-        i = bisect_right(starts, at) - 1
-        return i >= 0 and at < chosen[i].body
-
-    numbered = sorted([(c.start, c.ordinal, c.heading) for c in chosen if c.ordinal is not None]
-                      + [(p.start, p.ordinal, p.heading) for p in parts if not covered(p.start)])
-    for before, after in zip(numbered, numbered[1:], strict=False):
-        (_, number, heading), (at, next_number, next_heading) = before, after
-        if next_number == number:
-            warnings.append(f"ordinal repeats: {next_heading} at offset {at} after {heading}")
-        elif next_number != number + 1:
-            warnings.append(f"ordinals skip: {next_heading} at offset {at} after {heading}")
-    by_section: dict[int, list[_Candidate]] = {}
-    for other in candidates:
-        by_section.setdefault(other.section, []).append(other)
-    for picked in chosen:
-        later = [o for o in by_section[picked.section] if o.start > picked.body]
-        if not later:
-            continue
-        same = _ORDINAL_HEAD.sub("", picked.heading)
-        again = next((o for o in later if _ORDINAL_HEAD.sub("", o.heading) == same), None)
-        if again is not None:
-            warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset "
-                            f"{again.start}")
-    return warnings
-
-
-_ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")
 
 
 # ---------------------------------------------------------------- template and metadata
@@ -563,7 +479,7 @@ def segment(doc: Document) -> Report:
     located = any(s.status != "missing" for s in sections)
     template = detect_template(compact_text, year, located)
     return Report(doc, template, agency, year, level, sections, appendix,
-                  _warnings(text, parts, chosen, candidates))
+                  warnings_of(text, parts, chosen, candidates))
 
 
 # Real reports show at least 5 of the six sections (the oldest fold 三 and 四 together) and a title with
