@@ -7,6 +7,9 @@ against every target (sections 1-6, an absorbed part such as 收费及减免, th
 parts table in ``data/sections.json`` and by how many character pairs it shares with the section's official
 name, so a wording never seen still maps by its words. The segmenter then picks one part per section, in
 text order (see `segment._best_chain`).
+
+Here too: the appendix (an old report's statistics table or attachment list after the last section, never a
+section) and the warnings of a segmented report (ordinals that skip or repeat, a heading twice, one line).
 """
 
 from __future__ import annotations

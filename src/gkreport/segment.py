@@ -1,11 +1,13 @@
 """Segmenting a `Document` into the six statutory sections, with template and metadata.
 
-Headings are found two ways: short lines that are a heading by themselves (optionally numbered, with
-Markdown marks and letter spacing), and numbered headings inside long lines (archived pages that hold a
-whole report on one line). Among all candidates we keep the chain with strictly increasing section numbers
-that scores best, so a table row such as 一、本年新收… or a sub-heading inside 总体情况 cannot take a
-section's place. Sections with no heading are then located by their content (status ``inferred``).
-Patterns, weights and anchors are data in ``data/sections.json``.
+Headings are found three ways: short lines that are a heading of a known wording by themselves (optionally
+numbered, with Markdown marks and letter spacing), numbered headings of a known wording inside long lines
+(archived pages that hold a whole report on one line), and numbered parts found by structure whatever their
+wording (`gkreport.parts`: an ordinal, then a heading scored against each section's words). Among all
+candidates we keep the chain with strictly increasing section numbers that scores best, so a table row such
+as 一、本年新收… or a sub-heading inside 总体情况 cannot take a section's place. Sections with no heading are
+then located by their content (status ``inferred``); an old report's statistics table is the report's
+appendix, never a section. Patterns, weights, words and anchors are data in ``data/sections.json``.
 """
 
 from __future__ import annotations
