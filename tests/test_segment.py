@@ -92,17 +92,18 @@ def test_one_line_archive_page() -> None:
     assert statuses(one_line) == ["found"] * 6
 
 
-def test_inferred_statistics_table_starts_at_its_title_not_inside_the_date_before_it() -> None:
-    # an old archive page: the signature date, then the statistics table (section 六) with no heading
+def test_unnumbered_statistics_table_is_the_appendix_not_section_six() -> None:
+    # an old archive page: the signature date, then the statistics table with no heading
     text = ("一、概述 本区依法公开政府信息。 二、主动公开政府信息情况 主动公开信息72条。 "
             "三、政府信息依申请公开工作情况 未收到申请。 四、政府信息公开工作存在的主要问题及改进情况 "
             "一是公开意识不强。我们将加强培训。 二○一四年一月十日 "
             "平潭综合实验区政府信息公开情况统计表 指标名称 计量单位")
     report = segment(doc(text))
-    sixth = report.sections[5]
-    assert sixth.status == "inferred"
-    assert report.document.text[sixth.start:].startswith("平潭综合实验区政府信息公开情况统计表")
+    assert report.sections[5].status == "missing"
+    assert report.appendix is not None
+    assert report.document.text[report.appendix.start:].startswith("平潭综合实验区政府信息公开情况统计表")
     assert report.sections[4].text.rstrip().endswith("二○一四年一月十日")
+    assert all("指标名称" not in s.text for s in report.sections)
 
 
 def test_subheadings_inside_overview_do_not_steal_sections() -> None:

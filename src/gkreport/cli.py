@@ -582,16 +582,35 @@ def labelstudio_config() -> None:
 
 
 @evaluate_app.command("segment")
-def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold section files.")],
+def evaluate_segment(gold: Annotated[list[Path], typer.Option(
+                         help="Folder of gold section files; give it again for more folders, each reported "
+                              "apart, then the total.")],
                      corpus: CorpusDirs) -> None:
-    """Section boundaries against gold: per-report and total accuracy."""
-    from gkreport.evaluate import evaluate_segments
+    """Section boundaries (and the appendix) against gold: per-report and total accuracy, per gold folder."""
+    from gkreport.evaluate import evaluate_segment_folders
 
-    summary = _print_eval(evaluate_segments(gold, corpus), "sections", exit_after=False)
-    extra = summary.extra
-    typer.echo(f"template/year/level: {extra['metadata_total'] - extra['metadata_wrong']}/{extra['metadata_total']} "
-               "as in the gold files")
-    raise typer.Exit(1 if any(d.error for d in summary.docs) else 0)
+    correct = total = docs = wrong = meta = 0
+    errors = False
+    try:
+        results = evaluate_segment_folders(gold, corpus)
+    except ReportError as exc:  # a gold or corpus folder that is missing or holds no gold file
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+    for folder, summary in results:
+        if len(gold) > 1:
+            typer.echo(f"== {folder}")
+        _print_eval(summary, "sections", exit_after=False)
+        extra = summary.extra
+        typer.echo(f"template/year/level: {extra['metadata_total'] - extra['metadata_wrong']}/"
+                   f"{extra['metadata_total']} as in the gold files")
+        correct, total, docs = correct + summary.correct, total + summary.total, docs + len(summary.docs)
+        wrong, meta = wrong + extra["metadata_wrong"], meta + extra["metadata_total"]
+        errors = errors or any(d.error for d in summary.docs)
+    if len(gold) > 1:
+        typer.echo(f"== all {len(gold)} gold folders: {correct}/{total} sections correct "
+                   f"({100 * correct / (total or 1):.1f}%) over {docs} documents; template/year/level "
+                   f"{meta - wrong}/{meta}")
+    raise typer.Exit(1 if errors else 0)
 
 
 @evaluate_app.command("tables")

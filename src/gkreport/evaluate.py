@@ -11,9 +11,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gkreport.errors import ReportError
 from gkreport.normalise import compact, normalise_text
+
+if TYPE_CHECKING:
+    from gkreport.segment import Appendix
 
 _RULE_LINE = re.compile(r"^[|:\- \t]*-{3,}[|:\- \t]*$", re.M)
 ANCHOR_WINDOW = 40  # how far (in non-space characters) into a section its gold anchor may start
@@ -77,13 +81,17 @@ def _same(a: str | None, b: str | None) -> bool:
     return compact(normalise_text(a or "")) == compact(normalise_text(b or ""))
 
 
+def _gold_total(gold: dict) -> int:
+    return len(gold["sections"]) + ("appendix" in gold)
+
+
 def score_segments(path: Path, gold: dict) -> DocScore:
     from gkreport.readers import read
     from gkreport.segment import segment
 
     doc = read(path)
     if doc.sha256 != gold.get("sha256"):
-        return DocScore(path.name, 0, len(gold["sections"]), error="sha256 differs from the gold file")
+        return DocScore(path.name, 0, _gold_total(gold), error="sha256 differs from the gold file")
     report = segment(doc)
     score = DocScore(path.name, 0, 0)
     for field_name in ("template", "year", "level"):
@@ -106,7 +114,28 @@ def score_segments(path: Path, gold: dict) -> DocScore:
             score.problems.append(f"{want['number']}: {why}")
         else:
             score.correct += 1
+    if "appendix" in gold:  # an absent key is not checked; null says the report has none
+        score.total += 1
+        why = _appendix_problem(report.appendix, gold["appendix"])
+        if why:
+            score.problems.append(f"appendix: {why}")
+        else:
+            score.correct += 1
     return score
+
+
+def _appendix_problem(got: Appendix | None, want: dict | None) -> str | None:
+    """Why the found appendix differs from the gold one, or None. The anchor must follow its heading."""
+    if want is None or got is None:
+        return None if want is got else f"{'none' if got is None else repr(got.heading)}, gold " \
+            f"{'none' if want is None else repr(want['heading'])}"
+    if not _same(got.heading, want["heading"]):
+        return f"heading {got.heading!r}, gold {want['heading']!r}"
+    if want.get("anchor"):
+        where = _squeeze(got.text).find(_squeeze(want["anchor"]))
+        if where < 0 or where > len(_squeeze(got.heading)) + ANCHOR_WINDOW:
+            return f"does not start at the gold anchor {want['anchor']!r}"
+    return None
 
 
 def evaluate_segments(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
@@ -116,9 +145,14 @@ def evaluate_segments(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
         try:
             docs.append(score_segments(path, entry))
         except ReportError as exc:
-            docs.append(DocScore(path.name, 0, len(entry["sections"]), error=str(exc)))
+            docs.append(DocScore(path.name, 0, _gold_total(entry), error=str(exc)))
     return EvalSummary("segment", docs, {"metadata_wrong": sum(d.metadata_wrong for d in docs),
                                          "metadata_total": 3 * len(docs)})
+
+
+def evaluate_segment_folders(gold_dirs: list[Path], corpus_dirs: list[Path]) -> list[tuple[Path, EvalSummary]]:
+    """`evaluate_segments` for each gold folder apart (old gold, new gold …), in the order given."""
+    return [(gold_dir, evaluate_segments(gold_dir, corpus_dirs)) for gold_dir in gold_dirs]
 
 
 def evaluate_tables(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:

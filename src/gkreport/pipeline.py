@@ -234,6 +234,7 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
     from gkreport.checks import run_checks
     from gkreport.passages import split_passages
     from gkreport.readers import read
+    from gkreport.records import appendix_record
     from gkreport.segment import require_report, segment
     from gkreport.tables import extract_tables
 
@@ -251,7 +252,8 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
         return FileRecord(
             sha256=sha, path=path, status="ok", format=doc.format, encoding=doc.encoding,
             report={"template": report.template, "agency": report.agency, "year": report.year,
-                    "level": report.level, "province": None, "city": None},
+                    "level": report.level, "province": None, "city": None, "warnings": report.warnings,
+                    "appendix": appendix_record(report)},
             sections=[{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
                        "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
             cells=[{"tbl": c.table, "row": c.row, "col": c.col,

@@ -60,8 +60,15 @@ def segment_record(report: Report) -> dict[str, Any]:
         "template": report.template, "agency": report.agency, "year": report.year, "level": report.level,
         "sections": [{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
                       "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
+        "appendix": appendix_record(report), "warnings": list(report.warnings),
         "error": None,
     }
+
+
+def appendix_record(report: Report) -> dict[str, Any] | None:
+    """{"heading", "start", "end"} of the report's appendix (its statistics table), or None."""
+    a = report.appendix
+    return None if a is None else {"heading": a.heading, "start": a.start, "end": a.end}
 
 
 def error_record(path: Path, error: str) -> dict[str, Any]:
@@ -97,6 +104,9 @@ def segment_text(report: Report) -> str:
         shown = s.heading or ("(无标题 no heading)" if s.status == "inferred" else "")
         lines.append(f"  {s.number} {_pad(s.name, 36)} {STATUS_ZH[s.status]} {s.status:<8} "
                      f"{len(s.text):>6} 字  {shown}")
+    if report.appendix is not None:
+        lines.append(f"  附录 appendix: {report.appendix.heading}  {len(report.appendix.text)} 字")
+    lines.extend(f"  警告 warning: {w}" for w in report.warnings)
     return "\n".join(lines)
 
 

@@ -1,24 +1,40 @@
 """Segmenting a `Document` into the six statutory sections, with template and metadata.
 
-Headings are found two ways: short lines that are a heading by themselves (optionally numbered, with
-Markdown marks and letter spacing), and numbered headings inside long lines (archived pages that hold a
-whole report on one line). Among all candidates we keep the chain with strictly increasing section numbers
-that scores best, so a table row such as 一、本年新收… or a sub-heading inside 总体情况 cannot take a
-section's place. Sections with no heading are then located by their content (status ``inferred``).
-Patterns, weights and anchors are data in ``data/sections.json``.
+Headings are found three ways: short lines that are a heading of a known wording by themselves (optionally
+numbered, with Markdown marks and letter spacing), numbered headings of a known wording inside long lines
+(archived pages that hold a whole report on one line), and numbered parts found by structure whatever their
+wording (`gkreport.parts`: an ordinal, then a heading scored against each section's words). Among all
+candidates we keep the chain with strictly increasing section numbers that scores best, so a table row such
+as 一、本年新收… or a sub-heading inside 总体情况 cannot take a section's place. Sections with no heading are
+then located by their content (status ``inferred``); an old report's statistics table is the report's
+appendix, never a section. Patterns, weights, words and anchors are data in ``data/sections.json``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Literal
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
+from gkreport.parts import HEAD_STRIP as _HEAD_STRIP
+from gkreport.parts import (
+    Part,
+    absorbed_targets,
+    appendix_start,
+    find_parts,
+    is_table_part,
+    ordinal_value,
+    scan_ordinals,
+    warnings_of,
+)
+from gkreport.parts import heading_text as _heading_text
 
 Template = Literal["2021", "2019", "pre2019", "unknown"]
 SectionStatus = Literal["found", "inferred", "missing"]
@@ -48,6 +64,17 @@ class Section:
 
 
 @dataclass(slots=True)
+class Appendix:
+    """A part with no place among the six sections (an old report's 统计表/附表): kept apart, never a
+    passage. `start`/`end` span it from its heading to the end of the report."""
+
+    heading: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
 class Report:
     document: Document
     template: Template
@@ -55,6 +82,8 @@ class Report:
     year: int | None
     level: Level
     sections: list[Section] = field(default_factory=list)
+    appendix: Appendix | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def section(self, number: int) -> Section:
         return self.sections[number - 1]
@@ -107,14 +136,15 @@ class _Config:
     government: re.Pattern[str]
     period: re.Pattern[str]
     title_prefixes: tuple[str, ...]
+    title_suffixes: tuple[str, ...]
     levels: list[tuple[str, re.Pattern[str], str]]
+    agency_end: re.Pattern[str]  # the words an agency's name ends with
 
 
 _NUMERALS = "一二三四五六七八九十"
 _CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
 _LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
-_HEAD_STRIP = "#|*> \t-"
-_INLINE_HINT = re.compile(rf"[{_NUMERALS}]\s*[、.]")
+_LINE = re.compile(r"[^\n]+")
 
 
 def _marked(name: str, pattern: str) -> str:
@@ -156,7 +186,9 @@ def _config() -> _Config:
     return _Config(line, inline, inline_official, groups, anchors, templates,
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
-                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]), levels)
+                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
+                   tuple(meta["title_suffixes"]), levels,
+                   re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"))
 
 
 # ---------------------------------------------------------------- headings
@@ -168,6 +200,7 @@ class _Candidate:
     start: int  # where the heading starts
     body: int  # where the section body starts
     heading: str
+    ordinal: int | None = None  # the part's number, for candidates found by structure
 
 
 def _section_of(match: re.Match[str], cfg: _Config) -> tuple[int, int]:
@@ -186,8 +219,11 @@ def _score(section: int, weight: int, numeral: str | None) -> float:
     return weight + (0.5 if _CN_VALUE.get(numeral[-1]) == section and len(numeral) == 1 else 0.0)
 
 
-def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
+def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) -> list[_Candidate]:
+    """Headings of a known wording: short lines that are one, and numbered ones inside long lines, tried
+    at the `ordinals` of the text (`parts.scan_ordinals`) instead of scanning each long line again."""
     found: list[_Candidate] = []
+    ordinal_starts = [m.start() for m in ordinals]
     line_end = -1
     for whole in text.split("\n"):  # the non-empty lines, with their offsets tracked by hand (fast)
         line_start = line_end + 1
@@ -209,20 +245,35 @@ def _heading_candidates(text: str, cfg: _Config) -> list[_Candidate]:
                     section, weight = _section_of(hit, cfg)
                     body = line_end if len(tail) <= 20 else _body_after(text, line_start, line_end, hit)
                     found.append(_Candidate(section, _score(section, weight, hit.group("num")), line_start,
-                                            body, _heading_text(compact[:hit.end()])))
+                                            body, _heading_text(compact[:hit.end()]),
+                                            ordinal_value(hit.group("num") or "")))
                 continue
-        if ("、" not in whole and "." not in whole) or _INLINE_HINT.search(whole) is None:
-            continue  # both inline patterns need a numeral before 、 or . (saves two big alternations)
+        if "、" not in whole and "." not in whole:
+            continue  # both inline patterns need a numeral before 、 or .
+        first = bisect_left(ordinal_starts, line_start)
+        last = bisect_left(ordinal_starts, line_end, first)
+        if first == last:
+            continue  # both inline patterns start at a numeral before 、 or .
         seen: set[int] = set()
-        for hit in [*cfg.inline.finditer(whole), *cfg.inline_official.finditer(whole)]:
-            if hit.start() in seen:
-                continue
-            seen.add(hit.start())
-            section, weight = _section_of(hit, cfg)
-            score = _score(section, weight, hit.group("num"))
-            found.append(_Candidate(section, score, line_start + hit.start(), line_start + hit.end(),
-                                    _heading_text(hit.group())))
+        for ordinal in ordinals[first:last]:
+            # 十二、 is tried at 二 too: the official wording may be glued to the text before it
+            for at in range(ordinal.start(), ordinal.start() + len(ordinal.group("num"))):
+                for pattern in (cfg.inline, cfg.inline_official):
+                    hit = pattern.match(text, at, line_end)
+                    if hit is None or hit.start() in seen:
+                        continue
+                    seen.add(hit.start())
+                    section, weight = _section_of(hit, cfg)
+                    score = _score(section, weight, hit.group("num"))
+                    # a short note in brackets right after the heading belongs to it (（有关情况附表）)
+                    note = _HEADING_NOTE.match(text, hit.end(), line_end)
+                    body = note.end() if note else hit.end()
+                    found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
+                                            ordinal_value(hit.group("num"))))
     return found
+
+
+_HEADING_NOTE = re.compile(r"[（(](?![一二三四五六七八九十]{1,2}[）)])[^（）()。；\d]{2,12}[）)]")  # not （一）
 
 
 def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -> int:
@@ -233,10 +284,6 @@ def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -
             wanted -= 1
         pos += 1
     return pos
-
-
-def _heading_text(raw: str) -> str:
-    return " ".join(raw.strip(_HEAD_STRIP).split())
 
 
 def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -270,10 +317,12 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | Non
         if number != section:
             continue
         if whole_line:
-            for m in re.finditer(r"[^\n]+", text[lo:hi]):
+            for m in _LINE.finditer(text, lo, hi):
+                if len(m.group()) > _LONG_LINE * 3:
+                    continue  # more than 60 characters even if letter-spaced
                 compact = "".join(m.group().split()).lstrip(_HEAD_STRIP)
                 if len(compact) <= 60 and pattern.match(compact):
-                    return lo + m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
+                    return m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
         else:
             m = pattern.search(text, lo, hi)
             if m:
@@ -283,28 +332,79 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | Non
     return None
 
 
-def _locate_sections(text: str, cfg: _Config) -> list[Section]:
-    chain = {c.section: c for c in _best_chain(_heading_candidates(text, cfg))}
+# Parts found by structure count for less than a heading of a known wording (score 1-3.5): _PART_WEIGHT ×
+# their score (words capped at 3, plus the share of the name's character pairs), plus the bonus for an
+# ordinal that agrees with the section.
+_PART_WEIGHT = 0.5
+_PART_MARGIN = 0.75
+
+
+def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candidate]:
+    """Candidates from the numbered parts that no known heading already covers. A part whose best target
+    is that of the part before it continues that part (六、下一步改进举措 after 五、存在的问题)."""
+    spans = sorted((c.start, c.body) for c in known)
+    starts = [lo for lo, _ in spans]
+    reach = list(accumulate((hi for _, hi in spans), max))  # the furthest end among spans starting so far
+    found: list[_Candidate] = []
+    absorbed = absorbed_targets()
+    previous: str | None = None
+    # the first part 一 opens the report: the overview, whatever its heading says (一、加强领导，…)
+    first = next((p for p in parts if p.ordinal == 1), None)
+    for part in parts:
+        scores = part.scores if part.scores or part is not first else _OPENING
+        best = max(scores.items(), key=lambda kv: kv[1], default=None)
+        target = best[0] if best else None
+        i = bisect_right(starts, part.start) - 1
+        inside = i >= 0 and part.start < reach[i]
+        if best and not inside and target != previous:
+            for name, value in scores.items():
+                # a target that scores clearly below the best one is no reading of this heading
+                if (name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN
+                        and (name != "1" or part.ordinal == 1)):  # the overview is the first part
+                    bonus = 0.5 if part.ordinal == int(name) else 0.0
+                    found.append(_Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
+                                            part.body, _heading_text(part.heading), part.ordinal))
+        if target is not None:
+            previous = target
+    return found
+
+
+_OPENING = {"1": 1.0}  # the score of a first part 一 whose heading has no section's words
+
+
+def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
+                     ) -> tuple[list[Section], Appendix | None, list[_Candidate], list[_Candidate]]:
+    known = _heading_candidates(text, cfg, ordinals)
+    candidates = known + _part_candidates(parts, known)
+    chosen = _best_chain(candidates)
+    if chosen and is_table_part(text, chosen[-1]):
+        chosen.pop()  # 七、需要说明的事项与附表 followed by the table itself: the appendix, found below
+    chain = {c.section: c for c in chosen}
     starts: dict[int, tuple[int, int, str | None, SectionStatus]] = {
         n: (c.start, c.body, c.heading, "found") for n, c in chain.items()}
+    last_body = max((c.body for c in chosen), default=0)
+    where = appendix_start(text, parts, last_body)
+    limit = where[0] if where else len(text)
     for number in range(1, 7):
         if number in starts:
             continue
         lo = max((b for n, (_, b, _, _) in starts.items() if n < number), default=0)
-        hi = min((s for n, (s, _, _, _) in starts.items() if n > number), default=len(text))
+        hi = min((s for n, (s, _, _, _) in starts.items() if n > number), default=limit)
         at = _infer(text, number, lo, hi, cfg) if number > 1 else None
         if at is not None:
             starts[number] = (at, at, None, "inferred")
-    ordered = sorted(starts.items(), key=lambda kv: kv[1][0])
+    bounds = sorted([s for s, _, _, _ in starts.values()] + [limit])
     sections = []
     for number in range(1, 7):
         if number not in starts:
             sections.append(Section(number, SECTION_NAMES[number], None, "missing", None, None, ""))
             continue
         _, body, heading, status = starts[number]
-        end = next((s for _, (s, _, _, _) in ordered if s > body), len(text))
+        end = next((s for s in bounds if s > body), limit)
+        end = max(end, body) if body <= limit else body
         sections.append(Section(number, SECTION_NAMES[number], heading, status, body, end, text[body:end]))
-    return sections
+    appendix = Appendix(where[1], where[0], len(text), text[where[0]:]) if where else None
+    return sections, appendix, chosen, candidates
 
 
 # ---------------------------------------------------------------- template and metadata
@@ -340,7 +440,11 @@ def read_metadata(compact_head: str, compact_text: str) -> tuple[str | None, int
         for prefix in cfg.title_prefixes:
             if agency.startswith(prefix):
                 agency = agency[len(prefix):]
+        for suffix in cfg.title_suffixes:
+            agency = agency.removesuffix(suffix)
         year = int(m.group("year"))
+        if agency and not cfg.agency_end.search(agency):
+            agency = None  # a phrase of the opening sentence (…编制的), not a body's name
     else:
         p = cfg.period.search(compact_text)
         if p:
@@ -371,10 +475,13 @@ def segment(doc: Document) -> Report:
     head = "".join(text[:600].split())
     head = re.sub(r"[#*|]", "", head)
     agency, year, level = read_metadata(head, compact_text)
-    sections = _locate_sections(text, cfg)
+    ordinals = scan_ordinals(text)
+    parts = find_parts(text, ordinals)
+    sections, appendix, chosen, candidates = _locate_sections(text, cfg, ordinals, parts)
     located = any(s.status != "missing" for s in sections)
     template = detect_template(compact_text, year, located)
-    return Report(doc, template, agency, year, level, sections)
+    return Report(doc, template, agency, year, level, sections, appendix,
+                  warnings_of(text, parts, chosen, candidates))
 
 
 # Real reports show at least 5 of the six sections (the oldest fold 三 and 四 together) and a title with

@@ -10,7 +10,9 @@ files                 sha256 PK, path, format, encoding, status ('ok'|'error'), 
                       message "path: reason"), processed_at (UTC ISO 8601), model_version (theme model
                       card version, NULL when no model was used)
 reports               sha256 PK → files, template ('2021'|'2019'|'pre2019'|...), agency, year, level,
-                      province, city (from the agency name via cpca; NULL when not named)
+                      province, city (from the agency name via cpca; NULL when not named), warnings
+                      (JSON list of the segmenter's warnings), appendix (JSON {heading, start, end} of
+                      the statistics table kept apart from the sections, NULL when none)
 sections              sha256 → files, number (1..6), name, heading, status, start, end, text
 cells                 sha256 → files, tbl, row, col, value (REAL, NULL when blank), raw, status, line,
                       offset, note
@@ -48,7 +50,8 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE TABLE IF NOT EXISTS reports (
     sha256 TEXT PRIMARY KEY REFERENCES files(sha256) ON DELETE CASCADE,
-    template TEXT, agency TEXT, year INTEGER, level TEXT, province TEXT, city TEXT
+    template TEXT, agency TEXT, year INTEGER, level TEXT, province TEXT, city TEXT, warnings TEXT,
+    appendix TEXT
 );
 CREATE TABLE IF NOT EXISTS sections (
     sha256 TEXT NOT NULL REFERENCES files(sha256) ON DELETE CASCADE,
@@ -114,7 +117,16 @@ def connect(db: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a committed file survives a killed process
     conn.executescript(SCHEMA)
+    _add_columns(conn, "reports", {"warnings": "TEXT", "appendix": "TEXT"})
     return conn
+
+
+def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
+    """Columns added since a database was created (a database of an earlier version keeps its rows)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    for name, kind in columns.items():
+        if name not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def done_sha256s(conn: sqlite3.Connection, errors: bool = True) -> set[str]:
@@ -127,6 +139,13 @@ def _family(check_id: str) -> str:
     return check_id.split(".", 1)[0]
 
 
+def _report_row(sha256: str, r: dict[str, Any]) -> tuple[Any, ...]:
+    appendix = r.get("appendix")
+    return (sha256, r["template"], r["agency"], r["year"], r["level"], r["province"], r["city"],
+            json.dumps(r.get("warnings", []), ensure_ascii=False),
+            json.dumps(appendix, ensure_ascii=False) if appendix else None)
+
+
 def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_at: str) -> None:
     """Every row of `records`, one `executemany` per table (per file, the statements cost more than the rows)."""
     # a --force rerun replaces the file: cascade removes its old child rows first
@@ -135,9 +154,9 @@ def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_a
                      [(rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
                        rec.model_version) for rec in records])
     reports = [rec for rec in records if rec.status == "ok" and rec.report is not None]
-    conn.executemany("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, r["template"], r["agency"], r["year"], r["level"], r["province"], r["city"])
-                      for rec in reports for r in (rec.report,)])
+    conn.executemany("INSERT INTO reports (sha256, template, agency, year, level, province, city, warnings, "
+                     "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [_report_row(rec.sha256, rec.report) for rec in reports if rec.report is not None])
     conn.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      [(rec.sha256, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"],
                        s["text"]) for rec in reports for s in rec.sections])

@@ -1,0 +1,308 @@
+"""Headings found by structure: generated reports with headings we never listed, extra, missing and
+repeated parts, headings run into the body and one-line texts; the appendix; warnings; agency names."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gkreport.document import Document
+from gkreport.errors import ReportError
+from gkreport.normalise import normalise_text
+from gkreport.parts import find_parts, ordinal_value, score_heading
+from gkreport.passages import split_passages
+from gkreport.readers import read
+from gkreport.segment import read_metadata, segment
+
+NUMERALS = "一二三四五六七八九十"
+
+# Core wordings per section: some as the official templates print them, some only built from one of the
+# section's words with other words around it (no such heading is listed in sections.json).
+CORES = {
+    1: ["总体情况", "概述", "年度工作总体概况", "基本情况"],
+    2: ["主动公开政府信息情况", "政府信息主动公开工作情况", "主动公开工作推进情况"],
+    3: ["收到和处理政府信息公开申请情况", "依申请公开政府信息情况", "公民申请办理情况"],
+    4: ["政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼的情况",
+        "复议诉讼及申诉情况"],
+    5: ["存在的主要问题及改进情况", "工作中存在的不足", "存在的问题和下一步打算", "当前存在的突出问题",
+        "问题与整改措施", "面临的差距及今后努力方向"],
+    6: ["其他需要报告的事项", "其他需说明事项", "需要说明的其他事项", "其它事项"],
+}
+CLAUSES = ["", "政府信息公开工作", "本机关", "年度", "政务公开方面"]
+TABLE_HEADINGS = ["政府信息公开情况统计表", "附表", "某局信息公开工作统计表", "统计数据附表"]
+EXTRA_PARTS = {"fee": "收费及减免情况", "focus": "重点领域信息公开推进情况"}
+
+
+def doc(text: str) -> Document:
+    return Document(path="t.txt", format="txt", sha256="0", text=normalise_text(text))
+
+
+def body(number: int) -> str:
+    # starts with 本 (no heading word, no connector) so a heading run into it ends where it should
+    return f"本部分记载第{number}项内容，编号甲{number}乙，全文到此为止。"
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> tuple[str, set[int], bool, bool, bool]:
+    present = [n for n in range(1, 7) if n == 1 or not draw(st.booleans()) or n == 5]
+    if draw(st.booleans()):  # one missing part beyond the random ones is already covered; keep ≥ 3 parts
+        present = present if len(present) >= 3 else [1, 2, 5]
+    extra = draw(st.sampled_from([None, "fee", "focus"]))
+    parts: list[tuple[int | None, str]] = []
+    for n in present:
+        heading = draw(st.sampled_from(CLAUSES)) + draw(st.sampled_from(CORES[n]))
+        parts.append((n, heading))
+        if extra == "fee" and n == 3 or extra == "focus" and n == 1:
+            parts.append((None, EXTRA_PARTS[extra]))
+    repeat_at = draw(st.integers(min_value=-1, max_value=len(parts) - 1))
+    run_in = draw(st.booleans())
+    one_line = draw(st.booleans())
+    pieces, ordinal = ["青禾县某某局2024年政府信息公开工作年度报告"], 0
+    for i, (n, heading) in enumerate(parts):
+        ordinal += 0 if i == repeat_at and i > 0 else 1
+        sep = "" if run_in else draw(st.sampled_from([" ", "："] if one_line else ["\n", " ", "："]))
+        owner = n if n is not None else max(m for m, _ in parts[:i] if m is not None)
+        pieces.append(f"{NUMERALS[ordinal - 1]}、{heading}{sep}{body(owner)}")
+    # after the title a space at least (a part glued to the text before it needs a clear heading)
+    table = draw(st.booleans())
+    if table:  # an old report's statistics table as its last part
+        pieces.append(f"{NUMERALS[ordinal]}、{draw(st.sampled_from(TABLE_HEADINGS))} 指标名称 计量单位 本年度 12 3")
+    text = pieces[0] + (" " if one_line else "\n") + ("" if one_line else "\n").join(pieces[1:])
+    return text, set(present), repeat_at > 0, one_line, table
+
+
+@settings(max_examples=300, deadline=None)
+@given(reports())
+def test_generated_headings_map_to_their_sections(case: tuple[str, set[int], bool, bool, bool]) -> None:
+    text, present, repeated, one_line, table = case
+    report = segment(doc(text))
+    assert (report.appendix is not None) == table, text
+    assert all("指标名称" not in s.text for s in report.sections), text
+    for section in report.sections:
+        if section.number in present:
+            assert section.status == "found", (section.number, text)
+            # its own body, and no other section's body
+            assert f"甲{section.number}乙" in section.text, (section.number, text)
+            assert all(f"甲{m}乙" not in section.text for m in present if m != section.number), text
+        else:
+            assert section.status == "missing", (section.number, text)
+    if repeated:
+        assert any(w.startswith("ordinal repeats") for w in report.warnings), text
+    if one_line and len(text) > 250:
+        assert any("no line breaks" in w for w in report.warnings), text
+
+
+def test_a_part_that_continues_the_one_before_stays_in_its_section() -> None:
+    text = ("一、总体情况\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2) +
+            "\n三、当前存在的突出问题\n" + body(5) + "\n四、下一步改进举措\n本局将改进。\n五、其他需说明事项\n"
+            + body(6))
+    report = segment(doc(text))
+    assert report.section(5).heading == "三、当前存在的突出问题"
+    assert "本局将改进" in report.section(5).text
+    assert report.section(6).heading == "五、其他需说明事项"
+
+
+def test_statistics_table_part_is_the_appendix_and_in_no_section() -> None:
+    table = "指标名称 计量单位 本年度 主动公开文件数 条 12 其中 政府网站 条 10"
+    text = ("一、概述\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n"
+            + body(3) + "\n四、收费及减免情况\n无收费。\n五、因政府信息公开申请行政复议、提起行政诉讼的情况\n"
+            + body(4) + "\n六、存在的主要问题及改进措施\n" + body(5) + "\n七、政府信息公开情况统计表\n" + table)
+    report = segment(doc(text))
+    assert report.section(6).status == "missing"
+    assert report.appendix is not None and report.appendix.heading == "七、政府信息公开情况统计表"
+    assert report.document.text[report.appendix.start:report.appendix.end] == report.appendix.text
+    assert all("指标名称" not in s.text for s in report.sections)
+    assert "无收费" in report.section(3).text  # the fee part stays in section 3 (the data table's decision)
+
+
+def test_other_matters_with_the_table_only_is_the_appendix() -> None:
+    text = ("一、概述 " + body(1) + " 二、主动公开政府信息情况 " + body(2) + " 三、存在的主要问题及改进情况 "
+            + body(5) + " 四、需要说明的事项与附表指 标 名 称单位数量主动公开12")
+    report = segment(doc(text))
+    assert report.section(6).status == "missing"
+    assert report.appendix is not None and "附表" in report.appendix.heading
+
+
+def test_same_heading_twice_and_skipped_ordinal_are_warned() -> None:
+    text = ("一、总体情况\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2) + "\n四、存在的主要问题及改进情况\n"
+            + body(5) + "\n五、其他需要报告的事项\n" + body(6) + "\n五、其他需要报告的事项\n" + body(6))
+    warnings = segment(doc(text)).warnings
+    assert any(w.startswith("ordinals skip") for w in warnings)
+    assert any(w.startswith("section 6 appears twice") for w in warnings)
+
+
+def test_clean_report_has_no_warnings() -> None:
+    text = "\n".join(f"{NUMERALS[n - 1]}、{CORES[n][0]}\n{body(n)}" for n in range(1, 7))
+    assert segment(doc(text)).warnings == []
+
+
+def test_table_rows_are_not_parts() -> None:
+    parts = find_parts("三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 1 0\n"
+                       "二、上年结转政府信息公开申请数量")
+    assert [p.heading for p in parts] == ["三、收到和处理政府信息公开申请情况"]
+
+
+@given(st.integers(min_value=1, max_value=99))
+def test_ordinal_values(n: int) -> None:
+    tens, ones = divmod(n, 10)
+    written = ("" if tens < 2 else NUMERALS[tens - 1]) + ("十" if tens else "") + (NUMERALS[ones - 1] if ones else "")
+    assert ordinal_value(written) == (n if len(written) <= 2 else None)
+
+
+def test_scores_prefer_the_section_whose_words_it_has() -> None:
+    assert max(score_heading("工作中存在的不足").items(), key=lambda kv: kv[1])[0] == "5"
+    assert max(score_heading("政府信息公开的收费及减免情况").items(), key=lambda kv: kv[1])[0] == "fee"
+    assert score_heading("一、本年新收政府信息公开申请数量") == {}
+
+
+def test_agency_must_end_with_an_agency_word() -> None:
+    # the title line removed: the opening sentence names a document, not a body
+    opening = ("依据上级转发的〔2022〕5号通知精神及本区有关工作安排编写的"
+               "2022年度政府信息公开工作年度报告")
+    agency, year, _ = read_metadata(opening, opening)
+    assert agency is None and year == 2022
+    for name in ["青禾县白石镇人民政府", "平潭综合实验区", "平潭综合实验区君山片区管理局", "上海市科委",
+                 "某区某某街道办事处", "某区经济发展委员会", "某市人民政府办公室", "某实验区管委会"]:
+        title = f"{name}2022年度政府信息公开工作年度报告"
+        assert read_metadata(title, title)[0] == name
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+_TABLE_LABELS = re.compile("指标名称|计量单位|历年累计")
+
+
+def _table_like(text: str) -> bool:
+    squeezed = "".join(text.split())
+    digits = sum(ch.isdigit() for ch in squeezed)
+    return bool(squeezed) and (digits > 0.3 * len(squeezed) or _TABLE_LABELS.search(squeezed) is not None)
+
+
+@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="../shared/corpus is not here")
+def test_no_passage_of_a_real_report_is_statistics_table_text() -> None:
+    files = [p for folder in (SHARED / "seeds", SHARED / "corpus") for p in sorted(folder.rglob("*"))
+             if p.is_file() and p.name not in ("README.md", "SOURCES.tsv")]
+    table_like, count = [], 0
+    for path in files:
+        try:
+            report = segment(read(path))
+        except ReportError:
+            continue
+        for passage in split_passages(report):
+            count += 1
+            if _table_like(passage.text):
+                table_like.append(f"{path.name} {passage.id}")
+    assert count > 1000
+    assert table_like == []
+
+
+OLD_REPORT = ("某县某某局2012年政府信息公开工作年度报告\n一、概述\n" + body(1)
+              + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n" + body(3)
+              + "\n四、存在的主要问题及改进措施\n" + body(5)
+              + "\n五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n")
+
+
+def test_segment_record_and_database_carry_appendix_and_warnings(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+    from gkreport.pipeline import run_pipeline
+    from gkreport.store import connect, write_records
+
+    path = tmp_path / "old.txt"
+    path.write_text(OLD_REPORT.replace("四、存在", "六、存在"), encoding="utf-8")  # 四 → 六: a skip
+    result = CliRunner().invoke(app, ["segment", "--format", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output.splitlines()[0])
+    assert record["appendix"]["heading"] == "五、政府信息公开情况统计表"
+    text = read(path).text
+    assert text[record["appendix"]["start"]:].startswith("五、政府信息公开情况统计表")
+    assert record["appendix"]["end"] == len(text)
+    assert any(w.startswith("ordinals skip") for w in record["warnings"])
+    assert [s["status"] for s in record["sections"]][5] == "missing"
+    conn = connect(tmp_path / "r.sqlite")
+    write_records(conn, [run_pipeline(path)])
+    warnings, appendix = conn.execute("SELECT warnings, appendix FROM reports").fetchone()
+    assert any(w.startswith("ordinals skip") for w in json.loads(warnings))
+    assert json.loads(appendix)["heading"] == "五、政府信息公开情况统计表"
+
+
+def test_a_database_of_the_previous_schema_gets_the_new_columns(tmp_path: Path) -> None:
+    from gkreport.store import connect
+
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as old:
+        old.execute("CREATE TABLE reports (sha256 TEXT PRIMARY KEY, template TEXT, agency TEXT, year INTEGER, "
+                    "level TEXT, province TEXT, city TEXT)")
+    columns = {row[1] for row in connect(db).execute("PRAGMA table_info(reports)")}
+    assert {"warnings", "appendix"} <= columns
+
+
+def test_evaluate_segment_reports_each_gold_folder_and_checks_the_appendix(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "old.txt").write_text(OLD_REPORT, encoding="utf-8")
+    sha = read(corpus / "old.txt").sha256
+    sections = [{"number": n, "status": "found", "heading": h, "anchor": None} for n, h in
+                [(1, "一、概述"), (2, "二、主动公开政府信息情况"), (3, "三、依申请公开政府信息情况")]]
+    sections += [{"number": 4, "status": "missing", "heading": None, "anchor": None},
+                 {"number": 5, "status": "found", "heading": "四、存在的主要问题及改进措施", "anchor": None},
+                 {"number": 6, "status": "missing", "heading": None, "anchor": None}]
+    for name, appendix in [("right", {"heading": "五、政府信息公开情况统计表", "anchor": "指标名称"}),
+                           ("wrong", None)]:
+        folder = tmp_path / name
+        folder.mkdir()
+        gold = {"doc": "old.txt", "sha256": sha, "sections": sections, "appendix": appendix}
+        (folder / "old.txt.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "segment", "--gold", str(tmp_path / "right"), "--gold",
+                                      str(tmp_path / "wrong"), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "7/7 sections correct" in result.output and "6/7 sections correct" in result.output
+    assert "appendix:" in result.output
+    assert "13/14 sections correct" in result.output
+
+
+def test_bracketed_ordinals_are_parts_only_where_no_plain_ordinal_exists() -> None:
+    bracketed = "（一）总体情况\n" + body(1) + "\n（二）存在的主要问题及改进情况\n" + body(5)
+    assert [p.ordinal for p in find_parts(bracketed)] == [1, 2]
+    plain = "一、概述\n（一）总体情况\n" + body(1) + "\n二、存在的主要问题及改进情况\n" + body(5)
+    assert [p.heading for p in find_parts(plain)] == ["一、概述", "二、存在的主要问题及改进情况"]
+
+
+def test_attachment_list_after_the_last_section_opens_the_appendix() -> None:
+    text = (OLD_REPORT.split("五、政府信息公开情况统计表")[0]
+            + "附件：某县某某局政府信息公开情况统计表\n某县某某局\n2013年1月5日\n"
+            + "附件 某县某某局政府信息公开情况统计表\n指标名称 计量单位 本年度\n")
+    report = segment(doc(text))
+    assert report.appendix is not None and report.appendix.heading == "附件："
+    assert "2013年1月5日" not in report.section(5).text
+
+
+def test_table_heading_runs_on_through_the_title_and_a_mention_is_no_appendix() -> None:
+    text = OLD_REPORT.replace("五、政府信息公开情况统计表\n", "五、附表：某县某某局统计表\n")
+    report = segment(doc(text))
+    assert report.appendix is not None and report.appendix.heading == "五、附表：某县某某局统计表"
+    mention = OLD_REPORT.split("五、政府信息公开情况统计表")[0] + "（二）附表（详见附件）\n"
+    assert segment(doc(mention)).appendix is None
+
+
+def test_first_part_is_the_overview_whatever_its_heading_says() -> None:
+    text = ("一、加强领导，明确责任\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2)
+            + "\n三、存在的主要问题及改进情况\n" + body(5))
+    report = segment(doc(text))
+    assert report.section(1).heading == "一、加强领导，明确责任"
+    assert "甲1乙" in report.section(1).text
+
+
+def test_agency_before_guanyu_in_the_title() -> None:
+    title = "某市某某片区管理局关于报送2020年度政府信息公开工作年度报告的函"
+    assert read_metadata(title, title)[:2] == ("某市某某片区管理局", 2020)
