@@ -209,12 +209,14 @@ def _load_theme_model(model: Path | None):
     return load_scorer(where)
 
 
-def _score_texts(estimator: Any, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
+def _score_texts(estimator: Any, texts: list[str],
+                 roles: list[str | None] | None = None) -> list[tuple[list[str], dict[str, float]]]:
     from gkreport.themes import THEME_IDS
+    from gkreport.themes.base import theme_probabilities
 
     if not texts:
         return []
-    proba = estimator.predict_proba(texts)
+    proba = theme_probabilities(estimator, texts, roles)
     thresholds = estimator.thresholds_
     out = []
     for row in proba:
@@ -254,7 +256,7 @@ def tag_cmd(paths: Paths,
             _file_failed(path, message, format is TagFormat.jsonl)
             failed += 1
             continue
-        tagged = _score_texts(estimator, [p.text for p in passages])
+        tagged = _score_texts(estimator, [p.text for p in passages], [p.role for p in passages])
         if format is TagFormat.jsonl:
             for p, (themes, scores) in zip(passages, tagged, strict=True):
                 _emit({"path": str(path), "doc": p.doc, "passage": p.id, "sha1": p.sha1, "section": p.section,
@@ -272,8 +274,9 @@ def tag_cmd(paths: Paths,
 
 
 @app.command("classify")
-def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"text\" (and optional \"id\"); "
-                                                           "- reads standard input.")],
+def classify_cmd(input: Annotated[str, typer.Argument(help=(
+                     "JSON Lines with \"text\" (and optional \"id\", and \"role\": a role-aware model gives "
+                     "no theme to a lead-in, fee or other passage); - reads standard input."))],
                  output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")
                                    ] = None,
                  model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
@@ -299,7 +302,8 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
                 raise typer.Exit(2) from exc
             records.append(record)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-    for record, (themes, scores) in zip(records, _score_texts(estimator, [r["text"] for r in records]),
+    for record, (themes, scores) in zip(records, _score_texts(estimator, [r["text"] for r in records],
+                                                                  [r.get("role") for r in records]),
                                         strict=True):
         out.write(json.dumps({**record, "themes": themes, "scores": scores}, ensure_ascii=False) + "\n")
     if output:
@@ -391,7 +395,9 @@ def train_cmd(annotations: AnnotationFiles,
     from rich.progress import Progress
 
     from gkreport.annotations import load_annotations, resolve
-    from gkreport.themes import cross_validate, save_model, train
+    from gkreport.themes import save_model, train
+    from gkreport.themes.comparison import card_cv_metrics
+    from gkreport.themes.honest import honest_data
 
     name = _MODEL_NAME[model.value]
     with Progress(transient=True) as progress:
@@ -406,10 +412,11 @@ def train_cmd(annotations: AnnotationFiles,
         extra: dict[str, Any] = {}
         if cv:
             progress.update(task, description=f"{cv}-fold grouped cross-validation")
-            report = cross_validate([name], data, n_splits=cv, include_written=not no_written)
-            extra["cv_metrics"] = report.summary(name)
+            extra["cv_metrics"] = card_cv_metrics(name, data, n_splits=cv, include_written=not no_written,
+                                                  progress=lambda what: progress.update(task, description=what))
             progress.advance(task)
         progress.update(task, description="training on all labels")
+        data = honest_data(data).passages  # each distinct text once, as in the CV
         started = time.perf_counter()
         estimator = train(name, data, include_written=not no_written)
         extra["training_seconds"] = round(time.perf_counter() - started, 2)
@@ -466,19 +473,47 @@ def evaluate_themes(annotations: AnnotationFiles,
                     splits: Annotated[int, typer.Option(help="Grouped CV folds.")] = 5,
                     no_written: Annotated[bool, typer.Option("--no-written",
                                                              help="Leave out passages we wrote.")] = False,
+                    variant: Annotated[list[str] | None, typer.Option(
+                        help="Model variant to score (repeat for several; 'all' for every one; default: the "
+                             "cue-phrase baseline and the shipped variant). See gkreport.themes.comparison.")
+                                       ] = None,
+                    curve: Annotated[bool, typer.Option(
+                        "--curve", help="Also the learning curve of the shipped variant (of the last one when "
+                                        "it is not scored): micro-F1 when training on 25/50/75/100% of the "
+                                        "report groups.")] = False,
                     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")
                                         ] = None) -> None:
-    """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
-    from gkreport.annotations import load_annotations, resolve
-    from gkreport.themes import cross_validate
+    """Honest grouped CV of theme models on your labels: reports that share a passage (or a near copy) are one
+    group, and a text that occurs several times counts once."""
+    from rich.progress import Progress
 
+    from gkreport.annotations import load_annotations, resolve
+    from gkreport.themes.comparison import SHIPPED_VARIANT, VARIANTS, honest_cross_validate
+    from gkreport.themes.honest import honest_data
+
+    names = variant or ["keyword", SHIPPED_VARIANT]
+    names = list(VARIANTS) if "all" in names else names
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        _fail(f"--variant: unknown {', '.join(unknown)}; choose from all, {', '.join(VARIANTS)}")
+        raise typer.Exit(2)
     try:
         data = resolve(load_annotations(annotations), corpus)
     except (ReportError, LookupError, ValueError) as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc
-    report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
-                            include_written=not no_written)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("cross-validation", total=None)
+        try:
+            report = honest_cross_validate(names, honest_data(data), n_splits=splits,
+                                           include_written=not no_written,
+                                           curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
+                                           if curve else None,
+                                           progress=lambda what: progress.update(task, description=what))
+        except ValueError as exc:
+            progress.stop()
+            _fail(str(exc))
+            raise typer.Exit(2) from exc
     typer.echo(report.to_markdown())
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
