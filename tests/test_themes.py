@@ -733,3 +733,18 @@ def test_evaluate_themes_refuses_an_unknown_variant(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", str(labels), "--corpus",
                                       str(tmp_path), "--variant", "bogus"])
     assert result.exit_code == 2 and "--variant: unknown bogus" in result.output
+
+
+def test_honest_cv_tests_written_passages_only_while_no_real_label_exists() -> None:
+    from gkreport.themes.comparison import honest_cross_validate
+    from gkreport.themes.honest import honest_data
+
+    report = honest_cross_validate(["keyword"], honest_data(labelled("written")), n_splits=3)
+    assert report.tested_on == "written" and report.n_written_in_training == 0
+    assert "distinct written texts tested" in report.to_markdown()
+    mixed = honest_cross_validate(["keyword"], honest_data(labelled("written") + labelled("corpus")[:12]),
+                                  n_splits=3)
+    # the same texts as corpus and as written: the real copy is kept, so it can be tested
+    assert mixed.tested_on == "real" and mixed.n_test_passages == 12 and mixed.n_written_in_training == 12
+    with pytest.raises(ValueError, match="no labelled passages"):
+        honest_cross_validate(["keyword"], honest_data([]))

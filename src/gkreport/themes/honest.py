@@ -115,7 +115,7 @@ class LabelConflict:
 
 
 def dedupe(data: Sequence[LabelledPassage]) -> tuple[list[LabelledPassage], list[LabelConflict]]:
-    """One passage per distinct text (`text_key`), the first copy in `data` order with the merged label.
+    """One passage per distinct text (`text_key`): the first real copy (else the first) with the merged label.
 
     A theme is kept when at least half of the copies have it; the role is the most frequent (first on a
     tie). Copies should be in one group already (`merge_groups`), so which copy is kept does not matter
@@ -127,7 +127,7 @@ def dedupe(data: Sequence[LabelledPassage]) -> tuple[list[LabelledPassage], list
     kept: list[LabelledPassage] = []
     conflicts: list[LabelConflict] = []
     for same in copies.values():
-        first = same[0]
+        first = next((c for c in same if c.is_real), same[0])  # a real copy stays testable
         if all(c.themes == first.themes and c.role == first.role for c in same):
             kept.append(first)
             continue
