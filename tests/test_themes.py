@@ -748,3 +748,20 @@ def test_honest_cv_tests_written_passages_only_while_no_real_label_exists() -> N
     assert mixed.tested_on == "real" and mixed.n_test_passages == 12 and mixed.n_written_in_training == 12
     with pytest.raises(ValueError, match="no labelled passages"):
         honest_cross_validate(["keyword"], honest_data([]))
+
+
+def test_evaluate_themes_prints_the_honest_figure_and_writes_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+
+    out = tmp_path / "themes.json"
+    written = str(REPO / "annotations" / "written.jsonl")
+    result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", written, "--corpus", str(tmp_path),
+                                      "--variant", "keyword", "--curve", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "honest CV: 5 folds" in result.output and "distinct written texts tested" in result.output
+    assert "learning curve (keyword)" in result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["tested_on"] == "written" and [p["fraction"] for p in report["curve"]] == [0.25, 0.5, 0.75, 1.0]
+    assert report["variants"]["keyword"]["scores"]["micro_f1"] > 0.3
