@@ -765,3 +765,17 @@ def test_evaluate_themes_prints_the_honest_figure_and_writes_json(tmp_path: Path
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["tested_on"] == "written" and [p["fraction"] for p in report["curve"]] == [0.25, 0.5, 0.75, 1.0]
     assert report["variants"]["keyword"]["scores"]["micro_f1"] > 0.3
+
+
+def test_model_cv_answers_as_the_old_report_for_the_card() -> None:
+    """`gkreport train` (and `training.train_on_labels`) read `.models[kind]` and `.summary(kind)`."""
+    from gkreport.themes.comparison import SHIPPED_VARIANT, model_cv
+
+    steps: list[tuple[int, int, str]] = []
+    report = model_cv("keyword", _copied_corpus(), n_splits=3, progress=lambda *step: steps.append(step))
+    card = report.summary("keyword")
+    assert card["kind"] == "honest grouped CV" and card["variant"] == "keyword"
+    assert card["micro_f1"] == report.models["keyword"].micro_f1 and len(card["learning_curve"]) == 4
+    assert card["n_distinct_texts"] == len(SMALL) + 2 and card["n_merged_groups"] == 6
+    assert steps[0][:2] == (0, 12) and steps[-1][0] == 11 and "fold 3/3" in steps[-1][2]
+    assert SHIPPED_VARIANT not in report.models and "linear" not in report.models

@@ -396,7 +396,7 @@ def train_cmd(annotations: AnnotationFiles,
 
     from gkreport.annotations import load_annotations, resolve
     from gkreport.themes import save_model, train
-    from gkreport.themes.comparison import card_cv_metrics
+    from gkreport.themes.comparison import model_cv
     from gkreport.themes.honest import honest_data
 
     name = _MODEL_NAME[model.value]
@@ -412,8 +412,9 @@ def train_cmd(annotations: AnnotationFiles,
         extra: dict[str, Any] = {}
         if cv:
             progress.update(task, description=f"{cv}-fold grouped cross-validation")
-            extra["cv_metrics"] = card_cv_metrics(name, data, n_splits=cv, include_written=not no_written,
-                                                  progress=lambda what: progress.update(task, description=what))
+            report = model_cv(name, data, n_splits=cv, include_written=not no_written,
+                              progress=lambda _done, _total, what: progress.update(task, description=what))
+            extra["cv_metrics"] = report.summary(name)
             progress.advance(task)
         progress.update(task, description="training on all labels")
         data = honest_data(data).passages  # each distinct text once, as in the CV
@@ -509,7 +510,8 @@ def evaluate_themes(annotations: AnnotationFiles,
                                            include_written=not no_written,
                                            curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
                                            if curve else None,
-                                           progress=lambda what: progress.update(task, description=what))
+                                           progress=lambda done, total, what: progress.update(
+                                               task, completed=done, total=total, description=what))
         except ValueError as exc:
             progress.stop()
             _fail(str(exc))

@@ -127,6 +127,16 @@ class HonestReport:
             out["variants"][name]["empty_none_share"] = result.empty_none_share
         return {**out, "shipped_variant": SHIPPED_VARIANT, "key_themes": list(KEY_THEMES), "targets": TARGETS}
 
+    @property
+    def models(self) -> dict[str, ModelScores]:
+        """Scores by variant, and by model kind for the kinds whose variant was scored (as `EvalReport`)."""
+        scores = {name: result.scores for name, result in self.variants.items()}
+        return {**scores, **{kind: scores[v] for kind, v in MODEL_VARIANTS.items() if v in scores}}
+
+    def summary(self, name: str) -> dict[str, Any]:
+        """The card's `cv_metrics` for a variant or a model kind (as `EvalReport.summary`)."""
+        return self.card_metrics(MODEL_VARIANTS.get(name, name))
+
     def card_metrics(self, name: str) -> dict[str, Any]:
         """The card's `cv_metrics` for one variant."""
         result = self.variants[name]
@@ -192,7 +202,7 @@ def _subsample(train_idx: np.ndarray, groups: Sequence[str], fraction: float, se
 
 def honest_cross_validate(names: Sequence[str], honest: HonestData, n_splits: int = 5,
                           include_written: bool = True, seed: int = 0, curve: str | None = None,
-                          progress: Callable[[str], None] | None = None) -> HonestReport:
+                          progress: Callable[[int, int, str], None] | None = None) -> HonestReport:
     """Score the named `VARIANTS` on the same honest folds; with `curve`, that variant's learning curve."""
     from gkreport.themes.taxonomy import load_taxonomy
 
@@ -217,6 +227,7 @@ def honest_cross_validate(names: Sequence[str], honest: HonestData, n_splits: in
     seconds: dict[tuple[str, float], list[float]] = {}
     train_groups: dict[float, list[int]] = {}
     Y_extra = themes_to_matrix(d.themes for d in extra)
+    n_fits = len(splits) * len({(VARIANTS[name].same_fit_as or name, fraction) for name, fraction in runs})
     with token_cache():
         for fold, (train_idx, test_idx) in enumerate(splits):
             report.fold_sizes.append((len(train_idx) + len(extra), len(test_idx)))
@@ -227,7 +238,7 @@ def honest_cross_validate(names: Sequence[str], honest: HonestData, n_splits: in
                 sums = seconds.setdefault(key, [0.0, 0.0])
                 if len(raw.get(fit_key, [])) <= fold:
                     if progress:
-                        progress(f"fold {fold + 1}/{len(splits)}: {name}"
+                        progress(sum(map(len, raw.values())), n_fits, f"fold {fold + 1}/{len(splits)}: {name}"
                                  + (f" on {fraction:.0%} of the groups" if fraction < 1 else ""))
                     rows = _subsample(train_idx, groups, fraction, seed + fold)
                     train_groups.setdefault(fraction, []).append(len({groups[i] for i in rows}))
@@ -262,13 +273,13 @@ def honest_cross_validate(names: Sequence[str], honest: HonestData, n_splits: in
     return report
 
 
-def card_cv_metrics(model_name: str, data: Sequence[LabelledPassage], n_splits: int = 5,
-                    include_written: bool = True, progress: Callable[[str], None] | None = None
-                    ) -> dict[str, Any]:
-    """The honest CV score and learning curve of a model kind (`training.MODEL_NAMES`), for its card."""
+def model_cv(model_name: str, data: Sequence[LabelledPassage], n_splits: int = 5, include_written: bool = True,
+             progress: Callable[[int, int, str], None] | None = None) -> HonestReport:
+    """The honest CV and learning curve of a model kind (`training.MODEL_NAMES`): what `gkreport train`
+    records in the card. The report answers `.models[model_name]` and `.summary(model_name)` as
+    `training.EvalReport` does."""
     from gkreport.themes.honest import honest_data
 
     variant = MODEL_VARIANTS[model_name]
-    report = honest_cross_validate([variant], honest_data(data), n_splits, include_written, curve=variant,
-                                   progress=progress)
-    return report.card_metrics(variant)
+    return honest_cross_validate([variant], honest_data(data), n_splits, include_written, curve=variant,
+                                 progress=progress)
