@@ -779,3 +779,23 @@ def test_model_cv_answers_as_the_old_report_for_the_card() -> None:
     assert card["n_distinct_texts"] == len(SMALL) + 2 and card["n_merged_groups"] == 6
     assert steps[0][:2] == (0, 12) and steps[-1][0] == 11 and "fold 3/3" in steps[-1][2]
     assert SHIPPED_VARIANT not in report.models and "linear" not in report.models
+
+
+def test_boundary_rules_name_known_themes_and_sit_with_both_themes_they_separate() -> None:
+    """taxonomy.json's boundary rules are data the guidelines restate: each names only known theme ids, and a
+    rule that sends a case to one of two themes is listed under both."""
+    import re
+
+    raw = json.loads((REPO / "src/gkreport/themes/taxonomy.json").read_text(encoding="utf-8"))
+    rules: dict[str, set[str]] = {}
+    for theme in raw["themes"]:
+        for rule in theme["boundary"]:
+            named = set(re.findall(r"\b[a-z]{4,}\b", rule))
+            assert named <= set(THEME_IDS), (theme["id"], named - set(THEME_IDS))
+            rules.setdefault(rule, set()).add(theme["id"])
+    for rule, listed_under in rules.items():
+        named = set(re.findall(r"\b[a-z]{4,}\b", rule))
+        assert len(named) < 2 or len(listed_under) >= 2, rule
+    guidelines = (REPO / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8")
+    assert all(f"\n{n}. **" in guidelines for n in range(1, 13))
+    assert guidelines.count("*Worked example:*") >= 5
