@@ -362,7 +362,7 @@ def test_train_and_evaluate_errors_are_one_line_each(tmp_path: Path, case: str) 
     write_labels(labels, {"5.1": ["staffing"], "5.2": []})
     args = ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "m")]
     named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv", "out": "m: cannot save",
-             "evaluate": f"{labels}: need passages from at least 2 reports"}[case]
+             "evaluate": f"{labels}: need passages from at least 2 report groups"}[case]
     if case == "missing":
         args[2] = str(tmp_path / "none.jsonl")
     elif case == "unresolved":
@@ -394,8 +394,12 @@ def test_labels_from_two_reports_are_cross_validated_and_each_fold_is_told(tmp_p
     run = train_on_labels("linear", resolve(load_annotations([labels]), [EXAMPLES]), cv=5,
                           progress=lambda *step: told.append(step))
     assert run.cv is not None and run.cv.n_splits == 2 and run.cv_skipped is None
-    assert told == [(0, 2, "fold 1/2: linear"), (1, 2, "fold 2/2: linear"),
-                    (0, 1, f"training on {len(records)} passages"), (1, 1, "trained")]
+    *folds, training, trained = told
+    assert training == (0, 1, f"training on {len(run.used)} passages") and trained == (1, 1, "trained")
+    # the honest CV and its learning curve: one step per fold, counted up to a fixed total
+    assert folds and [done for done, _, _ in folds] == list(range(len(folds)))
+    assert {total for _, total, _ in folds} == {len(folds)}
+    assert any("fold 1/2" in what for _, _, what in folds) and any("fold 2/2" in what for _, _, what in folds)
     result = runner.invoke(app, ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
                                  "--out", str(tmp_path / "m")])
     assert result.exit_code == 0 and "from 2 reports (2 folds)" in result.output, result.output

@@ -128,7 +128,8 @@ def test_verdict_rules_are_data(db: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_warnings_column_is_read_when_present(db: Path) -> None:
     conn = sqlite3.connect(db)
-    conn.execute("ALTER TABLE reports ADD COLUMN warnings TEXT")
+    if "warnings" not in {row[1] for row in conn.execute("PRAGMA table_info(reports)")}:
+        conn.execute("ALTER TABLE reports ADD COLUMN warnings TEXT")  # a database from before the column
     conn.execute("UPDATE reports SET warnings = ? WHERE sha256 = 'A'", (json.dumps(["两个第五部分标题"]),))
     conn.commit()
     conn.close()

@@ -534,3 +534,268 @@ def test_train_and_evaluate_end_to_end_on_written_passages(tmp_path: Path,
     with capsys.disabled():
         print(f"\n{report.to_markdown()}\nCV wall time {cv_seconds:.1f}s; "
               f"final linear train {train_seconds:.1f}s")
+
+
+# ---- the honest score: shared text merged into one group, each text once ---------------------------------
+
+
+def _passage(doc: str, text: str, themes: tuple[str, ...] = ("staffing",), role: str = "problem",
+             source: str = "corpus") -> LabelledPassage:
+    return LabelledPassage(doc=doc, passage="5.1", sha1=text_sha1(text), role=role, themes=themes, source=source,
+                           group=doc, text=text, split_role=role)
+
+
+BASE_TEXT = ("部分栏目长期未更新，会议信息发布滞后，工作人员对发布流程不熟悉，审核环节较多，"
+             "群众反映查找文件困难，公开目录编制不够细致，部分事项的公开时限没有明确。")
+
+
+def test_text_key_ignores_layout_and_punctuation() -> None:
+    from gkreport.themes.honest import text_key
+
+    assert text_key("信息更新\n不及时，\u3000栏目空白。") == text_key("信息更新不及时 栏目空白")
+    assert text_key("信息更新不及时 栏目空白") == "信息更新不及时栏目空白"
+    assert text_key("ＡＢＣ１２") == text_key("ABC12")
+
+
+@given(st.integers(0, len(BASE_TEXT) - 1), st.sampled_from("的了和与及并"))
+@settings(max_examples=30, deadline=None)
+def test_one_changed_character_is_a_near_copy(at: int, char: str) -> None:
+    """One character changed in 75 removes at most 5 of 71 shingles: Jaccard ≥ 66/76 > 0.8."""
+    from gkreport.themes.honest import near_copy_pairs
+
+    variant = BASE_TEXT[:at] + char + BASE_TEXT[at + 1:]
+    assert near_copy_pairs([BASE_TEXT, variant, "对外宣传的力度不够，群众知晓率较低。"]) == [(0, 1)]
+
+
+def test_near_copy_threshold_is_jaccard_of_five_grams() -> None:
+    from gkreport.themes.honest import near_copy_pairs, shingles
+
+    half = BASE_TEXT[: len(BASE_TEXT) // 2] + "对外宣传的力度不够，群众知晓率较低，意见征集渠道不畅通。"
+    a, b = shingles(BASE_TEXT), shingles(half)
+    jaccard = len(a & b) / len(a | b)
+    assert 0.2 < jaccard < 0.8
+    assert near_copy_pairs([BASE_TEXT, half]) == []
+    assert near_copy_pairs([BASE_TEXT, half], threshold=jaccard) == [(0, 1)]
+
+
+def test_groups_sharing_text_merge_transitively() -> None:
+    from gkreport.themes.honest import merge_groups
+
+    data = [_passage("a", BASE_TEXT), _passage("b", BASE_TEXT + "。"), _passage("b", "公开意识有待增强。"),
+            _passage("c", "公开意识有待增强"), _passage("d", "依申请答复文书不规范。")]
+    groups = [d.group for d in merge_groups(data)]
+    assert groups[0] == groups[1] == groups[2] == groups[3] == "a" and groups[4] == "d"
+
+
+def test_dedupe_keeps_one_copy_and_reports_conflicts() -> None:
+    from gkreport.themes.honest import dedupe, honest_data
+
+    data = [_passage("a", BASE_TEXT, ("timeliness",)), _passage("b", BASE_TEXT, ("timeliness", "staffing")),
+            _passage("c", BASE_TEXT, ("timeliness",)), _passage("d", "公开意识有待增强。", ("awareness",)),
+            _passage("e", "公开意识有待增强。", ("awareness",))]
+    kept, conflicts = dedupe(data)
+    assert [d.doc for d in kept] == ["a", "d"]
+    assert kept[0].themes == ("timeliness",)  # staffing: 1 copy of 3, under half
+    assert len(conflicts) == 1 and conflicts[0].merged_themes == ("timeliness",)
+    assert "b#5.1 problem ['timeliness', 'staffing']" in conflicts[0].describe()
+    tie, _ = dedupe(data[:2])
+    assert tie[0].themes == ("staffing", "timeliness")  # a tie keeps the theme
+    summary = honest_data(data).summary()
+    assert summary["n_distinct_texts"] == 2 and summary["n_merged_groups"] == 2
+    assert summary["n_report_groups"] == 5 and summary["n_label_conflicts"] == 1
+
+
+def _copied_corpus() -> list[LabelledPassage]:
+    """SMALL as eight reports, the last two repeating texts of the first ones (as 平潭 bodies do)."""
+    data = [_passage(f"r{i // 4}", text, tuple(themes)) for i, (text, themes) in enumerate(SMALL)]
+    data += [_passage("r6", SMALL[0][0], tuple(SMALL[0][1])), _passage("r6", "信息公开宣传不够，知晓率低。", ()),
+             _passage("r7", SMALL[5][0] + "。", tuple(SMALL[5][1])), _passage("r7", "下一步将做好以下工作：", (),
+                                                                              role="other")]
+    return data
+
+
+def test_honest_cv_never_tests_a_text_that_training_saw(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gkreport.themes import comparison
+    from gkreport.themes.honest import honest_data, text_key
+
+    seen: list[tuple[set[str], set[str]]] = []
+    real_fit = comparison._fit
+
+    def spy(model: object, texts: list[str], Y: np.ndarray, groups: list[str]) -> object:
+        seen.append(({text_key(t) for t in texts}, set()))
+        return real_fit(model, texts, Y, groups)
+
+    monkeypatch.setattr(comparison, "_fit", spy)
+    honest = honest_data(_copied_corpus())
+    assert len(honest.passages) == len(SMALL) + 2  # two copies dropped
+    report = comparison.honest_cross_validate(["keyword"], honest, n_splits=3)
+    splits = grouped_splits(themes_to_matrix(d.themes for d in honest.passages),
+                            [d.group for d in honest.passages], 3, 0)
+    for (_train, test_idx), (trained, _) in zip(splits, seen, strict=True):
+        assert not trained & {text_key(honest.passages[i].text) for i in test_idx}
+    assert report.n_test_passages == len(honest.passages)
+    assert report.variants["keyword"].empty_labelled == 2
+
+
+def test_role_aware_variant_clears_lead_ins_and_the_curve_has_four_points() -> None:
+    from gkreport.themes.comparison import CURVE_FRACTIONS, honest_cross_validate
+    from gkreport.themes.honest import honest_data
+
+    honest = honest_data(_copied_corpus())
+    report = honest_cross_validate(["linear", "linear-roles"], honest, n_splits=3, curve="linear-roles")
+    plain, gated = report.variants["linear"], report.variants["linear-roles"]
+    assert gated.empty_predicted_none >= plain.empty_predicted_none
+    assert gated.scores.fit_seconds == 0.0  # the gate reuses the plain model's fit
+    assert [p["fraction"] for p in report.curve] == list(CURVE_FRACTIONS)
+    assert report.curve[-1]["micro_f1"] == gated.scores.micro_f1
+    assert report.curve[0]["train_groups"] < report.curve[-1]["train_groups"]
+    text = report.to_markdown()
+    assert "linear-roles" in text and "learning curve" in text
+    with pytest.raises(ValueError, match="unknown variants"):
+        honest_cross_validate(["nope"], honest)
+
+
+def test_theme_probabilities_gate_by_role_only_for_a_role_aware_model() -> None:
+    from gkreport.themes.base import theme_probabilities
+
+    texts, roles = SMALL_X[:3], ["problem", "other", "fee"]
+    aware = LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4, role_aware=True)
+    aware.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS)
+    gated = theme_probabilities(aware.inference_scorer(), texts, roles)
+    assert gated[0].max() > 0 and not gated[1:].any()
+    assert np.array_equal(theme_probabilities(aware, texts), aware.predict_proba(texts))
+    assert aware.inference_scorer().theme_roles_ == load_taxonomy_roles()
+    plain = LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4, threshold_cv=0,
+                                  role_aware=False)
+    plain.fit(SMALL_X, SMALL_Y)
+    assert np.array_equal(theme_probabilities(plain, texts, roles), plain.predict_proba(texts))
+    with pytest.raises(ValueError, match="one entry per text"):
+        theme_probabilities(aware, texts, roles[:2])
+
+
+def load_taxonomy_roles() -> tuple[str, ...]:
+    from gkreport.themes.taxonomy import load_taxonomy
+
+    roles = load_taxonomy().theme_roles
+    assert "problem" in roles and "other" not in roles and "fee" not in roles
+    return roles
+
+
+@given(st.text(alphabet="培训滞后网站，。；！？、：\n ab", max_size=40), st.sampled_from(["sentence", "clause"]))
+@settings(max_examples=80, deadline=None)
+def test_pooling_units_cover_the_text(text: str, pooling: str) -> None:
+    from gkreport.themes.features import MIN_UNIT, pooling_units
+
+    units = pooling_units(text, pooling)
+    assert units and "".join(units) == text
+    assert all(len(u.strip()) >= MIN_UNIT for u in units[:-1])
+
+
+@pytest.mark.parametrize("settings_", [{"cue_features": True}, {"pooling": "sentence"},
+                                       {"cue_features": True, "pooling": "clause"}])
+def test_cue_features_and_pooling_score_as_scikit_learn(settings_: dict[str, object], tmp_path: Path) -> None:
+    from gkreport.themes.linear import _PerModelReference
+
+    model = LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4, **settings_)
+    model.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS)  # fit checks the scorer itself; check again here
+    texts = SMALL_X + UNSEEN + ["工作人员培训不足。网站栏目更新滞后；公众号停更。"]
+    reference = _PerModelReference(model.pipeline_, model.pooling).predict_proba(texts)
+    assert np.max(np.abs(model.inference_scorer().predict_proba(texts) - reference)) <= 1e-9
+    save_model(model, tmp_path)
+    assert np.max(np.abs(load_scorer(tmp_path).predict_proba(texts) - reference)) <= 1e-12
+
+
+def test_cue_tokenizer_names_themes_of_the_taxonomy_cues() -> None:
+    from gkreport.themes.features import CueTokenizer
+
+    tokenizer = CueTokenizer((("staffing", ("培训", "业务培训")), ("channels", ("公众号",))))
+    assert tokenizer("开展业务培训，开通公众号") == ["cue:staffing", "cue:channels"]
+    assert tokenizer("无关内容") == []
+    packaged = CueTokenizer.from_taxonomy()
+    assert {theme for theme, _ in packaged.cues} == set(THEME_IDS)
+    assert packaged == CueTokenizer.from_taxonomy() and "cue:timeliness" in packaged("信息更新不及时")
+
+
+def test_train_builds_the_shipped_variant() -> None:
+    from gkreport.themes.comparison import MODEL_VARIANTS, SHIPPED_VARIANT, VARIANTS
+
+    assert MODEL_VARIANTS["linear"] == SHIPPED_VARIANT
+    assert VARIANTS[SHIPPED_VARIANT].make().get_params() == make_model("linear").get_params()
+
+
+def test_evaluate_themes_refuses_an_unknown_variant(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+
+    labels = tmp_path / "l.jsonl"
+    labels.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", str(labels), "--corpus",
+                                      str(tmp_path), "--variant", "bogus"])
+    assert result.exit_code == 2 and "--variant: unknown bogus" in result.output
+
+
+def test_honest_cv_tests_written_passages_only_while_no_real_label_exists() -> None:
+    from gkreport.themes.comparison import honest_cross_validate
+    from gkreport.themes.honest import honest_data
+
+    report = honest_cross_validate(["keyword"], honest_data(labelled("written")), n_splits=3)
+    assert report.tested_on == "written" and report.n_written_in_training == 0
+    assert "distinct written texts tested" in report.to_markdown()
+    mixed = honest_cross_validate(["keyword"], honest_data(labelled("written") + labelled("corpus")[:12]),
+                                  n_splits=3)
+    # the same texts as corpus and as written: the real copy is kept, so it can be tested
+    assert mixed.tested_on == "real" and mixed.n_test_passages == 12 and mixed.n_written_in_training == 12
+    with pytest.raises(ValueError, match="no labelled passages"):
+        honest_cross_validate(["keyword"], honest_data([]))
+
+
+def test_evaluate_themes_prints_the_honest_figure_and_writes_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gkreport.cli import app
+
+    out = tmp_path / "themes.json"
+    written = str(REPO / "annotations" / "written.jsonl")
+    result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", written, "--corpus", str(tmp_path),
+                                      "--variant", "keyword", "--curve", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "honest CV: 5 folds" in result.output and "distinct written texts tested" in result.output
+    assert "learning curve (keyword)" in result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["tested_on"] == "written" and [p["fraction"] for p in report["curve"]] == [0.25, 0.5, 0.75, 1.0]
+    assert report["variants"]["keyword"]["scores"]["micro_f1"] > 0.3
+
+
+def test_model_cv_answers_as_the_old_report_for_the_card() -> None:
+    """`gkreport train` (and `training.train_on_labels`) read `.models[kind]` and `.summary(kind)`."""
+    from gkreport.themes.comparison import SHIPPED_VARIANT, model_cv
+
+    steps: list[tuple[int, int, str]] = []
+    report = model_cv("keyword", _copied_corpus(), n_splits=3, progress=lambda *step: steps.append(step))
+    card = report.summary("keyword")
+    assert card["kind"] == "honest grouped CV" and card["variant"] == "keyword"
+    assert card["micro_f1"] == report.models["keyword"].micro_f1 and len(card["learning_curve"]) == 4
+    assert card["n_distinct_texts"] == len(SMALL) + 2 and card["n_merged_groups"] == 6
+    assert steps[0][:2] == (0, 12) and steps[-1][0] == 11 and "fold 3/3" in steps[-1][2]
+    assert SHIPPED_VARIANT not in report.models and "linear" not in report.models
+
+
+def test_boundary_rules_name_known_themes_and_sit_with_both_themes_they_separate() -> None:
+    """taxonomy.json's boundary rules are data the guidelines restate: each names only known theme ids, and a
+    rule that sends a case to one of two themes is listed under both."""
+    import re
+
+    raw = json.loads((REPO / "src/gkreport/themes/taxonomy.json").read_text(encoding="utf-8"))
+    rules: dict[str, set[str]] = {}
+    for theme in raw["themes"]:
+        for rule in theme["boundary"]:
+            named = set(re.findall(r"\b[a-z]{4,}\b", rule))
+            assert named <= set(THEME_IDS), (theme["id"], named - set(THEME_IDS))
+            rules.setdefault(rule, set()).add(theme["id"])
+    for rule, listed_under in rules.items():
+        named = set(re.findall(r"\b[a-z]{4,}\b", rule))
+        assert len(named) < 2 or len(listed_under) >= 2, rule
+    guidelines = (REPO / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8")
+    assert all(f"\n{n}. **" in guidelines for n in range(1, 13))
+    assert guidelines.count("*Worked example:*") >= 5

@@ -78,6 +78,7 @@ class LabelledPassage:
     group: str  # the report it comes from: no group is ever on both sides of a CV split
     text: str
     annotator: str = ""
+    split_role: str = ""  # the role the splitter gives the passage (what tagging sees); written: the label's
 
     @property
     def is_real(self) -> bool:
@@ -344,16 +345,17 @@ def resolve(labels: Sequence[Label], corpus_dirs: Sequence[str | Path], *,
                 if label.text is None or text_sha1(label.text) != label.sha1:
                     raise LookupError(f"hash mismatch: written passage {label.doc}#{label.passage} text does "
                                       f"not hash to {label.sha1}")
-                text, passage_id = label.text.strip(), label.passage
+                text, passage_id, split_role = label.text.strip(), label.passage, label.role
             else:
                 passage = _match(label, corpus.passages(label))
-                text, passage_id = passage.text.strip(), passage.id
+                text, passage_id, split_role = passage.text.strip(), passage.id, passage.role
         except (LookupError, ReportError, OSError, ValueError) as exc:
             problems.append(f"{origin}: {exc}")
             continue
         item = LabelledPassage(doc=label.doc, passage=passage_id, sha1=label.sha1, role=label.role,
                                themes=tuple(t for t in THEME_IDS if t in label.themes), source=label.source,
-                               group=corpus.group(label), text=text, annotator=label.annotator)
+                               group=corpus.group(label), text=text, annotator=label.annotator,
+                               split_role=split_role)
         key = (label.doc, label.sha1)
         grouped.setdefault(key, []).append(item)
         origins.setdefault(key, origin)

@@ -216,11 +216,14 @@ def _load_theme_model(model: Path | None):
     return load_scorer(where)
 
 
-def _score_texts(estimator: Any, texts: list[str]) -> list[tuple[list[str], dict[str, float]]]:
+def _score_texts(estimator: Any, texts: list[str],
+                 roles: list[str | None] | None = None) -> list[tuple[list[str], dict[str, float]]]:
     """Themes and scores per text; a theme the model has no classifier for is left out of both."""
+    from gkreport.themes.base import theme_probabilities
+
     if not texts:
         return []
-    proba = estimator.predict_proba(texts)
+    proba = theme_probabilities(estimator, texts, roles)
     thresholds = estimator.thresholds_
     labels = [str(t) for t in estimator.classes_]
     out = []
@@ -261,7 +264,7 @@ def tag_cmd(paths: Paths,
             _file_failed(path, message, format is TagFormat.jsonl)
             failed += 1
             continue
-        tagged = _score_texts(estimator, [p.text for p in passages])
+        tagged = _score_texts(estimator, [p.text for p in passages], [p.role for p in passages])
         if format is TagFormat.jsonl:
             for p, (themes, scores) in zip(passages, tagged, strict=True):
                 _emit({"path": str(path), "doc": p.doc, "passage": p.id, "sha1": p.sha1, "section": p.section,
@@ -279,8 +282,9 @@ def tag_cmd(paths: Paths,
 
 
 @app.command("classify")
-def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"text\" (and optional \"id\"); "
-                                                           "- reads standard input.")],
+def classify_cmd(input: Annotated[str, typer.Argument(help=(
+                     "JSON Lines with \"text\" (and optional \"id\", and \"role\": a role-aware model gives "
+                     "no theme to a lead-in, fee or other passage); - reads standard input."))],
                  output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")
                                    ] = None,
                  model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
@@ -306,7 +310,8 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
                 raise typer.Exit(2) from exc
             records.append(record)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-    for record, (themes, scores) in zip(records, _score_texts(estimator, [r["text"] for r in records]),
+    for record, (themes, scores) in zip(records, _score_texts(estimator, [r["text"] for r in records],
+                                                                  [r.get("role") for r in records]),
                                         strict=True):
         out.write(json.dumps({**record, "themes": themes, "scores": scores}, ensure_ascii=False) + "\n")
     if output:
@@ -647,16 +652,34 @@ def evaluate_themes(annotations: AnnotationFiles,
                     splits: Annotated[int, typer.Option(help="Grouped CV folds.")] = 5,
                     no_written: Annotated[bool, typer.Option("--no-written",
                                                              help="Leave out passages we wrote.")] = False,
+                    variant: Annotated[list[str] | None, typer.Option(
+                        help="Model variant to score (repeat for several; 'all' for every one; default: the "
+                             "cue-phrase baseline and the shipped variant). See gkreport.themes.comparison.")
+                                       ] = None,
+                    curve: Annotated[bool, typer.Option(
+                        "--curve", help="Also the learning curve of the shipped variant (of the last one when "
+                                        "it is not scored): micro-F1 when training on 25/50/75/100% of the "
+                                        "report groups.")] = False,
                     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")
                                         ] = None) -> None:
-    """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
-    from gkreport.themes import cross_validate
+    """Honest grouped CV of theme models on your labels: reports that share a passage (or a near copy) are one
+    group, and a text that occurs several times counts once."""
+    from gkreport.themes.comparison import SHIPPED_VARIANT, VARIANTS, honest_cross_validate
+    from gkreport.themes.honest import honest_data
 
+    names = variant or ["keyword", SHIPPED_VARIANT]
+    names = list(VARIANTS) if "all" in names else names
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        _fail(f"--variant: unknown {', '.join(unknown)}; choose from all, {', '.join(VARIANTS)}")
+        raise typer.Exit(2)
     data = _resolved_labels(annotations, corpus)
     try:
         with _steps() as progress:
-            report = cross_validate(["keyword", "linear", "spacy"], data, n_splits=splits,
-                                    include_written=not no_written, progress=progress)
+            report = honest_cross_validate(names, honest_data(data), n_splits=splits,
+                                           include_written=not no_written,
+                                           curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
+                                           if curve else None, progress=progress)
     except ValueError as exc:
         _fail(f"{annotations[0]}: {exc}")
         raise typer.Exit(2) from exc

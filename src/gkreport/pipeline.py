@@ -206,7 +206,9 @@ def _async_alarm(seconds: float) -> Iterator[None]:
 def _tag_themes(model: Any, passages: list[dict[str, Any]]) -> None:
     if not passages:
         return
-    scores = model.predict_proba([p["text"] for p in passages])
+    from gkreport.themes.base import theme_probabilities
+
+    scores = theme_probabilities(model, [p["text"] for p in passages], [p["role"] for p in passages])
     labels = [str(t) for t in model.classes_]
     for passage, row in zip(passages, scores, strict=True):
         passage["themes"] = [(label, float(score), int(score >= float(threshold)))

@@ -141,6 +141,20 @@ def micro_f1(Y_true: np.ndarray, Y_pred: np.ndarray) -> float:
     return 2 * tp / denom if denom else 0.0
 
 
+def theme_probabilities(model: Any, texts: Sequence[str], roles: Sequence[str | None] | None = None) -> np.ndarray:
+    """`model.predict_proba(texts)`, with the rows of passages whose role (from the splitter) cannot carry a
+    theme set to 0, for a role-aware model (`theme_roles_`, taxonomy.json's `applies_to_roles`): a lead-in,
+    a fee note or a statistics note then gets no theme. Without roles, or for a model without the gate,
+    the probabilities as they are."""
+    proba = np.asarray(model.predict_proba(list(texts)), dtype=float)
+    allowed = tuple(getattr(model, "theme_roles_", ()) or ())
+    if allowed and roles is not None:
+        if len(roles) != len(proba):
+            raise ValueError("roles must have one entry per text")
+        proba[[role is not None and role not in allowed for role in roles]] = 0.0
+    return proba
+
+
 class ThemeClassifierMixin:
     """predict / score for estimators that set `thresholds_` and implement `predict_proba`."""
 

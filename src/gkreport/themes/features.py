@@ -156,10 +156,82 @@ class JiebaTokenizer:
         return f"JiebaTokenizer(keep_numbers={self.keep_numbers})"
 
 
+class CueTokenizer:
+    """Callable text -> one token per cue phrase of the taxonomy found in it, named for its theme
+    ("cue:staffing"), for `TfidfVectorizer(tokenizer=...)`: a passage that says 轮训 and one that says 业务培训
+    share a feature, which a few hundred labels cannot teach word by word. The cue table (theme -> cue
+    phrases, taxonomy.json's `cues`) is kept in the tokenizer, so a saved model scores with the cues it was
+    trained with."""
+
+    def __init__(self, cues: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        self.cues = cues
+
+    @classmethod
+    def from_taxonomy(cls) -> CueTokenizer:
+        from gkreport.themes.taxonomy import load_taxonomy
+
+        return cls(tuple(load_taxonomy().cues().items()))
+
+    def _matcher(self) -> Any:
+        matcher = self.__dict__.get("_matcher_cache")
+        if matcher is None:
+            from gkreport.themes.taxonomy import CueMatcher
+
+            themes = [theme for theme, _cues in self.cues]
+            matcher = self.__dict__["_matcher_cache"] = CueMatcher.build(dict(self.cues), themes)
+        return matcher
+
+    def __call__(self, text: str) -> list[str]:
+        names = [theme for theme, _cues in self.cues]
+        return [f"cue:{names[j]}" for columns in self._matcher().hits(text) for j in columns]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"cues": self.cues}  # the matcher is rebuilt on first use
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CueTokenizer) and other.cues == self.cues
+
+    def __hash__(self) -> int:
+        return hash((CueTokenizer, self.cues))
+
+    def __repr__(self) -> str:
+        return f"CueTokenizer({len(self.cues)} themes)"
+
+
+# Where a passage is cut into the units that `pooling` scores one by one: sentence ends, and for clauses
+# also the comma and the enumeration comma.
+POOLING_SPLITS: dict[str, re.Pattern[str]] = {
+    "sentence": re.compile(r"(?<=[。；;！!？?\n])"),
+    "clause": re.compile(r"(?<=[。；;！!？?\n，,、：:])"),
+}
+POOLINGS: tuple[str, ...] = ("passage", *POOLING_SPLITS)
+MIN_UNIT = 4  # characters: a shorter piece ("一是", "同时") is joined to the next one
+
+
+def pooling_units(text: str, pooling: str) -> list[str]:
+    """The pieces of `text` that a pooled model scores: the whole text for "passage", else its sentences or
+    clauses, short pieces joined to the next. Never empty."""
+    if pooling == "passage":
+        return [text]
+    units: list[str] = []
+    pending = ""
+    for piece in POOLING_SPLITS[pooling].split(text):
+        pending += piece
+        if len(pending.strip()) >= MIN_UNIT:
+            units.append(pending)
+            pending = ""
+    if units:
+        units[-1] += pending  # a short tail belongs to the last piece
+    else:
+        units.append(pending)
+    return units
+
+
 def build_feature_union(word_ngram_range: tuple[int, int] = (1, 2),
                         char_ngram_range: tuple[int, int] = (1, 3),
-                        min_df: int = 1) -> Any:
-    """FeatureUnion of TF-IDF over jieba word n-grams and over character n-grams."""
+                        min_df: int = 1, cue_features: bool = False) -> Any:
+    """FeatureUnion of TF-IDF over jieba word n-grams and over character n-grams, and with `cue_features`
+    over the taxonomy's cue phrases by theme (`CueTokenizer`)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
@@ -167,4 +239,8 @@ def build_feature_union(word_ngram_range: tuple[int, int] = (1, 2),
                             ngram_range=word_ngram_range, min_df=min_df, sublinear_tf=True)
     chars = TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=char_ngram_range,
                             min_df=min_df, sublinear_tf=True)
-    return FeatureUnion([("words", words), ("chars", chars)])
+    blocks: list[tuple[str, Any]] = [("words", words), ("chars", chars)]
+    if cue_features:
+        blocks.append(("cues", TfidfVectorizer(tokenizer=CueTokenizer.from_taxonomy(), token_pattern=None,
+                                               lowercase=False, sublinear_tf=True)))
+    return FeatureUnion(blocks)

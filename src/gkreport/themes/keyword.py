@@ -8,13 +8,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from gkreport.normalise import normalise_text
 from gkreport.themes import THEME_IDS
 from gkreport.themes.base import ThemeClassifierMixin, check_label_matrix, check_texts
-
-# A placeholder that cannot occur in report text: blanks out a matched cue so that a shorter cue
-# inside it ("培训" inside "业务培训") is not counted a second time.
-_MATCHED = "\x00"
 
 
 class KeywordThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator):
@@ -39,7 +34,7 @@ class KeywordThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimato
         self.threshold = threshold
 
     def fit(self, X: Any, Y: Any = None, groups: Sequence[str] | None = None) -> KeywordThemeClassifier:
-        from gkreport.themes.taxonomy import expand_cues, load_taxonomy
+        from gkreport.themes.taxonomy import CueMatcher, expand_cues, load_taxonomy
 
         texts = check_texts(X)
         themes = tuple(self.themes) if self.themes is not None else THEME_IDS
@@ -53,13 +48,7 @@ class KeywordThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimato
             raise ValueError(f"no cue phrases for themes {missing}")
         self.classes_ = np.array(themes)
         self.cues_ = {t: expand_cues(list(source[t])) for t in themes}
-        # A cue listed under several themes counts for each of them.
-        owners: dict[str, list[int]] = {}
-        for j, theme in enumerate(themes):
-            for cue in self.cues_[theme]:
-                owners.setdefault(cue, []).append(j)
-        # Longest cues first, so nested shorter cues are blanked before they are counted.
-        self.cue_order_ = [(cue, tuple(owners[cue])) for cue in sorted(owners, key=lambda c: (-len(c), c))]
+        self.matcher_ = CueMatcher.build(self.cues_, themes)
         self.thresholds_ = np.full(len(themes), float(self.threshold))
         return self
 
@@ -68,11 +57,8 @@ class KeywordThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimato
         texts = check_texts(X)
         hits = np.zeros((len(texts), len(self.classes_)), dtype=float)
         for i, text in enumerate(texts):
-            work = normalise_text(text)
-            for cue, columns in self.cue_order_:
-                if cue in work:
-                    hits[i, list(columns)] += 1
-                    work = work.replace(cue, _MATCHED)
+            for columns in self.matcher_.hits(text):
+                hits[i, list(columns)] += 1
         return hits
 
     def predict_proba(self, X: Any) -> np.ndarray:

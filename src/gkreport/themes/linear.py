@@ -26,8 +26,8 @@ from gkreport.themes.base import (
     check_texts,
     tune_thresholds,
 )
-from gkreport.themes.features import build_feature_union, token_cache
-from gkreport.themes.scoring import LinearHead, LinearScorer
+from gkreport.themes.features import POOLINGS, build_feature_union, token_cache
+from gkreport.themes.scoring import LinearHead, LinearScorer, pooled_proba
 
 # How each theme's column was fitted; recorded in `strategies_` and in the model card.
 CALIBRATED = "calibrated"  # base model + CalibratedClassifierCV (sigmoid)
@@ -145,10 +145,10 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
 
 def build_pipeline(word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] = (1, 3),
                    min_df: int = 1, base: str = "svm", C: float = 1.0, calibration_cv: int = 3,
-                   min_calibration_count: int = 6, random_state: int = 0) -> Pipeline:
+                   min_calibration_count: int = 6, random_state: int = 0, cue_features: bool = False) -> Pipeline:
     """The unfitted feature + classifier pipeline (no thresholds)."""
     return Pipeline([
-        ("features", build_feature_union(word_ngram_range, char_ngram_range, min_df)),
+        ("features", build_feature_union(word_ngram_range, char_ngram_range, min_df, cue_features)),
         ("classifier", OneVsRestCalibrated(base=base, C=C, calibration_cv=calibration_cv,
                                            min_calibration_count=min_calibration_count,
                                            random_state=random_state)),
@@ -160,13 +160,20 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
 
     `fit(X, Y, groups)` first fits `threshold_cv`-fold grouped inner CV (groups = report ids) to get
     out-of-fold probabilities, picks each theme's F1-best threshold into `thresholds_`, then fits
-    `pipeline_` on all the training data. Without groups the inner folds are plain shuffled K-fold.
+    `pipeline_` on all the training data. Without groups the inner folds are plain shuffled K-fold;
+    `threshold_cv` 0 keeps 0.5 for every theme. `cue_features` adds the taxonomy's cue phrases by theme as
+    features; `pooling` "sentence" or "clause" scores each piece of a passage and takes the maximum (the
+    thresholds are tuned on the pooled probabilities). `role_aware` keeps taxonomy.json's
+    `applies_to_roles` in `theme_roles_`: tagging then gives no theme to a passage of another role
+    (`base.theme_probabilities`); `predict_proba` on bare texts is unchanged. The defaults are the variant
+    that scored best in the honest comparison (`comparison.SHIPPED_VARIANT`, benchmarks/themes.json).
     """
 
     def __init__(self, themes: Sequence[str] | None = None, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, base: str = "svm",
                  C: float = 1.0, calibration_cv: int = 3, min_calibration_count: int = 6,
-                 threshold_cv: int = 3, random_state: int = 0) -> None:
+                 threshold_cv: int = 3, random_state: int = 0, cue_features: bool = True,
+                 pooling: str = "passage", role_aware: bool = True) -> None:
         self.themes = themes
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -177,10 +184,14 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         self.min_calibration_count = min_calibration_count
         self.threshold_cv = threshold_cv
         self.random_state = random_state
+        self.cue_features = cue_features
+        self.pooling = pooling
+        self.role_aware = role_aware
 
     def _pipeline(self) -> Pipeline:
         return build_pipeline(self.word_ngram_range, self.char_ngram_range, self.min_df, self.base, self.C,
-                              self.calibration_cv, self.min_calibration_count, self.random_state)
+                              self.calibration_cv, self.min_calibration_count, self.random_state,
+                              self.cue_features)
 
     def fit(self, X: Any, Y: Any, groups: Sequence[str] | None = None) -> LinearThemeClassifier:
         texts = check_texts(X)
@@ -188,17 +199,20 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         Y = check_label_matrix(Y, len(texts), len(themes))
         if groups is not None and len(groups) != len(texts):
             raise ValueError("groups must have one entry per text")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
         self.classes_ = np.array(themes)
+        self.theme_roles_ = _theme_roles() if self.role_aware else ()
         with token_cache():  # the threshold CV and the final fit tokenise the same texts
             if self.threshold_cv >= 2:
-                template = self._pipeline()
+                template = _Pooled(self._pipeline(), self.pooling)
                 self.thresholds_ = tune_thresholds(lambda: clone(template), texts, Y, groups,
                                                    self.threshold_cv, self.random_state)
             else:
                 self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
             self.pipeline_ = self._pipeline().fit(texts, Y)
             self._scorer_cache = None
-            self.inference_scorer().verify_against(_PerModelReference(self.pipeline_), texts)
+            self.inference_scorer().verify_against(_PerModelReference(self.pipeline_, self.pooling), texts)
         return self
 
     def inference_scorer(self) -> LinearScorer:
@@ -206,8 +220,8 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         `predict_proba` goes through it, and `save_model` saves it for `tag` and batch workers (cached)."""
         cached = getattr(self, "_scorer_cache", None)
         if cached is None:
-            cached = self._scorer_cache = LinearScorer.from_pipeline(self.pipeline_, self.classes_,
-                                                                     self.thresholds_)
+            cached = self._scorer_cache = LinearScorer.from_pipeline(
+                self.pipeline_, self.classes_, self.thresholds_, self.pooling, getattr(self, "theme_roles_", ()))
         if not (np.array_equal(cached.classes_, self.classes_)
                 and np.array_equal(cached.thresholds_, self.thresholds_)):  # set after fitting
             cached = self._scorer_cache = replace(cached, classes_=np.asarray(self.classes_),
@@ -228,12 +242,39 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         return self.inference_scorer().predict_proba(check_texts(X))
 
 
+def _theme_roles() -> tuple[str, ...]:
+    from gkreport.themes.taxonomy import load_taxonomy
+
+    return load_taxonomy().theme_roles
+
+
 class _PerModelReference:
     """scikit-learn's own probabilities for a fitted pipeline: its TF-IDF transform, then each fitted
-    estimator's `predict_proba` (`OneVsRestCalibrated.predict_proba_per_model`), none of our numpy code."""
+    estimator's `predict_proba` (`OneVsRestCalibrated.predict_proba_per_model`), none of our numpy code
+    (pooled over the same pieces as the scorer)."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, pooling: str = "passage") -> None:
         self.pipeline = pipeline
+        self.pooling = pooling
+
+    def _unit_proba(self, texts: list[str]) -> np.ndarray:
+        return self.pipeline[-1].predict_proba_per_model(self.pipeline[:-1].transform(texts))
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return self.pipeline[-1].predict_proba_per_model(self.pipeline[:-1].transform(texts))
+        return pooled_proba(self._unit_proba, texts, self.pooling)
+
+
+class _Pooled(BaseEstimator):
+    """A feature + classifier pipeline whose probabilities are pooled like the fitted model's: what the
+    inner threshold CV fits, so the thresholds suit the pooled scores."""
+
+    def __init__(self, pipeline: Pipeline, pooling: str = "passage") -> None:
+        self.pipeline = pipeline
+        self.pooling = pooling
+
+    def fit(self, X: list[str], Y: np.ndarray) -> _Pooled:
+        self.pipeline_ = clone(self.pipeline).fit(X, Y)
+        return self
+
+    def predict_proba(self, X: list[str]) -> np.ndarray:
+        return pooled_proba(self.pipeline_.predict_proba, list(X), self.pooling)

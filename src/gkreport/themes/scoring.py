@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from gkreport.themes.base import check_texts
-from gkreport.themes.features import JiebaTokenizer, segmented_words
+from gkreport.themes.features import CueTokenizer, JiebaTokenizer, pooling_units, segmented_words
 
 # scikit-learn's `_VectorizerMixin._white_spaces`: runs of white space become one space before char n-grams.
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -59,6 +59,20 @@ def char_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
     return grams
 
 
+def pooled_proba(unit_proba: Callable[[list[str]], np.ndarray], texts: list[str], pooling: str) -> np.ndarray:
+    """Probabilities per text: of the whole text ("passage"), or the maximum over its sentences or clauses
+    (`features.pooling_units`), all units scored in one call of `unit_proba`."""
+    if pooling == "passage":
+        return unit_proba(texts)
+    units = [pooling_units(text, pooling) for text in texts]
+    flat = [unit for group in units for unit in group]
+    proba = unit_proba(flat)
+    if not texts:
+        return proba.reshape(0, proba.shape[1] if proba.ndim == 2 else 0)
+    starts = np.cumsum([0] + [len(group) for group in units[:-1]])
+    return np.maximum.reduceat(proba, starts, axis=0)
+
+
 @dataclass(frozen=True)
 class TfidfBlock:
     """How one fitted TF-IDF vectorizer turns a text into n-grams, and their columns (its idf weights are in
@@ -69,13 +83,14 @@ class TfidfBlock:
     keep_numbers: bool
     vocabulary: dict[str, int]
     offset: int  # this block's first column in the feature union
+    cues: CueTokenizer | None = None  # a word block over cue phrases (`CueTokenizer`) instead of jieba words
 
     @classmethod
     def from_vectorizer(cls, vectorizer: Any, offset: int) -> TfidfBlock:
         params = vectorizer.get_params()
         unsupported = {k: params.get(k) for k, v in _TFIDF_SETTINGS.items() if params.get(k) != v}
         tokenizer = params.get("tokenizer")
-        if params.get("analyzer") == "word" and not isinstance(tokenizer, JiebaTokenizer):
+        if params.get("analyzer") == "word" and not isinstance(tokenizer, JiebaTokenizer | CueTokenizer):
             unsupported["tokenizer"] = tokenizer
         if params.get("analyzer") not in ("word", "char"):
             unsupported["analyzer"] = params.get("analyzer")
@@ -83,12 +98,15 @@ class TfidfBlock:
             raise ValueError(f"cannot score a TF-IDF vectorizer with {unsupported} without scikit-learn")
         return cls(analyzer=params["analyzer"], ngram_range=tuple(params["ngram_range"]),
                    keep_numbers=bool(getattr(tokenizer, "keep_numbers", False)),
-                   vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()}, offset=offset)
+                   vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()}, offset=offset,
+                   cues=tokenizer if isinstance(tokenizer, CueTokenizer) else None)
 
     def analyse(self, text: str) -> list[str]:
         if self.analyzer == "char":
             return char_ngrams(text, self.ngram_range)
-        return word_ngrams(segmented_words(text, self.keep_numbers), self.ngram_range)
+        cues = getattr(self, "cues", None)  # absent from scorers saved before cue features existed
+        words = cues(text) if cues is not None else segmented_words(text, self.keep_numbers)
+        return word_ngrams(words, self.ngram_range)
 
 
 @dataclass(frozen=True)
@@ -126,9 +144,12 @@ class LinearScorer:
     head: LinearHead
     classes_: np.ndarray
     thresholds_: np.ndarray
+    pooling: str = "passage"  # or score each sentence / clause and take the maximum (`pooled_proba`)
+    theme_roles_: tuple[str, ...] = ()  # a role-aware model's roles that may carry themes (`theme_probabilities`)
 
     @classmethod
-    def from_pipeline(cls, pipeline: Any, classes: np.ndarray, thresholds: np.ndarray) -> LinearScorer:
+    def from_pipeline(cls, pipeline: Any, classes: np.ndarray, thresholds: np.ndarray,
+                      pooling: str = "passage", theme_roles: Sequence[str] = ()) -> LinearScorer:
         """From a fitted `Pipeline([("features", FeatureUnion of TfidfVectorizers), ("classifier", head)])`
         whose classifier has `head()` (`OneVsRestCalibrated`)."""
         union, classifier = pipeline[0], pipeline[-1]
@@ -141,7 +162,8 @@ class LinearScorer:
         head = classifier.head()
         if head.weights.shape[0] not in (0, len(idf)):
             raise ValueError(f"classifier has {head.weights.shape[0]} features, the vectorizers {len(idf)}")
-        return cls(blocks, idf, head, np.asarray(classes), np.asarray(thresholds, dtype=float))
+        return cls(blocks, idf, head, np.asarray(classes), np.asarray(thresholds, dtype=float), pooling,
+                   tuple(theme_roles))
 
     def decision_scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores (texts × models): each block's 1 + log tf × idf, L2-normalised, times the weights, + bias.
@@ -172,7 +194,9 @@ class LinearScorer:
         return scores
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        texts = check_texts(X)
+        return pooled_proba(self._unit_proba, check_texts(X), getattr(self, "pooling", "passage"))
+
+    def _unit_proba(self, texts: list[str]) -> np.ndarray:
         if len(texts) <= CHUNK:
             return self.head.probabilities(self.decision_scores(texts))
         return np.vstack([self.head.probabilities(self.decision_scores(texts[i:i + CHUNK]))

@@ -7,6 +7,7 @@ imports here, so the taxonomy is available without scikit-learn or spaCy.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -33,6 +34,7 @@ class Theme:
 class Taxonomy:
     version: str
     themes: tuple[Theme, ...]
+    theme_roles: tuple[str, ...] = ()  # passage roles that can carry themes; the others (lead-ins, fees) never do
 
     def theme(self, theme_id: str) -> Theme:
         for theme in self.themes:
@@ -43,6 +45,38 @@ class Taxonomy:
     def cues(self) -> dict[str, tuple[str, ...]]:
         """Cue phrases per theme id, split on "/" alternatives and normalised like report text."""
         return {theme.id: expand_cues(theme.cues) for theme in self.themes}
+
+
+# A placeholder that cannot occur in report text: blanks out a matched cue so that a shorter cue inside it
+# ("培训" inside "业务培训") is not counted a second time.
+_MATCHED = "\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class CueMatcher:
+    """Finds the cue phrases of several themes in a text, each occurrence counted once: longest cues
+    first, a matched cue blanked before shorter ones are looked for. A cue listed under several themes
+    counts for each of them. Pure Python: the numpy scorer uses it without scikit-learn."""
+
+    order: tuple[tuple[str, tuple[int, ...]], ...]  # (cue, columns of the themes that list it)
+
+    @classmethod
+    def build(cls, cues: Mapping[str, Sequence[str]], themes: Sequence[str]) -> CueMatcher:
+        owners: dict[str, list[int]] = {}
+        for j, theme in enumerate(themes):
+            for cue in expand_cues(list(cues[theme])):
+                owners.setdefault(cue, []).append(j)
+        return cls(tuple((cue, tuple(owners[cue])) for cue in sorted(owners, key=lambda c: (-len(c), c))))
+
+    def hits(self, text: str) -> list[tuple[int, ...]]:
+        """Per distinct cue found in `text` (normalised first): the theme columns it counts for."""
+        work = normalise_text(text)
+        found: list[tuple[int, ...]] = []
+        for cue, columns in self.order:
+            if cue in work:
+                found.append(columns)
+                work = work.replace(cue, _MATCHED)
+        return found
 
 
 def expand_cues(cues: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -76,7 +110,10 @@ def _parse(raw: object, source: str) -> Taxonomy:
         raise ReportError(source, f"taxonomy theme ids {ids} differ from the expected {list(THEME_IDS)}")
     # Keep the package's column order, whatever order the file lists the themes in.
     themes.sort(key=lambda t: THEME_IDS.index(t.id))
-    return Taxonomy(version=str(raw.get("version", "")), themes=tuple(themes))
+    roles = raw.get("applies_to_roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise ReportError(source, '"applies_to_roles" must be a list of passage roles')
+    return Taxonomy(version=str(raw.get("version", "")), themes=tuple(themes), theme_roles=tuple(roles))
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from gkreport.annotations import LabelledPassage
 from gkreport.themes import THEME_IDS
 from gkreport.themes.base import grouped_splits, themes_to_matrix
 from gkreport.themes.features import token_cache
+
+if TYPE_CHECKING:
+    from gkreport.themes.comparison import HonestReport
 
 # name -> (module, class): built lazily so listing the names costs no imports.
 MODEL_CLASSES: dict[str, tuple[str, str]] = {
@@ -215,7 +218,7 @@ class TrainingRun:
     model: Any
     used: list[LabelledPassage]  # the passages the model was fitted on (what the card counts and hashes)
     untrained: dict[str, str]  # theme -> why it has no classifier
-    cv: EvalReport | None
+    cv: EvalReport | HonestReport | None
     cv_skipped: str | None  # why no cross-validation was run, when it was asked for
     seconds: float = 0.0
 
@@ -249,7 +252,11 @@ def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include
                     cv: int = 5, progress: ProgressCallback | None = None, **params: Any) -> TrainingRun:
     """Cross-validate (when the labels come from at least 2 reports) and fit `model_name` on every usable
     passage, with a classifier only for the themes the passages show both with and without."""
-    use = [d for d in data if include_written or d.is_real]
+    from gkreport.themes.honest import honest_data
+
+    # Each distinct text once and reports that share text merged, as in the honest CV.
+    honest = honest_data(data).passages
+    use = [d for d in honest if include_written or d.is_real]
     if not use:
         raise ValueError("no labelled passages to train on")
     untrained = untrainable_themes(use)
@@ -259,13 +266,15 @@ def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include
                          "none of them or on all of them; label passages with and without each theme")
     report = skipped = None
     if cv:
-        reports = cv_report_count(data)
+        reports = cv_report_count(honest)
         if reports < 2:
-            skipped = (f"the labels come from {reports} report; cross-validation needs passages from at least 2 "
-                       "(no report may be on both sides of a split)")
+            skipped = (f"the labels come from {reports} report (reports sharing a passage count as one); "
+                       "cross-validation needs passages from at least 2 (no report may be on both sides of a "
+                       "split)")
         else:
-            report = cross_validate([model_name], data, n_splits=cv, include_written=include_written,
-                                    progress=progress)
+            from gkreport.themes.comparison import model_cv
+
+            report = model_cv(model_name, data, n_splits=cv, include_written=include_written, progress=progress)
     if progress is not None:
         progress(0, 1, f"training on {len(use)} passages")
     started = time.perf_counter()
