@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from gkreport.normalise import compact
-from gkreport.store import connect, summary_query
+from gkreport.store import connect_readonly, summary_query
 
 ROLES: tuple[str, ...] = ("problem", "improvement", "innovation")
 FORMATS: tuple[str, ...] = ("table", "markdown", "csv", "json", "html")
@@ -112,10 +112,8 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if by not in GROUP_FIELDS:
         raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(GROUP_FIELDS)}")
-    if not Path(db).is_file():
-        raise FileNotFoundError(db)
     names = theme_names()
-    with closing(connect(db)) as conn:
+    with closing(connect_readonly(db)) as conn:
         everyone = summary_query(conn, "reports")
         rep = {r["sha256"]: r for r in everyone if year is None or r["year"] == year}
         tagged = sum(r["model_version"] is not None for r in rep.values())
