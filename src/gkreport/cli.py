@@ -7,13 +7,15 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from gkreport.errors import ReportError
+from gkreport import options
+from gkreport.errors import OptionError, ReportError
 
 if TYPE_CHECKING:  # the segmenter is imported by the commands that need it, not at start-up
     from gkreport.segment import Report
@@ -62,6 +64,16 @@ def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
+@contextmanager
+def _checked_options() -> Iterator[None]:
+    """Option checks (`gkreport.options`): a bad value stops the command with one line and exit code 2."""
+    try:
+        yield
+    except OptionError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+
+
 def _database_failed(db: Path, exc: Exception) -> NoReturn:
     """Stop with the reason a results database could not be used."""
     _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
@@ -84,13 +96,17 @@ def _reports(paths: list[Path], require: bool = True) -> Iterator[tuple[Path, Re
     from collections import Counter
 
     from gkreport.readers import read
-    from gkreport.records import iter_paths, nothing_found, passed_over_text
+    from gkreport.records import nothing_found, passed_over_text
     from gkreport.segment import require_report, segment
+    from gkreport.walk import walk
 
     passed_over: Counter[str] = Counter()
     found = False
-    for path in iter_paths(paths, passed_over):
+    for path in walk(paths, passed_over):
         found = True
+        if isinstance(path, ReportError):  # a folder that cannot be listed, a dangling link…: named, not skipped
+            yield Path(path.path or ""), None, str(path)
+            continue
         try:
             report = segment(read(path))
             yield path, require_report(report) if require else report, None
@@ -279,6 +295,8 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
                  model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
                                   ] = None) -> None:
     """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
+    with _checked_options():
+        options.check_output_file("--output", output)
     try:
         estimator = _load_theme_model(model)
         source = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
@@ -388,6 +406,11 @@ def train_cmd(annotations: AnnotationFiles,
               cv: Annotated[int, typer.Option(help="Grouped CV folds for the card's metrics (0: none).")] = 5,
               ) -> None:
     """Train a theme classifier on your labels and save it with its model card."""
+    with _checked_options():
+        _check_corpus(corpus)
+        options.check_output_folder("--out", out)
+        if cv != 0:
+            options.check_int("--cv", cv, 2, 100)
     from rich.progress import Progress
 
     from gkreport.annotations import load_annotations, resolve
@@ -425,6 +448,10 @@ def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold sec
     """Section boundaries against gold: per-report and total accuracy."""
     from gkreport.evaluate import evaluate_segments
 
+    with _checked_options():
+        options.check_input_folder("--gold", gold)
+        _check_corpus(corpus)
+
     summary = _print_eval(evaluate_segments(gold, corpus), "sections", exit_after=False)
     extra = summary.extra
     typer.echo(f"template/year/level: {extra['metadata_total'] - extra['metadata_wrong']}/{extra['metadata_total']} "
@@ -439,11 +466,22 @@ def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold 
     """Table cells against gold: correct/total, wrong-but-ok (must be 0), ambiguous or missing."""
     from gkreport.evaluate import evaluate_tables
 
+    with _checked_options():
+        options.check_input_folder("--gold", gold)
+        _check_corpus(corpus)
+
     summary = _print_eval(evaluate_tables(gold, corpus), "cells", exit_after=False)
     extra = summary.extra
     typer.echo(f"wrong but marked ok: {extra['wrong_but_ok']}   left ambiguous: {extra['ambiguous']}   "
                f"missing: {extra['missing']}")
     raise typer.Exit(1 if extra["wrong_but_ok"] or any(d.error for d in summary.docs) else 0)
+
+
+def _check_corpus(corpus: list[Path]) -> None:
+    if not corpus:
+        raise OptionError("--corpus", "give at least one folder of reports")
+    for folder in corpus:
+        options.check_input_folder("--corpus", folder)
 
 
 def _print_eval(summary: Any, unit: str, exit_after: bool = True) -> Any:
@@ -469,6 +507,10 @@ def evaluate_themes(annotations: AnnotationFiles,
                     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")
                                         ] = None) -> None:
     """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
+    with _checked_options():
+        _check_corpus(corpus)
+        options.check_int("--splits", splits, 2, 100)
+        options.check_output_file("--json", json_out)
     from gkreport.annotations import load_annotations, resolve
     from gkreport.themes import cross_validate
 
@@ -505,19 +547,22 @@ SummaryFormat = _choices("SummaryFormat", "table", "markdown", "csv", "json", "h
 @app.command("batch")
 def batch_cmd(paths: Paths,
               db: Annotated[Path, typer.Option(help="SQLite database to write (created if absent).")],
-              jobs: Annotated[int, typer.Option(help="Parallel workers (-1: one per core).")] = -1,
+              jobs: Annotated[int, typer.Option(help="Parallel worker processes (-1: one per core, -2: all but "
+                                                     "one…).")] = -1,
               backend: Annotated[Backend, typer.Option(help="local: joblib processes on this machine; dask: "
                                                             "joblib's Dask backend on a distributed cluster.")
                                  ] = Backend.local,
-              scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: start a "
-                                                                 "LocalCluster).")] = None,
+              scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --backend dask "
+                                                                 "(default: start a LocalCluster).")] = None,
               force: Annotated[bool, typer.Option("--force", help="Reprocess files already in the database.")
                                ] = False,
               retry_errors: Annotated[bool, typer.Option("--retry-errors", help=(
                   "Process again the files stored as errors whose bytes did not change (after a time-out, or "
                   "after upgrading gkreport); by default a re-run skips them like the files done. A file you "
                   "fixed is processed anyway: its bytes changed."))] = False,
-              timeout: Annotated[float, typer.Option(help="Per-file time limit in seconds (0: none).")] = 60.0,
+              timeout: Annotated[float, typer.Option(help=(
+                  "Per-file time limit in seconds, 1 to 86400 (0: none). Locally a hard limit: a file still "
+                  "running 1 s past it is abandoned as an error and its worker process replaced."))] = 60.0,
               model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one; "
                                                               "themes are left out if there is none).")] = None,
               no_themes: Annotated[bool, typer.Option("--no-themes", help=(
@@ -528,9 +573,13 @@ def batch_cmd(paths: Paths,
     from gkreport.batch import run_batch
     from gkreport.records import nothing_found
 
-    if no_themes and model is not None:
-        _fail("--no-themes and --model exclude each other")
-        raise typer.Exit(2)
+    with _checked_options():
+        if no_themes and model is not None:
+            raise OptionError("--no-themes", "--no-themes and --model exclude each other")
+        options.check_jobs(jobs)
+        options.check_timeout(timeout)
+        if scheduler is not None and backend is not Backend.dask:
+            raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
     model_dir = None if no_themes else model or (DEFAULT_MODEL if (DEFAULT_MODEL / "card.json").exists() else None)
     try:
         stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
@@ -543,6 +592,10 @@ def batch_cmd(paths: Paths,
         _fail(nothing_found(paths, stats.passed_over))
         raise typer.Exit(1)
     typer.echo(stats.line(), err=True)
+    if stats.skipped_errors:
+        typer.echo(f"note: {stats.skipped_errors} files stored as errors were skipped; to try them again, run the "
+                   "same command with --retry-errors (their reasons: gkreport export --db "
+                   f"{db} --what reports --format csv)", err=True)
     if stats.interrupted:
         _fail(f"interrupted: {stats.processed} files of this run are stored; run the same command again to do the "
               "rest (files done are skipped)")
@@ -582,6 +635,11 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
                                   ] = None) -> None:
     """The common weaknesses across the batch: themes, breakdowns, trends, recurring problems, table health."""
     from gkreport.summary import build_summary, render
+
+    with _checked_options():
+        options.check_int("--top", top, 1)
+        options.check_int("--year", year, 1900, 2100)
+        options.check_output_file("--output", output)
 
     try:
         summary = build_summary(db, by=by.value, role=role.value, year=year, top=top)

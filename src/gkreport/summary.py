@@ -46,7 +46,21 @@ CHECK_FAMILIES: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "X1", "X2")  # 
 REPETITION_FLAG = 0.5
 NGRAM = 3
 EXAMPLE_CANDIDATES = 12  # per theme: the best passages searched for three different texts (fewer if all repeat)
-NO_THEMES = "themes are not available: no report in the database was tagged by a theme model (batch --model)"
+
+
+def no_themes_note(reports: int, stored: int, errors: int, year: int | None, years: set[int]) -> str:
+    """Why there are no themes to show, as it really is: no report at all, none of that year, or none tagged."""
+    if not stored and errors:
+        return (f"themes are not available: the database holds no report, only {errors} error rows (their "
+                "reasons: gkreport export --what reports)")
+    if not stored:
+        return "themes are not available: the database holds no report"
+    if not reports:
+        known = ", ".join(str(y) for y in sorted(years)) or "none"
+        return f"themes are not available: no report of {year} in the database (its years: {known})"
+    return (f"themes are not available: none of the {reports} reports was tagged by a theme model (they were "
+            "stored with --no-themes or without a model); to tag them from their stored passages, run gkreport "
+            "batch again on the same files with --model DIR")
 
 
 def _share(part: int, whole: int) -> float:
@@ -225,7 +239,8 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         "role": role,
         "year": year,
         "themes_available": tagged > 0,
-        "note": None if tagged else NO_THEMES,
+        "note": None if tagged else no_themes_note(reports, len(everyone), errors, year,
+                                                   {r["year"] for r in everyone if r["year"] is not None}),
         "themes": themes,
         "by": {"field": by, "groups": by_groups},
         "trend": trend if len(trend) > 1 else [],

@@ -12,9 +12,9 @@ liked, and the batch with it. Here the driver keeps the clock:
   at `timeout`. A file still running `GRACE_SECONDS` later is abandoned: the driver kills its worker, stores
   the file as an error, starts a new worker and queues the group's other files again. A worker that dies by
   itself (a crash in a C library, the kernel's OOM killer) is treated the same way.
-- Workers die with the driver, even after `kill -9`: on Linux the kernel sends them SIGKILL when their parent
-  dies (prctl PR_SET_PDEATHSIG), and everywhere a watchdog thread exits when the parent is gone. Their parent
-  is multiprocessing's fork server, which itself exits when the driver's end of its pipe closes.
+- Workers die with the driver, even after `kill -9`: a watchdog thread in each exits the process when a pipe
+  whose write end only the driver holds reaches its end. Their parent, multiprocessing's fork server, exits
+  once the driver and its children are gone; so does multiprocessing's resource tracker.
 - Workers ignore Ctrl-C: the driver handles it (stores what came back) and then ends them.
 """
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -37,11 +36,10 @@ from gkreport.errors import ReportError
 Group = list[tuple[str, str]]  # (path, sha256) of each file of one task
 GRACE_SECONDS = 1.0  # after the soft limit, before the worker is killed
 STARTUP_SECONDS = 300.0  # a worker that is not ready by then is broken (it is not a file's fault)
-WATCHDOG_SECONDS = 0.5
+IDLE_SECONDS = 1.0  # with nothing back for this long, an empty list is yielded (the driver commits meanwhile)
 # Imported once by the fork server; each worker is a fork of it, so a replaced worker starts in milliseconds.
 PRELOAD = ["gkreport.pipeline", "gkreport.checks", "gkreport.passages", "gkreport.segment", "gkreport.tables",
            "gkreport.readers", "cpca", "jieba"]
-_PR_SET_PDEATHSIG = 1
 
 
 def worker_count(jobs: int) -> int:
@@ -54,26 +52,19 @@ def worker_count(jobs: int) -> int:
 # In the worker process
 
 
-def _die_with_parent() -> None:
-    """Exit as soon as the parent process is gone (not ignored by a busy worker: SIGKILL, or a thread)."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # the watchdog below still works
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+def _die_with_driver(lifeline: Connection) -> None:
+    """Exit as soon as the driver is gone, busy or not: a thread waits on the read end of a pipe whose only
+    write end the driver holds; the kernel closes it when the driver dies, even by kill -9. (The worker's
+    parent is the fork server, which lives as long as its children do, so watching the parent would not do.)"""
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCHDOG_SECONDS)
+        try:
+            lifeline.recv_bytes()
+        except (EOFError, OSError):
+            pass
         os._exit(1)
 
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+    threading.Thread(target=watch, name="driver-watchdog", daemon=True).start()
 
 
 def _warm_up(model_dir: str | None) -> None:
@@ -90,9 +81,9 @@ def _warm_up(model_dir: str | None) -> None:
         model.predict_proba(["工作人员业务能力有待提高。"])  # jieba loads its dictionary on its first words
 
 
-def _worker_main(conn: Connection, model_dir: str | None, timeout: float | None) -> None:
+def _worker_main(conn: Connection, lifeline: Connection, model_dir: str | None, timeout: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's
-    _die_with_parent()
+    _die_with_driver(lifeline)
     from gkreport.pipeline import process_files
 
     try:
@@ -142,11 +133,13 @@ class _Pool:
         self.make_error = make_error
         self.ctx = _context()
         self.workers: list[_Worker] = []
+        # the workers' lifeline: they read it, only this process writes it (never), so it closes when we die
+        self.lifeline, self.lifeline_end = self.ctx.Pipe(duplex=False)
 
     def start_worker(self) -> None:
         ours, theirs = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker_main, args=(theirs, self.model_dir, self.timeout), daemon=True,
-                                   name="gkreport-worker")
+        process = self.ctx.Process(target=_worker_main, args=(theirs, self.lifeline, self.model_dir, self.timeout),
+                                   daemon=True, name="gkreport-worker")
         process.start()
         theirs.close()
         self.workers.append(_Worker(process, ours))
@@ -161,6 +154,8 @@ class _Pool:
     def close(self) -> None:
         for worker in list(self.workers):
             self.stop(worker)
+        self.lifeline.close()
+        self.lifeline_end.close()
 
     def abandon(self, worker: _Worker, reason: str, queue: deque[Group]) -> list[Any]:
         """Worker gone (killed at the deadline, or died): the file under way becomes an error record, the
@@ -180,8 +175,9 @@ class _Pool:
 
 def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, timeout: float | None,
                make_error: Callable[[str, str, str], Any]) -> Iterator[list[Any]]:
-    """Each group's records (a list per group, as `process_files` returns it), in the order they finish.
-    `make_error(path, sha256, message)` builds the error record of a file that was abandoned."""
+    """Each group's records (a list per group, as `process_files` returns it), in the order they finish, and an
+    empty list after each `IDLE_SECONDS` with nothing back. `make_error(path, sha256, message)` builds the error
+    record of a file that was abandoned."""
     queue: deque[Group] = deque(groups)
     pool = _Pool(min(worker_count(jobs), len(queue)) or 1, model_dir, timeout, make_error)
     hard = timeout + GRACE_SECONDS if timeout else None
@@ -197,7 +193,10 @@ def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, tim
             deadlines = [w.deadline if w.ready else w.started + STARTUP_SECONDS for w in pool.workers]
             due = min((d for d in deadlines if d is not None), default=None)
             waiting = [w.conn for w in pool.workers] + [w.process.sentinel for w in pool.workers]
-            ready = set(wait(waiting, None if due is None else max(0.0, due - now)))
+            ready = set(wait(waiting, IDLE_SECONDS if due is None else max(0.0, min(due - now, IDLE_SECONDS))))
+            if not ready and (due is None or time.monotonic() < due):
+                yield []  # nothing came back for a while: the driver may commit what it holds
+                continue
             for worker in list(pool.workers):
                 if worker.conn in ready:
                     try:
