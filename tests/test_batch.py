@@ -513,3 +513,29 @@ def test_region_of_agency_names() -> None:
     # one cpca call for a group: answers stay aligned with their names, gaps included
     assert pipeline.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
         (None, None), ("浙江省", "杭州市"), (None, None), ("江苏省", "淮安市")]
+
+
+def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(tmp_path: Path) -> None:
+    from gkreport.summary import build_summary
+    from gkreport.themes import THEME_IDS, KeywordThemeClassifier, save_model
+    from gkreport.themes.card import read_card
+
+    model_dir = tmp_path / "model"
+    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
+    db = tmp_path / "r.sqlite"
+    plain = run_batch(files, db, jobs=2, model_dir=None, progress=False)
+    assert plain.ok == len(files) and not build_summary(db)["themes_available"]
+    tagged = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
+    # tagged from the stored passages: no file is processed again
+    assert (tagged.skipped, tagged.processed, tagged.tagged) == (len(files), 0, len(files))
+    assert f"{len(files)} stored reports tagged with themes" in tagged.line()
+    conn = sqlite3.connect(db)
+    versions = {v for (v,) in conn.execute("SELECT DISTINCT model_version FROM files")}
+    assert versions == {read_card(model_dir)["version"]}
+    passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+    assert conn.execute("SELECT COUNT(*) FROM passage_themes").fetchone()[0] == passages * len(THEME_IDS)
+    summary = build_summary(db)
+    assert summary["themes_available"] and summary["tagged_reports"] == len(files)
+    again = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
+    assert (again.skipped, again.tagged) == (len(files), 0)  # tagged once
