@@ -13,6 +13,7 @@ import sqlite3
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -164,3 +165,65 @@ def test_bad_inputs_in_json_output_are_error_records(bad_folder: Path) -> None:
     assert records["好 报告.txt"]["error"] is None
     for name, (_, reason) in BAD_INPUTS.items():
         assert reason in records[name]["error"], name
+
+
+# ---------------------------------------------------------------------------------------------------
+# Random option values: whatever is typed, one line and an exit code, never a traceback.
+
+@pytest.fixture(scope="module")
+def option_paths(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    from gkreport.pipeline import FileRecord
+    from gkreport.store import connect, write_records
+
+    root = tmp_path_factory.mktemp("options 选项")
+    (root / "empty folder").mkdir()
+    (root / "notes.txt").write_text("说明\n", "utf-8")
+    (root / "binary.bin").write_bytes(bytes(range(256)))
+    os.mkfifo(root / "pipe")
+    conn = connect(root / "gk 库.sqlite")
+    write_records(conn, [FileRecord(sha256="e" * 64, path="/x/e.txt", status="error", error="/x/e.txt: empty file")])
+    conn.close()
+    return [str(p) for p in (root / "empty folder", root / "notes.txt", root / "binary.bin", root / "pipe",
+                             root / "gk 库.sqlite", root / "no folder" / "x", root / "new 文件.out", root, "")]
+
+
+def _number_text() -> Any:
+    from hypothesis import strategies as st
+
+    return st.one_of(st.integers(-(10**15), 10**15).map(str),
+                     st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                     st.sampled_from(["0", "-1", "1", "2", "1e400", "-0", "nan", "inf", "", "x"]))
+
+
+def test_random_option_values_never_give_a_traceback(option_paths: list[str]) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    paths = st.sampled_from(option_paths)
+    numbers = _number_text()
+    folder = option_paths[0]  # empty: a batch finds nothing to run, so no worker starts
+    commands = st.one_of(
+        st.tuples(st.just("batch"), paths, numbers, numbers, st.sampled_from(["local", "dask"]), st.booleans())
+        .map(lambda t: ["batch", folder, "--db", t[1], "--jobs", t[2], "--timeout", t[3], "--backend", t[4]]
+             + (["--scheduler", "tcp://127.0.0.1:1"] if t[5] and t[4] == "local" else [])),
+        st.tuples(paths, numbers, numbers, paths).map(
+            lambda t: ["summary", "--db", t[0], "--top", t[1], "--year", t[2], "--output", t[3]]),
+        paths.map(lambda p: ["export", "--db", p]),
+        st.tuples(paths, paths, paths).map(lambda t: ["classify", t[0], "--output", t[1], "--model", t[2]]),
+        st.tuples(st.sampled_from(["segment", "tables"]), paths, paths).map(
+            lambda t: ["evaluate", t[0], "--gold", t[1], "--corpus", t[2]]),
+        st.tuples(paths, paths, paths, numbers).map(
+            lambda t: ["train", "--annotations", t[0], "--corpus", t[1], "--out", t[2], "--cv", t[3]]),
+        st.tuples(paths, paths).map(lambda t: ["tag", t[0], "--model", t[1]]),
+        st.tuples(paths, paths).map(lambda t: ["label", t[0], "--out", t[1], "--annotator", "t"]),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(commands)
+    def check(args: list[str]) -> None:
+        result = runner.invoke(app, args, input="q\n")
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
+        assert "Traceback" not in result.output, (args, result.output)
+        assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)
+
+    check()

@@ -297,6 +297,8 @@ def classify_cmd(input: Annotated[str, typer.Argument(help="JSON Lines with \"te
     """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
     with _checked_options():
         options.check_output_file("--output", output)
+        if input != "-":
+            options.check_input_file("INPUT", Path(input))
     try:
         estimator = _load_theme_model(model)
         source = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
@@ -345,12 +347,14 @@ def label_cmd(paths: Paths,
     if unknown:
         _fail(f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
         raise typer.Exit(2)
-    if not out.parent.is_dir():
-        _fail(f"{out}: the folder {out.parent} does not exist")
-        raise typer.Exit(2)
+    with _checked_options():
+        options.check_input_file("--out", out, may_be_missing=True)
+        options.check_output_file("--out", out)
     try:
         done = labelled_keys(out)
-    except ReportError as exc:
+    except (ReportError, ValueError) as exc:  # ValueError: not UTF-8 text
+        if isinstance(exc, UnicodeDecodeError):
+            exc = ReportError(out, f"not an annotation file: not UTF-8 text ({exc.reason})")
         _fail(str(exc))
         raise typer.Exit(2) from exc
     legend = "  ".join(f"{i} {t.id} {t.name}" for i, t in enumerate(load_taxonomy().themes, 1))
@@ -407,6 +411,7 @@ def train_cmd(annotations: AnnotationFiles,
               ) -> None:
     """Train a theme classifier on your labels and save it with its model card."""
     with _checked_options():
+        _check_annotations(annotations)
         _check_corpus(corpus)
         options.check_output_folder("--out", out)
         if cv != 0:
@@ -452,7 +457,7 @@ def evaluate_segment(gold: Annotated[Path, typer.Option(help="Folder of gold sec
         options.check_input_folder("--gold", gold)
         _check_corpus(corpus)
 
-    summary = _print_eval(evaluate_segments(gold, corpus), "sections", exit_after=False)
+    summary = _print_eval(_scored(evaluate_segments, gold, corpus), "sections", exit_after=False)
     extra = summary.extra
     typer.echo(f"template/year/level: {extra['metadata_total'] - extra['metadata_wrong']}/{extra['metadata_total']} "
                "as in the gold files")
@@ -470,11 +475,25 @@ def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold 
         options.check_input_folder("--gold", gold)
         _check_corpus(corpus)
 
-    summary = _print_eval(evaluate_tables(gold, corpus), "cells", exit_after=False)
+    summary = _print_eval(_scored(evaluate_tables, gold, corpus), "cells", exit_after=False)
     extra = summary.extra
     typer.echo(f"wrong but marked ok: {extra['wrong_but_ok']}   left ambiguous: {extra['ambiguous']}   "
                f"missing: {extra['missing']}")
     raise typer.Exit(1 if extra["wrong_but_ok"] or any(d.error for d in summary.docs) else 0)
+
+
+def _scored(evaluate: Any, gold: Path, corpus: list[Path]) -> Any:
+    """An evaluation's summary; gold files that cannot be used stop it with one line (exit 2)."""
+    try:
+        return evaluate(gold, corpus)
+    except (ReportError, LookupError, ValueError) as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+
+
+def _check_annotations(files: list[Path]) -> None:
+    for path in files:
+        options.check_input_file("--annotations", path)
 
 
 def _check_corpus(corpus: list[Path]) -> None:
@@ -508,6 +527,7 @@ def evaluate_themes(annotations: AnnotationFiles,
                                         ] = None) -> None:
     """Grouped-CV comparison of the three classifiers (cue phrases, scikit-learn, spaCy) on your labels."""
     with _checked_options():
+        _check_annotations(annotations)
         _check_corpus(corpus)
         options.check_int("--splits", splits, 2, 100)
         options.check_output_file("--json", json_out)

@@ -4,6 +4,7 @@ and the reason (the CLI prints it as one line and exits with code 2)."""
 from __future__ import annotations
 
 import math
+import stat
 from pathlib import Path
 
 from gkreport.errors import OptionError
@@ -40,12 +41,23 @@ def check_timeout(seconds: float) -> None:
                                        f"(got {seconds:g})")
 
 
+def _not_regular(option: str, path: Path) -> None:
+    """A named pipe or a socket is refused unopened: opening one waits for the other end, for ever."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        raise OptionError(option, f"{path} is a named pipe or socket, not a file: not opened")
+
+
 def check_output_file(option: str, path: Path | None) -> None:
-    """A file to write: its folder must exist, and it must not be a folder itself."""
+    """A file to write: its folder must exist, and it must not be a folder, a pipe or a socket."""
     if path is None:
         return
     if path.is_dir():
         raise OptionError(option, f"{path} is a folder; give a file name")
+    _not_regular(option, path)
     if not path.parent.is_dir():
         raise OptionError(option, f"{path}: the folder {path.parent} does not exist")
 
@@ -65,8 +77,12 @@ def check_input_folder(option: str, path: Path) -> None:
         raise OptionError(option, f"{path} is not a folder")
 
 
-def check_input_file(option: str, path: Path) -> None:
+def check_input_file(option: str, path: Path, may_be_missing: bool = False) -> None:
+    """A file to read (one to append to, with `may_be_missing`): not a folder, a pipe or a socket."""
     if not path.exists():
+        if may_be_missing:
+            return
         raise OptionError(option, f"{path}: no such file")
     if path.is_dir():
         raise OptionError(option, f"{path} is a folder, not a file")
+    _not_regular(option, path)

@@ -150,6 +150,8 @@ def connect(db: str | Path) -> sqlite3.Connection:
         raise ReportError(db, "is a folder, not a database file")
     if not path.parent.is_dir():
         raise ReportError(db, f"the folder {path.parent} does not exist")
+    if path.exists() and not path.is_file():  # a pipe or a device: reading its header would wait for ever
+        raise ReportError(db, "is not a regular file: not a database")
     try:
         conn = _opened(db, path.absolute().as_uri())
     except sqlite3.Error as exc:  # cannot create or open it (permissions, a read-only medium)
