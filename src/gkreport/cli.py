@@ -569,7 +569,7 @@ def batch_cmd(paths: Paths,
               db: Annotated[Path, typer.Option(help="SQLite database to write (created if absent).")],
               jobs: Annotated[int, typer.Option(help="Parallel worker processes (-1: one per core, -2: all but "
                                                      "one…).")] = -1,
-              backend: Annotated[Backend, typer.Option(help="local: joblib processes on this machine; dask: "
+              backend: Annotated[Backend, typer.Option(help="local: worker processes on this machine; dask: "
                                                             "joblib's Dask backend on a distributed cluster.")
                                  ] = Backend.local,
               scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --backend dask "

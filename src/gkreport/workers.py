@@ -38,8 +38,12 @@ GRACE_SECONDS = 1.0  # after the soft limit, before the worker is killed
 STARTUP_SECONDS = 300.0  # a worker that is not ready by then is broken (it is not a file's fault)
 IDLE_SECONDS = 1.0  # with nothing back for this long, an empty list is yielded (the driver commits meanwhile)
 # Imported once by the fork server; each worker is a fork of it, so a replaced worker starts in milliseconds.
+# The libraries the stages import on first use are among them: a soft time-out that struck a worker in the middle
+# of such an import left the module half-initialised, and every later file of that worker failed with it.
 PRELOAD = ["gkreport.pipeline", "gkreport.checks", "gkreport.passages", "gkreport.segment", "gkreport.tables",
-           "gkreport.readers", "cpca", "jieba"]
+           "gkreport.readers", "gkreport.readers.textfile", "gkreport.readers.htmlpage", "gkreport.readers.wordfile",
+           "gkreport.readers.pdffile", "charset_normalizer", "pypdfium2", "docx", "cn2an", "cpca", "jieba",
+           "gkreport.themes.card", "joblib", "numpy"]
 
 
 def worker_count(jobs: int) -> int:
