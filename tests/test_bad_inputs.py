@@ -141,6 +141,37 @@ def test_each_command_names_missing_files_loops_and_unlistable_folders(
     _assert_one_line(result.output, folder / "back", "symbolic link loop: leads back to")
 
 
+def _unreadable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Files called `name` behave as without read permission (the tests run as root, who may read anything)."""
+    real_open, real_access = os.open, os.access
+
+    def no_read(path: str, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("gkreport.readers.os.open", no_read)
+    monkeypatch.setattr("os.access", lambda path, mode, *a, **k: Path(path).name != name and real_access(path, mode))
+
+
+@pytest.mark.parametrize("command", (*FILE_COMMANDS, "batch"))
+def test_an_unreadable_file_named_beside_a_good_one_is_one_line(command: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    good, noperm = tmp_path / "ok.txt", tmp_path / "noperm.txt"
+    good.write_bytes(GOOD.read_bytes())
+    noperm.write_bytes(GOOD.read_bytes())
+    _unreadable(monkeypatch, "noperm.txt")
+    if command == "batch":
+        db = tmp_path / "r.sqlite"
+        result = runner.invoke(app, ["batch", str(good), str(noperm), "--db", str(db), "--no-themes", "--jobs", "1"])
+        rows = dict(sqlite3.connect(db).execute("SELECT path, status FROM files").fetchall())
+        assert rows == {str(good): "ok", str(noperm): "error"}
+    else:
+        result = _run(command, [good, noperm], tmp_path)
+    assert result.exit_code == 1, result.output
+    _assert_one_line(result.output, noperm, "cannot read file: permission denied")
+
+
 def test_batch_stores_one_error_row_per_bad_input_and_the_good_report(bad_folder: Path, tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     missing = tmp_path / "missing.txt"

@@ -226,7 +226,7 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
         bar_ctx, bar = _progress(progress, len(todo) + len(untagged))
         with bar_ctx:
             try:
-                stats.tagged = _tag_stored(conn, untagged, model_dir_s, bar) if untagged else 0
+                stats.tagged = _tag_stored(conn, untagged, model_dir_s, bar, stats, started) if untagged else 0
                 _process(conn, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
                          model_dir=model_dir_s, bar=bar, started=started)
             except KeyboardInterrupt:
@@ -242,7 +242,8 @@ def _advance(bar: object | None, done: int, stats: BatchStats, started: float) -
         prog.update(task, advance=done, rate=stats.processed / elapsed, errors=stats.errors)
 
 
-def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None, bar: object | None) -> int:
+def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None, bar: object | None,
+                stats: BatchStats, started: float) -> int:
     """Themes for the passages of stored files that have none (stored with --no-themes), from their stored
     text: the files are not read again. In this process; returns how many files were tagged."""
     from gkreport.pipeline import cached_model, tag_passages
@@ -255,7 +256,7 @@ def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None
         tag_passages(model, passages)
         write_themes(conn, chunk, passages, version)
         tagged += len(chunk)
-        _advance(bar, len(chunk), BatchStats(), time.monotonic())
+        _advance(bar, len(chunk), stats, started)
     return tagged
 
 

@@ -33,7 +33,9 @@ def _choices(name: str, *values: str) -> type[Enum]:
 
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
-Paths = Annotated[list[Path], typer.Argument(metavar="PATH",
+# readable=False: click would stop the whole command with a usage error at the first unreadable file; the
+# readers name it in one line and go on with the others
+Paths = Annotated[list[Path], typer.Argument(metavar="PATH", readable=False,
                                              help="Report files or folders (folders are walked recursively).")]
 AnnotationFiles = Annotated[list[Path], typer.Option(
     metavar="FILE", help="Annotation .jsonl file (repeat the option for several).")]
