@@ -195,44 +195,52 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
     found_items = find_files(paths, passed_over)
     stats = BatchStats(total=len(found_items), passed_over=passed_over)
     with closing(connect(db)) as conn:
-        found: dict[str, str] = {}
-        unreadable: list[FileRecord] = []
-        for item in found_items:
-            if isinstance(item, ReportError):  # met on the walk: a folder not listed, a dangling link…
-                unreadable.append(problem_record(str(Path(os.path.abspath(item.path or ""))), item))
-                continue
-            path = str(Path(os.path.abspath(item)))  # one key per file from anywhere
-            try:
-                found[path] = _hashed(Path(path))
-            except ReportError as exc:  # vanished, unreadable, a pipe: an error row, not a stopped batch
-                unreadable.append(problem_record(path, ReportError(path, exc.reason)))
-        forget_replaced(conn, found)
-        write_records(conn, unreadable)
-        stats.count(unreadable)
-        stored = {} if force else stored_statuses(conn)
-        todo: list[tuple[str, str]] = []
-        queued: set[str] = set()
-        for path, sha in found.items():
-            status = stored.get(sha)
-            if status == "ok" or (status == "error" and not retry_errors):
-                stats.skipped += 1
-                stats.skipped_errors += status == "error"
-            elif sha in queued:  # the same bytes as a file met earlier in this run: stored once
-                stats.copies += 1
-            else:
-                queued.add(sha)
-                todo.append((path, sha))
-        untagged = untagged_files(conn, set(found.values()) - queued) if model_dir_s else []
-        bar_ctx, bar = _progress(progress, len(todo) + len(untagged))
-        with bar_ctx:
-            try:
-                stats.tagged = _tag_stored(conn, untagged, model_dir_s, bar, stats, started) if untagged else 0
-                _process(conn, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
-                         model_dir=model_dir_s, bar=bar, started=started)
-            except KeyboardInterrupt:
-                stats.interrupted = True  # what came back is stored; a re-run does the rest
+        try:
+            _run(conn, found_items, stats, force=force, retry_errors=retry_errors, jobs=jobs, backend=backend,
+                 scheduler=scheduler, timeout=timeout, model_dir=model_dir_s, progress=progress, started=started)
+        except KeyboardInterrupt:
+            stats.interrupted = True  # what came back is stored; a re-run does the rest
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats: BatchStats, *, force: bool,
+         retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
+         model_dir: str | None, progress: bool, started: float) -> None:
+    """Hash, skip what is stored, tag stored passages without themes, process the rest (see `run_batch`)."""
+    found: dict[str, str] = {}
+    unreadable: list[FileRecord] = []
+    for item in found_items:
+        if isinstance(item, ReportError):  # met on the walk: a folder not listed, a dangling link…
+            unreadable.append(problem_record(str(Path(os.path.abspath(item.path or ""))), item))
+            continue
+        path = str(Path(os.path.abspath(item)))  # one key per file from anywhere
+        try:
+            found[path] = _hashed(Path(path))
+        except ReportError as exc:  # vanished, unreadable, a pipe: an error row, not a stopped batch
+            unreadable.append(problem_record(path, ReportError(path, exc.reason)))
+    forget_replaced(conn, found)
+    write_records(conn, unreadable)
+    stats.count(unreadable)
+    stored = {} if force else stored_statuses(conn)
+    todo: list[tuple[str, str]] = []
+    queued: set[str] = set()
+    for path, sha in found.items():
+        status = stored.get(sha)
+        if status == "ok" or (status == "error" and not retry_errors):
+            stats.skipped += 1
+            stats.skipped_errors += status == "error"
+        elif sha in queued:  # the same bytes as a file met earlier in this run: stored once
+            stats.copies += 1
+        else:
+            queued.add(sha)
+            todo.append((path, sha))
+    untagged = untagged_files(conn, set(found.values()) - queued) if model_dir else []
+    bar_ctx, bar = _progress(progress, len(todo) + len(untagged))
+    with bar_ctx:
+        stats.tagged = _tag_stored(conn, untagged, model_dir, bar, stats, started) if untagged else 0
+        _process(conn, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
+                 model_dir=model_dir, bar=bar, started=started)
 
 
 def _advance(bar: object | None, done: int, stats: BatchStats, started: float) -> None:

@@ -189,10 +189,17 @@ def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, tim
         for _ in range(pool.size if queue else 0):
             pool.start_worker()
         while queue or any(w.group is not None for w in pool.workers):
-            for worker in pool.workers:
+            for worker in list(pool.workers):
                 if worker.ready and worker.group is None and queue:
-                    worker.group, worker.step, worker.deadline = queue.popleft(), 0, None
-                    worker.conn.send(worker.group)
+                    group = queue.popleft()
+                    try:
+                        worker.conn.send(group)
+                    except OSError:  # it died while idle: the group waits for its replacement
+                        queue.appendleft(group)
+                        pool.stop(worker)
+                        pool.start_worker()
+                        continue
+                    worker.group, worker.step, worker.deadline = group, 0, None
             now = time.monotonic()
             deadlines = [w.deadline if w.ready else w.started + STARTUP_SECONDS for w in pool.workers]
             due = min((d for d in deadlines if d is not None), default=None)
@@ -209,8 +216,8 @@ def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, tim
                         kind, payload = "died", None
                     if kind == "ready":
                         worker.ready = True
-                    elif kind == "failed":
-                        raise ReportError(model_dir, payload)
+                    elif kind == "failed":  # the model cannot be loaded: it would fail every file
+                        raise ReportError(None, f"a worker process could not start: {payload}")
                     elif kind == "start":
                         worker.step = payload
                         worker.deadline = time.monotonic() + hard if hard else None
