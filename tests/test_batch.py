@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gate_model import MARKER, save_gate_model
 
 from gkreport import pipeline
 from gkreport.batch import find_files, run_batch
@@ -32,19 +34,6 @@ CONTENT: dict[str, str] = {
     "checks": "sha256, check_id, family, status, expected, actual, message, severity",
     "passages": 'sha256, passage_id, section, role, text, start, "end", heading, pair',
 }
-
-
-def _copies(folder: Path, n: int) -> list[Path]:
-    """n copies of the text examples, each with a different number of trailing newlines (a new sha256)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = [p for p in sorted(EXAMPLES.iterdir()) if p.name[:4] in TEXT_EXAMPLES]
-    out = []
-    for i in range(n):
-        src = sources[i % len(sources)]
-        dest = folder / f"c{i:03d}_{src.name}"
-        dest.write_bytes(src.read_bytes() + b"\n" * (i + 1))
-        out.append(dest)
-    return out
 
 
 def _content(db: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -69,16 +58,52 @@ def _file_count(db: Path) -> int:
         return 0
 
 
-def _batch_with_first_rows(folder: Path, db: Path, stderr: int) -> subprocess.Popen[str]:
-    """`gkreport batch` of `folder` with 2 jobs, in a session of its own (the driver and its loky workers are
-    one process group), returned once its first rows are committed or it ended."""
+HELD_FROM = 8  # the gated copies: the first group of 8 goes through, every later file waits at the gate
+TESTS = Path(__file__).resolve().parent
+
+
+def _gated_copies(folder: Path, n: int) -> list[Path]:
+    """n copies of three text examples, each with its own trailing newlines (a new sha256); from the ninth on
+    a passage of section 五 holds the gate model's marker, so those files wait until the gate opens."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = [(EXAMPLES / name).read_text("utf-8") for name in ("ex01_2024_tabs_township.txt",
+                                                              "ex02_2023_cells_county.txt",
+                                                              "ex04_2020_tabs_township.txt")]
+    out = []
+    for i in range(n):
+        text = texts[i % len(texts)]
+        if i >= HELD_FROM:
+            text = re.sub(r"(?m)^(\s*五、[^\n]*\n)", rf"\1{MARKER}：本年度工作人员不足。\n", text, count=1)
+        dest = folder / f"c{i:03d}.txt"
+        dest.write_text(text + "\n" * (i + 1), "utf-8")
+        out.append(dest)
+    return out
+
+
+def _gate(tmp_path: Path, deaf: bool = False) -> tuple[Path, Path]:
+    """(model folder, gate file): the model holds marked passages until the gate file exists."""
+    gate = tmp_path / "gate-open"
+    return save_gate_model(tmp_path / "gate-model", gate, deaf), gate
+
+
+def _env() -> dict[str, str]:
+    """The environment of a batch subprocess: it must import the gate model from the tests folder."""
+    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(TESTS)) if p)
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def _batch_held_at_the_gate(folder: Path, db: Path, model: Path, stderr: int) -> subprocess.Popen[str]:
+    """`gkreport batch` of `folder` with 2 jobs and the gate model, in a session of its own, returned once the
+    files before the gate are committed (the others are held until the gate opens)."""
     cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
-           "--no-themes"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True)
+           "--model", str(model)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True,
+                            env=_env())
     try:
         deadline = time.monotonic() + 120
-        while _file_count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        while _file_count(db) < HELD_FROM and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
+        assert _file_count(db) == HELD_FROM, f"the files before the gate were not committed (exit {proc.poll()})"
     except BaseException:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -89,46 +114,124 @@ def _batch_with_first_rows(folder: Path, db: Path, stderr: int) -> subprocess.Po
 @pytest.mark.slow
 def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
-    copies = _copies(folder, 40)
+    copies = _gated_copies(folder, 40)
+    model, gate = _gate(tmp_path)
     db = tmp_path / "killed.sqlite"
-    proc = _batch_with_first_rows(folder, db, subprocess.DEVNULL)
-    os.killpg(proc.pid, signal.SIGKILL)  # the driver and its loky workers: its own session
+    proc = _batch_held_at_the_gate(folder, db, model, subprocess.DEVNULL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers: its own session
     proc.wait()
-    stored_at_kill = _file_count(db)
-    assert 0 < stored_at_kill < len(copies), f"kill did not land mid-batch ({stored_at_kill} stored)"
+    assert _file_count(db) == HELD_FROM
 
-    stats = run_batch([folder], db, jobs=2, progress=False)
-    assert stats.skipped == stored_at_kill and stats.processed == len(copies) - stored_at_kill
+    gate.touch()
+    stats = run_batch([folder], db, jobs=2, model_dir=model, progress=False)
+    assert stats.skipped == HELD_FROM and stats.processed == len(copies) - HELD_FROM
     assert stats.errors == 0
 
     clean = tmp_path / "clean.sqlite"
-    run_batch([folder], clean, jobs=1, progress=False)
+    run_batch([folder], clean, jobs=1, model_dir=model, progress=False)
     resumed = _content(db)
     assert len(resumed["files"]) == len(copies)
     assert resumed == _content(clean)  # nothing lost, nothing duplicated, row for row
 
     again = run_batch([folder], db, jobs=2, progress=False)
     assert (again.skipped, again.processed) == (len(copies), 0)
-    forced = run_batch([folder], db, jobs=2, force=True, progress=False)
+    forced = run_batch([folder], db, jobs=2, force=True, model_dir=model, progress=False)
     assert forced.processed == len(copies)
     assert _content(db) == resumed
 
 
 def test_ctrl_c_stores_what_came_back_and_says_how_to_go_on(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
-    copies = _copies(folder, 40)
+    copies = _gated_copies(folder, 40)
+    model, gate = _gate(tmp_path)
     db = tmp_path / "interrupted.sqlite"
-    proc = _batch_with_first_rows(folder, db, subprocess.PIPE)
+    proc = _batch_held_at_the_gate(folder, db, model, subprocess.PIPE)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the driver and its workers
     _, err = proc.communicate(timeout=60)
     stored = _file_count(db)
     assert proc.returncode == 130, err
-    assert 0 < stored < len(copies), f"Ctrl-C did not land mid-batch ({stored} stored)"
+    assert stored == HELD_FROM
     assert f"error: interrupted: {stored} files of this run are stored; run the same command again" in err
     assert "Traceback" not in err and "UserWarning" not in err
-    stats = run_batch([folder], db, jobs=2, progress=False)
+    gate.touch()
+    stats = run_batch([folder], db, jobs=2, model_dir=model, progress=False)
     assert (stats.skipped, stats.processed, stats.errors) == (stored, len(copies) - stored, 0)
     assert len(_content(db)["files"]) == len(copies)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid` (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its new parent to reap it counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list the batch's processes")
+def test_kill_9_of_the_driver_leaves_no_process_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    _gated_copies(folder, 40)
+    model, _gate_file = _gate(tmp_path)
+    db = tmp_path / "killed.sqlite"
+    proc = _batch_held_at_the_gate(folder, db, model, subprocess.DEVNULL)
+    children = _descendants(proc.pid)
+    try:
+        assert len(children) >= 2, "the batch's worker processes were not found"  # both held at the gate
+        os.kill(proc.pid, signal.SIGKILL)  # the driver alone, as `kill -9 PID` does
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = sorted(pid for pid in children if _alive(pid))
+        assert not left, f"processes still running after the driver was killed: {left}"
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def test_a_file_stuck_past_its_time_limit_is_abandoned_and_its_worker_replaced(tmp_path: Path) -> None:
+    # A file held in a call that no signal interrupts (a C call): only killing its worker ends it.
+    folder = tmp_path / "reports"
+    copies = _gated_copies(folder, HELD_FROM + 1)
+    model, _gate_file = _gate(tmp_path, deaf=True)
+    db = tmp_path / "r.sqlite"
+    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "1",
+           "--timeout", "1", "--model", str(model)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=_env())
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 1, err
+    assert f"{len(copies)} files: {len(copies)} processed ({HELD_FROM} ok, 1 errors)" in err
+    held = copies[HELD_FROM]
+    assert f"error: {held}: took longer than the 1 s time limit; abandoned and its worker process replaced" in err
+    assert "Traceback" not in err
 
 
 def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path) -> None:
@@ -296,7 +399,7 @@ def test_time_limit_also_stops_work_in_a_thread_that_cannot_take_signals() -> No
     assert outcome == ["took longer than the 0.2 s time limit", "clean"]
 
 
-def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
+def test_find_files_recurses_and_names_the_missing(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "r.TXT").write_text("x")
     (tmp_path / "a" / "notes.json").write_text("{}")
@@ -305,8 +408,8 @@ def test_find_files_recurses_and_rejects_missing(tmp_path: Path) -> None:
     (tmp_path / "a" / ".~lock.r.TXT#").write_text("x")
     (tmp_path / "a" / "~$report.docx").write_bytes(b"x")  # Word's lock file beside an open document
     assert find_files([tmp_path]) == [tmp_path / "a" / "b" / "r.TXT"]
-    with pytest.raises(Exception, match="no such file"):
-        find_files([tmp_path / "missing"])
+    # a named path that is missing is taken like a file: it becomes an error row, the rest goes on
+    assert find_files([tmp_path / "missing", tmp_path]) == [tmp_path / "missing", tmp_path / "a" / "b" / "r.TXT"]
 
 
 @pytest.mark.slow
@@ -410,3 +513,35 @@ def test_region_of_agency_names() -> None:
     # one cpca call for a group: answers stay aligned with their names, gaps included
     assert pipeline.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
         (None, None), ("浙江省", "杭州市"), (None, None), ("江苏省", "淮安市")]
+
+
+def _themes(db: Path) -> list[tuple[object, ...]]:
+    """Each passage's themes, by file and passage id (passage rowids differ between databases)."""
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute("SELECT p.sha256, p.passage_id, t.theme, t.score, t.assigned, f.model_version "
+                                   "FROM passage_themes t JOIN passages p ON p.id = t.passage "
+                                   "JOIN files f USING (sha256)").fetchall(), key=repr)
+    finally:
+        conn.close()
+
+
+def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(tmp_path: Path) -> None:
+    from gkreport.summary import build_summary
+    from gkreport.themes import KeywordThemeClassifier, save_model
+
+    model_dir = tmp_path / "model"
+    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
+    db, at_once = tmp_path / "later.sqlite", tmp_path / "once.sqlite"
+    plain = run_batch(files, db, jobs=2, model_dir=None, progress=False)
+    assert plain.ok == len(files) and not build_summary(db)["themes_available"]
+    tagged = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
+    # tagged from the stored passages: no file is processed again
+    assert (tagged.skipped, tagged.processed, tagged.tagged) == (len(files), 0, len(files))
+    assert f"{len(files)} stored reports tagged with themes" in tagged.line()
+    run_batch(files, at_once, jobs=2, model_dir=model_dir, progress=False)
+    assert _themes(db) and _themes(db) == _themes(at_once)  # the same themes as a batch with the model at once
+    assert build_summary(db)["tagged_reports"] == len(files)
+    again = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
+    assert (again.skipped, again.tagged) == (len(files), 0)  # tagged once

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +253,136 @@ def test_readme_single_report_examples_are_what_the_commands_print(monkeypatch: 
         printed = [line.rstrip() for line in result.output.splitlines()]
         for line in lines:
             assert line.rstrip() in printed, f"{command}: README line not printed: {line}"
+
+
+def _one_error_line(result: Any, *words: str, code: int = 2) -> None:
+    """The command stopped with the documented exit code and one error line holding `words`, no traceback."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and all(w in errors[0] for w in words), result.output
+    assert "Traceback" not in result.output
+
+
+def _small_db(path: Path) -> Path:
+    from gkreport.pipeline import FileRecord
+    from gkreport.store import connect, write_records
+
+    conn = connect(path)
+    write_records(conn, [FileRecord(sha256="e" * 64, path="/x/bad.txt", status="error",
+                                    error="/x/bad.txt: empty file")])
+    conn.close()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
+def test_bad_option_values_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    db = str(tmp_path / "r.sqlite")
+    nowhere = tmp_path / "no such folder"
+    _one_error_line(run("batch", str(folder), "--db", db, "--jobs", "0"), "--jobs", "got 0")
+    _one_error_line(run("batch", str(folder), "--db", db, "--timeout", "-5"), "--timeout", "got -5")
+    _one_error_line(run("batch", str(folder), "--db", db, "--timeout", "nan"), "--timeout")
+    _one_error_line(run("batch", str(folder), "--db", db, "--scheduler", "tcp://127.0.0.1:1"),
+                    "--scheduler", "needs --backend dask")
+    _one_error_line(run("batch", str(folder), "--db", str(nowhere / "r.sqlite")), "does not exist")
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("some notes\n" * 200, "utf-8")
+    for command in ("batch", "summary", "export"):
+        args = [command, str(folder)] if command == "batch" else [command]
+        _one_error_line(run(*args, "--db", str(not_sqlite)), str(not_sqlite), "not an SQLite database")
+    _small_db(tmp_path / "ok.sqlite")
+    _one_error_line(run("summary", "--db", str(tmp_path / "ok.sqlite"), "--top", "-1"), "--top", "at least 1")
+    _one_error_line(run("summary", "--db", str(tmp_path / "ok.sqlite"), "--output", str(nowhere / "s.html")),
+                    "--output", "does not exist")
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "培训不够。"}\n', "utf-8")
+    _one_error_line(run("classify", str(source), "--output", str(nowhere / "o.jsonl")), "--output", "does not exist")
+    _one_error_line(run("train", "--annotations", str(source), "--corpus", str(folder), "--out",
+                        str(nowhere / "deeper" / "model")), "--out", "does not exist")
+    _one_error_line(run("train", "--annotations", str(source), "--corpus", str(folder), "--out",
+                        str(tmp_path / "m"), "--cv", "1"), "--cv")
+    for what in ("segment", "tables"):
+        _one_error_line(run("evaluate", what, "--gold", str(nowhere), "--corpus", str(folder)), "--gold",
+                        "no such folder")
+        _one_error_line(run("evaluate", what, "--gold", str(folder), "--corpus", str(nowhere)), "--corpus",
+                        "no such folder")
+
+
+@pytest.mark.slow
+def test_an_unreachable_dask_scheduler_fails_fast_in_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
+    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(tmp_path / "r.sqlite"),
+           "--backend", "dask", "--scheduler", "tcp://127.0.0.1:1", "--no-themes"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "cannot reach the Dask scheduler" in errors[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_summary_and_export_never_change_a_database(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    for command in ("summary", "export"):
+        _one_error_line(run(command, "--db", str(other)), "not a gkreport results database", "notes")
+    assert other.read_bytes() == before  # no tables added, not switched to WAL
+    ours = _small_db(tmp_path / "ours.sqlite")
+    before = ours.read_bytes()
+    assert run("summary", "--db", str(ours)).exit_code == 0
+    assert run("export", "--db", str(ours)).exit_code == 0
+    assert ours.read_bytes() == before
+    conn = sqlite3.connect(ours)
+    conn.execute("PRAGMA user_version = 99")  # as a later gkreport would write it
+    conn.commit()
+    conn.close()
+    for command in ("summary", "export"):
+        _one_error_line(run(command, "--db", str(ours)), "newer gkreport", "schema version 99")
+    with pytest.raises(Exception, match="newer gkreport"):
+        from gkreport.batch import run_batch
+
+        run_batch([EXAMPLES / "ex01_2024_tabs_township.txt"], ours, jobs=1, progress=False)
+
+
+def test_summary_says_why_there_are_no_themes(tmp_path: Path) -> None:
+    errors_only = _small_db(tmp_path / "errors.sqlite")
+    result = run("summary", "--db", str(errors_only), "--format", "json")
+    assert "holds no report, only 1 error rows" in json.loads(result.stdout)["note"]
+    db = tmp_path / "plain.sqlite"
+    batch = run("batch", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--db", str(db), "--no-themes")
+    assert batch.exit_code == 0, batch.output
+    note = json.loads(run("summary", "--db", str(db), "--format", "json", "--year", "1999").stdout)["note"]
+    assert note == "themes are not available: no report of 1999 in the database (its years: 2024)"
+    note = json.loads(run("summary", "--db", str(db), "--format", "json").stdout)["note"]
+    assert "none of the 1 reports was tagged" in note and "--model DIR" in note
+
+
+def test_files_named_on_the_command_line_each_get_a_line_and_the_rest_is_done(tmp_path: Path) -> None:
+    good = tmp_path / "ok.txt"
+    good.write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.txt"
+    db = tmp_path / "r.sqlite"
+    result = run("batch", str(good), str(empty), str(missing), "--db", str(db), "--no-themes")
+    assert result.exit_code == 1, result.output
+    assert f"error: {missing}: file not found" in result.output
+    rows = dict(sqlite3.connect(db).execute("SELECT path, status FROM files").fetchall())
+    assert rows == {str(good): "ok", str(empty): "error", str(missing): "error"}
+    # a re-run says how many stored errors it skipped and how to retry them; a path missing now is named again
+    again = run("batch", str(good), str(empty), str(missing), "--db", str(db), "--no-themes")
+    assert again.exit_code == 1, again.output
+    assert "3 files: 1 processed (0 ok, 1 errors), 2 already done (1 of them stored as errors)" in again.output
+    assert "note: 1 files stored as errors were skipped; to try them again, run the same command with " \
+           "--retry-errors" in again.output
+    for command in ("segment", "tables", "check"):
+        named = run(command, str(good), str(missing))
+        assert named.exit_code == 1 and f"{missing}: file not found" in named.output, command
+        assert str(good) in named.output

@@ -10,17 +10,24 @@ How it works:
 - The driver hashes every file (sha256 of its bytes) and skips hashes already in `files` unless `force`
   (error rows too, unless `retry_errors`). Paths are stored absolute. A stored file whose path now holds other
   bytes was changed in place: its row moves to another path that still holds its content, or is deleted.
-- Workers (joblib/loky processes, or Dask through `joblib.parallel_config(backend="dask")`) each run
-  `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per worker
-  process, each file runs under a time limit (`pipeline.time_limit`), region and themes are resolved
-  once per group, and any failure comes back as an error record, never an exception.
+- A named path that is missing, a folder that cannot be listed, a dangling link, a pipe: each becomes an error
+  row naming it (`walk.walk`, `readers.open_report_file`), and the rest of the batch goes on.
+- Workers (our own processes, `gkreport.workers`, or Dask through `joblib.parallel_config(backend="dask")`)
+  each run `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per
+  worker process, each file runs under a time limit (`pipeline.time_limit`; locally also a hard one: a file
+  still running past it is abandoned and its worker replaced), region and themes are resolved once per group,
+  and any failure comes back as an error record, never an exception.
+- With a model, files stored earlier without themes (`--no-themes`) are tagged from their stored passages,
+  without reading the files again.
 - Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
   killed with kill -9 resumes without lost or duplicated rows; on Ctrl-C what came back is written first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sqlite3
 import time
 import warnings
 from collections import Counter
@@ -31,16 +38,19 @@ from pathlib import Path
 from typing import Literal
 
 from gkreport.errors import ReportError
-from gkreport.pipeline import (
-    FileRecord,
-    cached_model,
-    file_sha256,
-    ignore_interrupts,
-    process_files,
-    unreadable_record,
+from gkreport.pipeline import FileRecord, error_record, problem_record, process_files
+from gkreport.readers import open_report_file
+from gkreport.records import passed_over_text
+from gkreport.store import (
+    connect,
+    forget_replaced,
+    stored_passages,
+    stored_statuses,
+    untagged_files,
+    write_records,
+    write_themes,
 )
-from gkreport.records import iter_paths, passed_over_text
-from gkreport.store import connect, done_sha256s, forget_replaced, write_records
+from gkreport.walk import walk
 
 Backend = Literal["local", "dask"]
 DEFAULT_TIMEOUT = 60.0
@@ -48,12 +58,16 @@ CHUNK_FILES = 16  # files per transaction
 CHUNK_SECONDS = 2.0  # …or sooner, so a slow batch still commits steadily
 GROUP_FILES = 8  # files per worker task: one cpca and one predict_proba call per group
 SHOWN_ERRORS = 5  # error reasons kept for the end-of-batch message
+CONNECT_SECONDS = 5  # to reach a Dask scheduler
+TAG_CHUNK_FILES = 64  # stored files tagged per transaction
 
 
 @dataclass(slots=True)
 class BatchStats:
     total: int = 0  # files found
     skipped: int = 0  # already in the database
+    skipped_errors: int = 0  # of those, stored as errors (a re-run with --retry-errors tries them again)
+    tagged: int = 0  # stored earlier without themes, tagged now from their stored passages
     copies: int = 0  # the same bytes as another file of this run
     processed: int = 0  # written this run (ok + errors)
     ok: int = 0
@@ -76,19 +90,30 @@ class BatchStats:
         rate = self.processed / self.seconds if self.seconds > 0 else 0.0
         copies = f", {self.copies} identical copies of others" if self.copies else ""
         other = passed_over_text(self.passed_over)
+        stored_errors = f" ({self.skipped_errors} of them stored as errors)" if self.skipped_errors else ""
+        tagged = f", {self.tagged} stored reports tagged with themes" if self.tagged else ""
         return (f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
-                f"{self.skipped} already done{copies}{'; ' + other if other else ''}; "
+                f"{self.skipped} already done{stored_errors}{copies}{tagged}{'; ' + other if other else ''}; "
                 f"{self.seconds:.1f} s, {rate:.1f} files/s")
 
 
-def find_files(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> list[Path]:
-    """Files named directly, plus report files found recursively in named folders (as `records.iter_paths`
-    walks them, counting the other files in `passed_over`); unique, in the order found. A path that does not
-    exist stops the batch before it starts."""
-    missing = [Path(raw) for raw in paths if not Path(raw).exists()]
-    if missing:
-        raise ReportError(missing[0], "no such file or folder")
-    return list(dict.fromkeys(iter_paths(paths, passed_over)))
+def find_files(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> list[Path | ReportError]:
+    """Files named directly, plus report files found recursively in named folders, and the problems met on the
+    way (`walk.walk`: a folder that cannot be listed, a dangling link…); unique, in the order found. A named
+    path that does not exist is taken like a file: it becomes an error row, the batch goes on."""
+    return list(dict.fromkeys(walk(paths, passed_over)))
+
+
+def _hashed(path: Path) -> str:
+    """The sha256 of a regular file's bytes; a pipe, socket or device is refused unopened (ReportError)."""
+    digest = hashlib.sha256()
+    with open_report_file(path) as handle:
+        try:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        except OSError as exc:
+            raise ReportError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
 
 
 def _backend_context(backend: Backend, scheduler: str | None, jobs: int) -> AbstractContextManager[object]:
@@ -111,7 +136,12 @@ class _dask_context(AbstractContextManager[object]):
 
         self.cluster = None
         if self.scheduler:
-            self.client = Client(self.scheduler)
+            try:  # a wrong address fails in seconds with one line, not after 30 s with a page of traceback
+                self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise ReportError(None, f"--scheduler {self.scheduler}: cannot reach the Dask scheduler "
+                                        f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                                  ) from exc
         else:
             workers = self.jobs if self.jobs > 0 else None
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
@@ -155,72 +185,126 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
               timeout: float | None = DEFAULT_TIMEOUT,
               model_dir: str | Path | None = None, progress: bool = True) -> BatchStats:
     """Process every report file under `paths` into the SQLite database `db`; returns the counts."""
-    from joblib import Parallel, delayed
-
     started = time.monotonic()
     model_dir_s = str(model_dir) if model_dir else None
     if model_dir_s:  # fail fast on a bad model here, not once per file
-        if jobs == 1 and backend == "local":
-            cached_model(model_dir_s)  # the files run in this process: load it now
-        else:
-            from gkreport.themes.card import verify_model
+        from gkreport.themes.card import verify_model
 
-            verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
+        verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
     passed_over: Counter[str] = Counter()
-    files = [Path(os.path.abspath(p)) for p in find_files(paths, passed_over)]  # one key per file from anywhere
-    stats = BatchStats(total=len(files), passed_over=passed_over)
+    found_items = find_files(paths, passed_over)
+    stats = BatchStats(total=len(found_items), passed_over=passed_over)
     with closing(connect(db)) as conn:
-        found: dict[str, str] = {}
-        unreadable: list[FileRecord] = []
-        for path in files:
-            try:
-                found[str(path)] = file_sha256(path)
-            except OSError as exc:  # vanished or unreadable since the walk: an error row, not a stopped batch
-                unreadable.append(unreadable_record(str(path), exc))
-        forget_replaced(conn, found)
-        write_records(conn, unreadable)
-        stats.count(unreadable)
-        done = set() if force else done_sha256s(conn, errors=not retry_errors)
-        todo: list[tuple[str, str]] = []
-        queued: set[str] = set()
-        for path, sha in found.items():
-            if sha in done:
-                stats.skipped += 1
-            elif sha in queued:  # the same bytes as a file met earlier in this run: stored once
-                stats.copies += 1
-            else:
-                queued.add(sha)
-                todo.append((path, sha))
-        bar_ctx, bar = _progress(progress, len(todo))
-        with bar_ctx, _backend_context(backend, scheduler, jobs):
-            results: Generator[list[FileRecord], None, None] = (r for r in ())
-            if todo:
-                # loky's worker processes start by ignoring Ctrl-C (joblib passes `initializer` to loky)
-                workers = {"initializer": ignore_interrupts} if backend == "local" else {}
-                parallel = Parallel(n_jobs=jobs, return_as="generator_unordered", **workers)
-                groups = (todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES))
-                results = parallel(delayed(process_files)(group, model_dir_s, timeout) for group in groups)
-            chunk: list[FileRecord] = []
-            last_write = time.monotonic()
-            with warnings.catch_warnings():
-                # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
-                warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
-                                        r"still being processed)", category=UserWarning)
-                try:
-                    for records in results:
-                        chunk += records
-                        stats.count(records)
-                        if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
-                            write_records(conn, chunk)
-                            chunk, last_write = [], time.monotonic()
-                        if bar is not None:
-                            prog, task = bar  # type: ignore[misc]
-                            elapsed = max(time.monotonic() - started, 1e-9)
-                            prog.update(task, advance=len(records), rate=stats.processed / elapsed,
-                                        errors=stats.errors)
-                except KeyboardInterrupt:
-                    stats.interrupted = True  # keep what came back (below); a re-run does the rest
-                    results.close()
-            write_records(conn, chunk)
+        try:
+            _run(conn, found_items, stats, force=force, retry_errors=retry_errors, jobs=jobs, backend=backend,
+                 scheduler=scheduler, timeout=timeout, model_dir=model_dir_s, progress=progress, started=started)
+        except KeyboardInterrupt:
+            stats.interrupted = True  # what came back is stored; a re-run does the rest
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats: BatchStats, *, force: bool,
+         retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
+         model_dir: str | None, progress: bool, started: float) -> None:
+    """Hash, skip what is stored, tag stored passages without themes, process the rest (see `run_batch`)."""
+    found: dict[str, str] = {}
+    unreadable: list[FileRecord] = []
+    for item in found_items:
+        if isinstance(item, ReportError):  # met on the walk: a folder not listed, a dangling link…
+            unreadable.append(problem_record(str(Path(os.path.abspath(item.path or ""))), item))
+            continue
+        path = str(Path(os.path.abspath(item)))  # one key per file from anywhere
+        try:
+            found[path] = _hashed(Path(path))
+        except ReportError as exc:  # vanished, unreadable, a pipe: an error row, not a stopped batch
+            unreadable.append(problem_record(path, ReportError(path, exc.reason)))
+    forget_replaced(conn, found)
+    write_records(conn, unreadable)
+    stats.count(unreadable)
+    stored = {} if force else stored_statuses(conn)
+    todo: list[tuple[str, str]] = []
+    queued: set[str] = set()
+    for path, sha in found.items():
+        status = stored.get(sha)
+        if status == "ok" or (status == "error" and not retry_errors):
+            stats.skipped += 1
+            stats.skipped_errors += status == "error"
+        elif sha in queued:  # the same bytes as a file met earlier in this run: stored once
+            stats.copies += 1
+        else:
+            queued.add(sha)
+            todo.append((path, sha))
+    untagged = untagged_files(conn, set(found.values()) - queued) if model_dir else []
+    bar_ctx, bar = _progress(progress, len(todo) + len(untagged))
+    with bar_ctx:
+        stats.tagged = _tag_stored(conn, untagged, model_dir, bar, stats, started) if untagged else 0
+        _process(conn, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
+                 model_dir=model_dir, bar=bar, started=started)
+
+
+def _advance(bar: object | None, done: int, stats: BatchStats, started: float) -> None:
+    if bar is not None:
+        prog, task = bar  # type: ignore[misc]
+        elapsed = max(time.monotonic() - started, 1e-9)
+        prog.update(task, advance=done, rate=stats.processed / elapsed, errors=stats.errors)
+
+
+def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None, bar: object | None,
+                stats: BatchStats, started: float) -> int:
+    """Themes for the passages of stored files that have none (stored with --no-themes), from their stored
+    text: the files are not read again. In this process; returns how many files were tagged."""
+    from gkreport.pipeline import cached_model, tag_passages
+
+    model, version = cached_model(str(model_dir))
+    tagged = 0
+    for i in range(0, len(shas), TAG_CHUNK_FILES):
+        chunk = shas[i:i + TAG_CHUNK_FILES]
+        passages = stored_passages(conn, chunk)
+        tag_passages(model, passages)
+        write_themes(conn, chunk, passages, version)
+        tagged += len(chunk)
+        _advance(bar, len(chunk), stats, started)
+    return tagged
+
+
+def _process(conn: sqlite3.Connection, todo: list[tuple[str, str]], stats: BatchStats, *, jobs: int,
+             backend: Backend, scheduler: str | None, timeout: float | None, model_dir: str | None,
+             bar: object | None, started: float) -> None:
+    """Run the workers over `todo` and write what comes back, a chunk of files per transaction. On Ctrl-C
+    (KeyboardInterrupt, re-raised) every record that came back is written first."""
+    if not todo:
+        return
+    groups = [todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES)]
+    chunk: list[FileRecord] = []
+    with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
+        # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
+        warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
+                                r"still being processed)", category=UserWarning)
+        results = _results(groups, backend, jobs, model_dir, timeout)
+        last_write = time.monotonic()
+        try:
+            for records in results:
+                chunk += records
+                stats.count(records)
+                if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
+                    write_records(conn, chunk)
+                    chunk, last_write = [], time.monotonic()
+                _advance(bar, len(records), stats, started)
+        finally:  # normal end, Ctrl-C or a failure: what came back is stored, the workers are stopped
+            results.close()
+            write_records(conn, chunk)
+
+
+def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, model_dir: str | None,
+             timeout: float | None) -> Generator[list[FileRecord], None, None]:
+    """Each group's records as they come back: local worker processes with the hard time limit, or Dask."""
+    if backend == "local":
+        from gkreport.workers import run_groups
+
+        return run_groups(groups, jobs=jobs, model_dir=model_dir, timeout=timeout,
+                          make_error=lambda path, sha, reason: error_record(path, sha, reason))
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    return parallel(delayed(process_files)(group, model_dir, timeout) for group in groups)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
-from gkreport.errors import ReportError
+from gkreport import options
+from gkreport.errors import OptionError, ReportError
 
 if TYPE_CHECKING:  # the segmenter is imported by the commands that need it, not at start-up
     from gkreport.segment import Report
@@ -35,7 +36,9 @@ def _choices(name: str, *values: str) -> type[Enum]:
 
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
-Paths = Annotated[list[Path], typer.Argument(metavar="PATH",
+# readable=False: click would stop the whole command with a usage error at the first unreadable file; the
+# readers name it in one line and go on with the others
+Paths = Annotated[list[Path], typer.Argument(metavar="PATH", readable=False,
                                              help="Report files or folders (folders are walked recursively).")]
 AnnotationFiles = Annotated[list[Path], typer.Option(
     metavar="FILE", help="Annotation .jsonl file (repeat the option for several).")]
@@ -66,6 +69,16 @@ def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
+@contextmanager
+def _checked_options() -> Iterator[None]:
+    """Option checks (`gkreport.options`): a bad value stops the command with one line and exit code 2."""
+    try:
+        yield
+    except OptionError as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+
+
 def _database_failed(db: Path, exc: Exception) -> NoReturn:
     """Stop with the reason a results database could not be used."""
     _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
@@ -88,13 +101,17 @@ def _reports(paths: list[Path], require: bool = True) -> Iterator[tuple[Path, Re
     from collections import Counter
 
     from gkreport.readers import read
-    from gkreport.records import iter_paths, nothing_found, passed_over_text
+    from gkreport.records import nothing_found, passed_over_text
     from gkreport.segment import require_report, segment
+    from gkreport.walk import walk
 
     passed_over: Counter[str] = Counter()
     found = False
-    for path in iter_paths(paths, passed_over):
+    for path in walk(paths, passed_over):
         found = True
+        if isinstance(path, ReportError):  # a folder that cannot be listed, a dangling link…: named, not skipped
+            yield Path(path.path or ""), None, str(path)
+            continue
         try:
             report = segment(read(path))
             yield path, require_report(report) if require else report, None
@@ -290,6 +307,10 @@ def classify_cmd(input: Annotated[str, typer.Argument(help=(
                  model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
                                   ] = None) -> None:
     """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
+    with _checked_options():
+        options.check_output_file("--output", output)
+        if input != "-":
+            options.check_input_file("INPUT", Path(input))
     try:
         estimator = _load_theme_model(model)
         source = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
@@ -354,9 +375,9 @@ def label_cmd(paths: Paths,
     from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
-    if not out.parent.is_dir():
-        _fail(f"{out}: the folder {out.parent} does not exist")
-        raise typer.Exit(2)
+    with _checked_options():
+        options.check_input_file("--out", out, may_be_missing=True)
+        options.check_output_file("--out", out)
     try:
         found, session = _label_session(paths, out, annotator, role or [], order, model, no_suggestions)
     except KeyboardInterrupt:
@@ -384,7 +405,9 @@ def _label_session(paths: list[Path], out: Path, annotator: str, roles: list[str
             typer.echo("note: without the model's scores the passages come in document order", err=True)
         session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
                           skip_near_duplicates=session_order == "uncertain")
-    except ReportError as exc:  # the model, or the annotation file
+    except (ReportError, ValueError) as exc:  # the model, or the annotation file (ValueError: not UTF-8 text)
+        if isinstance(exc, UnicodeDecodeError):
+            exc = ReportError(out, f"not an annotation file: not UTF-8 text ({exc.reason})")
         _fail(str(exc))
         raise typer.Exit(2) from exc
     return found, session
@@ -404,14 +427,17 @@ def train_cmd(annotations: AnnotationFiles,
 
     Themes that none (or all) of your passages have get no classifier: the model does not score them, and
     a warning names them."""
+    with _checked_options():
+        _check_annotations(annotations)
+        _check_corpus(corpus)
+        options.check_output_folder("--out", out)
+        if cv != 0:
+            options.check_int("--cv", cv, 2, 100)
     from gkreport.themes.card import save_model
     from gkreport.themes.training import train_on_labels
 
     name = _MODEL_NAME[model.value]
     data = _resolved_labels(annotations, corpus)
-    if cv < 0:
-        _fail(f"--cv {cv}: give a number of folds, or 0 for none")
-        raise typer.Exit(2)
     try:
         with _steps() as progress:
             run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
@@ -594,6 +620,10 @@ def evaluate_segment(gold: Annotated[list[Path], typer.Option(
     """Section boundaries (and the appendix) against gold: per-report and total accuracy, per gold folder."""
     from gkreport.evaluate import evaluate_segment_folders
 
+    with _checked_options():
+        for folder in gold:
+            options.check_input_folder("--gold", folder)
+        _check_corpus(corpus)
     correct = total = docs = wrong = meta = 0
     errors = False
     try:
@@ -625,11 +655,36 @@ def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold 
     """Table cells against gold: correct/total, wrong-but-ok (must be 0), ambiguous or missing."""
     from gkreport.evaluate import evaluate_tables
 
-    summary = _print_eval(evaluate_tables(gold, corpus), "cells", exit_after=False)
+    with _checked_options():
+        options.check_input_folder("--gold", gold)
+        _check_corpus(corpus)
+
+    summary = _print_eval(_scored(evaluate_tables, gold, corpus), "cells", exit_after=False)
     extra = summary.extra
     typer.echo(f"wrong but marked ok: {extra['wrong_but_ok']}   left ambiguous: {extra['ambiguous']}   "
                f"missing: {extra['missing']}")
     raise typer.Exit(1 if extra["wrong_but_ok"] or any(d.error for d in summary.docs) else 0)
+
+
+def _scored(evaluate: Any, gold: Path, corpus: list[Path]) -> Any:
+    """An evaluation's summary; gold files that cannot be used stop it with one line (exit 2)."""
+    try:
+        return evaluate(gold, corpus)
+    except (ReportError, LookupError, ValueError) as exc:
+        _fail(str(exc))
+        raise typer.Exit(2) from exc
+
+
+def _check_annotations(files: list[Path]) -> None:
+    for path in files:
+        options.check_input_file("--annotations", path)
+
+
+def _check_corpus(corpus: list[Path]) -> None:
+    if not corpus:
+        raise OptionError("--corpus", "give at least one folder of reports")
+    for folder in corpus:
+        options.check_input_folder("--corpus", folder)
 
 
 def _print_eval(summary: Any, unit: str, exit_after: bool = True) -> Any:
@@ -664,6 +719,11 @@ def evaluate_themes(annotations: AnnotationFiles,
                                         ] = None) -> None:
     """Honest grouped CV of theme models on your labels: reports that share a passage (or a near copy) are one
     group, and a text that occurs several times counts once."""
+    with _checked_options():
+        _check_annotations(annotations)
+        _check_corpus(corpus)
+        options.check_int("--splits", splits, 2, 100)
+        options.check_output_file("--json", json_out)
     from gkreport.themes.comparison import SHIPPED_VARIANT, VARIANTS, honest_cross_validate
     from gkreport.themes.honest import honest_data
 
@@ -716,19 +776,22 @@ ReviewVerdict = Literal["needs correction", "to look at", "fine"]
 @app.command("batch")
 def batch_cmd(paths: Paths,
               db: Annotated[Path, typer.Option(help="SQLite database to write (created if absent).")],
-              jobs: Annotated[int, typer.Option(help="Parallel workers (-1: one per core).")] = -1,
-              backend: Annotated[Backend, typer.Option(help="local: joblib processes on this machine; dask: "
+              jobs: Annotated[int, typer.Option(help="Parallel worker processes (-1: one per core, -2: all but "
+                                                     "one…).")] = -1,
+              backend: Annotated[Backend, typer.Option(help="local: worker processes on this machine; dask: "
                                                             "joblib's Dask backend on a distributed cluster.")
                                  ] = Backend.local,
-              scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: start a "
-                                                                 "LocalCluster).")] = None,
+              scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --backend dask "
+                                                                 "(default: start a LocalCluster).")] = None,
               force: Annotated[bool, typer.Option("--force", help="Reprocess files already in the database.")
                                ] = False,
               retry_errors: Annotated[bool, typer.Option("--retry-errors", help=(
                   "Process again the files stored as errors whose bytes did not change (after a time-out, or "
                   "after upgrading gkreport); by default a re-run skips them like the files done. A file you "
                   "fixed is processed anyway: its bytes changed."))] = False,
-              timeout: Annotated[float, typer.Option(help="Per-file time limit in seconds (0: none).")] = 60.0,
+              timeout: Annotated[float, typer.Option(help=(
+                  "Per-file time limit in seconds, 1 to 86400 (0: none). Locally a hard limit: a file still "
+                  "running 1 s past it is abandoned as an error and its worker process replaced."))] = 60.0,
               model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one; "
                                                               "themes are left out if there is none).")] = None,
               no_themes: Annotated[bool, typer.Option("--no-themes", help=(
@@ -739,9 +802,13 @@ def batch_cmd(paths: Paths,
     from gkreport.batch import run_batch
     from gkreport.records import nothing_found
 
-    if no_themes and model is not None:
-        _fail("--no-themes and --model exclude each other")
-        raise typer.Exit(2)
+    with _checked_options():
+        if no_themes and model is not None:
+            raise OptionError("--no-themes", "--no-themes and --model exclude each other")
+        options.check_jobs(jobs)
+        options.check_timeout(timeout)
+        if scheduler is not None and backend is not Backend.dask:
+            raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
     model_dir = None if no_themes else model or (DEFAULT_MODEL if (DEFAULT_MODEL / "card.json").exists() else None)
     try:
         stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
@@ -754,6 +821,10 @@ def batch_cmd(paths: Paths,
         _fail(nothing_found(paths, stats.passed_over))
         raise typer.Exit(1)
     typer.echo(stats.line(), err=True)
+    if stats.skipped_errors:
+        typer.echo(f"note: {stats.skipped_errors} files stored as errors were skipped; to try them again, run the "
+                   "same command with --retry-errors (their reasons: gkreport export --db "
+                   f"{db} --what reports --format csv)", err=True)
     if stats.interrupted:
         _fail(f"interrupted: {stats.processed} files of this run are stored; run the same command again to do the "
               "rest (files done are skipped)")
@@ -806,6 +877,14 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     if csv_format and table is None and output is None:
         _fail("--format csv writes one table per file: name one with --table, or give --output DIR for all of them")
         raise typer.Exit(2)
+    with _checked_options():
+        options.check_int("--top", top, 1)
+        options.check_int("--year", year, 1900, 2100)
+        if csv_format and table is None and output is not None:  # the folder of the CSV tables
+            options.check_output_folder("--output", output)
+        else:
+            options.check_output_file("--output", output)
+
     try:
         summary = build_summary(db, by=by.value, role=role.value, year=year)
     except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:

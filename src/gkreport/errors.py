@@ -16,3 +16,11 @@ class ReportError(Exception):
         self.path = str(path) if path is not None else None
         self.reason = reason
         super().__init__(f"{self.path}: {reason}" if self.path else reason)
+
+
+class OptionError(ReportError):
+    """A command-line option with a value that cannot be used: ``--top: must be at least 1 (got -1)``."""
+
+    def __init__(self, option: str, reason: str) -> None:
+        self.option = option
+        super().__init__(None, f"{option}: {reason}")

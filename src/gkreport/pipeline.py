@@ -15,7 +15,7 @@ import hashlib
 import json
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,15 +129,6 @@ def _trusted_region(agency: str, province: object, city: object, district: objec
     return (province if province_ok else None), (city if city_ok else None)
 
 
-def ignore_interrupts() -> None:
-    """Start-up of a worker process: Ctrl-C is the driver's to handle (it stores what came back and stops the
-    workers); a worker that took the SIGINT too would print its own traceback. Never in the driver itself."""
-    import multiprocessing
-
-    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise `FileTimeout` in this thread after `seconds`.
@@ -219,6 +210,22 @@ def _error(path: str, sha256: str, reason: str) -> FileRecord:
     return FileRecord(sha256=sha256, path=path, status="error", error=reason)
 
 
+def error_record(path: str, sha256: str, reason: str) -> FileRecord:
+    """The record of a file that failed (`reason` is the whole message, naming the file)."""
+    return _error(path, sha256, reason)
+
+
+def problem_record(path: str, problem: ReportError) -> FileRecord:
+    """The error record of a path that could not be read at all (missing, a pipe, a folder not listed…),
+    keyed by the sha256 of its path."""
+    return _error(path, _path_key(path), str(problem))
+
+
+def tag_passages(model: Any, passages: list[dict[str, Any]]) -> None:
+    """Set "themes" on each passage dict (which needs "text"), in one `predict_proba` call."""
+    _tag_themes(model, passages)
+
+
 def _path_key(path: str) -> str:
     """The key of a file whose bytes could not be hashed: the sha256 of its path."""
     return hashlib.sha256(path.encode()).hexdigest()
@@ -297,19 +304,29 @@ def run_pipeline(path: str | Path, model: Any = None, *, model_version: str | No
 
 
 def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
-                  timeout: float | None) -> list[FileRecord]:
+                  timeout: float | None, on_step: Callable[[int | None], None] | None = None) -> list[FileRecord]:
     """Worker entry point for a group of files: one record per file, in order; a file's failure or time-out
     becomes its error record. Only a model that cannot be loaded raises (it would fail every file).
 
     Each file is analysed under its own time limit; region and themes are then filled in for the group at
     once, under one more limit. Should that fail, each file is completed alone under its own limit, so only
-    the file at fault becomes an error (a group can thus take up to about (2 × files + 1) × timeout)."""
+    the file at fault becomes an error (a group can thus take up to about (2 × files + 1) × timeout).
+    `on_step(i)` is called as file i starts (its analysis or its completion alone), `on_step(None)` as the
+    group's completion starts: the batch driver times each step (`gkreport.workers`)."""
+    step = on_step or (lambda _: None)
     model, version = cached_model(str(model_dir)) if model_dir else (None, None)
-    records = [_analysed(path, sha, timeout) for path, sha in items]
+    records = []
+    for i, (path, sha) in enumerate(items):
+        step(i)
+        records.append(_analysed(path, sha, timeout))
+    step(None)
     if _completed(records, model, version, timeout) is None:
         return records
-    return [_completed_alone(record, model, version, timeout) if record.status == "ok" else record
-            for record in records]
+    completed = []
+    for i, record in enumerate(records):
+        step(i)
+        completed.append(_completed_alone(record, model, version, timeout) if record.status == "ok" else record)
+    return completed
 
 
 def _analysed(path: str, sha: str | None, timeout: float | None) -> FileRecord:

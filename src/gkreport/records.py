@@ -12,28 +12,15 @@ from rich.cells import cell_len
 from gkreport.readers import WALKED_SUFFIXES
 from gkreport.segment import Report
 
-# Folders are walked for these; a file named on the command line is always taken (and sniffed).
-_WALKED = set(WALKED_SUFFIXES)
-
 
 def iter_paths(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> Iterator[Path]:
-    """Files to process: named files as given, folders walked recursively for report formats
-    (`readers.WALKED_SUFFIXES`) and for files without a suffix; hidden files and folders, and Word's ~$ lock
-    files, are passed over. Other files found in a folder are counted by suffix in `passed_over`, if given."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)  # .git, .venv
-                lock = child.name.startswith("~$")  # the lock file Word keeps beside an open document
-                if hidden or lock or not child.is_file():
-                    continue
-                if child.suffix.lower() in _WALKED or not child.suffix:
-                    yield child
-                elif passed_over is not None:
-                    passed_over[child.suffix.lower()] += 1
-        else:
-            yield path  # missing files become error records, not a crash
+    """The files `walk.walk` finds (named files as given, folders walked recursively for report formats),
+    without the problems it reports; the commands use `walk.walk` itself, which names them."""
+    from gkreport.walk import walk
+
+    for item in walk(paths, passed_over):
+        if isinstance(item, Path):
+            yield item
 
 
 def passed_over_text(passed_over: Counter[str]) -> str:

@@ -40,7 +40,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord
+
+# PRAGMA user_version of the databases this module writes; raise it with any change to SCHEMA. A database of
+# a higher version (a newer gkreport) is refused; 0 is a database written before the version was kept.
+SCHEMA_VERSION = 1
+TABLES: tuple[str, ...] = ("files", "reports", "sections", "cells", "checks", "passages", "passage_themes")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -110,14 +116,77 @@ EXPORTS: dict[str, str] = {
 EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv")
 
 
+def _tables_and_version(conn: sqlite3.Connection) -> tuple[set[str], int]:
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return tables, conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _refusal(db: str | Path, tables: set[str], version: int, empty_ok: bool) -> ReportError | None:
+    """Why `db` is not a results database this gkreport can use, or None."""
+    if version > SCHEMA_VERSION:
+        return ReportError(db, f"written by a newer gkreport (schema version {version}; this one knows up to "
+                               f"{SCHEMA_VERSION}): not changed; use a newer gkreport")
+    if not tables and empty_ok:
+        return None
+    missing = [t for t in TABLES if t not in tables]
+    if missing:
+        found = f"its tables: {', '.join(sorted(tables))}" if tables else "it has no tables"
+        return ReportError(db, f"not a gkreport results database ({found}); write one with gkreport batch")
+    return None
+
+
+def _opened(db: str | Path, uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=30)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # reads the header: is it SQLite at all
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ReportError(db, f"not an SQLite database ({exc})") from exc
+    return conn
+
+
 def connect(db: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) a results database in WAL mode with foreign keys on."""
-    conn = sqlite3.connect(str(db), timeout=30)
+    """Open (creating if needed) a results database in WAL mode with foreign keys on, for writing. A file that
+    is not SQLite, a database of other tables, or one of a newer schema is refused (ReportError), unchanged."""
+    path = Path(db)
+    if path.is_dir():
+        raise ReportError(db, "is a folder, not a database file")
+    if not path.parent.is_dir():
+        raise ReportError(db, f"the folder {path.parent} does not exist")
+    if path.exists() and not path.is_file():  # a pipe or a device: reading its header would wait for ever
+        raise ReportError(db, "is not a regular file: not a database")
+    try:
+        conn = _opened(db, path.absolute().as_uri())
+    except sqlite3.Error as exc:  # cannot create or open it (permissions, a read-only medium)
+        raise ReportError(db, f"cannot open the database: {exc}") from exc
+    refusal = _refusal(db, *_tables_and_version(conn), empty_ok=True)
+    if refusal is not None:
+        conn.close()
+        raise refusal
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a committed file survives a killed process
     conn.executescript(SCHEMA)
     _add_columns(conn, "reports", {"warnings": "TEXT", "appendix": "TEXT"})
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return conn
+
+
+def connect_readonly(db: str | Path) -> sqlite3.Connection:
+    """Open a results database for reading only (SQLite's mode=ro: nothing can be written, not even the
+    journal mode); refuse, unchanged, a missing file, a file that is not SQLite, a database that is not
+    gkreport's, or one of a newer schema. What `summary` and `export` use."""
+    path = Path(db)
+    if not path.is_file():
+        raise ReportError(db, "no such database" if not path.exists() else "is not a database file")
+    try:
+        conn = _opened(db, path.absolute().as_uri() + "?mode=ro")
+        refusal = _refusal(db, *_tables_and_version(conn), empty_ok=False)
+    except sqlite3.Error as exc:
+        raise ReportError(db, f"cannot open the database: {exc}") from exc
+    if refusal is not None:
+        conn.close()
+        raise refusal
     return conn
 
 
@@ -133,6 +202,35 @@ def done_sha256s(conn: sqlite3.Connection, errors: bool = True) -> set[str]:
     """sha256 of every file already stored (ok, and error rows too when `errors`): a re-run skips these."""
     query = "SELECT sha256 FROM files" + ("" if errors else " WHERE status = 'ok'")
     return {row[0] for row in conn.execute(query)}
+
+
+def stored_statuses(conn: sqlite3.Connection) -> dict[str, str]:
+    """sha256 → 'ok' | 'error' of every file stored: a re-run skips these (errors unless retried)."""
+    return dict(conn.execute("SELECT sha256, status FROM files").fetchall())
+
+
+def untagged_files(conn: sqlite3.Connection, shas: set[str]) -> list[str]:
+    """Of `shas`, the files stored ok without a theme model (model_version NULL), in sha256 order."""
+    rows = conn.execute("SELECT sha256 FROM files WHERE status = 'ok' AND model_version IS NULL "
+                        "AND sha256 IN (SELECT value FROM json_each(?)) ORDER BY sha256", (json.dumps(sorted(shas)),))
+    return [sha for (sha,) in rows]
+
+
+def stored_passages(conn: sqlite3.Connection, shas: list[str]) -> list[dict[str, Any]]:
+    """{"id", "text"} of every stored passage of these files."""
+    rows = conn.execute("SELECT id, text FROM passages WHERE sha256 IN (SELECT value FROM json_each(?)) "
+                        "ORDER BY id", (json.dumps(shas),))
+    return [{"id": pid, "text": text or ""} for pid, text in rows]
+
+
+def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[str, Any]], version: str) -> None:
+    """Store the "themes" of stored passages and mark their files as tagged by model `version`, at once."""
+    with conn:
+        conn.executemany("DELETE FROM passage_themes WHERE passage = ?", [(p["id"],) for p in passages])
+        conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
+                         [(p["id"], theme, score, assigned) for p in passages
+                          for theme, score, assigned in p.get("themes", ())])
+        conn.executemany("UPDATE files SET model_version = ? WHERE sha256 = ?", [(version, sha) for sha in shas])
 
 
 def _family(check_id: str) -> str:
@@ -220,10 +318,8 @@ def export(db: str | Path, what: str, fmt: str, out: TextIO) -> int:
     """Write one table of the database to `out` as JSON lines or CSV (with header); returns the row count."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    if not Path(db).is_file():
-        raise FileNotFoundError(db)
     count = 0
-    with closing(connect(db)) as conn:
+    with closing(connect_readonly(db)) as conn:
         header, rows = _rows(conn, what)
         writer = csv.writer(out) if fmt == "csv" else None
         if writer is not None:

@@ -7,16 +7,21 @@ package, or reading a UTF-8 .txt, stays fast.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import re
+import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
 from gkreport.readers.encoding import BINARY_CONTROL_SHARE, control_share_of_bytes
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMAT_BY_SUFFIX", "SUPPORTED_SUFFIXES", "WALKED_SUFFIXES", "read", "sniff_format"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMAT_BY_SUFFIX", "SUPPORTED_SUFFIXES", "WALKED_SUFFIXES", "open_report_file", "read",
+           "sniff_format"]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -100,24 +105,71 @@ def _too_large(name: str, max_bytes: int) -> ReportError:
     return ReportError(name, f"file is larger than the limit of {limit}")
 
 
+_NOT_REGULAR: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _os_reason(name: str, exc: OSError) -> str:
+    """Why a path cannot be opened, in words (a dangling link and a link loop are told apart from absence)."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: the link leads back to itself"
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(name):
+            return f"dangling symbolic link: its target {os.readlink(name)} does not exist"
+        return "file not found"
+    if isinstance(exc, PermissionError):
+        return "cannot read file: permission denied"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def _kind_refused(name: str, mode: int) -> ReportError | None:
+    if stat.S_ISDIR(mode):
+        try:
+            os.scandir(name).close()
+        except OSError as exc:
+            return ReportError(name, f"cannot read folder: {exc.strerror or exc}")
+        return ReportError(name, "is a directory, not a file")
+    for test, what in _NOT_REGULAR:
+        if test(mode):
+            return ReportError(name, f"{what}, not a regular file: not opened")
+    return None
+
+
+def open_report_file(name: str | Path) -> BinaryIO:
+    """The file opened for reading, only if it is a regular file: a named pipe (which would block), a socket
+    or a device is refused without being read; every OS failure becomes a ReportError naming the file."""
+    name = str(name)
+    try:
+        mode = os.stat(name).st_mode  # a FIFO must not even be opened: open() waits for a writer
+    except OSError as exc:
+        raise ReportError(name, _os_reason(name, exc)) from exc
+    refused = _kind_refused(name, mode)
+    if refused is not None:
+        raise refused
+    try:
+        # O_NONBLOCK: should a pipe take the file's place after the stat above, opening it does not wait
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ReportError(name, _os_reason(name, exc)) from exc
+    handle = os.fdopen(fd, "rb")
+    refused = _kind_refused(name, os.fstat(fd).st_mode)
+    if refused is not None:
+        handle.close()
+        raise refused
+    return handle
+
+
 def _load(name: str, max_bytes: int) -> bytes:
     """The file's bytes, with every OS-level failure turned into a ReportError naming `name`."""
-    path = Path(name)
-    try:
-        with path.open("rb") as handle:
-            if os.fstat(handle.fileno()).st_size > max_bytes:
-                raise _too_large(name, max_bytes)
+    with open_report_file(name) as handle:
+        if os.fstat(handle.fileno()).st_size > max_bytes:
+            raise _too_large(name, max_bytes)
+        try:
             data = handle.read(max_bytes + 1)  # +1: the file may have grown since fstat
-    except FileNotFoundError as exc:
-        raise ReportError(name, "file not found") from exc
-    except IsADirectoryError as exc:
-        raise ReportError(name, "is a directory, not a file") from exc
-    except PermissionError as exc:
-        if path.is_dir():  # Windows reports a directory as a permission error
-            raise ReportError(name, "is a directory, not a file") from exc
-        raise ReportError(name, "cannot read file: permission denied") from exc
-    except OSError as exc:
-        raise ReportError(name, f"cannot read file: {exc.strerror or exc}") from exc
+        except OSError as exc:
+            raise ReportError(name, _os_reason(name, exc)) from exc
     if len(data) > max_bytes:
         raise _too_large(name, max_bytes)
     return data

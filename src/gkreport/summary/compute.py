@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from gkreport.normalise import compact
-from gkreport.store import connect, summary_query
+from gkreport.store import connect_readonly, summary_query
 
 if TYPE_CHECKING:  # NumPy is imported where n-grams are compared, not by `gkreport review`
     import numpy as np
@@ -45,7 +45,21 @@ REPETITION_FLAG = 0.5
 SMALL_GROUP = 5  # fewer tagged reports than this: the share is marked as unreliable
 NGRAM = 3
 EXAMPLE_CANDIDATES = 12  # per theme: the best passages searched for three different texts (fewer if all repeat)
-NO_THEMES = "themes are not available: no report in the database was tagged by a theme model (batch --model)"
+
+
+def no_themes_note(reports: int, stored: int, errors: int, year: int | None, years: set[int]) -> str:
+    """Why there are no themes to show, as it really is: no report at all, none of that year, or none tagged."""
+    if not stored and errors:
+        return (f"themes are not available: the database holds no report, only {errors} error rows (their "
+                "reasons: gkreport export --what reports)")
+    if not stored:
+        return "themes are not available: the database holds no report"
+    if not reports:
+        known = ", ".join(str(y) for y in sorted(years)) or "none"
+        return f"themes are not available: no report of {year} in the database (its years: {known})"
+    return (f"themes are not available: none of the {reports} reports was tagged by a theme model (they were "
+            "stored with --no-themes or without a model); to tag them from their stored passages, run gkreport "
+            "batch again on the same files with --model DIR")
 
 
 class Example(TypedDict):
@@ -195,10 +209,9 @@ def tuples(conn: sqlite3.Connection, name: str, **params: Any) -> list[tuple[Any
     return cast(list[tuple[Any, ...]], summary_query(conn, name, as_tuples=True, **params))
 
 def open_results(db: str | Path) -> sqlite3.Connection:
-    """The results database written by `gkreport batch`; FileNotFoundError when there is none."""
-    if not Path(db).is_file():
-        raise FileNotFoundError(db)
-    return connect(db)
+    """The results database written by `gkreport batch`, opened read-only; a missing file, a file that is not
+    gkreport's database, or one of a newer schema is refused (ReportError) unchanged."""
+    return connect_readonly(db)
 
 
 def scoped_reports(everyone: Iterable[sqlite3.Row], year: int | None) -> dict[str, sqlite3.Row]:
@@ -371,7 +384,8 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         "role": role,
         "year": year,
         "themes_available": tagged > 0,
-        "note": None if tagged else NO_THEMES,
+        "note": None if tagged else no_themes_note(reports, len(everyone), errors, year,
+                                                   {r["year"] for r in everyone if r["year"] is not None}),
         "small_group": SMALL_GROUP,
         "theme_names": names,
         "themes": themes,
