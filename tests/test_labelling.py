@@ -361,7 +361,7 @@ def test_train_and_evaluate_errors_are_one_line_each(tmp_path: Path, case: str) 
     labels = tmp_path / "mine.jsonl"
     write_labels(labels, {"5.1": ["staffing"], "5.2": []})
     args = ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "m")]
-    named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv", "out": "m: cannot save",
+    named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv", "out": "m is a file, not a folder",
              "evaluate": f"{labels}: need passages from at least 2 report groups"}[case]
     if case == "missing":
         args[2] = str(tmp_path / "none.jsonl")

@@ -236,9 +236,11 @@ def test_a_database_of_the_previous_schema_gets_the_new_columns(tmp_path: Path) 
     from gkreport.store import connect
 
     db = tmp_path / "old.sqlite"
-    with sqlite3.connect(db) as old:
-        old.execute("CREATE TABLE reports (sha256 TEXT PRIMARY KEY, template TEXT, agency TEXT, year INTEGER, "
-                    "level TEXT, province TEXT, city TEXT)")
+    connect(db).close()
+    with sqlite3.connect(db) as old:  # a results database of the schema before the two columns
+        old.execute("ALTER TABLE reports DROP COLUMN warnings")
+        old.execute("ALTER TABLE reports DROP COLUMN appendix")
+        assert not {"warnings", "appendix"} & {row[1] for row in old.execute("PRAGMA table_info(reports)")}
     columns = {row[1] for row in connect(db).execute("PRAGMA table_info(reports)")}
     assert {"warnings", "appendix"} <= columns
 

@@ -68,8 +68,9 @@ def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected
     given), in document order. Raises ReportError when the paths hold no report file at all."""
     from gkreport.passages import split_passages
     from gkreport.readers import read
-    from gkreport.records import iter_paths, nothing_found, passed_over_text
+    from gkreport.records import nothing_found, passed_over_text
     from gkreport.segment import require_report, segment
+    from gkreport.walk import walk
 
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
@@ -77,8 +78,11 @@ def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected
     passed_over: Counter[str] = Counter()
     found = False
     out = Collected([], [], "")
-    for path in iter_paths(paths, passed_over):
+    for path in walk(paths, passed_over):
         found = True
+        if isinstance(path, ReportError):  # a folder that cannot be listed, a dangling link, a loop
+            out.errors.append(str(path))
+            continue
         try:
             report = require_report(segment(read(path)))
         except ReportError as exc:

@@ -217,10 +217,11 @@ def untagged_files(conn: sqlite3.Connection, shas: set[str]) -> list[str]:
 
 
 def stored_passages(conn: sqlite3.Connection, shas: list[str]) -> list[dict[str, Any]]:
-    """{"id", "text"} of every stored passage of these files."""
-    rows = conn.execute("SELECT id, text FROM passages WHERE sha256 IN (SELECT value FROM json_each(?)) "
+    """{"id", "text", "role"} of every stored passage of these files (the role: a role-aware model gives a
+    lead-in or a fee note no theme)."""
+    rows = conn.execute("SELECT id, text, role FROM passages WHERE sha256 IN (SELECT value FROM json_each(?)) "
                         "ORDER BY id", (json.dumps(shas),))
-    return [{"id": pid, "text": text or ""} for pid, text in rows]
+    return [{"id": pid, "text": text or "", "role": role} for pid, text, role in rows]
 
 
 def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[str, Any]], version: str) -> None:
