@@ -116,17 +116,8 @@ def is_punctuation(word: str) -> bool:
 def segmented_words(text: str, keep_numbers: bool = False) -> list[str]:
     """The words `JiebaTokenizer` gives, from jieba alone (see the module doc): jieba's words less white
     space, punctuation and (unless `keep_numbers`) numbers."""
-    return list(_segmented(text, keep_numbers))
-
-
-@lru_cache(maxsize=8192)
-def _segmented(text: str, keep_numbers: bool) -> tuple[str, ...]:
-    """`segmented_words`, kept for the passages seen last: reports repeat passages (boilerplate, the same
-    text year after year, a report in two formats), and jieba's cut is most of the cost of scoring one.
-    Bounded: 8,192 passages of a few hundred characters are a few MB."""
-    return tuple(word for word in loaded_jieba().cut(text, cut_all=False)
-                 if word and not (word.isspace() or is_punctuation(word)
-                                  or (not keep_numbers and like_number(word))))
+    return [word for word in loaded_jieba().cut(text, cut_all=False)
+            if word and not (word.isspace() or is_punctuation(word) or (not keep_numbers and like_number(word)))]
 
 
 _token_cache: dict[tuple[str, bool], tuple[str, ...]] | None = None
