@@ -194,12 +194,50 @@ def _async_alarm(seconds: float) -> Iterator[None]:
         timer.cancel()
 
 
+class ThemeScoreCache:
+    """The theme scores of the passage texts one model scored last, so a worker scores each distinct text
+    once: reports repeat passages (boilerplate, the same text year after year, one report as PDF and as
+    HTML; 41% of the passages of the real reports in ../shared). Each text's scores are its own, whatever
+    else is scored with it (its TF-IDF vector and its dot products are computed row by row), so a cached row
+    is the row a new call would give. Bounded: `limit` texts, then it starts afresh."""
+
+    def __init__(self, limit: int = 8192) -> None:
+        self.limit = limit
+        self._model: Any = None
+        self._rows: dict[str, Any] = {}
+
+    def scores(self, model: Any, texts: list[str]) -> list[Any]:
+        """One row of probabilities per text (in `model.classes_` order). Only the numpy scorer's rows are
+        known to be independent of the batch: any other model scores every call afresh."""
+        from gkreport.themes.scoring import LinearScorer
+
+        if not isinstance(model, LinearScorer):
+            return list(model.predict_proba(texts))
+        if model is not self._model:
+            self._model, self._rows = model, {}
+        rows = self._rows
+        new = list(dict.fromkeys(t for t in texts if t not in rows))
+        if len(rows) + len(new) > self.limit:
+            rows.clear()
+            new = list(dict.fromkeys(texts))
+        if new:
+            rows.update(zip(new, model.predict_proba(new), strict=True))
+        return [rows[t] for t in texts]
+
+
+_THEME_SCORES = ThemeScoreCache()
+
+
 def _tag_themes(model: Any, passages: list[dict[str, Any]]) -> None:
     if not passages:
         return
-    from gkreport.themes.base import theme_probabilities
+    import numpy as np
 
-    scores = theme_probabilities(model, [p["text"] for p in passages], [p["role"] for p in passages])
+    from gkreport.themes.base import gate_roles
+
+    # a fresh array: the gate writes into it, and the cached rows stay as scored
+    scores = gate_roles(model, np.array(_THEME_SCORES.scores(model, [p["text"] for p in passages]), dtype=float),
+                        [p["role"] for p in passages])
     labels = [str(t) for t in model.classes_]
     for passage, row in zip(passages, scores, strict=True):
         passage["themes"] = [(label, float(score), int(score >= float(threshold)))

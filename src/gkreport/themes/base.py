@@ -146,7 +146,12 @@ def theme_probabilities(model: Any, texts: Sequence[str], roles: Sequence[str | 
     theme set to 0, for a role-aware model (`theme_roles_`, taxonomy.json's `applies_to_roles`): a lead-in,
     a fee note or a statistics note then gets no theme. Without roles, or for a model without the gate,
     the probabilities as they are."""
-    proba = np.asarray(model.predict_proba(list(texts)), dtype=float)
+    return gate_roles(model, np.asarray(model.predict_proba(list(texts)), dtype=float), roles)
+
+
+def gate_roles(model: Any, proba: np.ndarray, roles: Sequence[str | None] | None) -> np.ndarray:
+    """`proba` (changed in place) with the rows of passages whose role cannot carry a theme set to 0, for a
+    role-aware model (see `theme_probabilities`)."""
     allowed = tuple(getattr(model, "theme_roles_", ()) or ())
     if allowed and roles is not None:
         if len(roles) != len(proba):

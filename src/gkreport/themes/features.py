@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import marshal
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,10 +44,29 @@ class WholeFileMarshal:
         return marshal.loads(file.read())
 
 
+@contextmanager
+def _pkg_resources_unavailable() -> Iterator[None]:
+    """`import pkg_resources` fails while active, unless something imported it already.
+
+    jieba imports pkg_resources (60-150 ms, deprecated by setuptools) only to open its own data files, and
+    opens the same files from its package folder when that import fails."""
+    if "pkg_resources" in sys.modules:
+        yield
+        return
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # None makes the import raise ImportError
+    try:
+        yield
+    finally:
+        if "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+
+
 @lru_cache(maxsize=1)
 def loaded_jieba() -> Any:
-    """The jieba module with its dictionary loaded (once per process), read whole (`WholeFileMarshal`)."""
-    import jieba
+    """The jieba module with its dictionary loaded (once per process), read whole (`WholeFileMarshal`),
+    imported without pkg_resources (`_pkg_resources_unavailable`)."""
+    with _pkg_resources_unavailable():
+        import jieba
 
     jieba.setLogLevel(logging.WARNING)  # jieba prints its dictionary-loading chatter at INFO
     if getattr(jieba, "marshal", None) is marshal:

@@ -1,0 +1,59 @@
+"""A batch worker scores each distinct passage text once (`pipeline.ThemeScoreCache`): the scores it gives
+must be, bit for bit, those of scoring every passage anew, alone or together with any others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gkreport.passages import split_passages
+from gkreport.pipeline import ThemeScoreCache
+from gkreport.readers import read
+from gkreport.segment import segment
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "themes"
+EXAMPLES = ROOT / "corpora" / "examples"
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    if not (MODEL / "card.json").exists():
+        pytest.skip("no shipped theme model in models/themes")
+    from gkreport.themes import load_scorer
+
+    return load_scorer(MODEL)
+
+
+def _passages() -> list[str]:
+    texts = [p.text for f in sorted(EXAMPLES.glob("*.txt")) for p in split_passages(segment(read(f)))]
+    assert len(set(texts)) > 10, "the examples no longer give passages"
+    return texts
+
+
+def test_cached_scores_are_those_of_scoring_anew(scorer) -> None:
+    texts = _passages()
+    together = scorer.predict_proba(texts)
+    cache = ThemeScoreCache(limit=len(texts) // 2)  # small enough to start afresh on the way
+    repeated = texts + texts[::-1] + texts[:5]  # each text again, in other company
+    got = [row for start in range(0, len(repeated), 7) for row in cache.scores(scorer, repeated[start:start + 7])]
+    expected = list(together) + list(together[::-1]) + list(together[:5])
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+    alone = [scorer.predict_proba([t])[0] for t in texts[:20]]
+    assert all(np.array_equal(a, b) for a, b in zip(alone, together[:20], strict=True))
+
+
+def test_another_model_is_not_served_from_the_cache(scorer) -> None:
+    class Constant:
+        classes_ = scorer.classes_
+
+        def predict_proba(self, texts: list[str]) -> np.ndarray:
+            return np.full((len(texts), len(self.classes_)), 0.25)
+
+    cache = ThemeScoreCache()
+    text = _passages()[0]
+    first = cache.scores(scorer, [text])[0]
+    assert np.array_equal(cache.scores(Constant(), [text])[0], np.full(len(scorer.classes_), 0.25))
+    assert np.array_equal(cache.scores(scorer, [text])[0], first)
