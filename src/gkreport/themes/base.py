@@ -35,7 +35,7 @@ def themes_to_matrix(labels: Iterable[Iterable[str]], themes: Sequence[str] = TH
 
 def matrix_to_themes(matrix: np.ndarray, themes: Sequence[str] = THEME_IDS) -> list[list[str]]:
     """Binary indicator matrix -> lists of theme ids."""
-    return [[str(themes[j]) for j in np.flatnonzero(row)] for row in np.asarray(matrix)]
+    return [[str(themes[int(j)]) for j in np.flatnonzero(row)] for row in np.asarray(matrix)]
 
 
 def check_texts(X: Any) -> list[str]:
