@@ -156,8 +156,9 @@ def theme_probabilities(model: Any, texts: Sequence[str], roles: Sequence[str | 
 
 
 class ThemeClassifierMixin:
-    """predict / score for estimators that set `thresholds_` and implement `predict_proba`."""
+    """predict / score for estimators that set `classes_` and `thresholds_` and implement `predict_proba`."""
 
+    classes_: np.ndarray
     thresholds_: np.ndarray
 
     def predict_proba(self, X: Any) -> np.ndarray:  # pragma: no cover - implemented by subclasses
@@ -169,14 +170,14 @@ class ThemeClassifierMixin:
 
     def predict_themes(self, X: Any) -> list[list[str]]:
         """Theme ids per text, for callers that do not want a matrix."""
-        return matrix_to_themes(self.predict(X), list(self.classes_))  # type: ignore[attr-defined]
+        return matrix_to_themes(self.predict(X), list(self.classes_))
 
     def score(self, X: Any, Y: Any) -> float:
         """Micro-averaged F1, so GridSearchCV has a sensible default score for multi-label output."""
         return micro_f1(np.asarray(Y), self.predict(X))
 
     def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags = super().__sklearn_tags__()  # type: ignore[misc]  # from the BaseEstimator this mixin is combined with
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
