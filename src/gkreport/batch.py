@@ -35,7 +35,7 @@ from collections.abc import Generator, Iterable
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord, error_record, problem_record, process_files
@@ -51,6 +51,12 @@ from gkreport.store import (
     write_themes,
 )
 from gkreport.walk import walk
+
+if TYPE_CHECKING:  # rich is imported only when a progress bar is shown
+    from rich.progress import Progress, TaskID
+
+    ProgressBar = tuple[Progress, TaskID]
+
 
 Backend = Literal["local", "dask"]
 DEFAULT_TIMEOUT = 60.0
@@ -157,7 +163,7 @@ class _dask_context(AbstractContextManager[object]):
             self.cluster.close()
 
 
-def _progress(enabled: bool, total: int) -> tuple[AbstractContextManager[object], object | None]:
+def _progress(enabled: bool, total: int) -> tuple[AbstractContextManager[object], ProgressBar | None]:
     if not enabled:
         return nullcontext(), None
     from rich.console import Console
@@ -243,14 +249,14 @@ def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats:
                  model_dir=model_dir, bar=bar, started=started)
 
 
-def _advance(bar: object | None, done: int, stats: BatchStats, started: float) -> None:
+def _advance(bar: ProgressBar | None, done: int, stats: BatchStats, started: float) -> None:
     if bar is not None:
-        prog, task = bar  # type: ignore[misc]
+        prog, task = bar
         elapsed = max(time.monotonic() - started, 1e-9)
         prog.update(task, advance=done, rate=stats.processed / elapsed, errors=stats.errors)
 
 
-def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None, bar: object | None,
+def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None, bar: ProgressBar | None,
                 stats: BatchStats, started: float) -> int:
     """Themes for the passages of stored files that have none (stored with --no-themes), from their stored
     text: the files are not read again. In this process; returns how many files were tagged."""
@@ -270,7 +276,7 @@ def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None
 
 def _process(conn: sqlite3.Connection, todo: list[tuple[str, str]], stats: BatchStats, *, jobs: int,
              backend: Backend, scheduler: str | None, timeout: float | None, model_dir: str | None,
-             bar: object | None, started: float) -> None:
+             bar: ProgressBar | None, started: float) -> None:
     """Run the workers over `todo` and write what comes back, a chunk of files per transaction. On Ctrl-C
     (KeyboardInterrupt, re-raised) every record that came back is written first."""
     if not todo:

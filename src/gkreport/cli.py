@@ -30,11 +30,6 @@ app.add_typer(labelstudio_app, name="labelstudio")
 
 
 
-def _choices(name: str, *values: str) -> type[Enum]:
-    """A str Enum for a typer option with fixed choices."""
-    return Enum(name, {v: v for v in values}, type=str)  # type: ignore[return-value]
-
-
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
 # readable=False: click would stop the whole command with a usage error at the first unreadable file; the
 # readers name it in one line and go on with the others
@@ -46,16 +41,26 @@ CorpusDirs = Annotated[list[Path], typer.Option(
     metavar="DIR", help="Folder of the reports the labels refer to, searched recursively (repeat for several).")]
 
 
-SegmentFormat = _choices("SegmentFormat", "text", "json")
+class SegmentFormat(str, Enum):
+    text = "text"
+    json = "json"
 
 
-TablesFormat = _choices("TablesFormat", "json", "csv", "text")
+class TablesFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    text = "text"
 
 
-TagFormat = _choices("TagFormat", "jsonl", "text")
+class TagFormat(str, Enum):
+    jsonl = "jsonl"
+    text = "text"
 
 
-ModelKind = _choices("ModelKind", "sklearn", "spacy", "keywords")
+class ModelKind(str, Enum):
+    sklearn = "sklearn"
+    spacy = "spacy"
+    keywords = "keywords"
 
 
 _MODEL_NAME = {"sklearn": "linear", "spacy": "spacy", "keywords": "keyword"}
@@ -156,7 +161,7 @@ def _tables_and_checks(paths: list[Path]):
             for path, report, error in _reports(paths)]
     previous = previous_year_index([report for _, report, _, _ in done])
     for i, (path, report, tables, error) in enumerate(done):
-        if report is None:
+        if report is None or tables is None:  # tables is None exactly when the report could not be read
             yield path, None, None, None, error
             continue
         last = done[previous[i]][2] if i in previous else None
@@ -748,22 +753,42 @@ def evaluate_themes(annotations: AnnotationFiles,
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-Backend = _choices("Backend", "local", "dask")
+class Backend(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
-ExportWhat = _choices("ExportWhat", "reports", "cells", "checks", "passages")
+class ExportWhat(str, Enum):
+    reports = "reports"
+    cells = "cells"
+    checks = "checks"
+    passages = "passages"
 
 
-ExportFormat = _choices("ExportFormat", "jsonl", "csv")
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
 
 
-SummaryBy = _choices("SummaryBy", "year", "level", "region", "agency")
+class SummaryBy(str, Enum):
+    year = "year"
+    level = "level"
+    region = "region"
+    agency = "agency"
 
 
-SummaryRole = _choices("SummaryRole", "problem", "improvement", "innovation")
+class SummaryRole(str, Enum):
+    problem = "problem"
+    improvement = "improvement"
+    innovation = "innovation"
 
 
-SummaryFormat = _choices("SummaryFormat", "table", "markdown", "csv", "json", "html")
+class SummaryFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+    html = "html"
 
 
 # Literal choices: typer lists them in --help and mypy knows them (the API's tuples, checked by the tests)

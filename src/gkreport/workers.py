@@ -26,7 +26,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -178,7 +178,7 @@ class _Pool:
 
 
 def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, timeout: float | None,
-               make_error: Callable[[str, str, str], Any]) -> Iterator[list[Any]]:
+               make_error: Callable[[str, str, str], Any]) -> Generator[list[Any], None, None]:
     """Each group's records (a list per group, as `process_files` returns it), in the order they finish, and an
     empty list after each `IDLE_SECONDS` with nothing back. `make_error(path, sha256, message)` builds the error
     record of a file that was abandoned."""

@@ -184,7 +184,8 @@ def text_lengths(page: _Page, root: Any) -> dict[Any, int]:
 def main_container(page: _Page, body: Any) -> tuple[Any, list[Any]]:
     """The element that evidently holds the article, and the page titles that precede it."""
     lengths = text_lengths(page, body)
-    node, titles = body, []
+    node = body
+    titles: list[Any] = []
     while True:
         children = page.children(node)
         total = lengths[node]

@@ -168,7 +168,8 @@ def _cell(tc: Any, texts: list[str]) -> None:
 
     Same values as python-docx's `tc.vMerge`, `cell.text` and `tc.grid_span`; a w:gridSpan is left to
     python-docx to parse, for the same errors on a bad value."""
-    tcPr = merge = span = None
+    tcPr: Any = None  # a CT_TcPr, read by python-docx for its grid_span
+    merge = span = None
     paragraphs = []
     for child in tc:  # python-docx's cell.paragraphs: the w:p children only, nested tables are not read
         if child.tag == _P:

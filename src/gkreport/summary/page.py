@@ -47,8 +47,8 @@ def embedded_font(text: str) -> tuple[str, str] | None:
     if not chars or len(chars) > config["max_glyphs"]:
         return None
     try:
-        from fontTools import subset  # type: ignore[import-untyped]
-        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
     except ImportError:
         return None
     for candidate in config["embed"]:

@@ -35,7 +35,7 @@ def themes_to_matrix(labels: Iterable[Iterable[str]], themes: Sequence[str] = TH
 
 def matrix_to_themes(matrix: np.ndarray, themes: Sequence[str] = THEME_IDS) -> list[list[str]]:
     """Binary indicator matrix -> lists of theme ids."""
-    return [[str(themes[j]) for j in np.flatnonzero(row)] for row in np.asarray(matrix)]
+    return [[str(themes[int(j)]) for j in np.flatnonzero(row)] for row in np.asarray(matrix)]
 
 
 def check_texts(X: Any) -> list[str]:
@@ -161,8 +161,9 @@ def gate_roles(model: Any, proba: np.ndarray, roles: Sequence[str | None] | None
 
 
 class ThemeClassifierMixin:
-    """predict / score for estimators that set `thresholds_` and implement `predict_proba`."""
+    """predict / score for estimators that set `classes_` and `thresholds_` and implement `predict_proba`."""
 
+    classes_: np.ndarray
     thresholds_: np.ndarray
 
     def predict_proba(self, X: Any) -> np.ndarray:  # pragma: no cover - implemented by subclasses
@@ -174,14 +175,14 @@ class ThemeClassifierMixin:
 
     def predict_themes(self, X: Any) -> list[list[str]]:
         """Theme ids per text, for callers that do not want a matrix."""
-        return matrix_to_themes(self.predict(X), list(self.classes_))  # type: ignore[attr-defined]
+        return matrix_to_themes(self.predict(X), list(self.classes_))
 
     def score(self, X: Any, Y: Any) -> float:
         """Micro-averaged F1, so GridSearchCV has a sensible default score for multi-label output."""
         return micro_f1(np.asarray(Y), self.predict(X))
 
     def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags = super().__sklearn_tags__()  # type: ignore[misc]  # from the BaseEstimator this mixin is combined with
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags

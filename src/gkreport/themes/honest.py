@@ -65,10 +65,10 @@ def near_copy_pairs(texts: Sequence[str], threshold: float = NEAR_COPY_JACCARD) 
     sizes = np.asarray(matrix.sum(axis=1)).ravel()
     shared = (matrix @ matrix.T).tocoo()
     upper = shared.row < shared.col
-    i, j, both = shared.row[upper], shared.col[upper], shared.data[upper]
-    jaccard = both / (sizes[i] + sizes[j] - both)
+    first, second, both = shared.row[upper], shared.col[upper], shared.data[upper]
+    jaccard = both / (sizes[first] + sizes[second] - both)
     keep = jaccard >= threshold
-    return sorted(zip(i[keep].tolist(), j[keep].tolist(), strict=True))
+    return sorted(zip(first[keep].tolist(), second[keep].tolist(), strict=True))
 
 
 class _UnionFind:

@@ -70,7 +70,7 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
         if Y.ndim != 2:
             raise ValueError("Y must be a 2-d label matrix")
         self._base_model()  # validates `base` even when no column ends up using it
-        self._head_cache = None  # a refit must not score with the models it replaces
+        self._head_cache: LinearHead | None = None  # a refit must not score with the models it replaces
         self.estimators_: list[Any] = []
         self.strategies_: list[str] = []
         self.priors_ = Y.mean(axis=0).astype(float)
@@ -211,7 +211,7 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
             else:
                 self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
             self.pipeline_ = self._pipeline().fit(texts, Y)
-            self._scorer_cache = None
+            self._scorer_cache: LinearScorer | None = None
             self.inference_scorer().verify_against(_PerModelReference(self.pipeline_, self.pooling), texts)
         return self
 
