@@ -327,8 +327,9 @@ def complete_records(records: list[FileRecord], model: Any = None, model_version
     """Fill in region (and themes, when `model` is given) for the ok records, in one cpca call and one
     `predict_proba` call for the whole group: per call both cost more than a report's own share."""
     done = [r for r in records if r.status == "ok" and r.report is not None]
-    for record, (province, city) in zip(done, regions_of([r.report["agency"] for r in done]), strict=True):
-        record.report.update(province=province, city=city)
+    reports = [r.report for r in done if r.report is not None]  # every one of them (narrowed for the types)
+    for report, (province, city) in zip(reports, regions_of([r["agency"] for r in reports]), strict=True):
+        report.update(province=province, city=city)
     if model is not None:
         _tag_themes(model, [p for r in done for p in r.passages])
         for record in done:

@@ -723,10 +723,12 @@ def _derive_lost(reading: Reading) -> Reading | None:
         return reading
     i = lost[0]
     values = [v.value for v in reading]
-    if i == 6:
-        derived = sum(values[:6])  # type: ignore[arg-type]
+    known = [v for j, v in enumerate(values[:6]) if j != i and v is not None]  # every cell but the lost one is ok
+    total = values[6]
+    if i == 6 or total is None:
+        derived = sum(known)
     else:
-        derived = values[6] - sum(v for j, v in enumerate(values[:6]) if j != i)  # type: ignore[operator]
+        derived = total - sum(known)
     if derived < 0:
         return None
     note = reading[i].note + "; the unprinted column is implied by R3"
@@ -1286,28 +1288,28 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         at = next(i for i, r in enumerate(rows) if r.id in schema.variants["other"])
         rows.insert(at, spec.row("other"))
     for row in rows:
-        row_hits = by_row.get(row.id)
-        if not row_hits:
+        hits_of_row = by_row.get(row.id)
+        if not hits_of_row:
             cells += _missing("3", row.id, cols)
             continue
-        hit = row_hits[0]
+        hit = hits_of_row[0]
         line = doc.line(hit.groups[0].start if hit.groups else hit.label_start)
         if row.id in conflicts:
             cells += _ambiguous_row(doc, "3", row.id, cols, hit, hit.note if hit.unsure else
                                     "label and numbers could not be matched with certainty")
             continue
-        options = (solved or readings)[row.id]
-        if solved is None and len(options) > 1:
-            cells += _agreed(doc, "3", row.id, cols, options, line, hit.note, _printed(hit.groups))
-        elif len(options) == 1:
+        choices = (solved or readings)[row.id]
+        if solved is None and len(choices) > 1:
+            cells += _agreed(doc, "3", row.id, cols, choices, line, hit.note, _printed(hit.groups))
+        elif len(choices) == 1:
             note = hit.note
             if len(readings[row.id]) > 1:
                 note = "; ".join(x for x in (note, "alignment chosen by R1/R2 across rows") if x)
             # `line` is the line of the hit's first group, so of all its values when it has only one.
-            values_line = line if _one_line(row_hits) is not None else None
-            cells += _cells_from_reading(doc, "3", row.id, cols, options[0], line, note, values_line)
+            values_line = line if _one_line(hits_of_row) is not None else None
+            cells += _cells_from_reading(doc, "3", row.id, cols, choices[0], line, note, values_line)
         else:
-            cells += _agreed(doc, "3", row.id, cols, options, line, hit.note, _printed(hit.groups))
+            cells += _agreed(doc, "3", row.id, cols, choices, line, hit.note, _printed(hit.groups))
     return cells
 
 
