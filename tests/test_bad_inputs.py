@@ -247,6 +247,10 @@ def test_random_option_values_never_give_a_traceback(option_paths: list[str]) ->
             lambda t: ["train", "--annotations", t[0], "--corpus", t[1], "--out", t[2], "--cv", t[3]]),
         st.tuples(paths, paths).map(lambda t: ["tag", t[0], "--model", t[1]]),
         st.tuples(paths, paths).map(lambda t: ["label", t[0], "--out", t[1], "--annotator", "t"]),
+        st.tuples(paths, numbers, paths).map(lambda t: ["review", "--db", t[0], "--year", t[1], "--output", t[2]]),
+        st.tuples(paths, paths).map(lambda t: ["labelstudio", "export", t[0], "--out", t[1], "--no-predictions"]),
+        st.tuples(paths, paths, paths).map(
+            lambda t: ["labelstudio", "import", t[0], "--corpus", t[1], "--out", t[2]]),
     )
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))

@@ -221,3 +221,12 @@ def test_export_errors_are_one_line(tmp_path: Path, case: str) -> None:
     assert result.exit_code == (1 if case == "empty folder" else 2)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.output
+
+
+def test_an_equal_time_is_broken_by_the_later_annotation_id() -> None:
+    from gkreport.labelstudio import _latest
+
+    same = "2026-12-01T10:00:00.000000Z"
+    answers = [{"id": 9, "updated_at": same, "result": []}, {"id": 10, "updated_at": same, "result": []}]
+    assert _latest(answers)["id"] == 10
+    assert _latest(list(reversed(answers)))["id"] == 10

@@ -46,14 +46,15 @@ def test_cached_scores_are_those_of_scoring_anew(scorer) -> None:
 
 
 def test_another_model_is_not_served_from_the_cache(scorer) -> None:
-    class Constant:
-        classes_ = scorer.classes_
+    import dataclasses
 
-        def predict_proba(self, texts: list[str]) -> np.ndarray:
-            return np.full((len(texts), len(self.classes_)), 0.25)
-
+    # the same scorer with every bias moved: another model of the same kind, whose rows differ
+    head = dataclasses.replace(scorer.head, bias=scorer.head.bias + 1.5)
+    other = dataclasses.replace(scorer, head=head)
     cache = ThemeScoreCache()
-    text = _passages()[0]
-    first = cache.scores(scorer, [text])[0]
-    assert np.array_equal(cache.scores(Constant(), [text])[0], np.full(len(scorer.classes_), 0.25))
-    assert np.array_equal(cache.scores(scorer, [text])[0], first)
+    texts = _passages()[:5]
+    first = cache.scores(scorer, texts)
+    second = cache.scores(other, texts)
+    assert all(np.array_equal(a, b) for a, b in zip(second, other.predict_proba(texts), strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(cache.scores(scorer, texts), first, strict=True))

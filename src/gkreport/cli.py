@@ -555,6 +555,8 @@ def labelstudio_export(paths: Paths,
                        ) -> None:
     """Write the passages of sections 五/六 as Label Studio tasks, with the model's themes and the splitter's
     role as pre-annotations. Import the file into a project set up with `gkreport labelstudio config`."""
+    with _checked_options():
+        options.check_output_file("--out", out)
     from gkreport.labelling import thresholds_of, with_suggestions
     from gkreport.labelstudio import task
     from gkreport.themes.card import read_card
@@ -592,6 +594,8 @@ def labelstudio_import(export: Annotated[Path, typer.Argument(help="Label Studio
     whose text no longer matches the corpus is refused with its id and the reason (exit code 1)."""
     from gkreport.labelstudio import import_export
 
+    with _checked_options():
+        options.check_output_file("--out", out)
     if out.exists() and out.stat().st_size and not force:
         _fail(f"{out}: exists; pass --force to replace it, or name a new file")
         raise typer.Exit(2)
@@ -946,6 +950,9 @@ def review_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
                                  ] = None) -> None:
     """One row per report for the office that receives them: what is missing or wrong, and a verdict."""
+    with _checked_options():
+        options.check_int("--year", year, 1900, 2100)
+        options.check_output_file("--output", output)
     from gkreport.review import build_review, render_review
 
     try:

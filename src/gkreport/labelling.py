@@ -108,7 +108,10 @@ def with_suggestions(candidates: Sequence[Candidate], model: Any) -> list[Candid
     `themes.load_scorer` gives; only the themes it has a classifier for are scored)."""
     if not candidates:
         return []
-    proba = model.predict_proba([c.passage.text for c in candidates])
+    from gkreport.themes.base import theme_probabilities
+
+    # gated by role as tag and batch are: a fee note or a lead-in is not offered themes they never assign
+    proba = theme_probabilities(model, [c.passage.text for c in candidates], [c.passage.role for c in candidates])
     labels = [str(t) for t in model.classes_]
     out = []
     for candidate, row in zip(candidates, proba, strict=True):

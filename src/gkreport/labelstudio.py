@@ -100,7 +100,13 @@ def _latest(annotations: Any) -> dict[str, Any] | None:
     kept = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled")]
     if not kept:
         return None
-    return max(kept, key=lambda a: (str(a.get("updated_at") or a.get("created_at") or ""), str(a.get("id"))))
+    return max(kept, key=lambda a: (str(a.get("updated_at") or a.get("created_at") or ""), _id_order(a.get("id"))))
+
+
+def _id_order(annotation_id: Any) -> tuple[int, int, str]:
+    """Label Studio's annotation ids are integers that grow: 10 comes after 9 (as text it would not)."""
+    text = str(annotation_id)
+    return (1, int(text), "") if text.isdigit() else (0, 0, text)
 
 
 def _answer(annotation: dict[str, Any]) -> tuple[str, tuple[str, ...]]:

@@ -63,9 +63,17 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=4)
 def cached_model(model_dir: str) -> tuple[Any, str]:
-    """(scorer, card version) for a model directory, loaded once per worker process."""
+    """(scorer, card version) for a model directory, loaded once per process and card: a model retrained
+    into the same folder (a new card, new hashes) is loaded anew, not served from memory."""
+    from gkreport.themes.card import read_card
+
+    card = read_card(Path(model_dir))
+    return _loaded_model(model_dir, f"{card.get('scorer_sha256')}:{card.get('model_sha256')}")
+
+
+@lru_cache(maxsize=4)
+def _loaded_model(model_dir: str, fingerprint: str) -> tuple[Any, str]:
     from gkreport.themes.card import load_scorer, read_card
 
     return load_scorer(model_dir), str(read_card(Path(model_dir)).get("version"))
@@ -205,6 +213,7 @@ class ThemeScoreCache:
         self.limit = limit
         self._model: Any = None
         self._rows: dict[str, Any] = {}
+        self._lock = threading.Lock()  # a Dask worker runs several files at once in its threads
 
     def scores(self, model: Any, texts: list[str]) -> list[Any]:
         """One row of probabilities per text (in `model.classes_` order). Only the numpy scorer's rows are
@@ -213,6 +222,10 @@ class ThemeScoreCache:
 
         if not isinstance(model, LinearScorer):
             return list(model.predict_proba(texts))
+        with self._lock:
+            return self._scores(model, texts)
+
+    def _scores(self, model: Any, texts: list[str]) -> list[Any]:
         if model is not self._model:
             self._model, self._rows = model, {}
         rows = self._rows

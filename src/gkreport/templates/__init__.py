@@ -257,7 +257,14 @@ def col_label(table: str, col: str, template: str = "2021") -> str:
 
 @lru_cache(maxsize=1024)
 def cell_label(table: str, row: str, col: str, template: str = "2021") -> str:
-    """A cell's Chinese name for display, e.g. "表三「（七）总计」「自然人」"."""
+    """A cell's Chinese name for display, e.g. "表三「（七）总计」「自然人」"; a cell of a pre-2019 统计表
+    (table `old`) by that table's own labels."""
+    from gkreport.tables_old.schema import TABLE as OLD_TABLE
+
+    if table == OLD_TABLE:
+        from gkreport.tables_old.output import col_label as old_col, row_label as old_row
+
+        return f"统计表「{old_row(row).strip()}」「{old_col(col)}」"
     row_text = row_label(table, row, template)
     return f"{TABLE_NAMES.get(table, table)}「{row_text}」「{col_label(table, col, template)}」"
 
