@@ -262,7 +262,8 @@ def cell_label(table: str, row: str, col: str, template: str = "2021") -> str:
     from gkreport.tables_old.schema import TABLE as OLD_TABLE
 
     if table == OLD_TABLE:
-        from gkreport.tables_old.output import col_label as old_col, row_label as old_row
+        from gkreport.tables_old.output import col_label as old_col
+        from gkreport.tables_old.output import row_label as old_row
 
         return f"统计表「{old_row(row).strip()}」「{old_col(col)}」"
     row_text = row_label(table, row, template)
