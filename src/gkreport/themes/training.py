@@ -6,18 +6,17 @@ training side of every fold (`include_written`). With no real labels yet, the wr
 the test pool too, and the report says so (`tested_on="written"`): such numbers prove the plumbing,
 not the model.
 
-Run: python -m gkreport.themes.training --annotations annotations/*.jsonl --corpus ../shared/corpus
+The honest CV that `gkreport evaluate themes` prints and `gkreport train` records in the card (reports that
+share a text merged into one group, each text once) is `gkreport.themes.comparison`; `cross_validate` here
+groups by report only and is kept for the model kinds' own tests.
 """
 
 from __future__ import annotations
 
-import argparse
 import inspect
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -284,40 +283,3 @@ def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include
     if progress is not None:
         progress(1, 1, "trained")
     return TrainingRun(model, use, untrained, report, skipped, time.perf_counter() - started)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Evaluate the models on labelled passages and optionally train + save one with its card."""
-    from gkreport.annotations import load_annotations, resolve
-    from gkreport.themes.card import save_model
-
-    parser = argparse.ArgumentParser(prog="python -m gkreport.themes.training", description=main.__doc__)
-    parser.add_argument("--annotations", nargs="+", required=True, type=Path, help="annotation .jsonl files")
-    parser.add_argument("--corpus", nargs="*", default=[], type=Path,
-                        help="folders holding the labelled reports")
-    parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), choices=MODEL_NAMES)
-    parser.add_argument("--splits", type=int, default=5)
-    parser.add_argument("--no-written", action="store_true", help="train without source=written passages")
-    parser.add_argument("--save", choices=MODEL_NAMES, help="train this model on all data and save it")
-    parser.add_argument("--out", type=Path, default=Path("models/themes"))
-    parser.add_argument("--json", type=Path, help="also write the evaluation report as JSON here")
-    parser.add_argument("--on-conflict", choices=("error", "skip"), default="error",
-                        help="passages whose annotators disagree without an adjudicated record")
-    args = parser.parse_args(argv)
-
-    data = resolve(load_annotations(args.annotations), args.corpus, on_conflict=args.on_conflict)
-    report = cross_validate(args.models, data, n_splits=args.splits, include_written=not args.no_written)
-    print(report.to_markdown())
-    if args.json:
-        args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    if args.save:
-        model = train(args.save, data, include_written=not args.no_written)
-        extra = {"cv_metrics": report.summary(args.save)} if args.save in report.models else {}
-        card = save_model(model, args.out, extra, data=[d for d in data if not args.no_written or d.is_real],
-                          model_kind=args.save)
-        print(f"saved {args.save} model; card: {card}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
