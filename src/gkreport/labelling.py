@@ -14,9 +14,7 @@ s skips, u undoes the last answer (or skip), q / Ctrl-C / Ctrl-D stop.
 from __future__ import annotations
 
 import random
-import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,13 +25,11 @@ from gkreport.annotations import append_label, labelled_keys, make_label
 from gkreport.errors import ReportError
 from gkreport.passages import ROLES, Passage
 from gkreport.themes import THEME_IDS
+from gkreport.themes.honest import NEAR_COPY_JACCARD, shingles, text_key
 
 ORDERS: tuple[str, ...] = ("uncertain", "document", "random")
 ROLE_KEYS: dict[str, str] = {chr(ord("a") + i): role for i, role in enumerate(ROLES)}
 THEME_KEYS: dict[str, str] = {str(i): theme for i, theme in enumerate(THEME_IDS, 1)}
-SHINGLE = 5  # characters per shingle of the near-duplicate test
-NEAR_DUPLICATE = 0.8  # Jaccard similarity of shingle sets from which two passages count as one text
-_NOT_TEXT = re.compile(r"[\W\d_]+")  # white space, punctuation and numbers: what a copy may change
 
 Key = str  # "1".."9", "0", "a".."h", "enter", "s", "u", "q", "eof", "interrupt"; anything else is ignored
 
@@ -150,23 +146,12 @@ def order_candidates(candidates: Sequence[Candidate], order: str, thresholds: di
     return ordered
 
 
-def normalised(text: str) -> str:
-    """The text with what a copy may change dropped: width forms, white space, punctuation and numbers."""
-    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
-
-
-def shingles(text: str, size: int = SHINGLE) -> frozenset[str]:
-    norm = normalised(text)
-    if len(norm) <= size:
-        return frozenset((norm,))
-    return frozenset(norm[i:i + size] for i in range(len(norm) - size + 1))
-
-
 class NearDuplicates:
-    """The texts labelled so far, asked whether a new text is one of them: equal after `normalised`, or
-    sharing at least `NEAR_DUPLICATE` of their character 5-grams (Jaccard)."""
+    """The texts labelled so far, asked whether a new text is one of them, by the test the honest CV groups
+    copies with (`themes.honest`): equal compared texts, or sharing at least `NEAR_COPY_JACCARD` of their
+    character 5-grams (Jaccard)."""
 
-    def __init__(self, texts: Iterable[str] = (), threshold: float = NEAR_DUPLICATE) -> None:
+    def __init__(self, texts: Iterable[str] = (), threshold: float = NEAR_COPY_JACCARD) -> None:
         self.threshold = threshold
         self._exact: set[str] = set()
         self._sets: list[frozenset[str]] = []
@@ -175,8 +160,8 @@ class NearDuplicates:
             self.add(text)
 
     def add(self, text: str) -> None:
-        self._exact.add(normalised(text))
-        grams = shingles(text)
+        self._exact.add(text_key(text))
+        grams = frozenset(shingles(text))
         for gram in grams:
             self._index.setdefault(gram, []).append(len(self._sets))
         self._sets.append(grams)
@@ -184,7 +169,7 @@ class NearDuplicates:
     def __contains__(self, text: object) -> bool:
         if not isinstance(text, str):
             return False
-        if normalised(text) in self._exact:
+        if text_key(text) in self._exact:
             return True
         grams = shingles(text)
         shared: Counter[int] = Counter()
