@@ -63,6 +63,8 @@ class _PartsConfig:
     appendix: re.Pattern[str]  # an unnumbered statistics table or attachment list (附件1：…统计表, 附件：)
     appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
     table_start: re.Pattern[str]  # the first label of an old statistics table
+    bare_ordinal: re.Pattern[str]  # 一总体情况: a numeral with no 、 after a sentence end
+    heading_ends: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -117,9 +119,14 @@ def parts_config() -> _PartsConfig:
     numbered_part = re.compile(rf"第(?P<num>[{NUMERALS}]{{1,2}})部分[、.．:：]?\s*")
     sub_ordinal = re.compile(rf"[（(](?P<num>[{NUMERALS}]{{1,2}})[）)]\s*")
     end_words = re.compile("|".join(sorted(table["heading_ends"], key=len, reverse=True)))
+    # Starts with the sentence end (a character set: the engine skips ahead); the numeral is group `num`.
+    # A numeral that forms a word with the character after it (一是, 一些, 一般) is no ordinal.
+    bare = re.compile(rf"[\n。；;！!？?：:][ \t#*|>]*(?P<num>[{NUMERALS}])[ \t]*"
+                      rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
     return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
                         end_words, table["connectors"], re.compile("|".join(data["appendix"])),
-                        re.compile(data["appendix_hint"]), re.compile(data["table_start"]))
+                        re.compile(data["appendix_hint"]), re.compile(data["table_start"]), bare,
+                        tuple(table["heading_ends"]))
 
 
 _STOP = re.compile(r"[\n。；;！!？?：:（(\d\t]|\s{2,}|\s(?=\S)")
@@ -158,6 +165,23 @@ def score_heading(heading: str) -> dict[str, float]:
     return scores
 
 
+MIN_SHARE = 0.5  # a heading with none of a section's words maps by the name's pairs only from this share
+
+
+@lru_cache(maxsize=4096)
+def score_by_name(heading: str) -> dict[str, float]:
+    """For a part heading with none of any target's words (二、政府信息公开情况): the share of each section's
+    official name's character pairs it holds, for the sections where that share is at least `MIN_SHARE`.
+    The ordinal is left out. Cached: the caller must not change the dict."""
+    cfg = parts_config()
+    pairs = _pairs("".join(_ORDINAL_HEAD.sub("", heading).split()))
+    if cfg.not_heading.search(heading) or len(pairs) < 2:
+        return {}
+    shares = {t.target: len(pairs & t.name_pairs) / len(t.name_pairs) for t in cfg.targets
+              if t.target.isdigit() and t.own_heading and t.name_pairs}
+    return {target: share for target, share in shares.items() if share >= MIN_SHARE}
+
+
 def scan_ordinals(text: str) -> list[re.Match[str]]:
     """Every 一、 二. 十二、 in `text`, whatever comes before it: the one scan of the text for ordinals, shared
     by `find_parts` and the segmenter's inline headings."""
@@ -171,9 +195,49 @@ def find_parts(text: str, ordinals: list[re.Match[str]] | None = None) -> list[P
     found = _scan(text, cfg.ordinal.finditer(text) if ordinals is None else ordinals, cfg)
     if "部分" in text:
         found = sorted(found + _scan(text, cfg.numbered_part.finditer(text), cfg), key=lambda p: p.start)
+    bare = _scan_bare(text, cfg)
+    if bare:
+        found = sorted(found + bare, key=lambda p: p.start)
     if not found:
         found = _scan(text, cfg.sub_ordinal.finditer(text), cfg)
+    _one_sentence_parts(text, found, cfg)
     return found
+
+
+def _scan_bare(text: str, cfg: _PartsConfig) -> list[Part]:
+    """Ordinals written without 、 (一总体情况) after a sentence end or at a line start: a part only when
+    its heading says clearly which section it is, as for a part glued to the text before it."""
+    parts = []
+    for m in cfg.bare_ordinal.finditer(text):
+        end = _heading_end(text, m.end(), cfg)
+        heading = "".join(text[m.end():end].split())
+        if len(heading) < 2 or max(score_heading(heading).values(), default=0.0) < GLUED_SCORE:
+            continue
+        value = ordinal_value(m.group("num"))
+        if value is not None:
+            parts.append(Part(m.start("num"), end, value, " ".join(text[m.start("num"):end].split()),
+                              score_heading(heading)))
+    return parts
+
+
+_SENTENCE_END = "。！!"
+
+
+def _one_sentence_parts(text: str, parts: list[Part], cfg: _PartsConfig) -> None:
+    """A part that is one sentence and nothing else (三、全年未收到…行政诉讼事件。四、…): its heading is the
+    bare ordinal and its body the sentence. A heading that ends with a heading word (五、其他需要报告的
+    事项。) stays a heading with an empty body. The sentence still gives the part its scores."""
+    for i, part in enumerate(parts):
+        if part.body >= len(text) or text[part.body] not in _SENTENCE_END:
+            continue
+        after = parts[i + 1].start if i + 1 < len(parts) else len(text)
+        if text[part.body + 1:after].strip(" \t\n" + _SENTENCE_END):
+            continue  # text follows the sentence: a run-in heading (一、概述。…)
+        ordinal = cfg.ordinal.match(text, part.start) or cfg.numbered_part.match(text, part.start)
+        if ordinal is None or any(part.heading.endswith(word) for word in cfg.heading_ends):
+            continue
+        part.heading = " ".join(text[part.start:ordinal.end()].split())
+        part.body = ordinal.end()
 
 
 _AFTER = frozenset("\n。；;！!？?：:，,）)")  # an ordinal may follow these (and digits, spaces, the start)
