@@ -406,3 +406,23 @@ def test_unnumbered_closing_paragraphs_naming_a_shortcoming_are_the_problems(cue
     assert report.section(5).status == "inferred", text
     assert report.section(5).text.startswith(closing), text
     assert all("解决了群众" not in report.section(5).text for _ in listed)
+
+
+def test_old_table_is_read_from_the_appendix_and_searched_for_without_one() -> None:
+    from dataclasses import replace
+
+    from gkreport.tables_old import extract_old
+
+    table = "指标名称 计量单位 本年度\n主动公开信息数 条 12\n其中：网站公开 条 10\n"
+    text = OLD_REPORT.replace("五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n", "")
+    assert "指标名称" not in text
+    # a table quoted inside section 2, and an attachment list after the signature: not the report's table
+    quoted = text.replace(body(2), body(2) + "\n" + table) + "附件：某县某某局工作通知\n"
+    report = segment(doc(quoted))
+    assert report.appendix is not None and report.appendix.heading == "附件："
+    assert extract_old(report).cells == []
+    assert [c.value for c in extract_old(replace(report, appendix=None)).cells if c.row == "proactive"] == [12]
+    # the table in the appendix is read
+    appended = segment(doc(text + "五、政府信息公开情况统计表\n" + table))
+    assert appended.appendix is not None
+    assert [c.value for c in extract_old(appended).cells if c.row == "proactive"] == [12]
