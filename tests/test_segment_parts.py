@@ -426,3 +426,23 @@ def test_old_table_is_read_from_the_appendix_and_searched_for_without_one() -> N
     appended = segment(doc(text + "五、政府信息公开情况统计表\n" + table))
     assert appended.appendix is not None
     assert [c.value for c in extract_old(appended).cells if c.row == "proactive"] == [12]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["信息处理费收取情况", "政府信息公开信息处理费收取情况", "收取信息处理费情况",
+                        "信息处理费收费情况", "收费及减免情况"]),
+       st.sampled_from(CORES[5]), st.booleans(), st.booleans(), st.booleans())
+def test_a_fee_part_of_the_2021_template_stays_in_the_section_before_it(fee: str, problems: str, other: bool,
+                                                                       one_line: bool, fee_item: bool) -> None:
+    sep = " " if one_line else "\n"
+    fee_body = ("（一）信息处理费收取情况 " if fee_item else "") + "本年度未收取信息处理费，金额为零。"
+    parts = [f"{NUMERALS[n - 1]}、{CORES[n][0]}{sep}{body(n)}" for n in range(1, 5)]
+    parts += [f"五、{fee}{sep}{fee_body}", f"六、{problems}{sep}{body(5)}"]
+    if other:
+        parts.append(f"七、其他需要报告的事项{sep}{body(6)}")
+    text = sep.join(["某某县某某局2025年政府信息公开工作年度报告", *parts])
+    report = segment(doc(text))
+    assert "未收取信息处理费" in report.section(4).text, text
+    assert report.section(5).heading == f"六、{problems}", text
+    assert "未收取信息处理费" not in report.section(5).text + report.section(6).text, text
+    assert report.section(6).status == ("found" if other else "missing"), text
