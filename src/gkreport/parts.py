@@ -63,7 +63,7 @@ class _PartsConfig:
     appendix: re.Pattern[str]  # an unnumbered statistics table or attachment list (附件1：…统计表, 附件：)
     appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
     table_start: re.Pattern[str]  # the first label of an old statistics table
-    bare_ordinal: re.Pattern[str]  # 一总体情况: a numeral with no 、 after a sentence end
+    bare_ordinal: dict[str, re.Pattern[str]]  # 一总体情况: each numeral with no 、 after a sentence end
     heading_ends: tuple[str, ...]
 
 
@@ -121,8 +121,11 @@ def parts_config() -> _PartsConfig:
     end_words = re.compile("|".join(sorted(table["heading_ends"], key=len, reverse=True)))
     # Starts with the sentence end (a character set: the engine skips ahead); the numeral is group `num`.
     # A numeral that forms a word with the character after it (一是, 一些, 一般) is no ordinal.
-    bare = re.compile(rf"[\n。；;！!？?：:][ \t#*|>]*(?P<num>[{NUMERALS}])[ \t]*"
-                      rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
+    # One pattern per numeral, from the sentence end before it: the engine's scan for the sentence ends
+    # runs in C, where finding each 一 and looking back in Python costs ten times more.
+    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][ \t#*|>]*(?P<num>{numeral})[ \t]*"
+                                rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
+            for numeral in NUMERALS}
     return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
                         end_words, table["connectors"], re.compile("|".join(data["appendix"])),
                         re.compile(data["appendix_hint"]), re.compile(data["table_start"]), bare,
@@ -147,13 +150,18 @@ def _heading_end(text: str, at: int, cfg: _PartsConfig) -> int:
     return at + limit
 
 
-@lru_cache(maxsize=8192)
 def score_heading(heading: str) -> dict[str, float]:
     """Score of `heading` against every target with at least one of its words (others are left out).
     Cached (the official wordings come again in every report): the caller must not change the dict."""
+    return _part_scores(heading) or {}
+
+
+@lru_cache(maxsize=8192)
+def _part_scores(heading: str) -> dict[str, float] | None:
+    """`score_heading`, or None when the heading is an official table row's label (not a part at all)."""
     cfg = parts_config()
     if cfg.not_heading.search(heading):
-        return {}
+        return None
     pairs = _pairs(heading)
     scores: dict[str, float] = {}
     for target in cfg.targets:
@@ -174,7 +182,7 @@ def score_by_name(heading: str) -> dict[str, float]:
     official name's character pairs it holds, for the sections where that share is at least `MIN_SHARE`.
     The ordinal is left out. Cached: the caller must not change the dict."""
     cfg = parts_config()
-    pairs = _pairs("".join(_ORDINAL_HEAD.sub("", heading).split()))
+    pairs = _pairs(_without_ordinal(heading))
     if cfg.not_heading.search(heading) or len(pairs) < 2:
         return {}
     shares = {t.target: len(pairs & t.name_pairs) / len(t.name_pairs) for t in cfg.targets
@@ -195,7 +203,7 @@ def find_parts(text: str, ordinals: list[re.Match[str]] | None = None) -> list[P
     found = _scan(text, cfg.ordinal.finditer(text) if ordinals is None else ordinals, cfg)
     if "部分" in text:
         found = sorted(found + _scan(text, cfg.numbered_part.finditer(text), cfg), key=lambda p: p.start)
-    bare = _scan_bare(text, cfg)
+    bare = _scan_bare(text, found, cfg)
     if bare:
         found = sorted(found + bare, key=lambda p: p.start)
     if not found:
@@ -204,20 +212,38 @@ def find_parts(text: str, ordinals: list[re.Match[str]] | None = None) -> list[P
     return found
 
 
-def _scan_bare(text: str, cfg: _PartsConfig) -> list[Part]:
-    """Ordinals written without 、 (一总体情况) after a sentence end or at a line start: a part only when
+def _scan_bare(text: str, parts: list[Part], cfg: _PartsConfig) -> list[Part]:
+    """Ordinals written without 、 (一总体情况) where the numbering of the parts has a gap (no 一 before 二,
+    no 三 between 二 and 四): the missing numeral after a sentence end or at a line start opens a part when
     its heading says clearly which section it is, as for a part glued to the text before it."""
-    parts = []
-    for m in cfg.bare_ordinal.finditer(text):
+    found: list[Part] = []
+    value, end = 0, 0
+    for part in parts:
+        for missing in range(value + 1, min(part.ordinal, len(NUMERALS) + 1)):
+            bare = _bare_part(text, NUMERALS[missing - 1], end, part.start, cfg)
+            if bare is not None:
+                found.append(bare)
+                end = bare.body
+        value, end = max(value, part.ordinal), max(end, part.body)
+    while value < len(NUMERALS):  # after the last part: the next numerals, as long as each is there
+        bare = _bare_part(text, NUMERALS[value], end, len(text), cfg)
+        if bare is None:
+            break
+        found.append(bare)
+        value, end = bare.ordinal, bare.body
+    return found
+
+
+def _bare_part(text: str, numeral: str, lo: int, hi: int, cfg: _PartsConfig) -> Part | None:
+    """The first part opened by `numeral` without 、 in text[lo:hi], if any."""
+    for m in cfg.bare_ordinal[numeral].finditer(text, lo, hi):
         end = _heading_end(text, m.end(), cfg)
         heading = "".join(text[m.end():end].split())
-        if len(heading) < 2 or max(score_heading(heading).values(), default=0.0) < GLUED_SCORE:
-            continue
-        value = ordinal_value(m.group("num"))
-        if value is not None:
-            parts.append(Part(m.start("num"), end, value, " ".join(text[m.start("num"):end].split()),
-                              score_heading(heading)))
-    return parts
+        scores = score_heading(heading) if len(heading) >= 2 else {}
+        if max(scores.values(), default=0.0) >= GLUED_SCORE:
+            at = m.start("num")
+            return Part(at, end, _VALUE[numeral], " ".join(text[at:end].split()), scores)
+    return None
 
 
 _SENTENCE_END = "。！!"
@@ -271,9 +297,9 @@ def _scan(text: str, matches: Iterable[re.Match[str]], cfg: _PartsConfig) -> lis
         heading = text[m.end():end]
         if " " in heading or "\t" in heading:
             heading = "".join(heading.split())
-        if len(heading) < 2 or cfg.not_heading.search(heading):
+        scores = _part_scores(heading) if len(heading) >= 2 else None
+        if scores is None:
             continue  # a table row (一、本年新收…), not a part
-        scores = score_heading(heading)
         # Glued to the text before it (…年度报告一、概述), a part needs a heading that says clearly which
         # section it is.
         if where == "glued" and (len(numeral) > 1 or max(scores.values(), default=0.0) < GLUED_SCORE):
@@ -298,8 +324,10 @@ def appendix_start(text: str, parts: list[Part], after: int) -> tuple[int, str] 
     else an unnumbered one (附件1：…统计表) that does not sit inside a sentence."""
     cfg = parts_config()
     for part in parts:
+        if part.start < after or "appendix" not in part.scores:
+            continue
         best = part.best()
-        if part.start >= after and best and best[0] == "appendix":
+        if best and best[0] == "appendix":
             return part.start, _appendix_heading(text, part.start, part.body, cfg)
     for hint in cfg.appendix_hint.finditer(text, after):
         # the patterns reach at most 40 characters before their key word (附件1：<name>…统计表)
@@ -368,8 +396,8 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
         later = [o for o in by_section[picked.section] if o.start > picked.body]
         if not later:
             continue
-        same = _ORDINAL_HEAD.sub("", picked.heading)
-        again = next((o for o in later if _ORDINAL_HEAD.sub("", o.heading) == same), None)
+        same = _without_ordinal(picked.heading)
+        again = next((o for o in later if _without_ordinal(o.heading) == same), None)
         if again is not None:
             warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset "
                             f"{again.start}")
@@ -377,3 +405,9 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
 
 
 _ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")
+
+
+@lru_cache(maxsize=4096)
+def _without_ordinal(heading: str) -> str:
+    """A heading without its ordinal and spaces (the same heading again under another number)."""
+    return _ORDINAL_HEAD.sub("", heading)

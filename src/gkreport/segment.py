@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
+from operator import itemgetter
 from typing import Literal
 
 from gkreport.document import Document
@@ -245,7 +246,9 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
             if len(cells) != 1:  # a table row is never a heading
                 continue
             line = cells[0]
-        if len(line) <= _LONG_LINE:
+        # a line that starts with a digit is a table cell or a numbered item: every heading wording and
+        # every written numeral starts with a Chinese character (tested), so no short-line heading
+        if len(line) <= _LONG_LINE and not line[0].isdigit():
             compact = "".join(line.split()).lstrip(_HEAD_STRIP)
             hit = cfg.line.match(compact)
             if hit:
@@ -335,11 +338,11 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
                 if len(compact) <= 60 and pattern.match(compact):
                     return m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
         else:
-            m = pattern.search(text, lo, hi)
-            if m:
-                line_start = text.rfind("\n", lo, m.start()) + 1
-                prefix = text[max(line_start, lo):m.start()]
-                return max(line_start, lo) if not prefix.strip(_HEAD_STRIP) else m.start()
+            hit = pattern.search(text, lo, hi)
+            if hit:
+                line_start = text.rfind("\n", lo, hit.start()) + 1
+                prefix = text[max(line_start, lo):hit.start()]
+                return max(line_start, lo) if not prefix.strip(_HEAD_STRIP) else hit.start()
     run_in = cfg.run_in[section].search(text, max(lo - 1, 0), hi)
     if run_in is not None:
         return run_in.start("head")
@@ -405,7 +408,7 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
     first = next((p for p in parts if p.ordinal == 1), None)
     for part in parts:
         scores = part.scores or (_OPENING if part is first else score_by_name(part.heading))
-        best = max(scores.items(), key=lambda kv: kv[1], default=None)
+        best = max(scores.items(), key=itemgetter(1), default=None)
         target = best[0] if best else None
         i = bisect_right(starts, part.start) - 1
         inside = i >= 0 and part.start < reach[i]
