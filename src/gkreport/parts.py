@@ -139,15 +139,22 @@ _MAX_HEADING = 40
 def _heading_end(text: str, at: int, cfg: _PartsConfig) -> int:
     """Where the heading that starts at `at` ends: a line end, a sentence end, an opening bracket, a digit
     or a space, else after the first heading word that no connector continues."""
-    window = text[at:at + _MAX_HEADING]
+    return at + _heading_length(text[at:at + _MAX_HEADING])
+
+
+@lru_cache(maxsize=16384)
+def _heading_length(window: str) -> int:
+    """`_heading_end` on the text that follows an ordinal (the same from one report to the next for the
+    official headings and table rows, hence the cache)."""
+    cfg = parts_config()
     stop = _STOP.search(window)
     limit = stop.start() if stop else len(window)
     for m in cfg.end_words.finditer(window, 0, limit):
         if m.end() >= limit:
-            return at + m.end()
+            return m.end()
         if window[m.end()] not in cfg.connectors and not cfg.end_words.match(window, m.end()):
-            return at + m.end()
-    return at + limit
+            return m.end()
+    return limit
 
 
 def score_heading(heading: str) -> dict[str, float]:
