@@ -272,8 +272,10 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
             for at in range(ordinal.start(), ordinal.start() + len(ordinal.group("num"))):
                 for pattern in (cfg.inline, cfg.inline_official):
                     hit = pattern.match(text, at, line_end)
-                    if hit is None or hit.start() in seen:
+                    if hit is None:
                         continue
+                    if hit.start() in seen:
+                        break  # both patterns match at `at` only: the official one adds nothing
                     seen.add(hit.start())
                     section, weight = _section_of(hit, cfg)
                     score = _score(section, weight, hit.group("num"))
@@ -282,6 +284,7 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
                     body = note.end() if note else hit.end()
                     found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
                                             ordinal_value(hit.group("num"))))
+                    break  # the official pattern would match at the same start: a heading found once
     return found
 
 
