@@ -487,28 +487,36 @@ def detect_template(compact_text: str, year: int | None, has_sections: bool) -> 
 
 def read_metadata(compact_head: str, compact_text: str) -> tuple[str | None, int | None, Level]:
     """Agency, report year and administrative level from the title and the opening."""
+    agency, year, titled = _title_metadata(compact_head)
+    if not titled:
+        year = _period_year(compact_text)
+    return agency, year, level_of(agency)
+
+
+def _title_metadata(compact_head: str) -> tuple[str | None, int | None, bool]:
+    """Agency and year from the report's title, and whether there is a title at all."""
     cfg = _config()
-    agency: str | None = None
-    year: int | None = None
     m = cfg.title.search(compact_head)
     first = cfg.title_year_first.search(compact_head)
     if first and (m is None or first.start() < m.start()):
         m = first
-    if m:
-        agency = m.group("agency")
-        for prefix in cfg.title_prefixes:
-            if agency.startswith(prefix):
-                agency = agency[len(prefix):]
-        for suffix in cfg.title_suffixes:
-            agency = agency.removesuffix(suffix)
-        year = int(m.group("year"))
-        if agency and not cfg.agency_end.search(agency):
-            agency = None  # a phrase of the opening sentence (…编制的), not a body's name
-    else:
-        p = cfg.period.search(compact_text)
-        if p:
-            year = int(p.group("year"))
-    return agency or None, year, level_of(agency)
+    if m is None:
+        return None, None, False
+    agency: str | None = m.group("agency")
+    for prefix in cfg.title_prefixes:
+        if agency.startswith(prefix):
+            agency = agency[len(prefix):]
+    for suffix in cfg.title_suffixes:
+        agency = agency.removesuffix(suffix)
+    if agency and not cfg.agency_end.search(agency):
+        agency = None  # a phrase of the opening sentence (…编制的), not a body's name
+    return agency or None, int(m.group("year")), True
+
+
+def _period_year(compact_text: str) -> int | None:
+    """The year of the statistics period stated in the text (统计期限自2012年…), for a report without title."""
+    p = _config().period.search(compact_text)
+    return int(p.group("year")) if p else None
 
 
 def level_of(agency: str | None) -> Level:
@@ -530,15 +538,25 @@ def segment(doc: Document) -> Report:
     """Split a document into the six sections and read its template, agency, year and level."""
     cfg = _config()
     text = doc.text
-    compact_text = "".join(text.split())
     head = "".join(text[:600].split())
     head = re.sub(r"[#*|]", "", head)
-    agency, year, level = read_metadata(head, compact_text)
+    # the compact text is made only when needed: for the period of a report without title, and for the
+    # template's table labels (a title year up to 2018 already says pre2019)
+    compact_text: str | None = None
+    agency, year, titled = _title_metadata(head)
+    if not titled:
+        compact_text = "".join(text.split())
+        year = _period_year(compact_text)
+    level = level_of(agency)
     ordinals = scan_ordinals(text)
     parts = find_parts(text, ordinals)
     sections, appendix, chosen, candidates = _locate_sections(text, cfg, ordinals, parts)
     located = any(s.status != "missing" for s in sections)
-    template = detect_template(compact_text, year, located)
+    if year is not None and year <= 2018:
+        template: Template = "pre2019"
+    else:
+        template = detect_template(compact_text if compact_text is not None else "".join(text.split()), year,
+                                   located)
     return Report(doc, template, agency, year, level, sections, appendix,
                   warnings_of(text, parts, chosen, candidates))
 
