@@ -502,14 +502,14 @@ def _title_metadata(compact_head: str) -> tuple[str | None, int | None, bool]:
         m = first
     if m is None:
         return None, None, False
-    agency: str | None = m.group("agency")
+    agency: str = m.group("agency")
     for prefix in cfg.title_prefixes:
         if agency.startswith(prefix):
             agency = agency[len(prefix):]
     for suffix in cfg.title_suffixes:
         agency = agency.removesuffix(suffix)
     if agency and not cfg.agency_end.search(agency):
-        agency = None  # a phrase of the opening sentence (…编制的), not a body's name
+        agency = ""  # a phrase of the opening sentence (…编制的), not a body's name
     return agency or None, int(m.group("year")), True
 
 
