@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -181,3 +182,40 @@ def test_template_markers_counted_by_str_count_only_where_that_equals_the_regex(
     markers = _Markers(re.compile("|".join(re.escape(w) for w in words)),
                        tuple(words) if _never_overlap(words) else None)
     assert markers.count(text) == len(markers.pattern.findall(text))
+
+
+def _first_chars(items) -> tuple[set[str], bool]:  # type: ignore[no-untyped-def]
+    """The characters a parsed regex can start with, and whether it can match the empty string."""
+    import re._constants as c  # type: ignore[import-not-found]
+
+    firsts: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            return firsts | {chr(av)}, False
+        if op is c.SUBPATTERN:
+            got, empty = _first_chars(av[-1])
+        elif op is c.BRANCH:
+            results = [_first_chars(b) for b in av[1]]
+            got, empty = set().union(*(r[0] for r in results)), any(r[1] for r in results)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            got, empty = _first_chars(av[2])
+            empty = empty or av[0] == 0
+        elif op is c.IN:
+            got, empty = {"<class>"}, False  # a character set: counted as "anything" by the caller
+        else:
+            got, empty = {"<other>"}, False
+        firsts |= got
+        if not empty:
+            return firsts, False
+    return firsts, True
+
+
+def test_every_heading_wording_starts_with_a_chinese_character() -> None:
+    """`_heading_candidates` skips short lines that start with a digit: no heading can start there."""
+    import re._parser as parser  # type: ignore[import-not-found]
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "src/gkreport/data/sections.json")
+                      .read_text(encoding="utf-8"))
+    for entry in data["headings"]:
+        firsts, empty = _first_chars(parser.parse(entry["pattern"]))
+        assert not empty and firsts and all("\u4e00" <= ch <= "\u9fff" for ch in firsts), entry["pattern"]

@@ -308,3 +308,141 @@ def test_first_part_is_the_overview_whatever_its_heading_says() -> None:
 def test_agency_before_guanyu_in_the_title() -> None:
     title = "某市某某片区管理局关于报送2020年度政府信息公开工作年度报告的函"
     assert read_metadata(title, title)[:2] == ("某市某某片区管理局", 2020)
+
+
+# ---------------------------------------------------------------- rules for the odd structures of old reports
+
+TITLE = "青禾县某某局2012年政府信息公开工作报告"
+
+
+def _clear(heading: str) -> bool:
+    from gkreport.parts import GLUED_SCORE
+
+    return max(score_heading(heading).values(), default=0.0) >= GLUED_SCORE
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=2), st.sampled_from(CLAUSES), st.data(), st.sampled_from(["", " "]))
+def test_ordinal_without_mark_is_a_part_when_its_heading_is_clear(which: int, clause: str, data: st.DataObject,
+                                                                  space: str) -> None:
+    numbers = [1, 2, 5]
+    headings = [clause + data.draw(st.sampled_from(CORES[n])) for n in numbers]
+    pieces = [TITLE + "。"]
+    for i, (n, heading) in enumerate(zip(numbers, headings, strict=True)):
+        mark = space if i == which else "、"
+        pieces.append(f"{NUMERALS[i]}{mark}{heading} {body(n)}")
+    text = "".join(pieces)
+    report = segment(doc(text))
+    n = numbers[which]
+    if _clear(headings[which]) and not headings[which].startswith("年"):  # 一年度…: 一年 is a word
+        assert report.section(n).status == "found", text
+        assert report.section(n).heading == f"{NUMERALS[which]}{space}{headings[which]}", text
+        assert f"甲{n}乙" in report.section(n).text, text
+    # an ordinal that makes a word with the character after it is never a part
+    assert not [p for p in find_parts("说明如下。一是" + headings[which] + "较好。") if p.ordinal == 1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["全年未收到因政府信息公开申请的行政复议和行政诉讼", "本年度没有发生行政复议或行政诉讼",
+                        "全年无针对本局信息公开的复议诉讼案件"]), st.booleans())
+def test_a_part_of_one_sentence_has_the_bare_ordinal_as_heading(sentence: str, one_line: bool) -> None:
+    sep = " " if one_line else "\n"
+    text = sep.join([TITLE, "一、概述 " + body(1), "二、主动公开政府信息情况 " + body(2), f"三、{sentence}。",
+                     "四、存在的主要问题和改进措施 " + body(5)])
+    report = segment(doc(text))
+    assert report.section(4).heading == "三、", text
+    assert report.section(4).text.startswith(sentence), text
+    assert report.section(5).heading == "四、存在的主要问题和改进措施"
+    # a heading that ends with a heading word keeps its words, even with nothing after it
+    kept = segment(doc(text.replace(f"三、{sentence}。", "三、复议诉讼情况。")))
+    assert kept.section(4).heading == "三、复议诉讼情况"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["", "本局", "本机关", "年度"]), st.sampled_from(["政府信息公开情况", "政府信息公开的情况"]),
+       st.booleans())
+def test_a_heading_without_section_words_maps_by_the_names_pairs_and_an_unnumbered_overview_is_inferred(
+        clause: str, core: str, one_line: bool) -> None:
+    sep = " " if one_line else "\n"
+    opening = "2012年，本局认真贯彻条例，信息公开工作在各方面深入推进、全面展开。"
+    text = sep.join([TITLE, opening, f"二、{clause}{core}", body(2), "三、存在的主要问题和改进措施", body(5)])
+    report = segment(doc(text))
+    assert report.section(2).heading == f"二、{clause}{core}", text
+    assert "甲2乙" in report.section(2).text
+    assert report.section(1).status == "inferred", text
+    assert report.section(1).text.startswith(opening), text
+    assert "甲2乙" not in report.section(1).text
+    # numbered from 一: nothing is inferred before it
+    numbered = segment(doc(text.replace("二、", "一、概述 " + body(1) + sep + "二、")))
+    assert numbered.section(1).status == "found"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(CORES[2][:2]), st.sampled_from(["依申请公开政府信息情况", "政府信息公开申请办理情况"]),
+       st.sampled_from(["。", "："]))
+def test_known_headings_run_in_between_sentences_infer_their_sections(two: str, three: str, stop: str) -> None:
+    # known wordings only (sections.json "headings"): an unnumbered sentence is a heading only when listed
+    one = "一、年度政府信息公开工作基本情况 本局高度重视此项工作。"
+    text = " ".join([TITLE, one + f"{two}{stop}" + body(2), f"{three}{stop}" + body(3),
+                     "二、存在的主要问题 " + body(5)])
+    report = segment(doc(text))
+    for n, head in ((2, two), (3, three)):
+        assert report.section(n).status == "inferred", (n, text)
+        assert report.section(n).text.startswith(head), (n, text)
+        assert f"甲{n}乙" in report.section(n).text
+    assert "甲2乙" not in report.section(1).text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["差距", "不足", "问题"]), st.integers(min_value=0, max_value=3), st.booleans())
+def test_unnumbered_closing_paragraphs_naming_a_shortcoming_are_the_problems(cue: str, items: int,
+                                                                             one_line: bool) -> None:
+    sep = " " if one_line else "\n"
+    listed = [f"{k + 1}、解决了群众反映的{cue}，效率提高。" for k in range(items)]
+    closing = f"当然，我们的工作离群众的要求还存在一定的{cue}。"
+    text = sep.join([TITLE, "一、加强领导，明确责任", body(1), "二、创新思路，务求实效", "本局注重创新。", *listed,
+                     closing, "今后我们将进一步改进。"])
+    report = segment(doc(text))
+    assert report.section(5).status == "inferred", text
+    assert report.section(5).text.startswith(closing), text
+    assert all("解决了群众" not in report.section(5).text for _ in listed)
+
+
+def test_old_table_is_read_from_the_appendix_and_searched_for_without_one() -> None:
+    from dataclasses import replace
+
+    from gkreport.tables_old import extract_old
+
+    table = "指标名称 计量单位 本年度\n主动公开信息数 条 12\n其中：网站公开 条 10\n"
+    text = OLD_REPORT.replace("五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n", "")
+    assert "指标名称" not in text
+    # a table quoted inside section 2, and an attachment list after the signature: not the report's table
+    quoted = text.replace(body(2), body(2) + "\n" + table) + "附件：某县某某局工作通知\n"
+    report = segment(doc(quoted))
+    assert report.appendix is not None and report.appendix.heading == "附件："
+    assert extract_old(report).cells == []
+    assert [c.value for c in extract_old(replace(report, appendix=None)).cells if c.row == "proactive"] == [12]
+    # the table in the appendix is read
+    appended = segment(doc(text + "五、政府信息公开情况统计表\n" + table))
+    assert appended.appendix is not None
+    assert [c.value for c in extract_old(appended).cells if c.row == "proactive"] == [12]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["信息处理费收取情况", "政府信息公开信息处理费收取情况", "收取信息处理费情况",
+                        "信息处理费收费情况", "收费及减免情况"]),
+       st.sampled_from(CORES[5]), st.booleans(), st.booleans(), st.booleans())
+def test_a_fee_part_of_the_2021_template_stays_in_the_section_before_it(fee: str, problems: str, other: bool,
+                                                                       one_line: bool, fee_item: bool) -> None:
+    sep = " " if one_line else "\n"
+    fee_body = ("（一）信息处理费收取情况 " if fee_item else "") + "本年度未收取信息处理费，金额为零。"
+    parts = [f"{NUMERALS[n - 1]}、{CORES[n][0]}{sep}{body(n)}" for n in range(1, 5)]
+    parts += [f"五、{fee}{sep}{fee_body}", f"六、{problems}{sep}{body(5)}"]
+    if other:
+        parts.append(f"七、其他需要报告的事项{sep}{body(6)}")
+    text = sep.join(["某某县某某局2025年政府信息公开工作年度报告", *parts])
+    report = segment(doc(text))
+    assert "未收取信息处理费" in report.section(4).text, text
+    assert report.section(5).heading == f"六、{problems}", text
+    assert "未收取信息处理费" not in report.section(5).text + report.section(6).text, text
+    assert report.section(6).status == ("found" if other else "missing"), text

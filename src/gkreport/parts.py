@@ -63,6 +63,8 @@ class _PartsConfig:
     appendix: re.Pattern[str]  # an unnumbered statistics table or attachment list (附件1：…统计表, 附件：)
     appendix_hint: re.Pattern[str]  # a word each appendix pattern holds
     table_start: re.Pattern[str]  # the first label of an old statistics table
+    bare_ordinal: dict[str, re.Pattern[str]]  # 一总体情况: each numeral with no 、 after a sentence end
+    heading_ends: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -117,9 +119,17 @@ def parts_config() -> _PartsConfig:
     numbered_part = re.compile(rf"第(?P<num>[{NUMERALS}]{{1,2}})部分[、.．:：]?\s*")
     sub_ordinal = re.compile(rf"[（(](?P<num>[{NUMERALS}]{{1,2}})[）)]\s*")
     end_words = re.compile("|".join(sorted(table["heading_ends"], key=len, reverse=True)))
+    # Starts with the sentence end (a character set: the engine skips ahead); the numeral is group `num`.
+    # A numeral that forms a word with the character after it (一是, 一些, 一般) is no ordinal.
+    # One pattern per numeral, from the sentence end before it: the engine's scan for the sentence ends
+    # runs in C, where finding each 一 and looking back in Python costs ten times more.
+    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][ \t#*|>]*(?P<num>{numeral})[ \t]*"
+                                rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
+            for numeral in NUMERALS}
     return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
                         end_words, table["connectors"], re.compile("|".join(data["appendix"])),
-                        re.compile(data["appendix_hint"]), re.compile(data["table_start"]))
+                        re.compile(data["appendix_hint"]), re.compile(data["table_start"]), bare,
+                        tuple(table["heading_ends"]))
 
 
 _STOP = re.compile(r"[\n。；;！!？?：:（(\d\t]|\s{2,}|\s(?=\S)")
@@ -129,24 +139,36 @@ _MAX_HEADING = 40
 def _heading_end(text: str, at: int, cfg: _PartsConfig) -> int:
     """Where the heading that starts at `at` ends: a line end, a sentence end, an opening bracket, a digit
     or a space, else after the first heading word that no connector continues."""
-    window = text[at:at + _MAX_HEADING]
+    return at + _heading_length(text[at:at + _MAX_HEADING])
+
+
+@lru_cache(maxsize=16384)
+def _heading_length(window: str) -> int:
+    """`_heading_end` on the text that follows an ordinal (the same from one report to the next for the
+    official headings and table rows, hence the cache)."""
+    cfg = parts_config()
     stop = _STOP.search(window)
     limit = stop.start() if stop else len(window)
     for m in cfg.end_words.finditer(window, 0, limit):
         if m.end() >= limit:
-            return at + m.end()
+            return m.end()
         if window[m.end()] not in cfg.connectors and not cfg.end_words.match(window, m.end()):
-            return at + m.end()
-    return at + limit
+            return m.end()
+    return limit
 
 
-@lru_cache(maxsize=8192)
 def score_heading(heading: str) -> dict[str, float]:
     """Score of `heading` against every target with at least one of its words (others are left out).
     Cached (the official wordings come again in every report): the caller must not change the dict."""
+    return _part_scores(heading) or {}
+
+
+@lru_cache(maxsize=8192)
+def _part_scores(heading: str) -> dict[str, float] | None:
+    """`score_heading`, or None when the heading is an official table row's label (not a part at all)."""
     cfg = parts_config()
     if cfg.not_heading.search(heading):
-        return {}
+        return None
     pairs = _pairs(heading)
     scores: dict[str, float] = {}
     for target in cfg.targets:
@@ -156,6 +178,23 @@ def score_heading(heading: str) -> dict[str, float]:
         share = len(pairs & target.name_pairs) / len(target.name_pairs) if target.name_pairs else 0.0
         scores[target.target] = scores.get(target.target, 0.0) + min(hit, 3.0) + share
     return scores
+
+
+MIN_SHARE = 0.5  # a heading with none of a section's words maps by the name's pairs only from this share
+
+
+@lru_cache(maxsize=4096)
+def score_by_name(heading: str) -> dict[str, float]:
+    """For a part heading with none of any target's words (二、政府信息公开情况): the share of each section's
+    official name's character pairs it holds, for the sections where that share is at least `MIN_SHARE`.
+    The ordinal is left out. Cached: the caller must not change the dict."""
+    cfg = parts_config()
+    pairs = _pairs(_without_ordinal(heading))
+    if cfg.not_heading.search(heading) or len(pairs) < 2:
+        return {}
+    shares = {t.target: len(pairs & t.name_pairs) / len(t.name_pairs) for t in cfg.targets
+              if t.target.isdigit() and t.own_heading and t.name_pairs}
+    return {target: share for target, share in shares.items() if share >= MIN_SHARE}
 
 
 def scan_ordinals(text: str) -> list[re.Match[str]]:
@@ -171,9 +210,67 @@ def find_parts(text: str, ordinals: list[re.Match[str]] | None = None) -> list[P
     found = _scan(text, cfg.ordinal.finditer(text) if ordinals is None else ordinals, cfg)
     if "部分" in text:
         found = sorted(found + _scan(text, cfg.numbered_part.finditer(text), cfg), key=lambda p: p.start)
+    bare = _scan_bare(text, found, cfg)
+    if bare:
+        found = sorted(found + bare, key=lambda p: p.start)
     if not found:
         found = _scan(text, cfg.sub_ordinal.finditer(text), cfg)
+    _one_sentence_parts(text, found, cfg)
     return found
+
+
+def _scan_bare(text: str, parts: list[Part], cfg: _PartsConfig) -> list[Part]:
+    """Ordinals written without 、 (一总体情况) where the numbering of the parts has a gap (no 一 before 二,
+    no 三 between 二 and 四): the missing numeral after a sentence end or at a line start opens a part when
+    its heading says clearly which section it is, as for a part glued to the text before it."""
+    found: list[Part] = []
+    value, end = 0, 0
+    for part in parts:
+        for missing in range(value + 1, min(part.ordinal, len(NUMERALS) + 1)):
+            bare = _bare_part(text, NUMERALS[missing - 1], end, part.start, cfg)
+            if bare is not None:
+                found.append(bare)
+                end = bare.body
+        value, end = max(value, part.ordinal), max(end, part.body)
+    while value < len(NUMERALS):  # after the last part: the next numerals, as long as each is there
+        bare = _bare_part(text, NUMERALS[value], end, len(text), cfg)
+        if bare is None:
+            break
+        found.append(bare)
+        value, end = bare.ordinal, bare.body
+    return found
+
+
+def _bare_part(text: str, numeral: str, lo: int, hi: int, cfg: _PartsConfig) -> Part | None:
+    """The first part opened by `numeral` without 、 in text[lo:hi], if any."""
+    for m in cfg.bare_ordinal[numeral].finditer(text, lo, hi):
+        end = _heading_end(text, m.end(), cfg)
+        heading = "".join(text[m.end():end].split())
+        scores = score_heading(heading) if len(heading) >= 2 else {}
+        if max(scores.values(), default=0.0) >= GLUED_SCORE:
+            at = m.start("num")
+            return Part(at, end, _VALUE[numeral], " ".join(text[at:end].split()), scores)
+    return None
+
+
+_SENTENCE_END = "。！!"
+
+
+def _one_sentence_parts(text: str, parts: list[Part], cfg: _PartsConfig) -> None:
+    """A part that is one sentence and nothing else (三、全年未收到…行政诉讼事件。四、…): its heading is the
+    bare ordinal and its body the sentence. A heading that ends with a heading word (五、其他需要报告的
+    事项。) stays a heading with an empty body. The sentence still gives the part its scores."""
+    for i, part in enumerate(parts):
+        if part.body >= len(text) or text[part.body] not in _SENTENCE_END:
+            continue
+        after = parts[i + 1].start if i + 1 < len(parts) else len(text)
+        if text[part.body + 1:after].strip(" \t\n" + _SENTENCE_END):
+            continue  # text follows the sentence: a run-in heading (一、概述。…)
+        ordinal = cfg.ordinal.match(text, part.start) or cfg.numbered_part.match(text, part.start)
+        if ordinal is None or any(part.heading.endswith(word) for word in cfg.heading_ends):
+            continue
+        part.heading = " ".join(text[part.start:ordinal.end()].split())
+        part.body = ordinal.end()
 
 
 _AFTER = frozenset("\n。；;！!？?：:，,）)")  # an ordinal may follow these (and digits, spaces, the start)
@@ -207,9 +304,9 @@ def _scan(text: str, matches: Iterable[re.Match[str]], cfg: _PartsConfig) -> lis
         heading = text[m.end():end]
         if " " in heading or "\t" in heading:
             heading = "".join(heading.split())
-        if len(heading) < 2 or cfg.not_heading.search(heading):
+        scores = _part_scores(heading) if len(heading) >= 2 else None
+        if scores is None:
             continue  # a table row (一、本年新收…), not a part
-        scores = score_heading(heading)
         # Glued to the text before it (…年度报告一、概述), a part needs a heading that says clearly which
         # section it is.
         if where == "glued" and (len(numeral) > 1 or max(scores.values(), default=0.0) < GLUED_SCORE):
@@ -234,8 +331,10 @@ def appendix_start(text: str, parts: list[Part], after: int) -> tuple[int, str] 
     else an unnumbered one (附件1：…统计表) that does not sit inside a sentence."""
     cfg = parts_config()
     for part in parts:
+        if part.start < after or "appendix" not in part.scores:
+            continue
         best = part.best()
-        if part.start >= after and best and best[0] == "appendix":
+        if best and best[0] == "appendix":
             return part.start, _appendix_heading(text, part.start, part.body, cfg)
     for hint in cfg.appendix_hint.finditer(text, after):
         # the patterns reach at most 40 characters before their key word (附件1：<name>…统计表)
@@ -304,8 +403,8 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
         later = [o for o in by_section[picked.section] if o.start > picked.body]
         if not later:
             continue
-        same = _ORDINAL_HEAD.sub("", picked.heading)
-        again = next((o for o in later if _ORDINAL_HEAD.sub("", o.heading) == same), None)
+        same = _without_ordinal(picked.heading)
+        again = next((o for o in later if _without_ordinal(o.heading) == same), None)
         if again is not None:
             warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset "
                             f"{again.start}")
@@ -313,3 +412,9 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
 
 
 _ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")
+
+
+@lru_cache(maxsize=4096)
+def _without_ordinal(heading: str) -> str:
+    """A heading without its ordinal and spaces (the same heading again under another number)."""
+    return _ORDINAL_HEAD.sub("", heading)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
+from operator import itemgetter
 from typing import Literal
 
 from gkreport.document import Document
@@ -32,6 +33,7 @@ from gkreport.parts import (
     is_table_part,
     ordinal_value,
     scan_ordinals,
+    score_by_name,
     warnings_of,
 )
 from gkreport.parts import heading_text as _heading_text
@@ -139,6 +141,9 @@ class _Config:
     title_suffixes: tuple[str, ...]
     levels: list[tuple[str, re.Pattern[str], str]]
     agency_end: re.Pattern[str]  # the words an agency's name ends with
+    run_in: dict[int, re.Pattern[str]]  # per section: its known headings run in after a sentence end
+    closing_section: int  # the section that unnumbered closing paragraphs can be (problems: 5)
+    closing_cues: re.Pattern[str]
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -183,12 +188,17 @@ def _config() -> _Config:
                                 tuple(marks) if _never_overlap(marks) else None)
                  for name, marks in sections["templates"].items()}
     levels = [(r["level"], re.compile(r["pattern"]), r["on"]) for r in meta["levels"]]
+    # 。政府信息主动公开情况。在…: a known heading, unnumbered, between two sentences
+    own = {n: "|".join(e["pattern"] for e in sections["headings"] if e["section"] == n) for n in range(1, 7)}
+    run_in = {n: re.compile(rf"[。；;！!？?]\s*(?P<head>{own[n]})(?=\s*[。：:])") for n in range(1, 7)}
+    closing = sections["closing_paragraphs"]
     return _Config(line, inline, inline_official, groups, anchors, templates,
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
                    tuple(meta["title_suffixes"]), levels,
-                   re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"))
+                   re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"), run_in, closing["section"],
+                   re.compile("|".join(closing["cues"])))
 
 
 # ---------------------------------------------------------------- headings
@@ -236,7 +246,9 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
             if len(cells) != 1:  # a table row is never a heading
                 continue
             line = cells[0]
-        if len(line) <= _LONG_LINE:
+        # a line that starts with a digit is a table cell or a numbered item: every heading wording and
+        # every written numeral starts with a Chinese character (tested), so no short-line heading
+        if len(line) <= _LONG_LINE and not line[0].isdigit():
             compact = "".join(line.split()).lstrip(_HEAD_STRIP)
             hit = cfg.line.match(compact)
             if hit:
@@ -260,8 +272,10 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
             for at in range(ordinal.start(), ordinal.start() + len(ordinal.group("num"))):
                 for pattern in (cfg.inline, cfg.inline_official):
                     hit = pattern.match(text, at, line_end)
-                    if hit is None or hit.start() in seen:
+                    if hit is None:
                         continue
+                    if hit.start() in seen:
+                        break  # both patterns match at `at` only: the official one adds nothing
                     seen.add(hit.start())
                     section, weight = _section_of(hit, cfg)
                     score = _score(section, weight, hit.group("num"))
@@ -270,6 +284,7 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
                     body = note.end() if note else hit.end()
                     found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
                                             ordinal_value(hit.group("num"))))
+                    break  # the official pattern would match at the same start: a heading found once
     return found
 
 
@@ -311,8 +326,10 @@ def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
 
 # ---------------------------------------------------------------- inferred sections
 
-def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | None:
-    """Start of a headless section's content between lo and hi, located by its anchors."""
+def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[Part]) -> int | None:
+    """Start of a headless section's content between lo and hi, located by its anchors, else by its known
+    heading run in between two sentences (。政府信息主动公开情况。), else, for the problems section, by the
+    first unnumbered closing paragraph after the last part that names a shortcoming."""
     for number, pattern, whole_line in cfg.anchors:
         if number != section:
             continue
@@ -324,12 +341,54 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config) -> int | Non
                 if len(compact) <= 60 and pattern.match(compact):
                     return m.start() + (len(m.group()) - len(m.group().lstrip(" \t#|")))
         else:
-            m = pattern.search(text, lo, hi)
-            if m:
-                line_start = text.rfind("\n", lo, m.start()) + 1
-                prefix = text[max(line_start, lo):m.start()]
-                return max(line_start, lo) if not prefix.strip(_HEAD_STRIP) else m.start()
+            hit = pattern.search(text, lo, hi)
+            if hit:
+                line_start = text.rfind("\n", lo, hit.start()) + 1
+                prefix = text[max(line_start, lo):hit.start()]
+                return max(line_start, lo) if not prefix.strip(_HEAD_STRIP) else hit.start()
+    run_in = cfg.run_in[section].search(text, max(lo - 1, 0), hi)
+    if run_in is not None:
+        return run_in.start("head")
+    if section == cfg.closing_section:
+        return _closing_paragraph(text, lo, hi, cfg, parts)
     return None
+
+
+_PARAGRAPH = re.compile(r"(?:\n|[。！!？?][ \t\u3000]+)[ \t\u3000#*>]*(?=\S)")
+_ENUMERATED = re.compile(r"[\d一二三四五六七八九十]{1,2}\s*[、.．]|[（(][\d一二三四五六七八九十]{1,2}[）)]|"
+                         r"[一二三四五六七八九十][是要]|第[一二三四五六七八九十]")
+_SENTENCE = re.compile(r"[^。；;！!？?\n]*")
+
+
+def _closing_paragraph(text: str, lo: int, hi: int, cfg: _Config, parts: list[Part]) -> int | None:
+    """The first unnumbered paragraph after the last numbered part in lo..hi whose first sentence names a
+    shortcoming (当然，我们的工作…还存在差距。): problems written as closing paragraphs with no heading."""
+    start = max([p.body for p in parts if lo <= p.start < hi], default=lo)
+    for m in _PARAGRAPH.finditer(text, start, hi):
+        at = m.end()
+        if _ENUMERATED.match(text, at):
+            continue  # an item of the part's list, not a paragraph of its own
+        sentence = _SENTENCE.match(text, at, hi)
+        if sentence is not None and cfg.closing_cues.search(sentence.group()):
+            return at
+    return None
+
+
+def _overview(text: str, chosen: list[_Candidate], parts: list[Part], cfg: _Config) -> int | None:
+    """Start of an unnumbered overview: when the numbering starts at 二 (no part 一 before it), the text
+    between the report's title and that part is the overview, if it holds more than a line."""
+    if not chosen or chosen[0].ordinal != 2 or any(p.ordinal == 1 and p.start < chosen[0].start for p in parts):
+        return None
+    titles = [m for m in cfg.title.finditer(text, 0, chosen[0].start)]
+    if not titles:
+        return None
+    at = titles[-1].end()
+    while at < chosen[0].start and (text[at].isspace() or text[at] in "#*|>"):
+        at += 1
+    return at if len("".join(text[at:chosen[0].start].split())) >= _OVERVIEW_MIN else None
+
+
+_OVERVIEW_MIN = 20  # non-space characters: less is a subtitle or a date line, not an overview
 
 
 # Parts found by structure count for less than a heading of a known wording (score 1-3.5): _PART_WEIGHT ×
@@ -351,8 +410,8 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
     # the first part 一 opens the report: the overview, whatever its heading says (一、加强领导，…)
     first = next((p for p in parts if p.ordinal == 1), None)
     for part in parts:
-        scores = part.scores if part.scores or part is not first else _OPENING
-        best = max(scores.items(), key=lambda kv: kv[1], default=None)
+        scores = part.scores or (_OPENING if part is first else score_by_name(part.heading))
+        best = max(scores.items(), key=itemgetter(1), default=None)
         target = best[0] if best else None
         i = bisect_right(starts, part.start) - 1
         inside = i >= 0 and part.start < reach[i]
@@ -390,7 +449,7 @@ def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], par
             continue
         lo = max((b for n, (_, b, _, _) in starts.items() if n < number), default=0)
         hi = min((s for n, (s, _, _, _) in starts.items() if n > number), default=limit)
-        at = _infer(text, number, lo, hi, cfg) if number > 1 else None
+        at = _infer(text, number, lo, hi, cfg, parts) if number > 1 else _overview(text, chosen, parts, cfg)
         if at is not None:
             starts[number] = (at, at, None, "inferred")
     bounds = sorted([s for s, _, _, _ in starts.values()] + [limit])
@@ -428,28 +487,36 @@ def detect_template(compact_text: str, year: int | None, has_sections: bool) -> 
 
 def read_metadata(compact_head: str, compact_text: str) -> tuple[str | None, int | None, Level]:
     """Agency, report year and administrative level from the title and the opening."""
+    agency, year, titled = _title_metadata(compact_head)
+    if not titled:
+        year = _period_year(compact_text)
+    return agency, year, level_of(agency)
+
+
+def _title_metadata(compact_head: str) -> tuple[str | None, int | None, bool]:
+    """Agency and year from the report's title, and whether there is a title at all."""
     cfg = _config()
-    agency: str | None = None
-    year: int | None = None
     m = cfg.title.search(compact_head)
     first = cfg.title_year_first.search(compact_head)
     if first and (m is None or first.start() < m.start()):
         m = first
-    if m:
-        agency = m.group("agency")
-        for prefix in cfg.title_prefixes:
-            if agency.startswith(prefix):
-                agency = agency[len(prefix):]
-        for suffix in cfg.title_suffixes:
-            agency = agency.removesuffix(suffix)
-        year = int(m.group("year"))
-        if agency and not cfg.agency_end.search(agency):
-            agency = None  # a phrase of the opening sentence (…编制的), not a body's name
-    else:
-        p = cfg.period.search(compact_text)
-        if p:
-            year = int(p.group("year"))
-    return agency or None, year, level_of(agency)
+    if m is None:
+        return None, None, False
+    agency: str = m.group("agency")
+    for prefix in cfg.title_prefixes:
+        if agency.startswith(prefix):
+            agency = agency[len(prefix):]
+    for suffix in cfg.title_suffixes:
+        agency = agency.removesuffix(suffix)
+    if agency and not cfg.agency_end.search(agency):
+        agency = ""  # a phrase of the opening sentence (…编制的), not a body's name
+    return agency or None, int(m.group("year")), True
+
+
+def _period_year(compact_text: str) -> int | None:
+    """The year of the statistics period stated in the text (统计期限自2012年…), for a report without title."""
+    p = _config().period.search(compact_text)
+    return int(p.group("year")) if p else None
 
 
 def level_of(agency: str | None) -> Level:
@@ -471,15 +538,25 @@ def segment(doc: Document) -> Report:
     """Split a document into the six sections and read its template, agency, year and level."""
     cfg = _config()
     text = doc.text
-    compact_text = "".join(text.split())
     head = "".join(text[:600].split())
     head = re.sub(r"[#*|]", "", head)
-    agency, year, level = read_metadata(head, compact_text)
+    # the compact text is made only when needed: for the period of a report without title, and for the
+    # template's table labels (a title year up to 2018 already says pre2019)
+    compact_text: str | None = None
+    agency, year, titled = _title_metadata(head)
+    if not titled:
+        compact_text = "".join(text.split())
+        year = _period_year(compact_text)
+    level = level_of(agency)
     ordinals = scan_ordinals(text)
     parts = find_parts(text, ordinals)
     sections, appendix, chosen, candidates = _locate_sections(text, cfg, ordinals, parts)
     located = any(s.status != "missing" for s in sections)
-    template = detect_template(compact_text, year, located)
+    if year is not None and year <= 2018:
+        template: Template = "pre2019"
+    else:
+        template = detect_template(compact_text if compact_text is not None else "".join(text.split()), year,
+                                   located)
     return Report(doc, template, agency, year, level, sections, appendix,
                   warnings_of(text, parts, chosen, candidates))
 

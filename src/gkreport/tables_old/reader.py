@@ -411,6 +411,8 @@ def _row_cells(row: _Row, cols: Sequence[str], newlines: list[int]) -> list[Cell
 
 def extract_old(report: Report) -> TableResult:
     """The statistics table of a pre-2019 report as a TableResult of template `old` (no cells, and the
-    report's own template, when it has none)."""
-    cells = read_old_table(report.document.text)
+    report's own template, when it has none). The table is read from the report's appendix (the part after the
+    last section) when it has one; without one, the whole text is searched for the table's header."""
+    start = report.appendix.start if report.appendix is not None else 0
+    cells = read_old_table(report.document.text, start)
     return TableResult(TABLE, cells) if cells else TableResult(report.template, [])
