@@ -446,3 +446,17 @@ def test_a_fee_part_of_the_2021_template_stays_in_the_section_before_it(fee: str
     assert report.section(5).heading == f"六、{problems}", text
     assert "未收取信息处理费" not in report.section(5).text + report.section(6).text, text
     assert report.section(6).status == ("found" if other else "missing"), text
+
+
+@given(st.sampled_from([("一", "本年新收政府信息公开申请数量"), ("二", "上年结转政府信息公开申请数量"),
+                        ("三", "本年度办理结果"), ("四", "结转下年度继续办理")]), st.integers(min_value=2, max_value=12))
+def test_a_table_row_label_wrapped_over_two_lines_is_no_part(row: tuple[str, str], cut: int) -> None:
+    # a tall PDF cell breaks a row's label after `cut` characters: 三、本年度办理结 / 果 1 0 …
+    ordinal, label = row
+    cut = min(cut, len(label) - 1)
+    text = ("一、总体情况\n本年度工作有序开展。\n二、主动公开政府信息情况\n本年主动公开信息一百条。\n"
+            "三、收到和处理政府信息公开申请情况\n申请人情况 自然人 总计\n"
+            f"{ordinal}、{label[:cut]}\n{label[cut:]} 3 0 0 0 0 0 3\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n无。\n五、存在的主要问题及改进情况\n人员不足。\n")
+    assert not [p for p in find_parts(normalise_text(text)) if label[:cut] in p.heading]
+    assert not any("repeats" in w or "skip" in w for w in segment(doc(text)).warnings)

@@ -305,14 +305,26 @@ def _scan(text: str, matches: Iterable[re.Match[str]], cfg: _PartsConfig) -> lis
         if " " in heading or "\t" in heading:
             heading = "".join(heading.split())
         scores = _part_scores(heading) if len(heading) >= 2 else None
-        if scores is None:
-            continue  # a table row (一、本年新收…), not a part
+        if scores is None or _wrapped_row_label(text, heading, end, cfg):
+            continue  # a table row (一、本年新收…, also wrapped over two lines in a PDF cell), not a part
         # Glued to the text before it (…年度报告一、概述), a part needs a heading that says clearly which
         # section it is.
         if where == "glued" and (len(numeral) > 1 or max(scores.values(), default=0.0) < GLUED_SCORE):
             continue
         parts.append(Part(m.start(), end, value, " ".join(text[m.start():end].split()), scores))
     return parts
+
+
+_WRAP_REACH = 12  # characters of the next line that may finish a row label cut at the line's end
+
+
+def _wrapped_row_label(text: str, heading: str, end: int, cfg: _PartsConfig) -> bool:
+    """Whether a heading that ends at a line break is the first line of an official table row's label that
+    the next line finishes (a tall PDF cell: 三、本年度办理结 / 果 …): the label then straddles the break."""
+    if not text.startswith("\n", end) or not heading:
+        return False
+    joined = heading + "".join(text[end:end + _WRAP_REACH + 4].split())[:_WRAP_REACH]
+    return any(m.start() < len(heading) < m.end() for m in cfg.not_heading.finditer(joined))
 
 
 def target_words(target: str) -> dict[str, float]:
