@@ -253,6 +253,15 @@ def _check_previous(schema: Schema, tables: TableResult, previous: TableResult) 
     return results
 
 
+def cross_year_checks(tables: TableResult, previous: TableResult) -> list[CheckResult]:
+    """X1 alone: `tables` against the same agency's tables of the year before (empty unless both are of a
+    2019/2021 template). `run_checks` runs it with the rest; a batch runs it over the stored years."""
+    schema = SCHEMAS.get(tables.template)
+    if schema is None or previous.template not in SCHEMAS:
+        return []
+    return _check_previous(schema, tables, previous)
+
+
 # ---------------------------------------------------------------------------------------------------
 # X2: figures stated in the prose
 
@@ -452,8 +461,8 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
             values[slot] = cell.value
     results = [_check_equation(check, values, tables) for check in plan.checks]
     results += _check_values(schema, tables)
-    if previous is not None and previous.template in SCHEMAS:
-        results += _check_previous(schema, tables, previous)
+    if previous is not None:
+        results += cross_year_checks(tables, previous)
     prose = _prose(report)
     for fact in PROSE_FACTS:
         if tables.template not in fact.templates:
@@ -467,5 +476,5 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
     return results
 
 
-__all__ = ["PROSE_FACTS", "CheckResult", "ProseFact", "run_checks"]
+__all__ = ["PROSE_FACTS", "CheckResult", "ProseFact", "cross_year_checks", "run_checks"]
 
