@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from gkreport.checks import cross_year_checks
+from gkreport.checks import X1_ROWS, cross_year_checks
 from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord, check_record, error_record, problem_record, process_files
 from gkreport.readers import open_report_file
@@ -264,7 +264,7 @@ def _check_years(conn: sqlite3.Connection, added: set[str]) -> int:
     pairs = cross_year_pairs(conn, added, templates=list(SCHEMAS), old=OLD_TABLE)
     if not pairs:
         return 0
-    stored = stored_table3(conn, {sha for pair in pairs for sha in pair})
+    stored = stored_table3(conn, {sha for pair in pairs for sha in pair}, X1_ROWS)
     tables = {sha: _table3(template, cells) for sha, (template, cells) in stored.items()}
     replace_checks(conn, "X1", {report: [check_record(c) for c in cross_year_checks(tables[report], tables[previous])]
                                 for report, previous in pairs})

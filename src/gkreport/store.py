@@ -268,13 +268,16 @@ def cross_year_pairs(conn: sqlite3.Connection, added: set[str], templates: Seque
     return [(report, previous) for report, previous in rows]
 
 
-def stored_table3(conn: sqlite3.Connection, shas: set[str]) -> dict[str, tuple[str | None, list[tuple[Any, ...]]]]:
-    """sha256 → (report template, its table-三 cells as (row, col, value, raw, status, line, offset, note))."""
+def stored_table3(conn: sqlite3.Connection, shas: set[str], rows: Sequence[str]
+                  ) -> dict[str, tuple[str | None, list[tuple[Any, ...]]]]:
+    """sha256 → (report template, the cells of these rows of its table 三 as (row, col, value, raw, status, line,
+    offset, note))."""
     found: dict[str, tuple[str | None, list[tuple[Any, ...]]]] = {}
     query = """SELECT r.sha256, r.template, c."row", c.col, c.value, c.raw, c.status, c.line, c."offset", c.note
                FROM reports r LEFT JOIN cells c ON c.sha256 = r.sha256 AND c.tbl = '3'
-               WHERE r.sha256 IN (SELECT value FROM json_each(?)) ORDER BY r.sha256, c.rowid"""
-    for sha, template, *cell in conn.execute(query, (json.dumps(sorted(shas)),)):
+                                               AND c."row" IN (SELECT value FROM json_each(:rows))
+               WHERE r.sha256 IN (SELECT value FROM json_each(:shas)) ORDER BY r.sha256, c.rowid"""
+    for sha, template, *cell in conn.execute(query, {"shas": json.dumps(sorted(shas)), "rows": json.dumps(list(rows))}):
         cells = found.setdefault(sha, (template, []))[1]
         if cell[0] is not None:
             cells.append(tuple(cell))
