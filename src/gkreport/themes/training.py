@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--no-written", action="store_true", help="train without source=written passages")
     parser.add_argument("--save", choices=MODEL_NAMES, help="train this model on all data and save it")
-    parser.add_argument("--out", type=Path, default=Path("src/gkreport/models/themes"))
+    parser.add_argument("--out", type=Path, default=Path("models/themes"))
     parser.add_argument("--json", type=Path, help="also write the evaluation report as JSON here")
     parser.add_argument("--on-conflict", choices=("error", "skip"), default="error",
                         help="passages whose annotators disagree without an adjudicated record")
