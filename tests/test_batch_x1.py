@@ -11,7 +11,9 @@ import pytest
 from gkreport.batch import run_batch
 from gkreport.checks import run_checks
 from gkreport.readers import read
+from gkreport.review import build_review
 from gkreport.segment import segment
+from gkreport.summary import build_summary
 from gkreport.tables import extract_tables
 
 AGENCY = "云岭县石桥镇人民政府"
@@ -127,6 +129,11 @@ def test_two_consecutive_years_in_one_batch(tmp_path: Path, two_years: tuple[Pat
     db = tmp_path / "r.sqlite"
     assert _batch([tmp_path / "in"], db) == 1
     assert _x1(db) == _expected(first, second)  # stored exactly as `gkreport check` computes them, on year 2 only
+    x1 = next(c for c in build_summary(db)["checks"] if c["family"] == "X1")
+    assert (x1["reports"], x1["share"]) == (1, 0.5)  # the summary's X1 figure: 1 of the 2 reports fails
+    failed = {r["year"]: sorted(c["check"] for c in r["failed_checks"] if c["check"].startswith("X1."))
+              for r in build_review(db)}
+    assert failed == {2022: [], 2023: ["X1.commercial", "X1.total"]}
 
 
 @pytest.mark.parametrize("order", ["earlier year first", "later year first"])

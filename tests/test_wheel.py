@@ -73,8 +73,9 @@ def test_the_wheel_ships_the_model_and_tags_from_a_fresh_venv(tmp_path: Path) ->
                            cwd=tmp_path).stdout.split()
     assert all(Path(p).resolve().is_relative_to(venv.resolve()) for p in where), where
 
-    tag = subprocess.run([str(python), "-m", "gkreport.cli", "tag", str(EXAMPLE)], capture_output=True,
-                         text=True, env=_env(), cwd=tmp_path)
+    gkreport = python.with_name("gkreport.exe" if os.name == "nt" else "gkreport")  # the wheel's console script
+    tag = subprocess.run([str(gkreport), "tag", str(EXAMPLE)], capture_output=True, text=True, env=_env(),
+                         cwd=tmp_path)
     assert tag.returncode == 0, tag.stderr
     passages = [json.loads(line) for line in tag.stdout.splitlines()]
     assert passages and any(p["themes"] for p in passages)
@@ -82,8 +83,8 @@ def test_the_wheel_ships_the_model_and_tags_from_a_fresh_venv(tmp_path: Path) ->
     installed = Path(where[1])  # the card still guards the model installed from the wheel
     with (installed / "scorer.joblib").open("ab") as handle:
         handle.write(b"\0")
-    tampered = subprocess.run([str(python), "-m", "gkreport.cli", "tag", str(EXAMPLE)], capture_output=True,
-                              text=True, env=_env(), cwd=tmp_path)
+    tampered = subprocess.run([str(gkreport), "tag", str(EXAMPLE)], capture_output=True, text=True, env=_env(),
+                              cwd=tmp_path)
     assert tampered.returncode == 2 and tampered.stdout == ""
     [line] = tampered.stderr.strip().splitlines()
     assert "scorer.joblib" in line and "Traceback" not in tampered.stderr
