@@ -169,3 +169,13 @@ def test_a_stored_pair_without_x1_is_checked_by_the_next_run(tmp_path: Path, two
         conn.execute("DELETE FROM checks WHERE family = 'X1'")
     assert _batch([first], db) == 1
     assert _x1(db) == _expected(first, second)
+
+
+def test_x1_rows_go_when_the_previous_year_is_no_longer_stored(tmp_path: Path, two_years: tuple[Path, Path]) -> None:
+    first, second = two_years
+    db = tmp_path / "r.sqlite"
+    _batch([tmp_path / "in"], db)
+    assert _x1(db)
+    first.write_text(report_text(2021, [0] * 6, FORWARD), encoding="utf-8")  # 2022 replaced in place by 2021
+    assert _batch([tmp_path / "in"], db) == 0
+    assert _x1(db) == []

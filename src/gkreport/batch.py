@@ -260,15 +260,16 @@ def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats:
 def _check_years(conn: sqlite3.Connection, added: set[str]) -> int:
     """X1 over the stored years: every pair (report, the same agency's report of the year before) with a
     report of `added`, or whose report has no X1 check yet, is checked from the stored table-三 cells (the
-    files are not read again) and its X1 rows replace the stored ones. Returns how many reports were checked."""
+    files are not read again) and its X1 rows replace the stored ones; the X1 rows of a report whose previous
+    year is no longer stored are deleted. Returns how many reports were checked."""
     pairs = cross_year_pairs(conn, added, templates=list(SCHEMAS), old=OLD_TABLE)
     if not pairs:
         return 0
-    stored = stored_table3(conn, {sha for pair in pairs for sha in pair}, X1_ROWS)
+    stored = stored_table3(conn, {sha for pair in pairs for sha in pair if sha is not None}, X1_ROWS)
     tables = {sha: _table3(template, cells) for sha, (template, cells) in stored.items()}
     replace_checks(conn, "X1", {report: [check_record(c) for c in cross_year_checks(tables[report], tables[previous])]
-                                for report, previous in pairs})
-    return len(pairs)
+                                if previous is not None else [] for report, previous in pairs})
+    return sum(previous is not None for _report, previous in pairs)
 
 
 def _table3(template: str | None, rows: list[tuple[Any, ...]]) -> TableResult:

@@ -251,18 +251,20 @@ WITH pairs AS (
     FROM reports cur
     WHERE cur.agency IS NOT NULL AND cur.year IS NOT NULL AND {_X1_READY.format(r="cur")})
 SELECT report, previous FROM pairs
-WHERE previous IS NOT NULL
-  AND (report IN (SELECT value FROM json_each(:added)) OR previous IN (SELECT value FROM json_each(:added))
-       OR NOT EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1'))
+WHERE CASE WHEN previous IS NULL  -- X1 rows of a previous year no longer stored (its file changed in place)
+           THEN EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1')
+           ELSE report IN (SELECT value FROM json_each(:added)) OR previous IN (SELECT value FROM json_each(:added))
+                OR NOT EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1') END
 ORDER BY report"""
 
 
 def cross_year_pairs(conn: sqlite3.Connection, added: set[str], templates: Sequence[str], old: str
-                     ) -> list[tuple[str, str]]:
+                     ) -> list[tuple[str, str | None]]:
     """(report, the same agency's report of the year before) for every stored pair that X1 has to check now:
     either report is in `added` (written by this run), or the report has no X1 check yet (a batch stopped
-    before its X1 step, a database of an earlier gkreport). `templates`: the 2019/2021 template names; `old`:
-    the table name of the pre-2019 统计表 cells."""
+    before its X1 step, a database of an earlier gkreport); (report, None) for a report whose X1 rows compare
+    it with a year no longer stored. `templates`: the 2019/2021 template names; `old`: the table name of the
+    pre-2019 统计表 cells."""
     rows = conn.execute(_X1_PAIRS, {"added": json.dumps(sorted(added)), "templates": json.dumps(list(templates)),
                                     "old": old})
     return [(report, previous) for report, previous in rows]
