@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_MODEL = ROOT / "src/gkreport/models/themes"  # package data: what `gkreport tag` finds by default
 SHARED = ROOT.parent / "shared"
 
 
@@ -115,9 +116,9 @@ def bench_pipeline(files: list[Path], n_docs: int) -> dict[str, float]:
 
 
 def bench_classify(files: list[Path]) -> dict[str, float]:
-    model_dir = ROOT / "models/themes"
+    model_dir = SHIPPED_MODEL
     if not any(model_dir.glob("*.json")):
-        return {"note": "no shipped model in models/themes"}  # type: ignore[dict-item]
+        return {"note": f"no shipped model in {SHIPPED_MODEL}"}  # type: ignore[dict-item]
     from gkreport.passages import split_passages
     from gkreport.readers import read
     from gkreport.segment import segment
@@ -135,7 +136,7 @@ def bench_classify(files: list[Path]) -> dict[str, float]:
 
 def bench_cold_tag() -> dict[str, float]:
     example = ROOT / "corpora/examples/ex01_2024_tabs_township.txt"
-    if not any((ROOT / "models/themes").glob("*.json")):
+    if not any(SHIPPED_MODEL.glob("*.json")):
         return {}
     cmd = [sys.executable, "-m", "gkreport.cli", "tag", str(example)]
     return {"cold_tag_single_file_s": round(timed(lambda: subprocess.run(cmd, capture_output=True, check=True),

@@ -92,7 +92,7 @@ def _args(command: str, tmp_path: Path) -> list[str]:
 
 def _run(command: str, paths: list[Path], tmp_path: Path):
     if command == "tag" and not (DEFAULT_MODEL / "card.json").exists():
-        pytest.skip("no shipped theme model in models/themes")
+        pytest.skip("no shipped theme model in src/gkreport/models/themes")
     # label: s skips each passage of the good report, so the run ends as a whole
     return runner.invoke(app, [command, *map(str, paths), *_args(command, tmp_path)], input="s\n" * 60)
 

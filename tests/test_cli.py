@@ -73,7 +73,7 @@ def test_check_strict_fails_on_the_broken_example() -> None:
 
 def _needs_model() -> None:
     if not (DEFAULT_MODEL / "card.json").exists():
-        pytest.skip("no shipped theme model in models/themes")
+        pytest.skip("no shipped theme model in src/gkreport/models/themes")
 
 
 def test_tag_and_classify(tmp_path: Path) -> None:

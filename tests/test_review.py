@@ -249,8 +249,8 @@ def test_readme_shows_what_summary_and_review_print_on_the_examples(tmp_path: Pa
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    if not (root / "models/themes/card.json").exists():
-        pytest.skip("no shipped theme model in models/themes")
+    if not (root / "src/gkreport/models/themes/card.json").exists():
+        pytest.skip("no shipped theme model in src/gkreport/models/themes")
     example = (root / "README.md").read_text("utf-8").split("## A worked example", 1)[1].split("Single reports", 1)[0]
     blocks = example.split("```text\n")[1:]
     matrix, review = (block.split("```", 1)[0].splitlines() for block in blocks)

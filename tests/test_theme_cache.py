@@ -14,14 +14,14 @@ from gkreport.readers import read
 from gkreport.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "models" / "themes"
+MODEL = ROOT / "src" / "gkreport" / "models" / "themes"  # the shipped model (package data)
 EXAMPLES = ROOT / "corpora" / "examples"
 
 
 @pytest.fixture(scope="module")
 def scorer():
     if not (MODEL / "card.json").exists():
-        pytest.skip("no shipped theme model in models/themes")
+        pytest.skip("no shipped theme model in src/gkreport/models/themes")
     from gkreport.themes import load_scorer
 
     return load_scorer(MODEL)

@@ -19,6 +19,9 @@ How it works:
   and any failure comes back as an error record, never an exception.
 - With a model, files stored earlier without themes (`--no-themes`) are tagged from their stored passages,
   without reading the files again.
+- After the files are stored, X1 (last year's 结转下年 = this year's 上年结转) checks each report written by
+  this run against the same agency's stored report of the year before, and each stored report of the year
+  after against it, from the stored cells (`_check_years`); its rows replace the report's earlier X1 rows.
 - Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
   killed with kill -9 resumes without lost or duplicated rows; on Ctrl-C what came back is written first.
 """
@@ -35,21 +38,28 @@ from collections.abc import Generator, Iterable
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from gkreport.checks import X1_ROWS, cross_year_checks
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileRecord, error_record, problem_record, process_files
+from gkreport.pipeline import FileRecord, check_record, error_record, problem_record, process_files
 from gkreport.readers import open_report_file
 from gkreport.records import passed_over_text
 from gkreport.store import (
     connect,
+    cross_year_pairs,
     forget_replaced,
+    replace_checks,
     stored_passages,
     stored_statuses,
+    stored_table3,
     untagged_files,
     write_records,
     write_themes,
 )
+from gkreport.tables import Cell, TableResult
+from gkreport.tables_old.schema import TABLE as OLD_TABLE
+from gkreport.templates import SCHEMAS
 from gkreport.walk import walk
 
 if TYPE_CHECKING:  # rich is imported only when a progress bar is shown
@@ -74,6 +84,7 @@ class BatchStats:
     skipped: int = 0  # already in the database
     skipped_errors: int = 0  # of those, stored as errors (a re-run with --retry-errors tries them again)
     tagged: int = 0  # stored earlier without themes, tagged now from their stored passages
+    cross_year: int = 0  # reports checked against the same agency's previous year (X1) after this run
     copies: int = 0  # the same bytes as another file of this run
     processed: int = 0  # written this run (ok + errors)
     ok: int = 0
@@ -98,8 +109,10 @@ class BatchStats:
         other = passed_over_text(self.passed_over)
         stored_errors = f" ({self.skipped_errors} of them stored as errors)" if self.skipped_errors else ""
         tagged = f", {self.tagged} stored reports tagged with themes" if self.tagged else ""
+        x1 = f", {self.cross_year} checked against their previous year (X1)" if self.cross_year else ""
         return (f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
-                f"{self.skipped} already done{stored_errors}{copies}{tagged}{'; ' + other if other else ''}; "
+                f"{self.skipped} already done{stored_errors}{copies}{tagged}{x1}"
+                f"{'; ' + other if other else ''}; "
                 f"{self.seconds:.1f} s, {rate:.1f} files/s")
 
 
@@ -247,6 +260,31 @@ def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats:
         stats.tagged = _tag_stored(conn, untagged, model_dir, bar, stats, started) if untagged else 0
         _process(conn, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
                  model_dir=model_dir, bar=bar, started=started)
+    stats.cross_year = _check_years(conn, {sha for _path, sha in todo})
+
+
+def _check_years(conn: sqlite3.Connection, added: set[str]) -> int:
+    """X1 over the stored years: every pair (report, the same agency's report of the year before) with a
+    report of `added`, or whose report has no X1 check yet, is checked from the stored table-三 cells (the
+    files are not read again) and its X1 rows replace the stored ones; the X1 rows of a report whose previous
+    year is no longer stored are deleted. Returns how many reports were checked."""
+    pairs = cross_year_pairs(conn, added, templates=list(SCHEMAS), old=OLD_TABLE)
+    if not pairs:
+        return 0
+    stored = stored_table3(conn, {sha for pair in pairs for sha in pair if sha is not None}, X1_ROWS)
+    tables = {sha: _table3(template, cells) for sha, (template, cells) in stored.items()}
+    replace_checks(conn, "X1", {report: [check_record(c) for c in cross_year_checks(tables[report], tables[previous])]
+                                if previous is not None else [] for report, previous in pairs})
+    return sum(previous is not None for _report, previous in pairs)
+
+
+def _table3(template: str | None, rows: list[tuple[Any, ...]]) -> TableResult:
+    """Stored table-三 cells as a `TableResult`. Only a 2019/2021 report comes here (`cross_year_pairs`); its
+    tables' template is not stored, the report's may be another, and X1 needs only table 三's columns, which
+    are the same in both templates."""
+    cells = [Cell("3", row, col, value, raw or "", status, line, offset, note or "")
+             for row, col, value, raw, status, line, offset, note in rows]
+    return TableResult(template if template in SCHEMAS else "2021", cells)
 
 
 def _advance(bar: ProgressBar | None, done: int, stats: BatchStats, started: float) -> None:

@@ -230,11 +230,15 @@ def _check_values(schema: Schema, tables: TableResult) -> list[CheckResult]:
 # X1: carried over from last year
 
 
+# the table-三 rows X1 reads: last year's 结转下年 and this year's 上年结转
+X1_ROWS: tuple[str, str] = ("carry_forward", "carried_over")
+
+
 def _check_previous(schema: Schema, tables: TableResult, previous: TableResult) -> list[CheckResult]:
     results = []
     for col in schema.tables["3"].columns:
-        before = previous.get("3", "carry_forward", col.id)
-        now = tables.get("3", "carried_over", col.id)
+        before = previous.get("3", X1_ROWS[0], col.id)
+        now = tables.get("3", X1_ROWS[1], col.id)
         cid = f"X1.{col.id}"
         subject = f"表三 {col.short}列"
         if before is None or now is None or before.status != "ok" or now.status != "ok":
@@ -251,6 +255,15 @@ def _check_previous(schema: Schema, tables: TableResult, previous: TableResult) 
             f"本年上年结转{_fmt(now.value)}",
             "soft"))
     return results
+
+
+def cross_year_checks(tables: TableResult, previous: TableResult) -> list[CheckResult]:
+    """X1 alone: `tables` against the same agency's tables of the year before (empty unless both are of a
+    2019/2021 template). `run_checks` runs it with the rest; a batch runs it over the stored years."""
+    schema = SCHEMAS.get(tables.template)
+    if schema is None or previous.template not in SCHEMAS:
+        return []
+    return _check_previous(schema, tables, previous)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -452,8 +465,8 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
             values[slot] = cell.value
     results = [_check_equation(check, values, tables) for check in plan.checks]
     results += _check_values(schema, tables)
-    if previous is not None and previous.template in SCHEMAS:
-        results += _check_previous(schema, tables, previous)
+    if previous is not None:
+        results += cross_year_checks(tables, previous)
     prose = _prose(report)
     for fact in PROSE_FACTS:
         if tables.template not in fact.templates:
@@ -467,5 +480,5 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
     return results
 
 
-__all__ = ["PROSE_FACTS", "CheckResult", "ProseFact", "run_checks"]
+__all__ = ["PROSE_FACTS", "CheckResult", "ProseFact", "X1_ROWS", "cross_year_checks", "run_checks"]
 

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
@@ -30,7 +31,8 @@ app.add_typer(labelstudio_app, name="labelstudio")
 
 
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "themes"
+# the shipped theme model is package data (src/gkreport/models/themes), so an installed wheel has it too
+DEFAULT_MODEL = Path(str(resources.files("gkreport") / "models" / "themes"))
 # readable=False: click would stop the whole command with a usage error at the first unreadable file; the
 # readers name it in one line and go on with the others
 Paths = Annotated[list[Path], typer.Argument(metavar="PATH", readable=False,
@@ -822,7 +824,8 @@ def batch_cmd(paths: Paths,
                   "Per-file time limit in seconds, 1 to 86400 (0: none). Locally a hard limit: a file still "
                   "running 1 s past it is abandoned as an error and its worker process replaced."))] = 60.0,
               model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one; "
-                                                              "themes are left out if there is none).")] = None,
+                                                              "without one, --no-themes says to leave them out)."
+                                                         )] = None,
               no_themes: Annotated[bool, typer.Option("--no-themes", help=(
                   "Leave the themes out: no model is loaded, only tables, checks and passages are stored."))
                                    ] = False,
@@ -838,7 +841,11 @@ def batch_cmd(paths: Paths,
         options.check_timeout(timeout)
         if scheduler is not None and backend is not Backend.dask:
             raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
-    model_dir = None if no_themes else model or (DEFAULT_MODEL if (DEFAULT_MODEL / "card.json").exists() else None)
+        if not no_themes and model is None and not (DEFAULT_MODEL / "card.json").exists():
+            # themes are never dropped silently: an install without the shipped model says so
+            raise OptionError("--model", f"no shipped theme model in {DEFAULT_MODEL}; pass --model DIR, or "
+                                         "--no-themes to store the reports without themes")
+    model_dir = None if no_themes else model or DEFAULT_MODEL
     try:
         stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
                           retry_errors=retry_errors, timeout=timeout, model_dir=model_dir,

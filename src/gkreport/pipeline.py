@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gkreport.errors import ReportError
+
+if TYPE_CHECKING:  # the checks (and the tables under them) are imported by the stages that run them
+    from gkreport.checks import CheckResult
 
 # Suffixes cpca gives to prefecture-level names; stripped to test that the name really is in the agency.
 _CITY_SUFFIXES: tuple[str, ...] = ("自治州", "地区", "市", "盟", "州")
@@ -319,10 +322,7 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
             cells=[{"tbl": c.table, "row": c.row, "col": c.col,
                     "value": float(c.value) if c.value is not None else None, "raw": c.raw,
                     "status": c.status, "line": c.line, "offset": c.offset, "note": c.note} for c in tables.cells],
-            checks=[{"check_id": c.id, "status": c.status,
-                     "expected": float(c.expected) if c.expected is not None else None,
-                     "actual": float(c.actual) if c.actual is not None else None,
-                     "message": c.message, "severity": c.severity} for c in checks],
+            checks=[check_record(c) for c in checks],
             passages=[{"passage_id": p.id, "section": p.section, "role": p.role, "text": p.text,
                        "start": p.start, "end": p.end, "heading": p.heading, "pair": p.pair} for p in passages],
         )
@@ -330,6 +330,14 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
         return _error(path, sha, str(exc))
     except Exception as exc:  # a bug in a stage must not stop the batch; keep the reason for triage
         return _error(path, sha, _internal(path, exc))
+
+
+def check_record(check: CheckResult) -> dict[str, Any]:
+    """A check as the `checks` table stores it."""
+    return {"check_id": check.id, "status": check.status,
+            "expected": float(check.expected) if check.expected is not None else None,
+            "actual": float(check.actual) if check.actual is not None else None,
+            "message": check.message, "severity": check.severity}
 
 
 def _internal(path: str, exc: Exception) -> str:

@@ -234,6 +234,68 @@ def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[
         conn.executemany("UPDATE files SET model_version = ? WHERE sha256 = ?", [(version, sha) for sha in shas])
 
 
+# X1 (last year's 结转下年 = this year's 上年结转) pairs a stored report with the same agency's report of the
+# year before. A report can be checked when its tables are of a 2019/2021 template: it has table-三 cells, or
+# none at all but a 2019/2021 template (every X1 check is then not assessable, as `gkreport check` says), and
+# no pre-2019 统计表 cells. Of several reports of the previous year the first by path is taken.
+_X1_READY = """{r}.sha256 IN (SELECT f.sha256 FROM files f WHERE f.status = 'ok')
+    AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = {r}.sha256 AND c.tbl = :old)
+    AND ({r}.template IN (SELECT value FROM json_each(:templates))
+         OR EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = {r}.sha256 AND c.tbl = '3'))"""
+_X1_PAIRS = f"""
+WITH pairs AS (
+    SELECT cur.sha256 AS report,
+           (SELECT prev.sha256 FROM reports prev JOIN files pf USING (sha256)
+            WHERE prev.agency = cur.agency AND prev.year = cur.year - 1 AND {_X1_READY.format(r="prev")}
+            ORDER BY pf.path, prev.sha256 LIMIT 1) AS previous
+    FROM reports cur
+    WHERE cur.agency IS NOT NULL AND cur.year IS NOT NULL AND {_X1_READY.format(r="cur")})
+SELECT report, previous FROM pairs
+WHERE CASE WHEN previous IS NULL  -- X1 rows of a previous year no longer stored (its file changed in place)
+           THEN EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1')
+           ELSE report IN (SELECT value FROM json_each(:added)) OR previous IN (SELECT value FROM json_each(:added))
+                OR NOT EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1') END
+ORDER BY report"""
+
+
+def cross_year_pairs(conn: sqlite3.Connection, added: set[str], templates: Sequence[str], old: str
+                     ) -> list[tuple[str, str | None]]:
+    """(report, the same agency's report of the year before) for every stored pair that X1 has to check now:
+    either report is in `added` (written by this run), or the report has no X1 check yet (a batch stopped
+    before its X1 step, a database of an earlier gkreport); (report, None) for a report whose X1 rows compare
+    it with a year no longer stored. `templates`: the 2019/2021 template names; `old`: the table name of the
+    pre-2019 统计表 cells."""
+    rows = conn.execute(_X1_PAIRS, {"added": json.dumps(sorted(added)), "templates": json.dumps(list(templates)),
+                                    "old": old})
+    return [(report, previous) for report, previous in rows]
+
+
+def stored_table3(conn: sqlite3.Connection, shas: set[str], rows: Sequence[str]
+                  ) -> dict[str, tuple[str | None, list[tuple[Any, ...]]]]:
+    """sha256 → (report template, the cells of these rows of its table 三 as (row, col, value, raw, status, line,
+    offset, note))."""
+    found: dict[str, tuple[str | None, list[tuple[Any, ...]]]] = {}
+    query = """SELECT r.sha256, r.template, c."row", c.col, c.value, c.raw, c.status, c.line, c."offset", c.note
+               FROM reports r LEFT JOIN cells c ON c.sha256 = r.sha256 AND c.tbl = '3'
+                                               AND c."row" IN (SELECT value FROM json_each(:rows))
+               WHERE r.sha256 IN (SELECT value FROM json_each(:shas)) ORDER BY r.sha256, c.rowid"""
+    for sha, template, *cell in conn.execute(query, {"shas": json.dumps(sorted(shas)), "rows": json.dumps(list(rows))}):
+        cells = found.setdefault(sha, (template, []))[1]
+        if cell[0] is not None:
+            cells.append(tuple(cell))
+    return found
+
+
+def replace_checks(conn: sqlite3.Connection, family: str, checks: dict[str, list[dict[str, Any]]]) -> None:
+    """The checks of one family of these files, replacing those stored (so a re-run adds no duplicate), in
+    one transaction."""
+    with conn:
+        conn.executemany("DELETE FROM checks WHERE sha256 = ? AND family = ?", [(sha, family) for sha in checks])
+        conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [(sha, c["check_id"], family, c["status"], c["expected"], c["actual"], c["message"],
+                           c["severity"]) for sha, rows in checks.items() for c in rows])
+
+
 def _family(check_id: str) -> str:
     return check_id.split(".", 1)[0]
 
