@@ -169,6 +169,9 @@ def test_cli_choices_are_the_api_choices() -> None:
     assert values(cli.SummaryFormat) == list(summary.FORMATS)
     assert values(cli.ExportWhat) == list(store.EXPORTS)
     assert values(cli.ExportFormat) == list(store.EXPORT_FORMATS)
+    from gkreport import labelling
+
+    assert values(cli.LabelOrder) == list(labelling.ORDERS)
 
 
 def test_batch_names_the_files_that_failed_and_exits_1(tmp_path: Path) -> None:
