@@ -214,6 +214,28 @@ def test_linear_thresholds_come_from_inner_cv(fitted: dict[str, object]) -> None
     assert no_inner.thresholds_.tolist() == [0.5, 0.5, 0.5]
 
 
+def test_one_vs_rest_takes_one_C_per_column_and_refuses_a_wrong_count() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = TfidfVectorizer(analyzer="char").fit_transform(SMALL_X)
+    loose = OneVsRestCalibrated(C=(100.0, 1.0, 1.0), calibration_cv=2, min_calibration_count=4).fit(X, SMALL_Y)
+    tight = OneVsRestCalibrated(C=(0.001, 1.0, 1.0), calibration_cv=2, min_calibration_count=4).fit(X, SMALL_Y)
+    weights = [np.abs(m.head().weights[:, :2]).sum() for m in (loose, tight)]  # staffing's two folds
+    assert weights[0] > 10 * weights[1]
+    assert np.array_equal(loose.head().weights[:, 2:], tight.head().weights[:, 2:])  # other columns alike
+    with pytest.raises(ValueError, match="one per label column"):
+        OneVsRestCalibrated(C=(1.0, 1.0)).fit(X, SMALL_Y)
+
+
+def test_C_per_theme_comes_from_the_grid_by_inner_cv() -> None:
+    model = LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4, C_grid=(0.1, 1.0, 10.0))
+    model.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS)  # fit checks the numpy scorer against scikit-learn
+    assert len(model.C_) == 3 and set(model.C_.tolist()) <= {0.1, 1.0, 10.0}
+    assert model.pipeline_[-1].C == tuple(model.C_)
+    plain = LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4, C=2.0)
+    assert plain.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS).C_.tolist() == [2.0, 2.0, 2.0]
+
+
 def test_linear_works_inside_grid_search() -> None:
     search = GridSearchCV(LinearThemeClassifier(themes=THREE, threshold_cv=0), {"C": [0.5, 2.0]}, cv=2)
     search.fit(SMALL_X, SMALL_Y)

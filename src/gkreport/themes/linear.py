@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,10 @@ from gkreport.themes import THEME_IDS
 from gkreport.themes.base import (
     DEFAULT_THRESHOLD,
     ThemeClassifierMixin,
+    best_threshold,
     check_label_matrix,
     check_texts,
-    tune_thresholds,
+    out_of_fold_proba,
 )
 from gkreport.themes.features import POOLINGS, build_feature_union, token_cache
 from gkreport.themes.scoring import LinearHead, LinearScorer, pooled_proba
@@ -45,7 +47,7 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
     gives probabilities directly (LinearSVC has none); with a single class the prior is used.
     """
 
-    def __init__(self, base: str = "svm", C: float = 1.0, calibration_cv: int = 3,
+    def __init__(self, base: str = "svm", C: float | Sequence[float] = 1.0, calibration_cv: int = 3,
                  min_calibration_count: int = 6, random_state: int = 0) -> None:
         self.base = base
         self.C = C
@@ -53,23 +55,29 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
         self.min_calibration_count = min_calibration_count
         self.random_state = random_state
 
-    def _logistic(self) -> LogisticRegression:
+    def _column_C(self, column: int) -> float:
+        """The regularisation of one label column: `C`, or its entry when `C` gives one per column."""
+        return float(self.C) if isinstance(self.C, int | float) else float(self.C[column])
+
+    def _logistic(self, C: float) -> LogisticRegression:
         # liblinear: an order of magnitude faster than lbfgs on a few hundred wide sparse rows.
-        return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
+        return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000,
                                   random_state=self.random_state)
 
-    def _base_model(self) -> Any:
+    def _base_model(self, C: float) -> Any:
         if self.base == "logreg":
-            return self._logistic()
+            return self._logistic(C)
         if self.base == "svm":
-            return LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
+            return LinearSVC(C=C, class_weight="balanced", random_state=self.random_state)
         raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
 
     def fit(self, X: Any, Y: Any) -> OneVsRestCalibrated:
         Y = np.asarray(Y)
         if Y.ndim != 2:
             raise ValueError("Y must be a 2-d label matrix")
-        self._base_model()  # validates `base` even when no column ends up using it
+        self._base_model(1.0)  # validates `base` even when no column ends up using it
+        if not isinstance(self.C, int | float) and len(self.C) != Y.shape[1]:
+            raise ValueError(f"C must be one number or one per label column ({Y.shape[1]}), got {self.C!r}")
         self._head_cache: LinearHead | None = None  # a refit must not score with the models it replaces
         self.estimators_: list[Any] = []
         self.strategies_: list[str] = []
@@ -83,11 +91,11 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
                 self.strategies_.append(CONSTANT)
             elif min(positives, negatives) >= max(self.min_calibration_count, self.calibration_cv):
                 folds = StratifiedKFold(self.calibration_cv, shuffle=True, random_state=self.random_state)
-                model = CalibratedClassifierCV(self._base_model(), method="sigmoid", cv=folds)
+                model = CalibratedClassifierCV(self._base_model(self._column_C(j)), method="sigmoid", cv=folds)
                 self.estimators_.append(model.fit(X, y))
                 self.strategies_.append(CALIBRATED)
             else:
-                self.estimators_.append(self._logistic().fit(X, y))
+                self.estimators_.append(self._logistic(self._column_C(j)).fit(X, y))
                 self.strategies_.append(LOGISTIC)
         self.n_outputs_ = Y.shape[1]
         return self
@@ -144,7 +152,7 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
 
 
 def build_pipeline(word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] = (1, 3),
-                   min_df: int = 1, base: str = "svm", C: float = 1.0, calibration_cv: int = 3,
+                   min_df: int = 1, base: str = "svm", C: float | Sequence[float] = 1.0, calibration_cv: int = 3,
                    min_calibration_count: int = 6, random_state: int = 0, cue_features: bool = False) -> Pipeline:
     """The unfitted feature + classifier pipeline (no thresholds)."""
     return Pipeline([
@@ -167,13 +175,15 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
     `applies_to_roles` in `theme_roles_`: tagging then gives no theme to a passage of another role
     (`base.theme_probabilities`); `predict_proba` on bare texts is unchanged. The defaults are the variant
     that scored best in the honest comparison (`comparison.SHIPPED_VARIANT`, benchmarks/themes.json).
+    With a `C_grid`, the inner CV is run once per C in it and each theme takes the C (and threshold) whose
+    out-of-fold F1 is best (`C_`, one per theme); without, every theme uses `C`.
     """
 
     def __init__(self, themes: Sequence[str] | None = None, word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, base: str = "svm",
                  C: float = 1.0, calibration_cv: int = 3, min_calibration_count: int = 6,
                  threshold_cv: int = 3, random_state: int = 0, cue_features: bool = True,
-                 pooling: str = "passage", role_aware: bool = True) -> None:
+                 pooling: str = "passage", role_aware: bool = True, C_grid: Sequence[float] = ()) -> None:
         self.themes = themes
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -187,11 +197,33 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         self.cue_features = cue_features
         self.pooling = pooling
         self.role_aware = role_aware
+        self.C_grid = C_grid
 
-    def _pipeline(self) -> Pipeline:
-        return build_pipeline(self.word_ngram_range, self.char_ngram_range, self.min_df, self.base, self.C,
-                              self.calibration_cv, self.min_calibration_count, self.random_state,
-                              self.cue_features)
+    def _pipeline(self, C: float | Sequence[float] | None = None) -> Pipeline:
+        return build_pipeline(self.word_ngram_range, self.char_ngram_range, self.min_df, self.base,
+                              self.C if C is None else C, self.calibration_cv, self.min_calibration_count,
+                              self.random_state, self.cue_features)
+
+    def _tune(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(C per theme, threshold per theme) from the inner grouped CV: with a `C_grid`, each theme's best
+        out-of-fold F1 over every C of the grid and every threshold; else `C` and the best threshold."""
+        grid = [float(c) for c in self.C_grid] or [float(self.C)]
+        if self.threshold_cv < 2:
+            return np.full(Y.shape[1], float(self.C)), np.full(Y.shape[1], DEFAULT_THRESHOLD)
+        best: list[tuple[float, float, float, float]] = [(-1.0, 0.0, float(self.C), DEFAULT_THRESHOLD)] * Y.shape[1]
+        for C in grid:
+            template = _Pooled(self._pipeline(C), self.pooling)
+            proba = out_of_fold_proba(partial(clone, template), texts, Y, groups, self.threshold_cv,
+                                      self.random_state)
+            if proba is None:  # too few groups for an inner CV
+                return np.full(Y.shape[1], float(self.C)), np.full(Y.shape[1], DEFAULT_THRESHOLD)
+            for j in range(Y.shape[1]):
+                threshold = best_threshold(Y[:, j], proba[:, j])
+                # ties go to the C nearest the default `C` (on a log scale)
+                candidate = (_f1(Y[:, j], proba[:, j] >= threshold), -abs(np.log(C / self.C)), C, threshold)
+                if candidate[:2] > best[j][:2]:
+                    best[j] = candidate
+        return np.array([b[2] for b in best]), np.array([b[3] for b in best])
 
     def fit(self, X: Any, Y: Any, groups: Sequence[str] | None = None) -> LinearThemeClassifier:
         texts = check_texts(X)
@@ -204,13 +236,8 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         self.classes_ = np.array(themes)
         self.theme_roles_ = _theme_roles() if self.role_aware else ()
         with token_cache():  # the threshold CV and the final fit tokenise the same texts
-            if self.threshold_cv >= 2:
-                template = _Pooled(self._pipeline(), self.pooling)
-                self.thresholds_ = tune_thresholds(lambda: clone(template), texts, Y, groups,
-                                                   self.threshold_cv, self.random_state)
-            else:
-                self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
-            self.pipeline_ = self._pipeline().fit(texts, Y)
+            self.C_, self.thresholds_ = self._tune(texts, Y, groups)
+            self.pipeline_ = self._pipeline(tuple(self.C_) if self.C_grid else None).fit(texts, Y)
             self._scorer_cache: LinearScorer | None = None
             self.inference_scorer().verify_against(_PerModelReference(self.pipeline_, self.pooling), texts)
         return self
@@ -240,6 +267,12 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
 
     def predict_proba(self, X: Any) -> np.ndarray:
         return self.inference_scorer().predict_proba(check_texts(X))
+
+
+def _f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    truth, pred = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
+    denom = float(truth.sum() + pred.sum())
+    return 2 * float(np.sum(truth & pred)) / denom if denom else 0.0
 
 
 def _theme_roles() -> tuple[str, ...]:
