@@ -154,10 +154,17 @@ def gate_roles(model: Any, proba: np.ndarray, roles: Sequence[str | None] | None
     role-aware model (see `theme_probabilities`)."""
     allowed = tuple(getattr(model, "theme_roles_", ()) or ())
     if allowed and roles is not None:
-        if len(roles) != len(proba):
-            raise ValueError("roles must have one entry per text")
-        proba[[role is not None and role not in allowed for role in roles]] = 0.0
+        clear_other_roles(proba, roles, allowed)
     return proba
+
+
+def clear_other_roles(matrix: np.ndarray, roles: Sequence[str | None], allowed: Sequence[str]) -> np.ndarray:
+    """`matrix` (changed in place) with the rows of a known role outside `allowed` set to 0: the role gate,
+    for probabilities as for predictions."""
+    if len(roles) != len(matrix):
+        raise ValueError("roles must have one entry per text")
+    matrix[[role is not None and role not in allowed for role in roles]] = 0
+    return matrix
 
 
 class ThemeClassifierMixin:

@@ -23,7 +23,7 @@ import numpy as np
 
 from gkreport.annotations import LabelledPassage
 from gkreport.themes import THEME_IDS
-from gkreport.themes.base import grouped_splits, micro_f1, themes_to_matrix
+from gkreport.themes.base import clear_other_roles, grouped_splits, micro_f1, themes_to_matrix
 from gkreport.themes.features import token_cache
 from gkreport.themes.honest import HonestData
 from gkreport.themes.training import ModelScores, _fit, _scores
@@ -210,12 +210,6 @@ def _test_pool(passages: Sequence[LabelledPassage], include_written: bool
     return (real, written if include_written else []) if real else (written, [])
 
 
-def role_gate(Y_hat: np.ndarray, roles: Sequence[str], theme_roles: Sequence[str]) -> np.ndarray:
-    """Predictions with every row of a role outside `theme_roles` cleared."""
-    keep = np.array([role in theme_roles for role in roles], dtype=bool)
-    return Y_hat * keep[:, None]
-
-
 def _subsample(train_idx: np.ndarray, groups: Sequence[str], fraction: float, seed: int) -> np.ndarray:
     """The training rows of the first `fraction` of the fold's groups in a seeded random order."""
     if fraction >= 1.0:
@@ -279,7 +273,7 @@ def honest_cross_validate(names: Sequence[str], honest: HonestData, n_splits: in
                     sums[1] += time.perf_counter() - fit_end
                 Y_hat = raw[fit_key][fold]
                 if variant.role_aware:
-                    Y_hat = role_gate(Y_hat, [pool[i].split_role for i in test_idx], theme_roles)
+                    Y_hat = clear_other_roles(Y_hat.copy(), [pool[i].split_role for i in test_idx], theme_roles)
                 predicted.setdefault(key, []).append(Y_hat)
                 fold_f1.setdefault(key, []).append(micro_f1(Y[test_idx], Y_hat))
     Y_true = Y[np.concatenate([test for _, test in splits])]
