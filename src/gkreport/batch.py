@@ -347,7 +347,7 @@ def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, m
         from gkreport.workers import run_groups
 
         return run_groups(groups, jobs=jobs, model_dir=model_dir, timeout=timeout,
-                          make_error=lambda path, sha, reason: error_record(path, sha, reason))
+                          make_error=error_record)
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")

@@ -242,20 +242,12 @@ def _load_theme_model(model: Path | None):
 
 def _score_texts(estimator: Any, texts: list[str],
                  roles: list[str | None] | None = None) -> list[tuple[list[str], dict[str, float]]]:
-    """Themes and scores per text; a theme the model has no classifier for is left out of both."""
-    from gkreport.themes.base import theme_probabilities
+    """Themes and scores per text (scores rounded for output); a theme the model has no classifier for is
+    left out of both."""
+    from gkreport.themes.base import scored_themes
 
-    if not texts:
-        return []
-    proba = theme_probabilities(estimator, texts, roles)
-    thresholds = estimator.thresholds_
-    labels = [str(t) for t in estimator.classes_]
-    out = []
-    for row in proba:
-        scores = {t: round(float(p), 4) for t, p in zip(labels, row, strict=True)}
-        themes = [t for t, p, th in zip(labels, row, thresholds, strict=True) if p >= th]
-        out.append((themes, scores))
-    return out
+    return [(list(themes), {t: round(p, 4) for t, p in scores.items()})
+            for scores, themes in scored_themes(estimator, texts, roles)]
 
 
 @app.command("tag")

@@ -102,20 +102,12 @@ def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected
 def with_suggestions(candidates: Sequence[Candidate], model: Any) -> list[Candidate]:
     """The candidates with the model's scores and the themes it would assign (`model`: what
     `themes.load_scorer` gives; only the themes it has a classifier for are scored)."""
-    if not candidates:
-        return []
-    from gkreport.themes.base import theme_probabilities
+    from gkreport.themes.base import scored_themes
 
     # gated by role as tag and batch are: a fee note or a lead-in is not offered themes they never assign
-    proba = theme_probabilities(model, [c.passage.text for c in candidates], [c.passage.role for c in candidates])
-    labels = [str(t) for t in model.classes_]
-    out = []
-    for candidate, row in zip(candidates, proba, strict=True):
-        scores = {t: float(p) for t, p in zip(labels, row, strict=True)}
-        chosen = tuple(t for t, p, th in zip(labels, row, model.thresholds_, strict=True) if p >= th)
-        out.append(Candidate(candidate.passage, candidate.path, candidate.report, candidate.section,
-                             candidate.before, candidate.after, scores, chosen))
-    return out
+    scored = scored_themes(model, [c.passage.text for c in candidates], [c.passage.role for c in candidates])
+    return [Candidate(c.passage, c.path, c.report, c.section, c.before, c.after, scores, chosen)
+            for c, (scores, chosen) in zip(candidates, scored, strict=True)]
 
 
 def thresholds_of(model: Any) -> dict[str, float]:

@@ -260,19 +260,15 @@ def _tag_themes(model: Any, passages: list[dict[str, Any]]) -> None:
                              for label, score, threshold in zip(labels, row, model.thresholds_, strict=True)]
 
 
-def _error(path: str, sha256: str, reason: str) -> FileRecord:
-    return FileRecord(sha256=sha256, path=path, status="error", error=reason)
-
-
 def error_record(path: str, sha256: str, reason: str) -> FileRecord:
     """The record of a file that failed (`reason` is the whole message, naming the file)."""
-    return _error(path, sha256, reason)
+    return FileRecord(sha256=sha256, path=path, status="error", error=reason)
 
 
 def problem_record(path: str, problem: ReportError) -> FileRecord:
     """The error record of a path that could not be read at all (missing, a pipe, a folder not listed…),
     keyed by the sha256 of its path."""
-    return _error(path, _path_key(path), str(problem))
+    return error_record(path, _path_key(path), str(problem))
 
 
 def tag_passages(model: Any, passages: list[dict[str, Any]]) -> None:
@@ -287,7 +283,7 @@ def _path_key(path: str) -> str:
 
 def unreadable_record(path: str, exc: OSError) -> FileRecord:
     """The error record of a file that cannot be opened or read (vanished, no permission)."""
-    return _error(path, _path_key(path), str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
+    return error_record(path, _path_key(path), str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
 
 
 def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
@@ -327,9 +323,9 @@ def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
                        "start": p.start, "end": p.end, "heading": p.heading, "pair": p.pair} for p in passages],
         )
     except ReportError as exc:
-        return _error(path, sha, str(exc))
+        return error_record(path, sha, str(exc))
     except Exception as exc:  # a bug in a stage must not stop the batch; keep the reason for triage
-        return _error(path, sha, _internal(path, exc))
+        return error_record(path, sha, _internal(path, exc))
 
 
 def check_record(check: CheckResult) -> dict[str, Any]:
@@ -396,7 +392,7 @@ def _analysed(path: str, sha: str | None, timeout: float | None) -> FileRecord:
         with time_limit(timeout):
             record = analyse_file(path, sha)
     except FileTimeout as exc:
-        return _error(path, sha or _path_key(path), f"{path}: {exc}")
+        return error_record(path, sha or _path_key(path), f"{path}: {exc}")
     return record
 
 
@@ -416,4 +412,4 @@ def _completed(records: list[FileRecord], model: Any, version: str | None, timeo
 def _completed_alone(record: FileRecord, model: Any, version: str | None, timeout: float | None) -> FileRecord:
     """`record` completed on its own, or its error record when that fails."""
     failure = _completed([record], model, version, timeout)
-    return record if failure is None else _error(record.path, record.sha256, failure)
+    return record if failure is None else error_record(record.path, record.sha256, failure)

@@ -149,6 +149,19 @@ def theme_probabilities(model: Any, texts: Sequence[str], roles: Sequence[str | 
     return gate_roles(model, np.asarray(model.predict_proba(list(texts)), dtype=float), roles)
 
 
+def scored_themes(model: Any, texts: Sequence[str], roles: Sequence[str | None] | None = None
+                  ) -> list[tuple[dict[str, float], tuple[str, ...]]]:
+    """Per text, its score for every theme the model has a classifier for, and the themes whose score
+    reaches their threshold (role-gated as `theme_probabilities`)."""
+    if not texts:
+        return []
+    proba = theme_probabilities(model, texts, roles)
+    labels = [str(t) for t in model.classes_]
+    return [({t: float(p) for t, p in zip(labels, row, strict=True)},
+             tuple(t for t, p, th in zip(labels, row, model.thresholds_, strict=True) if p >= th))
+            for row in proba]
+
+
 def gate_roles(model: Any, proba: np.ndarray, roles: Sequence[str | None] | None) -> np.ndarray:
     """`proba` (changed in place) with the rows of passages whose role cannot carry a theme set to 0, for a
     role-aware model (see `theme_probabilities`)."""
