@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_MODEL = ROOT / "src/gkreport/models/themes"  # package data: what `gkreport tag` finds by default
@@ -44,16 +45,15 @@ SHARED = ROOT.parent / "shared"
 def corpus_files() -> list[Path]:
     """The reports among the files of the examples, the seeds and the shared corpus (not its NOTES.md)."""
     from gkreport.errors import ReportError
-    from gkreport.readers import read
+    from gkreport.pipeline import Pipeline
     from gkreport.records import iter_paths
-    from gkreport.segment import require_report, segment
 
     folders = [ROOT / "corpora/examples"] + [p for p in (SHARED / "seeds", SHARED / "corpus/github")
                                              if p.exists()]
     reports = []
     for path in iter_paths(folders):
         try:
-            require_report(segment(read(path)))
+            Pipeline("segment").read(path)
         except ReportError:
             continue
         reports.append(path)
@@ -88,11 +88,8 @@ def peak_rss_mb() -> float:
 
 
 def bench_pipeline(files: list[Path], n_docs: int) -> dict[str, float]:
-    from gkreport.checks import run_checks
-    from gkreport.passages import split_passages
+    from gkreport.pipeline import Pipeline
     from gkreport.readers import read
-    from gkreport.segment import segment
-    from gkreport.tables import extract_tables
 
     text_files = [f for f in files if f.suffix.lower() in (".txt", ".md")]
     reps = -(-n_docs // len(files))
@@ -101,17 +98,13 @@ def bench_pipeline(files: list[Path], n_docs: int) -> dict[str, float]:
     text_work = text_files * (-(-n_docs // len(text_files)))
     out["read_txt_md_per_s"] = len(text_work) / timed(lambda: [read(f) for f in text_work])
     docs = [read(f) for f in files] * reps
-    out["segment_per_s"] = len(docs) / cpu_timed(lambda: [segment(d) for d in docs])
-
-    def full() -> None:
-        for d in docs:
-            report = segment(d)
-            run_checks(report, extract_tables(report))
-
-    out["segment_tables_checks_per_s"] = len(docs) / cpu_timed(full)
-    reports = [segment(d) for d in docs]
-    count = sum(len(split_passages(r)) for r in reports[: len(files)]) * reps
-    out["passages_per_s"] = count / cpu_timed(lambda: [split_passages(r) for r in reports])
+    segmenting, parsing = Pipeline("segment", require=False), Pipeline("segment", "tables", "checks", require=False)
+    out["segment_per_s"] = len(docs) / cpu_timed(lambda: [segmenting.analyse(d) for d in docs])
+    out["segment_tables_checks_per_s"] = len(docs) / cpu_timed(lambda: [parsing.analyse(d) for d in docs])
+    reports = [segmenting.analyse(d) for d in docs]
+    splitting = Pipeline("segment", "passages", require=False)  # on the segmented reports: the split alone
+    count = sum(len(splitting.analyse(r).passages) for r in reports[: len(files)]) * reps
+    out["passages_per_s"] = count / cpu_timed(lambda: [splitting.analyse(r) for r in reports])
     return out
 
 
@@ -119,15 +112,13 @@ def bench_classify(files: list[Path]) -> dict[str, float]:
     model_dir = SHIPPED_MODEL
     if not any(model_dir.glob("*.json")):
         return {"note": f"no shipped model in {SHIPPED_MODEL}"}  # type: ignore[dict-item]
-    from gkreport.passages import split_passages
-    from gkreport.readers import read
-    from gkreport.segment import segment
+    from gkreport.pipeline import Pipeline
     from gkreport.themes import load_scorer
 
     start = time.perf_counter()
     model = load_scorer(model_dir)  # what `tag` and batch workers load
     load_s = time.perf_counter() - start
-    texts = [p.text for f in files for p in split_passages(segment(read(f)))] * 5
+    texts = [p.text for r in Pipeline("segment", "passages", require=False).run(files) for p in r.passages] * 5
     seconds = cpu_timed(lambda: model.predict_proba(texts))
     card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
     return {"model_load_s": round(load_s, 3), "classify_passages_per_s": round(len(texts) / seconds, 1),
@@ -359,11 +350,7 @@ def stage_worker(docs_file: Path, cpu: int) -> None:
     import pickle
     from dataclasses import fields
 
-    from gkreport.checks import run_checks
     from gkreport.document import Block, Document
-    from gkreport.records import cells_record
-    from gkreport.segment import segment
-    from gkreport.tables import extract_tables
 
     os.sched_setaffinity(0, {cpu})
     payload = pickle.loads(docs_file.read_bytes())
@@ -372,23 +359,48 @@ def stage_worker(docs_file: Path, cpu: int) -> None:
                          blocks=[Block(**{k: v for k, v in b.items() if k in known_block}) for b in d["blocks"]])
                 for d in payload["documents"]]
     docs = distinct * payload["repeat"]
+    segment, parse = _stages()
 
-    def full() -> None:
-        for d in docs:
-            report = segment(d)
-            run_checks(report, extract_tables(report))
-
-    # One untimed pass first: it imports what the stages import on first use (cn2an) and gives the digest.
+    # One untimed pass first: it imports what the stages import on first use (cn2an) and gives the digest of
+    # the cells and checks, from their attributes (the same in every version, whatever its record keys).
     digest = hashlib.sha256()
     for d in distinct:
-        report = segment(d)
-        tables = extract_tables(report)
-        record = cells_record(d.path, report.template, tables, run_checks(report, tables))
-        digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+        tables, checks = parse(d)
+        cells = [(c.table, c.row, c.col, c.value, c.raw, c.status, c.line, getattr(c, "offset", None),
+                  getattr(c, "note", "")) for c in tables.cells]
+        results = [(r.id, r.status, r.severity, r.expected, r.actual, r.message) for r in checks]
+        digest.update(json.dumps([d.path, tables.template, cells, results], ensure_ascii=False).encode() + b"\n")
     seg_s = cpu_timed(lambda: [segment(d) for d in docs], repeat=1)
-    full_s = cpu_timed(full, repeat=1)
+    full_s = cpu_timed(lambda: [parse(d) for d in docs], repeat=1)
     print(json.dumps({"documents": len(docs), "segment_cpu_s": seg_s, "segment_tables_checks_cpu_s": full_s,
                       "output_sha256": digest.hexdigest()}))
+
+
+def _stages() -> tuple[Callable[[object], object], Callable[[object], tuple[Any, list[Any]]]]:
+    """segment, and segment + tables + checks (giving the tables and checks), of the gkreport on the path:
+    through its Pipeline, or for a version from before the Pipeline (a baseline), its stage functions."""
+    try:
+        from gkreport.pipeline import Pipeline
+    except ImportError:
+        Pipeline = None  # noqa: N806
+    if Pipeline is None or not hasattr(Pipeline, "analyse"):
+        from gkreport.checks import run_checks
+        from gkreport.segment import segment
+        from gkreport.tables import extract_tables
+
+        def old_parse(d: Any) -> tuple[Any, list[Any]]:
+            report = segment(d)
+            tables = extract_tables(report)
+            return tables, run_checks(report, tables)
+
+        return segment, old_parse
+    segmenting, parsing = Pipeline("segment", require=False), Pipeline("segment", "tables", "checks", require=False)
+
+    def parse(d: Any) -> tuple[Any, list[Any]]:
+        report = parsing.analyse(d)
+        return report.tables, report.checks
+
+    return segmenting.analyse, parse
 
 
 def _median(values: list[float]) -> float:

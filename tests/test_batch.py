@@ -373,7 +373,8 @@ def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(
     assert "cannot score this passage" in (records[1].error or "")
     for record, single in zip((records[0], records[2]), (alone[0], alone[2]), strict=True):
         assert record.model_version == "m-1" and record.report == single.report
-        assert [p["themes"] for p in record.passages] == [[("staffing", 0.75, 1)]] * len(single.passages)
+        assert [(p["themes"], p["scores"]) for p in record.passages] == [(["staffing"], {"staffing": 0.75})] * len(
+            single.passages)
 
 
 def test_time_limit_also_stops_work_in_a_thread_that_cannot_take_signals() -> None:

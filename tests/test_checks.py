@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gkreport.checks import CheckResult, _join_lines, run_checks
 from gkreport.document import Document
-from gkreport.segment import Report
+from gkreport.report import Report
 from gkreport.tables import Cell, TableResult, extract_tables
 from gkreport.templates import SCHEMAS
 

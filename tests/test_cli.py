@@ -138,7 +138,7 @@ def test_tag_refuses_a_missing_model(tmp_path: Path) -> None:
 def test_previous_year_pairs_for_x1() -> None:
     from gkreport.document import Document
     from gkreport.records import previous_year_index
-    from gkreport.segment import Report
+    from gkreport.report import Report
 
     def report(agency: str, year: int) -> Report:
         return Report(Document("p", "txt", "0", ""), "2021", agency, year, "county")

@@ -198,12 +198,11 @@ def _combined_error(problems: list[str]) -> ReportError:
 
 
 def read_document_passages(path: Path) -> list[Passage]:
-    """Passages of a corpus report: read -> segment -> split (the production path)."""
-    from gkreport.passages import split_passages
-    from gkreport.readers import read
-    from gkreport.segment import segment
+    """Passages of a corpus report, as the pipeline splits them (a file that is not quite a report is read
+    too: its passages may still be labelled)."""
+    from gkreport.pipeline import Pipeline
 
-    return list(split_passages(segment(read(path))))
+    return Pipeline("segment", "passages", require=False).analyse(path).passages
 
 
 def split_web_text(text: str, section: int, doc: str) -> list[Passage]:

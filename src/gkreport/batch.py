@@ -14,7 +14,7 @@ How it works:
   row naming it (`walk.walk`, `readers.open_report_file`), and the rest of the batch goes on.
 - Workers (our own processes, `gkreport.workers`, or Dask through `joblib.parallel_config(backend="dask")`)
   each run `pipeline.process_files` on a group of `GROUP_FILES` files: the theme model is loaded once per
-  worker process, each file runs under a time limit (`pipeline.time_limit`; locally also a hard one: a file
+  worker process, each file runs under a time limit (`limits.time_limit`; locally also a hard one: a file
   still running past it is abandoned and its worker replaced), region and themes are resolved once per group,
   and any failure comes back as an error record, never an exception.
 - With a model, files stored earlier without themes (`--no-themes`) are tagged from their stored passages,
@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from gkreport.checks import X1_ROWS, cross_year_checks
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileRecord, check_record, error_record, problem_record, process_files
+from gkreport.pipeline import problem_record, process_files
 from gkreport.readers import open_report_file
-from gkreport.records import passed_over_text
+from gkreport.records import FileRecord, check_record, error_record, passed_over_text
 from gkreport.store import (
     connect,
     cross_year_pairs,

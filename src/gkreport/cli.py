@@ -18,8 +18,9 @@ import typer
 from gkreport import options
 from gkreport.errors import OptionError, ReportError
 
-if TYPE_CHECKING:  # the segmenter is imported by the commands that need it, not at start-up
-    from gkreport.segment import Report
+if TYPE_CHECKING:  # the pipeline is imported by the commands that need it, not at start-up
+    from gkreport.pipeline import Pipeline
+    from gkreport.report import Report
 
 app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them into checked data.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode=None)
@@ -94,36 +95,32 @@ def _database_failed(db: Path, exc: Exception) -> NoReturn:
 
 def _file_failed(path: Path, message: str, as_json: bool) -> None:
     """A file that could not be processed: an error line in JSON output, else a message on standard error."""
-    from gkreport.records import error_record
+    from gkreport.records import failed_file_record
 
     if as_json:
-        _emit(error_record(path, message))
+        _emit(failed_file_record(path, message))
     else:
         _fail(message)
 
 
-def _reports(paths: list[Path], require: bool = True) -> Iterator[tuple[Path, Report | None, str | None]]:
-    """(path, Report or None, error) for every input file; one bad file never stops the rest. With
-    `require`, a file with too few statutory sections is an error: it is not an annual report."""
+def _reports(paths: list[Path], pipeline: Pipeline) -> Iterator[tuple[Path, Report | None, str | None]]:
+    """(path, Report or None, error) for every input file through `pipeline`; one bad file never stops the
+    rest. A path that holds no report file at all stops the command (exit 1)."""
     from collections import Counter
 
-    from gkreport.readers import read
     from gkreport.records import nothing_found, passed_over_text
-    from gkreport.segment import require_report, segment
     from gkreport.walk import walk
 
     passed_over: Counter[str] = Counter()
     found = False
-    for path in walk(paths, passed_over):
-        found = True
-        if isinstance(path, ReportError):  # a folder that cannot be listed, a dangling link…: named, not skipped
-            yield Path(path.path or ""), None, str(path)
-            continue
-        try:
-            report = segment(read(path))
-            yield path, require_report(report) if require else report, None
-        except ReportError as exc:
-            yield path, None, str(exc)
+
+    def walked() -> Iterator[Path | ReportError]:
+        nonlocal found
+        for item in walk(paths, passed_over):
+            found = True
+            yield item
+
+    yield from pipeline.over(walked())
     if not found:
         _fail(nothing_found(paths, passed_over))
         raise typer.Exit(1)
@@ -137,10 +134,12 @@ def segment_cmd(paths: Paths,
                     "--format", "-f", help="text: a summary per report; json: JSON Lines, one object per file."
                 )] = SegmentFormat.text) -> None:
     """Split reports into the six statutory sections and detect template, agency, year and level."""
+    from gkreport.pipeline import Pipeline
     from gkreport.records import segment_record, segment_text
 
     failed = 0
-    for path, report, error in _reports(paths, require=False):  # shows what was found, even in a non-report
+    # shows what was found, even in a file that is not a report
+    for path, report, error in _reports(paths, Pipeline("segment", require=False)):
         if report is None:
             failed += 1
             _file_failed(path, error or "", format is SegmentFormat.json)
@@ -152,22 +151,12 @@ def segment_cmd(paths: Paths,
     raise typer.Exit(1 if failed else 0)
 
 
-def _tables_and_checks(paths: list[Path]):
-    """Tables and checks per file; a report is checked against the same agency's previous year (X1) when
-    that report is among the inputs too."""
-    from gkreport.checks import run_checks
-    from gkreport.records import previous_year_index
-    from gkreport.tables import extract_tables
+def _checked_reports(paths: list[Path]) -> Iterator[tuple[Path, Report | None, str | None]]:
+    """Reports with their tables and checks; a report is checked against the same agency's previous year
+    (X1) when that report is among the inputs too."""
+    from gkreport.pipeline import Pipeline
 
-    done = [(path, report, extract_tables(report) if report else None, error)
-            for path, report, error in _reports(paths)]
-    previous = previous_year_index([report for _, report, _, _ in done])
-    for i, (path, report, tables, error) in enumerate(done):
-        if report is None or tables is None:  # tables is None exactly when the report could not be read
-            yield path, None, None, None, error
-            continue
-        last = done[previous[i]][2] if i in previous else None
-        yield path, report, tables, run_checks(report, tables, last), None
+    return _reports(paths, Pipeline("segment", "tables", "checks", "cross_year"))
 
 
 @app.command("tables")
@@ -184,13 +173,14 @@ def tables_cmd(paths: Paths,
 
     failed = 0
     writer = None
-    for path, report, tables, checks, error in _tables_and_checks(paths):
-        if report is None:
+    for path, report, error in _checked_reports(paths):
+        if report is None or report.tables is None:
             failed += 1
             _file_failed(path, error or "", format is TablesFormat.json)
             continue
+        tables = report.tables
         if format is TablesFormat.json:
-            _emit(cells_record(str(path), tables.template, tables, checks))
+            _emit(cells_record(report))
         elif format is TablesFormat.csv:
             for row in (old_rows_for_csv if tables.template == "old" else table_rows_for_csv)(tables):
                 if writer is None:
@@ -215,11 +205,12 @@ def check_cmd(paths: Paths,
                                 "not-assessable checks are listed).")] = False) -> None:
     """Check the tables against the 勾稽 rules and the prose, failures first, one line each."""
     failed_files = failed_checks = 0
-    for path, report, _tables, checks, error in _tables_and_checks(paths):
+    for path, report, error in _checked_reports(paths):
         if report is None:
             failed_files += 1
             _fail(error or "")
             continue
+        checks = report.checks
         counts = {s: sum(c.status == s for c in checks) for s in _ORDER}
         failed_checks += counts["fail"]
         typer.echo(f"{path}: {counts['fail']} 不符 fail, {counts['not_assessable']} 无法核验 not assessable, "
@@ -258,42 +249,40 @@ def tag_cmd(paths: Paths,
             model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one).")
                              ] = None) -> None:
     """Split sections 五 and 六 into passages with roles, and tag each with themes."""
-    from gkreport.passages import split_passages
-
     try:
         estimator = _load_theme_model(model)
     except ReportError as exc:
         _fail(str(exc))
         raise typer.Exit(2) from exc
+    from gkreport.pipeline import Pipeline
+    from gkreport.records import passage_record
     from gkreport.themes import load_taxonomy
 
     names = {t.id: t.name for t in load_taxonomy().themes}
     failed = 0
-    for path, report, error in _reports(paths):
+    for path, report, error in _reports(paths, Pipeline("segment", "passages", "themes", model=estimator)):
         if report is None:
             failed += 1
             _file_failed(path, error or "", format is TagFormat.jsonl)
             continue
-        passages = split_passages(report)
+        passages = [passage_record(p, digits=4) for p in report.passages]
         if not passages:
             message = f"{path}: no passages (section 五 and 六 are missing or empty)"
             _file_failed(path, message, format is TagFormat.jsonl)
             failed += 1
             continue
-        tagged = _score_texts(estimator, [p.text for p in passages], [p.role for p in passages])
         if format is TagFormat.jsonl:
-            for p, (themes, scores) in zip(passages, tagged, strict=True):
-                _emit({"path": str(path), "doc": p.doc, "passage": p.id, "sha1": p.sha1, "section": p.section,
-                       "role": p.role, "pair": p.pair, "start": p.start, "end": p.end, "text": p.text,
-                       "themes": themes, "scores": scores})
+            for record in passages:
+                _emit({"path": str(path), **record})
             continue
         typer.echo(f"{path}  {report.agency or ''} {report.year or ''}")
-        for role in dict.fromkeys(p.role for p in passages):
+        for role in dict.fromkeys(p["role"] for p in passages):
             typer.echo(f"  [{role}]")
-            for p, (themes, _s) in zip(passages, tagged, strict=True):
-                if p.role == role:
-                    shown = ", ".join(f"{names[t]} {t}" for t in themes) or "—"
-                    typer.echo(f"    {p.id} ({shown}) {p.text[:80]}{'…' if len(p.text) > 80 else ''}")
+            for p in passages:
+                if p["role"] == role:
+                    shown = ", ".join(f"{names[t]} {t}" for t in p["themes"]) or "—"
+                    text = p["text"]
+                    typer.echo(f"    {p['passage']} ({shown}) {text[:80]}{'…' if len(text) > 80 else ''}")
     raise typer.Exit(1 if failed else 0)
 
 

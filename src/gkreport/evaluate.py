@@ -17,7 +17,7 @@ from gkreport.errors import ReportError
 from gkreport.normalise import compact, normalise_text
 
 if TYPE_CHECKING:
-    from gkreport.segment import Appendix
+    from gkreport.report import Appendix
 
 _RULE_LINE = re.compile(r"^[|:\- \t]*-{3,}[|:\- \t]*$", re.M)
 ANCHOR_WINDOW = 40  # how far (in non-space characters) into a section its gold anchor may start
@@ -86,13 +86,13 @@ def _gold_total(gold: dict) -> int:
 
 
 def score_segments(path: Path, gold: dict) -> DocScore:
+    from gkreport.pipeline import Pipeline
     from gkreport.readers import read
-    from gkreport.segment import segment
 
     doc = read(path)
     if doc.sha256 != gold.get("sha256"):
         return DocScore(path.name, 0, _gold_total(gold), error="sha256 differs from the gold file")
-    report = segment(doc)
+    report = Pipeline("segment", require=False).analyse(doc)
     score = DocScore(path.name, 0, 0)
     for field_name in ("template", "year", "level"):
         if field_name in gold and str(getattr(report, field_name)) != str(gold[field_name]):
@@ -157,10 +157,10 @@ def evaluate_segment_folders(gold_dirs: list[Path], corpus_dirs: list[Path]) -> 
 
 def evaluate_tables(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
     """Cells correct / total, cells wrong but marked ok, cells left ambiguous or missing."""
+    from gkreport.pipeline import Pipeline
     from gkreport.readers import read
-    from gkreport.segment import segment
-    from gkreport.tables import extract_tables
 
+    pipeline = Pipeline("segment", "tables", require=False)
     gold = load_gold(gold_dir)
     docs: list[DocScore] = []
     extra = {"wrong_but_ok": 0, "ambiguous": 0, "missing": 0}
@@ -173,12 +173,12 @@ def evaluate_tables(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
                 score.error = "sha256 differs from the gold file"
                 docs.append(score)
                 continue
-            result = extract_tables(segment(doc))
+            result = pipeline.analyse(doc).tables
         except ReportError as exc:
             score.error = str(exc)
             docs.append(score)
             continue
-        got = {(c.table, c.row, c.col): c for c in result.cells}
+        got = {(c.table, c.row, c.col): c for c in result.cells} if result is not None else {}
         for want in cells:
             key = (want["table"], want["row"], want["col"])
             cell = got.get(key)

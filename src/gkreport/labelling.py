@@ -62,29 +62,21 @@ class Collected:
 def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected:
     """Every passage of sections 五/六 of the reports under `paths` (only those with one of `roles`, if
     given), in document order. Raises ReportError when the paths hold no report file at all."""
-    from gkreport.passages import split_passages
-    from gkreport.readers import read
+    from gkreport.pipeline import Pipeline
     from gkreport.records import nothing_found, passed_over_text
-    from gkreport.segment import require_report, segment
     from gkreport.walk import walk
 
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise ReportError(None, f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
     passed_over: Counter[str] = Counter()
-    found = False
+    walked = list(walk(paths, passed_over))
     out = Collected([], [], "")
-    for path in walk(paths, passed_over):
-        found = True
-        if isinstance(path, ReportError):  # a folder that cannot be listed, a dangling link, a loop
-            out.errors.append(str(path))
+    for path, report, error in Pipeline("segment", "passages").over(walked):
+        if report is None:  # not a report, unreadable, a folder that cannot be listed, a dangling link…
+            out.errors.append(error or str(path))
             continue
-        try:
-            report = require_report(segment(read(path)))
-        except ReportError as exc:
-            out.errors.append(str(exc))
-            continue
-        passages = split_passages(report)
+        passages = report.passages
         title = " ".join(str(x) for x in (report.agency, report.year) if x)
         for i, passage in enumerate(passages):
             if roles and passage.role not in roles:
@@ -93,7 +85,7 @@ def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected
             out.candidates.append(Candidate(
                 passage, path, title, f"{section.number} {section.name}", passages[i - 1] if i else None,
                 passages[i + 1] if i + 1 < len(passages) else None))
-    if not found:
+    if not walked:
         raise ReportError(None, nothing_found(paths, passed_over))
     out.passed_over = passed_over_text(passed_over)
     return out

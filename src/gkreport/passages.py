@@ -63,6 +63,8 @@ class Passage:
     end: int
     heading: str | None = None  # the sub-heading the passage sits under, if any
     pair: str | None = None  # id of the passage that answers / is answered by this one
+    # (theme, score, assigned) for every theme of the model, once the pipeline's "themes" stage ran
+    themes: list[tuple[str, float, int]] = field(default_factory=list)
 
     @property
     def sha1(self) -> str:

@@ -1,69 +1,232 @@
-"""The whole pipeline: read → segment → tables → checks → passages per file, then region → (themes).
+"""One pipeline from a file to everything found in it: read → segment → tables → checks → passages, then,
+over a group of reports, cross_year → region → themes.
 
-`run_pipeline(path, model=None)` returns a `FileRecord`: plain dataclasses of str/int/float/None only,
-so it pickles cheaply from a joblib/Dask worker back to the driver, which alone writes the database.
-A batch worker takes a group of files (`process_files`): each is analysed alone (`analyse_file`), then
-region and themes are filled in for the whole group with one cpca and one `predict_proba` call
-(`complete_records`), because each call has a fixed cost larger than one report's share of the work.
-Bad input never raises out of here: a `ReportError` (or any other failure, or the per-file time limit)
-becomes a record with status "error" and the reason, so a batch goes on.
+`Pipeline(*stages)` names the stages it runs (`STAGES`, each with the stages it needs) and is the only place
+they are put together: every command, the batch workers, evaluate, the annotations and the bench build one.
+`Pipeline.analyse(path)` reads a file into a `Report` and runs the per-report stages on it;
+`Pipeline.complete(reports)` runs the group stages once over many reports, because cpca and the theme
+model each cost more per call than one report's share of the work, and the cross-year check (X1) pairs the
+reports of consecutive years among them.
+
+For the batch, `process_files` runs a group of files in a worker: each file is analysed under its own time
+limit, the group is completed at once, and each report becomes a `FileRecord` (plain data, cheap to pickle
+back to the driver, which alone writes the database). Bad input never raises out of here: a `ReportError`,
+any other failure or the time limit becomes a record with status "error" and the reason, so a batch goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gkreport.errors import ReportError
+from gkreport.limits import FileTimeout, time_limit
+from gkreport.records import FileRecord, error_record, file_record, path_key
 
-if TYPE_CHECKING:  # the checks (and the tables under them) are imported by the stages that run them
-    from gkreport.checks import CheckResult
-
-# Suffixes cpca gives to prefecture-level names; stripped to test that the name really is in the agency.
-_CITY_SUFFIXES: tuple[str, ...] = ("自治州", "地区", "市", "盟", "州")
-_PROVINCE_SUFFIXES: tuple[str, ...] = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
-_DISTRICT_SUFFIXES: tuple[str, ...] = ("自治县", "自治旗", "县", "区", "市", "旗")
+if TYPE_CHECKING:
+    from gkreport.document import Document
+    from gkreport.report import Report
 
 
-@dataclass(slots=True)
-class FileRecord:
-    """Everything one file contributes to the database; `rows` keys are table names of `store.SCHEMA`."""
-
-    sha256: str
-    path: str
-    status: str  # ok | error
-    format: str | None = None
-    encoding: str | None = None
-    error: str | None = None
-    model_version: str | None = None
-    report: dict[str, Any] | None = None
-    sections: list[dict[str, Any]] = field(default_factory=list)
-    cells: list[dict[str, Any]] = field(default_factory=list)
-    checks: list[dict[str, Any]] = field(default_factory=list)
-    # each passage dict may carry "themes": [(theme, score, assigned), ...]
-    passages: list[dict[str, Any]] = field(default_factory=list)
+# ---------------------------------------------------------------------------------------------------
+# The stages
 
 
-class FileTimeout(BaseException):
-    """Raised inside a worker when one file exceeds its time limit. A BaseException, like KeyboardInterrupt,
-    so that the readers' `except Exception` (a corrupt file) cannot mistake it or swallow it."""
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A named step. `each` fills in one report (under its file's time limit in a batch); `group` fills in
+    a list of reports at once. `needs` are the stages that must have run before."""
+
+    name: str
+    needs: tuple[str, ...] = ()
+    each: Callable[[Report], None] | None = None
+    group: Callable[[list[Report], Pipeline], None] | None = None
 
 
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _tables(report: Report) -> None:
+    from gkreport.tables import extract_tables
+
+    report.tables = extract_tables(report)
+
+
+def _checks(report: Report) -> None:
+    from gkreport.checks import run_checks
+
+    assert report.tables is not None  # "checks" needs "tables"
+    report.checks = run_checks(report, report.tables)
+
+
+def _passages(report: Report) -> None:
+    from gkreport.passages import split_passages
+
+    report.passages = split_passages(report)
+
+
+def _cross_year(reports: list[Report], pipeline: Pipeline) -> None:
+    """X1 for each report whose agency's report of the year before is in the same group: its results go after
+    the table identities and before the prose facts, where `run_checks` puts them."""
+    from gkreport.checks import cross_year_checks
+
+    for i, j in previous_year_index(reports).items():
+        report, previous = reports[i], reports[j]
+        if report.tables is None or previous.tables is None:
+            continue
+        x1 = cross_year_checks(report.tables, previous.tables)
+        at = next((k for k, c in enumerate(report.checks) if c.id.startswith("X2")), len(report.checks))
+        report.checks[at:at] = x1
+
+
+def previous_year_index(reports: Sequence[Report | None]) -> dict[int, int]:
+    """For each report, the index of the same agency's report of the year before, when both were given."""
+    by_key: dict[tuple[str, int], int] = {}
+    for i, report in enumerate(reports):
+        if report is not None and report.agency and report.year:
+            by_key.setdefault((report.agency, report.year), i)
+    return {i: by_key[(r.agency, r.year - 1)] for i, r in enumerate(reports)
+            if r is not None and r.agency and r.year and (r.agency, r.year - 1) in by_key}
+
+
+def _region(reports: list[Report], pipeline: Pipeline) -> None:
+    from gkreport.regions import regions_of
+
+    for report, (province, city) in zip(reports, regions_of([r.agency for r in reports]), strict=True):
+        report.province, report.city = province, city
+
+
+def _themes(reports: list[Report], pipeline: Pipeline) -> None:
+    passages = [p for r in reports for p in r.passages]
+    for passage, themes in zip(passages, theme_rows(pipeline.model, [p.text for p in passages],
+                                                    [p.role for p in passages]), strict=True):
+        passage.themes = themes
+    for report in reports:
+        report.model_version = pipeline.model_version
+
+
+STAGES: dict[str, Stage] = {stage.name: stage for stage in (
+    Stage("segment"),  # always first: a file is read and segmented into a Report (see Pipeline.read)
+    Stage("tables", ("segment",), each=_tables),
+    Stage("checks", ("tables",), each=_checks),
+    Stage("passages", ("segment",), each=_passages),
+    Stage("cross_year", ("checks",), group=_cross_year),
+    Stage("region", ("segment",), group=_region),
+    Stage("themes", ("passages",), group=_themes),
+)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pipeline
+
+
+class Pipeline:
+    """The stages to run, in `STAGES` order, and what they need (the theme model).
+
+    `require`: a file with too few statutory sections and no title is an error (it is not an annual
+    report); `Pipeline("segment", require=False)` shows what was found in any file."""
+
+    def __init__(self, *stages: str, model: Any = None, model_version: str | None = None,
+                 require: bool = True) -> None:
+        unknown = [s for s in stages if s not in STAGES]
+        if unknown:
+            raise ValueError(f"unknown pipeline stage {', '.join(unknown)}; the stages are {', '.join(STAGES)}")
+        wanted = set(stages) | {"segment"}
+        missing = [f"{s} needs {n}" for s in wanted for n in STAGES[s].needs if n not in wanted]
+        if missing:
+            raise ValueError("; ".join(sorted(missing)))
+        if "themes" in wanted and model is None:
+            raise ValueError("the themes stage needs a model")
+        self.stages = tuple(s for s in STAGES if s in wanted)
+        self.model, self.model_version, self.require = model, model_version, require
+
+    def __repr__(self) -> str:
+        return f"Pipeline({', '.join(map(repr, self.stages))})"
+
+    def read(self, source: str | Path | Document) -> Report:
+        """A file (or a document already read) segmented into a `Report`."""
+        from gkreport.document import Document
+        from gkreport.readers import read
+        from gkreport.segment import require_report, segment
+
+        report = segment(source if isinstance(source, Document) else read(source))
+        return require_report(report) if self.require else report
+
+    def analyse(self, source: str | Path | Document | Report) -> Report:
+        """`read` (unless given a report already segmented), then every per-report stage."""
+        from gkreport.report import Report
+
+        report = source if isinstance(source, Report) else self.read(source)
+        for name in self.stages:
+            each = STAGES[name].each
+            if each is not None:
+                each(report)
+        return report
+
+    def complete(self, reports: list[Report]) -> None:
+        """Every group stage, once over `reports`."""
+        for name in self.stages:
+            group = STAGES[name].group
+            if group is not None and reports:
+                group(reports, self)
+
+    def run(self, sources: Iterable[str | Path | Document]) -> list[Report]:
+        """Every stage over `sources`; the first bad file raises its `ReportError`."""
+        reports = [self.analyse(s) for s in sources]
+        self.complete(reports)
+        return reports
+
+    def over(self, items: Iterable[Path | ReportError]) -> Iterator[tuple[Path, Report | None, str | None]]:
+        """(path, report, None) or (path, None, reason) for every item `walk.walk` gives, in order: one bad
+        file never stops the rest. Each report is completed alone and given at once, unless the pipeline
+        pairs years ("cross_year"): then all are read first and completed together."""
+        together = "cross_year" in self.stages
+        done: list[tuple[Path, Report | None, str | None]] = []
+        for item in items:
+            if isinstance(item, ReportError):  # a folder that cannot be listed, a dangling link…: named
+                outcome: tuple[Path, Report | None, str | None] = (Path(item.path or ""), None, str(item))
+            else:
+                outcome = self._analysed(item)
+                if not together:
+                    outcome = self._completed(outcome)
+            if together:
+                done.append(outcome)
+            else:
+                yield outcome
+        if together:
+            reports = [report for _path, report, _error in done if report is not None]
+            self.complete(reports)
+            yield from done
+
+    def _analysed(self, path: Path) -> tuple[Path, Report | None, str | None]:
+        try:
+            return path, self.analyse(path), None
+        except ReportError as exc:
+            return path, None, str(exc)
+        except Exception as exc:  # a bug in a stage must not stop the other files; keep the reason
+            return path, None, internal_error(str(path), exc)
+
+    def _completed(self, outcome: tuple[Path, Report | None, str | None]
+                   ) -> tuple[Path, Report | None, str | None]:
+        path, report, _error = outcome
+        if report is None:
+            return outcome
+        try:
+            self.complete([report])
+        except Exception as exc:
+            return path, None, internal_error(str(path), exc)
+        return outcome
+
+
+def internal_error(path: str, exc: Exception) -> str:
+    """The reason given for a failure that is a bug, not bad input: named, so it can be triaged."""
+    return f"{path}: internal error {type(exc).__name__}: {exc}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Themes: the model, and the scores of each distinct text once per worker
 
 
 def cached_model(model_dir: str) -> tuple[Any, str]:
@@ -80,129 +243,6 @@ def _loaded_model(model_dir: str, fingerprint: str) -> tuple[Any, str]:
     from gkreport.themes.card import load_scorer, read_card
 
     return load_scorer(model_dir), str(read_card(Path(model_dir)).get("version"))
-
-
-def _strip(name: str, suffixes: tuple[str, ...]) -> str:
-    for suffix in suffixes:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
-
-
-def regions_of(agencies: list[str | None]) -> list[tuple[str | None, str | None]]:
-    """(province, city) of each agency name via cpca, in one call (cpca costs 1.4 ms per call, 0.06 ms per
-    name in a list); a name cpca only guessed from a stray 县/区 is dropped."""
-    named_agencies = [a for a in agencies if a]
-    if not named_agencies:
-        return [(None, None)] * len(agencies)
-    import cpca  # slow first import (loads its address table); cached per process by Python
-
-    looked_up = [_gazetteer_name(a) for a in named_agencies]
-    table = cpca.transform(looked_up)
-    found = iter(zip(looked_up, table["省"], table["市"], table["区"], strict=True))
-    return [_trusted_region(*next(found)) if agency else (None, None) for agency in agencies]
-
-
-@lru_cache(maxsize=1)
-def _zone_divisions() -> dict[str, str]:
-    raw = resources.files("gkreport.data").joinpath("regions.json").read_text(encoding="utf-8")
-    return dict(json.loads(raw)["zone_divisions"])
-
-
-def _gazetteer_name(agency: str) -> str:
-    """The agency name as the gazetteer can read it: a zone it does not list (data/regions.json) becomes the
-    administrative division the zone covers."""
-    for zone, division in _zone_divisions().items():
-        if zone in agency:
-            return agency.replace(zone, division)
-    return agency
-
-
-def region_of(agency: str | None) -> tuple[str | None, str | None]:
-    """(province, city) of one agency name; see `regions_of`."""
-    return regions_of([agency])[0]
-
-
-def _trusted_region(agency: str, province: object, city: object, district: object
-                    ) -> tuple[str | None, str | None]:
-    """cpca's 省/市/区 for `agency` (NaN where it found none), kept only where the name supports them."""
-    province, city, district = (name if isinstance(name, str) else None for name in (province, city, district))
-
-    def named(name: str | None, suffixes: tuple[str, ...]) -> bool:
-        stem = _strip(name, suffixes) if name else ""
-        return len(stem) >= 2 and stem in agency
-
-    # cpca fills a province from a city or district and vice versa; trust its answer only when a city or
-    # district it found is really named in the agency (not a guess from a bare 县 or 区)
-    district_ok = named(district, _DISTRICT_SUFFIXES)
-    city_ok = bool(city) and (district_ok or named(city, _CITY_SUFFIXES))
-    province_ok = bool(province) and (city_ok or district_ok or named(province, _PROVINCE_SUFFIXES))
-    return (province if province_ok else None), (city if city_ok else None)
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise `FileTimeout` in this thread after `seconds`.
-
-    In the main thread (local joblib workers) a POSIX SIGALRM does it. Other threads (Dask runs tasks in
-    worker threads) cannot take signals: there a timer thread sets an asynchronous exception on this thread
-    (`PyThreadState_SetAsyncExc`). Either way the exception is raised when control is back in Python code, so
-    a single C call that never returns (a regex, a PDF page) is not cut short."""
-    if not seconds:
-        yield
-        return
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        with _alarm(seconds):
-            yield
-    else:
-        with _async_alarm(seconds):
-            yield
-
-
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    def _raise(signum: int, frame: object) -> None:
-        raise FileTimeout(f"took longer than the {seconds:g} s time limit")
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@contextmanager
-def _async_alarm(seconds: float) -> Iterator[None]:
-    import ctypes
-
-    class _Expired(FileTimeout):  # the C API raises a type, instantiated without arguments
-        def __init__(self) -> None:
-            super().__init__(f"took longer than the {seconds:g} s time limit")
-
-    target = ctypes.c_ulong(threading.get_ident())
-    lock = threading.Lock()
-    done = fired = False
-
-    def _fire() -> None:
-        nonlocal fired
-        with lock:
-            if not done:
-                fired = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(_Expired))
-
-    timer = threading.Timer(seconds, _fire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        with lock:
-            done = True
-            if fired:  # fired but perhaps not yet raised: clear what is still pending
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
-        timer.cancel()
 
 
 class ThemeScoreCache:
@@ -244,119 +284,87 @@ class ThemeScoreCache:
 _THEME_SCORES = ThemeScoreCache()
 
 
-def _tag_themes(model: Any, passages: list[dict[str, Any]]) -> None:
-    if not passages:
-        return
+def theme_rows(model: Any, texts: list[str], roles: list[str | None]) -> list[list[tuple[str, float, int]]]:
+    """(theme, score, assigned) for every theme of the model, per text, in one `predict_proba` call for the
+    texts not scored before; the scores of a passage whose role cannot carry a theme are 0 (the role gate)."""
+    if not texts:
+        return []
     import numpy as np
 
     from gkreport.themes.base import gate_roles
 
     # a fresh array: the gate writes into it, and the cached rows stay as scored
-    scores = gate_roles(model, np.array(_THEME_SCORES.scores(model, [p["text"] for p in passages]), dtype=float),
-                        [p["role"] for p in passages])
+    scores = gate_roles(model, np.array(_THEME_SCORES.scores(model, texts), dtype=float), roles)
     labels = [str(t) for t in model.classes_]
-    for passage, row in zip(passages, scores, strict=True):
-        passage["themes"] = [(label, float(score), int(score >= float(threshold)))
-                             for label, score, threshold in zip(labels, row, model.thresholds_, strict=True)]
+    return [[(label, float(score), int(score >= float(threshold)))
+             for label, score, threshold in zip(labels, row, model.thresholds_, strict=True)] for row in scores]
 
 
-def error_record(path: str, sha256: str, reason: str) -> FileRecord:
-    """The record of a file that failed (`reason` is the whole message, naming the file)."""
-    return FileRecord(sha256=sha256, path=path, status="error", error=reason)
+def tag_passages(model: Any, passages: list[dict[str, Any]]) -> None:
+    """Set "themes" and "scores" (as `records.passage_record` has them) on each stored passage dict ("text",
+    "role"): the batch tags the passages it stored without a model, without reading the files again."""
+    for passage, themes in zip(passages, theme_rows(model, [p["text"] for p in passages],
+                                                    [p.get("role") for p in passages]), strict=True):
+        passage["themes"] = [theme for theme, _score, assigned in themes if assigned]
+        passage["scores"] = {theme: score for theme, score, _assigned in themes}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The batch worker's side
+
+
+BATCH_STAGES: tuple[str, ...] = ("segment", "tables", "checks", "passages", "region")  # + "themes" with a model
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def batch_pipeline(model: Any = None, model_version: str | None = None) -> Pipeline:
+    """The stages of a batch: all but cross_year (the batch checks years over the stored reports)."""
+    return Pipeline(*BATCH_STAGES, *(("themes",) if model is not None else ()), model=model,
+                    model_version=model_version)
 
 
 def problem_record(path: str, problem: ReportError) -> FileRecord:
     """The error record of a path that could not be read at all (missing, a pipe, a folder not listed…),
     keyed by the sha256 of its path."""
-    return error_record(path, _path_key(path), str(problem))
-
-
-def tag_passages(model: Any, passages: list[dict[str, Any]]) -> None:
-    """Set "themes" on each passage dict (which needs "text"), in one `predict_proba` call."""
-    _tag_themes(model, passages)
-
-
-def _path_key(path: str) -> str:
-    """The key of a file whose bytes could not be hashed: the sha256 of its path."""
-    return hashlib.sha256(path.encode()).hexdigest()
+    return error_record(path, path_key(path), str(problem))
 
 
 def unreadable_record(path: str, exc: OSError) -> FileRecord:
     """The error record of a file that cannot be opened or read (vanished, no permission)."""
-    return error_record(path, _path_key(path), str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
+    return error_record(path, path_key(path), str(ReportError(path, f"cannot read file: {exc.strerror or exc}")))
 
 
-def analyse_file(path: str | Path, sha256: str | None = None) -> FileRecord:
-    """Read → segment → tables → checks → passages for one file; region and themes come later, per group
-    (`complete_records`). A bad file gives an error record; only `FileTimeout` passes through (it is not an
-    Exception)."""
-    from gkreport.checks import run_checks
-    from gkreport.passages import split_passages
-    from gkreport.readers import read
-    from gkreport.records import appendix_record
-    from gkreport.segment import require_report, segment
-    from gkreport.tables import extract_tables
-
+def analyse_file(pipeline: Pipeline, path: str | Path, sha256: str | None = None) -> tuple[FileRecord, Report | None]:
+    """The file's per-report stages: (its record, the report to complete), or (its error record, None). Only
+    `FileTimeout` passes through (it is not an Exception)."""
     path = str(path)
     try:
         sha = sha256 or file_sha256(path)
     except OSError as exc:
-        return unreadable_record(path, exc)
+        return unreadable_record(path, exc), None
     try:
-        doc = read(path)
-        report = require_report(segment(doc))
-        tables = extract_tables(report)
-        checks = run_checks(report, tables)
-        passages = split_passages(report)
-        return FileRecord(
-            sha256=sha, path=path, status="ok", format=doc.format, encoding=doc.encoding,
-            report={"template": report.template, "agency": report.agency, "year": report.year,
-                    "level": report.level, "province": None, "city": None, "warnings": report.warnings,
-                    "appendix": appendix_record(report)},
-            sections=[{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
-                       "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
-            cells=[{"tbl": c.table, "row": c.row, "col": c.col,
-                    "value": float(c.value) if c.value is not None else None, "raw": c.raw,
-                    "status": c.status, "line": c.line, "offset": c.offset, "note": c.note} for c in tables.cells],
-            checks=[check_record(c) for c in checks],
-            passages=[{"passage_id": p.id, "section": p.section, "role": p.role, "text": p.text,
-                       "start": p.start, "end": p.end, "heading": p.heading, "pair": p.pair} for p in passages],
-        )
+        return FileRecord(sha256=sha, path=path, status="ok"), pipeline.analyse(path)
     except ReportError as exc:
-        return error_record(path, sha, str(exc))
+        return error_record(path, sha, str(exc)), None
     except Exception as exc:  # a bug in a stage must not stop the batch; keep the reason for triage
-        return error_record(path, sha, _internal(path, exc))
-
-
-def check_record(check: CheckResult) -> dict[str, Any]:
-    """A check as the `checks` table stores it."""
-    return {"check_id": check.id, "status": check.status,
-            "expected": float(check.expected) if check.expected is not None else None,
-            "actual": float(check.actual) if check.actual is not None else None,
-            "message": check.message, "severity": check.severity}
-
-
-def _internal(path: str, exc: Exception) -> str:
-    return f"{path}: internal error {type(exc).__name__}: {exc}"
-
-
-def complete_records(records: list[FileRecord], model: Any = None, model_version: str | None = None) -> None:
-    """Fill in region (and themes, when `model` is given) for the ok records, in one cpca call and one
-    `predict_proba` call for the whole group: per call both cost more than a report's own share."""
-    done = [r for r in records if r.status == "ok" and r.report is not None]
-    reports = [r.report for r in done if r.report is not None]  # every one of them (narrowed for the types)
-    for report, (province, city) in zip(reports, regions_of([r["agency"] for r in reports]), strict=True):
-        report.update(province=province, city=city)
-    if model is not None:
-        _tag_themes(model, [p for r in done for p in r.passages])
-        for record in done:
-            record.model_version = model_version
+        return error_record(path, sha, internal_error(path, exc)), None
 
 
 def run_pipeline(path: str | Path, model: Any = None, *, model_version: str | None = None,
                  sha256: str | None = None) -> FileRecord:
-    """Run every stage on one file. Themes are tagged only when `model` is given."""
-    return _completed_alone(analyse_file(path, sha256), model, model_version, None)
+    """Every batch stage on one file, as its record (themes only when `model` is given)."""
+    pipeline = batch_pipeline(model, model_version)
+    record, report = analyse_file(pipeline, path, sha256)
+    if report is None:
+        return record
+    return _completed(pipeline, [(record, report)], None)[0]
 
 
 def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
@@ -364,52 +372,67 @@ def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
     """Worker entry point for a group of files: one record per file, in order; a file's failure or time-out
     becomes its error record. Only a model that cannot be loaded raises (it would fail every file).
 
-    Each file is analysed under its own time limit; region and themes are then filled in for the group at
-    once, under one more limit. Should that fail, each file is completed alone under its own limit, so only
-    the file at fault becomes an error (a group can thus take up to about (2 × files + 1) × timeout).
+    Each file is analysed under its own time limit; the group stages (region, themes) then run for the group
+    at once, under one more limit. Should that fail, each report is completed alone under its own limit, so
+    only the file at fault becomes an error (a group can thus take up to about (2 × files + 1) × timeout).
     `on_step(i)` is called as file i starts (its analysis or its completion alone), `on_step(None)` as the
     group's completion starts: the batch driver times each step (`gkreport.workers`)."""
     step = on_step or (lambda _: None)
     model, version = cached_model(str(model_dir)) if model_dir else (None, None)
-    records = []
+    pipeline = batch_pipeline(model, version)
+    analysed: list[tuple[FileRecord, Report | None]] = []
     for i, (path, sha) in enumerate(items):
         step(i)
-        records.append(_analysed(path, sha, timeout))
+        analysed.append(_analysed(pipeline, path, sha, timeout))
     step(None)
-    if _completed(records, model, version, timeout) is None:
-        return records
-    completed = []
-    for i, record in enumerate(records):
-        step(i)
-        completed.append(_completed_alone(record, model, version, timeout) if record.status == "ok" else record)
-    return completed
+    pending = [(record, report) for record, report in analysed if report is not None]
+    try:
+        completed = iter(_completed(pipeline, pending, timeout))
+    except _GroupFailed:
+        completed = iter(_completed_alone(pipeline, record, report, timeout, partial(step, i))
+                         for i, (record, report) in enumerate(analysed) if report is not None)
+    return [next(completed) if report is not None else record for record, report in analysed]
 
 
-def _analysed(path: str, sha: str | None, timeout: float | None) -> FileRecord:
-    """`analyse_file` under the time limit, or an error record when the limit is reached. The record is
+class _GroupFailed(Exception):
+    """The group stages failed for a group of files: each is then completed alone."""
+
+
+def _analysed(pipeline: Pipeline, path: str, sha: str | None, timeout: float | None
+              ) -> tuple[FileRecord, Report | None]:
+    """`analyse_file` under the time limit, or an error record when the limit is reached. The result is
     taken only once the limit is cleared, so a file finished at the deadline is never counted twice."""
     try:
         with time_limit(timeout):
-            record = analyse_file(path, sha)
+            outcome = analyse_file(pipeline, path, sha)
     except FileTimeout as exc:
-        return error_record(path, sha or _path_key(path), f"{path}: {exc}")
-    return record
+        return error_record(path, sha or path_key(path), f"{path}: {exc}"), None
+    return outcome
 
 
-def _completed(records: list[FileRecord], model: Any, version: str | None, timeout: float | None) -> str | None:
-    """`complete_records` under the time limit: None when it worked, else the reason it did not."""
-    who = records[0].path if len(records) == 1 else "group"
+def _completed(pipeline: Pipeline, pending: list[tuple[FileRecord, Report]], timeout: float | None
+               ) -> list[FileRecord]:
+    """The group stages over `pending` under the time limit, then each report as its record; `_GroupFailed`
+    (or, for one file, its error record) when they fail."""
+    who = pending[0][0].path if len(pending) == 1 else "group"
     try:
         with time_limit(timeout):
-            complete_records(records, model, version)
+            pipeline.complete([report for _record, report in pending])
     except FileTimeout as exc:
-        return f"{who}: {exc}"
+        return _failed(pending, f"{who}: {exc}")
     except Exception as exc:  # one file's failure becomes its error row
-        return _internal(who, exc)
-    return None
+        return _failed(pending, internal_error(who, exc))
+    return [file_record(report, record.sha256, record.path) for record, report in pending]
 
 
-def _completed_alone(record: FileRecord, model: Any, version: str | None, timeout: float | None) -> FileRecord:
-    """`record` completed on its own, or its error record when that fails."""
-    failure = _completed([record], model, version, timeout)
-    return record if failure is None else error_record(record.path, record.sha256, failure)
+def _failed(pending: list[tuple[FileRecord, Report]], reason: str) -> list[FileRecord]:
+    if len(pending) != 1:
+        raise _GroupFailed(reason)
+    record = pending[0][0]
+    return [error_record(record.path, record.sha256, reason)]
+
+
+def _completed_alone(pipeline: Pipeline, record: FileRecord, report: Report, timeout: float | None,
+                     announce: Callable[[], None]) -> FileRecord:
+    announce()
+    return _completed(pipeline, [(record, report)], timeout)[0]

@@ -1,16 +1,25 @@
-"""Plain records (dicts) for each stage's output: what the CLI prints as JSON Lines and CSV."""
+"""Plain records (dicts), one shape per type: what the CLI prints as JSON Lines and CSV, what `export`
+gives, and what a batch worker sends back to be stored (`FileRecord`). `gkreport.store` maps the keys to its
+columns in one place."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
 from gkreport.readers import WALKED_SUFFIXES
-from gkreport.segment import Report
+
+if TYPE_CHECKING:
+    from gkreport.checks import CheckResult
+    from gkreport.passages import Passage
+    from gkreport.report import Report, Section
+    from gkreport.tables import Cell
 
 
 def iter_paths(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> Iterator[Path]:
@@ -40,16 +49,13 @@ def nothing_found(paths: Iterable[str | Path], passed_over: Counter[str]) -> str
             + (f"; {other}" if other else ""))
 
 
-def segment_record(report: Report) -> dict[str, Any]:
-    doc = report.document
-    return {
-        "path": doc.path, "sha256": doc.sha256, "format": doc.format, "encoding": doc.encoding,
-        "template": report.template, "agency": report.agency, "year": report.year, "level": report.level,
-        "sections": [{"number": s.number, "name": s.name, "heading": s.heading, "status": s.status,
-                      "start": s.start, "end": s.end, "text": s.text} for s in report.sections],
-        "appendix": appendix_record(report), "warnings": list(report.warnings),
-        "error": None,
-    }
+# ---------------------------------------------------------------------------------------------------
+# One record shape per type
+
+
+def section_record(section: Section) -> dict[str, Any]:
+    return {"number": section.number, "name": section.name, "heading": section.heading,
+            "status": section.status, "start": section.start, "end": section.end, "text": section.text}
 
 
 def appendix_record(report: Report) -> dict[str, Any] | None:
@@ -58,19 +64,93 @@ def appendix_record(report: Report) -> dict[str, Any] | None:
     return None if a is None else {"heading": a.heading, "start": a.start, "end": a.end}
 
 
-def error_record(path: Path, error: str) -> dict[str, Any]:
+def cell_record(cell: Cell) -> dict[str, Any]:
+    return {"table": cell.table, "row": cell.row, "col": cell.col, "value": cell.value, "raw": cell.raw,
+            "status": cell.status, "line": cell.line, "offset": cell.offset, "note": cell.note}
+
+
+def check_record(check: CheckResult) -> dict[str, Any]:
+    return {"check_id": check.id, "status": check.status, "severity": check.severity,
+            "expected": check.expected, "actual": check.actual, "message": check.message}
+
+
+def passage_record(passage: Passage, digits: int | None = None) -> dict[str, Any]:
+    """A passage with its themes (assigned) and its score for each theme the model has, `digits` places
+    (all when None); both are empty when no model tagged it."""
+    return {"doc": passage.doc, "passage": passage.id, "sha1": passage.sha1, "section": passage.section,
+            "role": passage.role, "pair": passage.pair, "heading": passage.heading, "start": passage.start,
+            "end": passage.end, "text": passage.text,
+            "themes": [theme for theme, _score, assigned in passage.themes if assigned],
+            "scores": {theme: score if digits is None else round(score, digits)
+                       for theme, score, _assigned in passage.themes}}
+
+
+def report_record(report: Report) -> dict[str, Any]:
+    """What was found about the report as a whole, without its parts."""
+    doc = report.document
+    return {"path": doc.path, "sha256": doc.sha256, "format": doc.format, "encoding": doc.encoding,
+            "template": report.template, "agency": report.agency, "year": report.year, "level": report.level,
+            "province": report.province, "city": report.city, "appendix": appendix_record(report),
+            "warnings": list(report.warnings)}
+
+
+def segment_record(report: Report) -> dict[str, Any]:
+    """`gkreport segment -f json`: the report and its sections."""
+    return {**report_record(report), "sections": [section_record(s) for s in report.sections], "error": None}
+
+
+def cells_record(report: Report) -> dict[str, Any]:
+    """`gkreport tables -f json`: the cells and checks of one report (the tables' template: "old" for a
+    pre-2019 统计表)."""
+    tables = report.tables
+    return {"path": report.document.path, "template": tables.template if tables is not None else None,
+            "cells": [cell_record(c) for c in tables.cells] if tables is not None else [],
+            "checks": [check_record(c) for c in report.checks], "error": None}
+
+
+def error_record(path: str, sha256: str, reason: str) -> FileRecord:
+    """The record of a file that failed (`reason` is the whole message, naming the file)."""
+    return FileRecord(sha256=sha256, path=path, status="error", error=reason)
+
+
+def failed_file_record(path: Path, error: str) -> dict[str, Any]:
+    """What a command prints as JSON for a file it could not read."""
     return {"path": str(path), "error": error}
 
 
-def cells_record(path: str, template: str | None, tables: Any, checks: list[Any]) -> dict[str, Any]:
-    return {
-        "path": path, "template": template,
-        "cells": [{"table": c.table, "row": c.row, "col": c.col, "value": c.value, "raw": c.raw,
-                   "status": c.status, "line": c.line} for c in tables.cells],
-        "checks": [{"id": r.id, "status": r.status, "severity": r.severity, "expected": r.expected,
-                    "actual": r.actual, "message": r.message} for r in checks],
-        "error": None,
-    }
+@dataclass(slots=True)
+class FileRecord:
+    """Everything one file contributes to the database (plain data: it pickles cheaply from a worker)."""
+
+    sha256: str
+    path: str
+    status: str  # ok | error
+    format: str | None = None
+    encoding: str | None = None
+    error: str | None = None
+    model_version: str | None = None
+    report: dict[str, Any] | None = None  # report_record
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    passages: list[dict[str, Any]] = field(default_factory=list)  # passage_record, scores unrounded
+
+
+def file_record(report: Report, sha256: str, path: str) -> FileRecord:
+    """A report as the batch stores it (its file's bytes hash to `sha256`)."""
+    doc = report.document
+    return FileRecord(
+        sha256=sha256, path=path, status="ok", format=doc.format, encoding=doc.encoding,
+        model_version=report.model_version, report=report_record(report),
+        sections=[section_record(s) for s in report.sections],
+        cells=[cell_record(c) for c in report.tables.cells] if report.tables is not None else [],
+        checks=[check_record(c) for c in report.checks],
+        passages=[passage_record(p) for p in report.passages])
+
+
+def path_key(path: str) -> str:
+    """The key of a file whose bytes could not be hashed: the sha256 of its path."""
+    return hashlib.sha256(path.encode()).hexdigest()
 
 
 STATUS_ZH = {"found": "找到", "inferred": "推断", "missing": "缺失"}
@@ -95,16 +175,3 @@ def segment_text(report: Report) -> str:
         lines.append(f"  附录 appendix: {report.appendix.heading}  {len(report.appendix.text)} 字")
     lines.extend(f"  警告 warning: {w}" for w in report.warnings)
     return "\n".join(lines)
-
-
-def previous_year_index(reports: list[Report | None]) -> dict[int, int]:
-    """For each report, the index of the same agency's report of the year before, when both were given.
-
-    This is what the X1 check (last year's 结转下年度 = this year's 上年结转) compares.
-    """
-    by_key: dict[tuple[str, int], int] = {}
-    for i, report in enumerate(reports):
-        if report is not None and report.agency and report.year:
-            by_key.setdefault((report.agency, report.year), i)
-    return {i: by_key[(r.agency, r.year - 1)] for i, r in enumerate(reports)
-            if r is not None and r.agency and r.year and (r.agency, r.year - 1) in by_key}

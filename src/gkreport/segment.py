@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
 from operator import itemgetter
-from typing import Literal
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
@@ -37,10 +36,7 @@ from gkreport.parts import (
     warnings_of,
 )
 from gkreport.parts import heading_text as _heading_text
-
-Template = Literal["2021", "2019", "pre2019", "unknown"]
-SectionStatus = Literal["found", "inferred", "missing"]
-Level = Literal["township", "county", "prefecture", "province", "department", "unknown"]
+from gkreport.report import Appendix, Level, Report, Section, SectionStatus, Template
 
 SECTION_NAMES: dict[int, str] = {
     1: "总体情况",
@@ -50,45 +46,6 @@ SECTION_NAMES: dict[int, str] = {
     5: "存在的主要问题及改进情况",
     6: "其他需要报告的事项",
 }
-
-
-@dataclass(slots=True)
-class Section:
-    """One statutory section. `start`/`end` span its body (after the heading) in `Document.text`."""
-
-    number: int
-    name: str
-    heading: str | None
-    status: SectionStatus
-    start: int | None
-    end: int | None
-    text: str
-
-
-@dataclass(slots=True)
-class Appendix:
-    """A part with no place among the six sections (an old report's 统计表/附表): kept apart, never a
-    passage. `start`/`end` span it from its heading to the end of the report."""
-
-    heading: str
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(slots=True)
-class Report:
-    document: Document
-    template: Template
-    agency: str | None
-    year: int | None
-    level: Level
-    sections: list[Section] = field(default_factory=list)
-    appendix: Appendix | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def section(self, number: int) -> Section:
-        return self.sections[number - 1]
 
 
 # ---------------------------------------------------------------- configuration (data files)

@@ -24,6 +24,10 @@ passage_themes        passage → passages.id, theme (taxonomy id), score (model
                       (1 when score ≥ the model's threshold for that theme)
 ====================  ===========================================================================
 
+The rows are the records of `gkreport.records` (one shape per type) with the same keys as columns, but for
+two that SQL names differently: a cell's "table" is the column `tbl` (TABLE is an SQL word) and a passage's
+"passage" is `passage_id`; `export` gives them back under the record keys.
+
 Child rows are deleted with their file (ON DELETE CASCADE). A file's rows are written in one transaction
 together with its `files` row, so a process killed at any moment leaves each file either fully stored or
 absent, and a re-run resumes by skipping the sha256 values already in `files`.
@@ -41,7 +45,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileRecord
+from gkreport.records import FileRecord
 
 # PRAGMA user_version of the databases this module writes; raise it with any change to SCHEMA. A database of
 # a higher version (a newer gkreport) is refused; 0 is a database written before the version was kept.
@@ -101,13 +105,13 @@ EXPORTS: dict[str, str] = {
     "reports": """SELECT f.sha256, f.path, f.format, f.encoding, f.status, f.error, f.processed_at,
                          f.model_version, r.template, r.agency, r.year, r.level, r.province, r.city
                   FROM files f LEFT JOIN reports r USING (sha256) ORDER BY f.path, f.sha256""",
-    "cells": """SELECT f.path, c.sha256, c.tbl, c."row", c.col, c.value, c.raw, c.status, c.line, c."offset",
+    "cells": """SELECT f.path, c.sha256, c.tbl AS "table", c."row", c.col, c.value, c.raw, c.status, c.line, c."offset",
                        c.note
                 FROM cells c JOIN files f USING (sha256) ORDER BY f.path, c.sha256, c.rowid""",
     "checks": """SELECT f.path, c.sha256, c.check_id, c.family, c.status, c.expected, c.actual, c.message,
                         c.severity
                  FROM checks c JOIN files f USING (sha256) ORDER BY f.path, c.sha256, c.rowid""",
-    "passages": """SELECT f.path, p.sha256, p.passage_id, p.section, p.role, p.text, p.start, p."end",
+    "passages": """SELECT f.path, p.sha256, p.passage_id AS passage, p.section, p.role, p.text, p.start, p."end",
                           p.heading, p.pair,
                           (SELECT json_group_array(theme) FROM passage_themes t
                            WHERE t.passage = p.id AND t.assigned = 1) AS themes
@@ -225,13 +229,20 @@ def stored_passages(conn: sqlite3.Connection, shas: list[str]) -> list[dict[str,
 
 
 def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[str, Any]], version: str) -> None:
-    """Store the "themes" of stored passages and mark their files as tagged by model `version`, at once."""
+    """Store the themes of stored passages ("id" and the "themes"/"scores" of a passage record) and mark their
+    files as tagged by model `version`, at once."""
     with conn:
         conn.executemany("DELETE FROM passage_themes WHERE passage = ?", [(p["id"],) for p in passages])
         conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                         [(p["id"], theme, score, assigned) for p in passages
-                          for theme, score, assigned in p.get("themes", ())])
+                         [row for p in passages for row in _theme_rows(p["id"], p)])
         conn.executemany("UPDATE files SET model_version = ? WHERE sha256 = ?", [(version, sha) for sha in shas])
+
+
+def _theme_rows(passage_id: int, passage: dict[str, Any]) -> Iterator[tuple[int, str, float, int]]:
+    """The passage_themes rows of a passage record: one per theme scored, assigned or not."""
+    assigned = set(passage.get("themes", ()))
+    for theme, score in passage.get("scores", {}).items():
+        yield passage_id, theme, score, int(theme in assigned)
 
 
 # X1 (last year's 结转下年 = this year's 上年结转) pairs a stored report with the same agency's report of the
@@ -322,7 +333,7 @@ def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_a
                      [(rec.sha256, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"],
                        s["text"]) for rec in reports for s in rec.sections])
     conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, c["tbl"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"],
+                     [(rec.sha256, c["table"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"],
                        c["offset"], c["note"]) for rec in reports for c in rec.cells])
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      [(rec.sha256, c["check_id"], _family(c["check_id"]), c["status"], c["expected"],
@@ -332,11 +343,10 @@ def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_a
     passages = [(rec.sha256, p) for rec in reports for p in rec.passages]
     ids = range(next_id, next_id + len(passages))
     conn.executemany('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                     [(pid, sha, p["passage_id"], p["section"], p["role"], p["text"], p["start"], p["end"],
+                     [(pid, sha, p["passage"], p["section"], p["role"], p["text"], p["start"], p["end"],
                        p["heading"], p["pair"]) for pid, (sha, p) in zip(ids, passages, strict=True)])
     conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                     [(pid, theme, score, assigned) for pid, (_sha, p) in zip(ids, passages, strict=True)
-                      for theme, score, assigned in p.get("themes", ())])
+                     [row for pid, (_sha, p) in zip(ids, passages, strict=True) for row in _theme_rows(pid, p)])
 
 
 def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:

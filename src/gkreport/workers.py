@@ -8,7 +8,7 @@ pool), so a file stuck in one C call (a regex over a 49 MB text, a PDF page) hel
 liked, and the batch with it. Here the driver keeps the clock:
 - A worker first warms up (imports, theme model, cpca, jieba's dictionary) and says it is ready; each file's
   clock starts only when the worker says it starts that file, so a worker's start-up never counts.
-- Inside the worker the soft limit (`pipeline.time_limit`, SIGALRM) turns most slow files into an error record
+- Inside the worker the soft limit (`limits.time_limit`, SIGALRM) turns most slow files into an error record
   at `timeout`. A file still running `GRACE_SECONDS` later is abandoned: the driver kills its worker, stores
   the file as an error, starts a new worker and queues the group's other files again. A worker that dies by
   itself (a crash in a C library, the kernel's OOM killer) is treated the same way.
@@ -40,10 +40,10 @@ IDLE_SECONDS = 1.0  # with nothing back for this long, an empty list is yielded 
 # Imported once by the fork server; each worker is a fork of it, so a replaced worker starts in milliseconds.
 # The libraries the stages import on first use are among them: a soft time-out that struck a worker in the middle
 # of such an import left the module half-initialised, and every later file of that worker failed with it.
-PRELOAD = ["gkreport.pipeline", "gkreport.checks", "gkreport.passages", "gkreport.segment", "gkreport.tables",
-           "gkreport.readers", "gkreport.readers.textfile", "gkreport.readers.htmlpage", "gkreport.readers.wordfile",
-           "gkreport.readers.pdffile", "charset_normalizer", "pypdfium2", "docx", "cn2an", "cpca", "jieba",
-           "gkreport.themes.card", "joblib", "numpy"]
+PRELOAD = ["gkreport.pipeline", "gkreport.regions", "gkreport.checks", "gkreport.passages", "gkreport.segment",
+           "gkreport.tables", "gkreport.readers", "gkreport.readers.textfile", "gkreport.readers.htmlpage",
+           "gkreport.readers.wordfile", "gkreport.readers.pdffile", "charset_normalizer", "pypdfium2", "docx",
+           "cn2an", "cpca", "jieba", "gkreport.themes.card", "joblib", "numpy"]
 
 
 def worker_count(jobs: int) -> int:
@@ -76,10 +76,11 @@ def _warm_up(model_dir: str | None) -> None:
     import importlib
 
     from gkreport import pipeline
+    from gkreport.regions import regions_of
 
     for module in PRELOAD:
         importlib.import_module(module)
-    pipeline.regions_of(["北京市人民政府"])  # cpca's first lookup builds its tables
+    regions_of(["北京市人民政府"])  # cpca's first lookup builds its tables
     if model_dir:
         model, _version = pipeline.cached_model(model_dir)
         model.predict_proba(["工作人员业务能力有待提高。"])  # jieba loads its dictionary on its first words
