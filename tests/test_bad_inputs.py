@@ -203,7 +203,7 @@ def test_bad_inputs_in_json_output_are_error_records(bad_folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def option_paths(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    from gkreport.pipeline import FileRecord
+    from gkreport.records import FileRecord
     from gkreport.store import connect, write_records
 
     root = tmp_path_factory.mktemp("options 选项")

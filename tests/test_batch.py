@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from gate_model import MARKER, save_gate_model
 
-from gkreport import pipeline
+from gkreport import pipeline, regions
 from gkreport.batch import find_files, run_batch
 from gkreport.errors import ReportError
-from gkreport.pipeline import FileRecord, FileTimeout, process_files, run_pipeline, time_limit
+from gkreport.limits import FileTimeout, time_limit
+from gkreport.pipeline import process_files, run_pipeline
+from gkreport.records import FileRecord
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 # Text examples survive extra trailing newlines unchanged (utf-16 ex10 and the zip/PDF ones would not).
@@ -503,16 +505,16 @@ def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, jobs: in
 
 
 def test_region_of_agency_names() -> None:
-    assert pipeline.region_of("广东省深圳市福田区人民政府") == ("广东省", "深圳市")
-    assert pipeline.region_of("杭州市教育局") == ("浙江省", "杭州市")  # province inferred from a named city
-    assert pipeline.region_of("青禾县白石镇人民政府") == (None, None)  # cpca's guess from a bare 县 is dropped
-    assert pipeline.region_of("洪泽区人民政府") == ("江苏省", "淮安市")  # a district names its city
-    assert pipeline.region_of(None) == (None, None)
+    assert regions.region_of("广东省深圳市福田区人民政府") == ("广东省", "深圳市")
+    assert regions.region_of("杭州市教育局") == ("浙江省", "杭州市")  # province inferred from a named city
+    assert regions.region_of("青禾县白石镇人民政府") == (None, None)  # cpca's guess from a bare 县 is dropped
+    assert regions.region_of("洪泽区人民政府") == ("江苏省", "淮安市")  # a district names its city
+    assert regions.region_of(None) == (None, None)
     # a zone cpca does not list, read as the county it covers (data/regions.json)
-    assert pipeline.region_of("平潭综合实验区地方税务局") == ("福建省", "福州市")
-    assert pipeline.region_of("平潭综合实验区") == ("福建省", "福州市")
+    assert regions.region_of("平潭综合实验区地方税务局") == ("福建省", "福州市")
+    assert regions.region_of("平潭综合实验区") == ("福建省", "福州市")
     # one cpca call for a group: answers stay aligned with their names, gaps included
-    assert pipeline.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
+    assert regions.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
         (None, None), ("浙江省", "杭州市"), (None, None), ("江苏省", "淮安市")]
 
 

@@ -137,7 +137,7 @@ def test_tag_refuses_a_missing_model(tmp_path: Path) -> None:
 
 def test_previous_year_pairs_for_x1() -> None:
     from gkreport.document import Document
-    from gkreport.records import previous_year_index
+    from gkreport.pipeline import previous_year_index
     from gkreport.report import Report
 
     def report(agency: str, year: int) -> Report:
@@ -268,7 +268,7 @@ def _one_error_line(result: Any, *words: str, code: int = 2) -> None:
 
 
 def _small_db(path: Path) -> Path:
-    from gkreport.pipeline import FileRecord
+    from gkreport.records import FileRecord
     from gkreport.store import connect, write_records
 
     conn = connect(path)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkreport.pipeline import FileRecord
+from gkreport.records import FileRecord
 from gkreport.review import build_review, judge, render_review, repeated_runs
 from gkreport.review import compute as review_compute
 from gkreport.store import connect, write_records
@@ -30,8 +30,9 @@ NEW_TOTAL = "表三「一、本年新收政府信息公开申请数量」「总�
 
 
 def _passage(pid: str, role: str, themes: dict[str, float]) -> dict[str, Any]:
-    return {"passage_id": pid, "section": 5, "role": role, "text": f"{role} {pid}", "start": 0, "end": 1,
-            "heading": None, "pair": None, "themes": [(t, s, int(s >= 0.5)) for t, s in themes.items()]}
+    return {"passage": pid, "section": 5, "role": role, "text": f"{role} {pid}", "start": 0, "end": 1,
+            "heading": None, "pair": None, "themes": [t for t, s in themes.items() if s >= 0.5],
+            "scores": dict(themes)}
 
 
 def _record(sha: str, agency: str, year: int, *, sec56: tuple[str, str] = ("", ""),
@@ -45,7 +46,7 @@ def _record(sha: str, agency: str, year: int, *, sec56: tuple[str, str] = ("", "
                 "city": None},
         sections=[{"number": n, "name": f"第{n}部分", "heading": None, "status": st_, "start": 0, "end": 1,
                    "text": texts.get(n, "正文")} for n, st_ in statuses.items()],
-        cells=[{"tbl": "3", "row": "new_received", "col": "total", "value": 1.0, "raw": "1", "status": status,
+        cells=[{"table": "3", "row": "new_received", "col": "total", "value": 1.0, "raw": "1", "status": status,
                 "line": 1, "offset": 0, "note": ""} for status in cells],
         checks=[{"check_id": cid, "status": "fail", "expected": 1.0, "actual": 2.0, "message": message,
                  "severity": severity} for cid, severity, message in fails],

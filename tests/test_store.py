@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gkreport.pipeline import FileRecord, run_pipeline
+from gkreport.pipeline import run_pipeline
+from gkreport.records import FileRecord
 from gkreport.store import connect, done_sha256s, export, write_records
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
@@ -79,7 +80,7 @@ def test_chunk_is_atomic(tmp_path: Path) -> None:
 def test_themes_stored_only_with_a_model(tmp_path: Path) -> None:
     conn = connect(tmp_path / "r.sqlite")
     plain = run_pipeline(EX01)
-    assert plain.model_version is None and all("themes" not in p for p in plain.passages)
+    assert plain.model_version is None and all(p["themes"] == [] and p["scores"] == {} for p in plain.passages)
     tagged = run_pipeline(EX01, FakeThemeModel(), model_version="fake-1")
     write_records(conn, [tagged])
     n = len(tagged.passages)

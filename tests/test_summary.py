@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gkreport.pipeline import FileRecord
+from gkreport.records import FileRecord
 from gkreport.store import connect, write_records
 from gkreport.summary import build_summary, char_ngram_jaccard, render
 
@@ -20,8 +20,9 @@ JIA, YI, BING = "甲县人民政府", "乙局", "丙镇"
 def _passage(pid: str, role: str, themes: dict[str, float], text: str | None = None) -> dict[str, Any]:
     """themes: theme -> score; assigned when score >= 0.5 (the fake model's threshold). The text defaults to
     one of the report's own (see `_record`)."""
-    return {"passage_id": pid, "section": 5, "role": role, "text": text, "start": 0, "end": 1,
-            "heading": None, "pair": None, "themes": [(t, s, int(s >= 0.5)) for t, s in themes.items()]}
+    return {"passage": pid, "section": 5, "role": role, "text": text, "start": 0, "end": 1,
+            "heading": None, "pair": None, "themes": [t for t, s in themes.items() if s >= 0.5],
+            "scores": dict(themes)}
 
 
 def _record(sha: str, agency: str, year: int, level: str, *, province: str | None = None,
@@ -34,11 +35,11 @@ def _record(sha: str, agency: str, year: int, level: str, *, province: str | Non
                 "city": city},
         sections=[{"number": n, "name": "", "heading": None, "status": "found", "start": 0, "end": 1,
                    "text": text} for n, text in zip((5, 6), sec56, strict=True)],
-        cells=[{"tbl": "t2", "row": "r", "col": str(i), "value": 1.0, "raw": "1", "status": st, "line": 1,
+        cells=[{"table": "t2", "row": "r", "col": str(i), "value": 1.0, "raw": "1", "status": st, "line": 1,
                 "offset": 0, "note": ""} for i, st in enumerate(cell_status)],
         checks=[{"check_id": cid, "status": st, "expected": 1.0, "actual": 2.0, "message": "", "severity": "hard"}
                 for cids, st in ((fails, "fail"), (passes, "pass")) for cid in cids],
-        passages=[{**p, "text": p["text"] or f"passage {p['passage_id']} of {sha}"} for p in passages])
+        passages=[{**p, "text": p["text"] or f"passage {p['passage']} of {sha}"} for p in passages])
 
 
 @pytest.fixture()

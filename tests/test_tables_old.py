@@ -494,7 +494,7 @@ def test_cli_tables_reads_the_old_table(tmp_path: Path) -> None:
     out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
     record = json.loads(out)
     assert record["template"] == "old" and {c["table"] for c in record["cells"]} == {"old"}
-    assert any(c["id"].startswith("O1.") for c in record["checks"])
+    assert any(c["check_id"].startswith("O1.") for c in record["checks"])
     text = subprocess.run([*run, "-f", "text"], capture_output=True, text=True, check=True).stdout
     assert "受理政府信息公开申请总数" in text and "历年累计" in text
     rows = list(csv.DictReader(io.StringIO(subprocess.run([*run, "-f", "csv"], capture_output=True, text=True,
