@@ -91,7 +91,7 @@ def test_the_wheel_ships_the_model_and_tags_from_a_fresh_venv(tmp_path: Path) ->
 
 
 def test_batch_without_a_model_stops_unless_no_themes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "DEFAULT_MODEL", tmp_path / "no-model")  # an install without the shipped model
+    monkeypatch.setattr(cli.database, "DEFAULT_MODEL", tmp_path / "no-model")  # an install without the shipped model
     runner = CliRunner()
     db = tmp_path / "r.sqlite"
     result = runner.invoke(cli.app, ["batch", str(EXAMPLE), "--db", str(db), "--jobs", "1"])

@@ -130,6 +130,17 @@ def order_candidates(candidates: Sequence[Candidate], order: str, thresholds: di
     return ordered
 
 
+def start_session(candidates: Sequence[Candidate], out: Path, annotator: str, order: str,
+                  thresholds: dict[str, float] | None) -> tuple[Session, str | None]:
+    """The labelling session over `candidates` in `order`, and a note when that order cannot be kept: the
+    uncertain order needs the model's thresholds, and without them the passages come in document order."""
+    kept = order if thresholds is not None or order != "uncertain" else "document"
+    note = None if kept == order else "without the model's scores the passages come in document order"
+    session = Session(order_candidates(candidates, kept, thresholds), out, annotator,
+                      skip_near_duplicates=kept == "uncertain")
+    return session, note
+
+
 class NearDuplicates:
     """The texts labelled so far, asked whether a new text is one of them, by the test the honest CV groups
     copies with (`themes.honest`): equal compared texts, or sharing at least `NEAR_COPY_JACCARD` of their

@@ -162,6 +162,14 @@ def scored_themes(model: Any, texts: Sequence[str], roles: Sequence[str | None] 
             for row in proba]
 
 
+def tagged_records(model: Any, records: Sequence[dict[str, Any]], digits: int = 4) -> list[dict[str, Any]]:
+    """Each record (with "text", and "role" when known) with its assigned "themes" and its "scores" (to
+    `digits` places) added: what `gkreport classify` writes."""
+    scored = scored_themes(model, [r["text"] for r in records], [r.get("role") for r in records])
+    return [{**record, "themes": list(themes), "scores": {t: round(p, digits) for t, p in scores.items()}}
+            for record, (scores, themes) in zip(records, scored, strict=True)]
+
+
 def gate_roles(model: Any, proba: np.ndarray, roles: Sequence[str | None] | None) -> np.ndarray:
     """`proba` (changed in place) with the rows of passages whose role cannot carry a theme set to 0, for a
     role-aware model (see `theme_probabilities`)."""

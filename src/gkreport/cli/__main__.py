@@ -1,0 +1,5 @@
+"""`python -m gkreport.cli`."""
+
+from gkreport.cli import app
+
+app()
