@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from gkreport.errors import OptionError
 from gkreport.pipeline import FileRecord
 from gkreport.store import connect, write_records
 from gkreport.summary import build_summary, char_ngram_jaccard, render
@@ -249,7 +250,7 @@ def test_each_csv_table_loads_with_pandas_unchanged(db: Path, tmp_path: Path) ->
     assert themes.set_index("theme").loc["staffing", "share"] == pytest.approx(0.6667)
     trend = pd.read_csv(tmp_path / "tables/trend.csv")
     assert trend[(trend.year == 2023) & (trend.theme == "timeliness")]["admitting"].tolist() == [1]
-    with pytest.raises(ValueError, match="--table"):
+    with pytest.raises(OptionError, match="--table"):
         render(s, "csv")
 
 

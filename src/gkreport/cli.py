@@ -4,25 +4,40 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+from typer.core import TyperGroup
 
 from gkreport import options
-from gkreport.errors import OptionError, ReportError
+from gkreport.errors import AnnotationError, ConfigError, GkreportError, ModelError, OptionError, ReportError
 
 if TYPE_CHECKING:  # the segmenter is imported by the commands that need it, not at start-up
     from gkreport.segment import Report
 
-app = typer.Typer(help="Read 政府信息公开工作年度报告 and turn them into checked data.", no_args_is_help=True,
-                  add_completion=False, rich_markup_mode=None)
+
+
+class _Commands(TyperGroup):
+    """The one place a `GkreportError` becomes what the user sees: its line (one per problem where several
+    were found at once) on standard error, and its class's exit code; never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GkreportError as exc:
+            for line in exc.lines():
+                _fail(line)
+            raise typer.Exit(exc.exit_code) from exc
+
+
+app = typer.Typer(cls=_Commands, help="Read 政府信息公开工作年度报告 and turn them into checked data.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 evaluate_app = typer.Typer(help="Score gkreport against gold files.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
 labelstudio_app = typer.Typer(help="Label passages in Label Studio: tasks out, its JSON export back in.",
@@ -74,22 +89,6 @@ def _emit(record: dict[str, Any]) -> None:
 
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
-
-
-@contextmanager
-def _checked_options() -> Iterator[None]:
-    """Option checks (`gkreport.options`): a bad value stops the command with one line and exit code 2."""
-    try:
-        yield
-    except OptionError as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
-
-
-def _database_failed(db: Path, exc: Exception) -> NoReturn:
-    """Stop with the reason a results database could not be used."""
-    _fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
-    raise typer.Exit(2) from exc
 
 
 def _file_failed(path: Path, message: str, as_json: bool) -> None:
@@ -236,7 +235,7 @@ def _load_theme_model(model: Path | None):
 
     where = model or DEFAULT_MODEL
     if not (where / "card.json").exists() and not any(where.glob("*.json")):
-        raise ReportError(where, "no theme model here; train one with `gkreport train` or pass --model DIR")
+        raise ModelError(where, "no theme model here; train one with `gkreport train` or pass --model DIR")
     return load_scorer(where)
 
 
@@ -260,11 +259,7 @@ def tag_cmd(paths: Paths,
     """Split sections 五 and 六 into passages with roles, and tag each with themes."""
     from gkreport.passages import split_passages
 
-    try:
-        estimator = _load_theme_model(model)
-    except ReportError as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+    estimator = _load_theme_model(model)
     from gkreport.themes import load_taxonomy
 
     names = {t.id: t.name for t in load_taxonomy().themes}
@@ -306,16 +301,14 @@ def classify_cmd(input: Annotated[str, typer.Argument(help=(
                  model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
                                   ] = None) -> None:
     """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
-    with _checked_options():
-        options.check_output_file("--output", output)
-        if input != "-":
-            options.check_input_file("INPUT", Path(input))
+    options.check_output_file("--output", output)
+    if input != "-":
+        options.check_input_file("INPUT", Path(input))
+    estimator = _load_theme_model(model)
     try:
-        estimator = _load_theme_model(model)
         source = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
-    except (ReportError, OSError) as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+    except OSError as exc:
+        raise ConfigError(input, f"cannot read: {exc.strerror or exc}") from exc
     records = []
     with source:
         for number, line in enumerate(source, 1):
@@ -326,8 +319,7 @@ def classify_cmd(input: Annotated[str, typer.Argument(help=(
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                     raise ValueError('each line needs a "text" string')
             except ValueError as exc:
-                _fail(f"{input}:{number}: {exc}")
-                raise typer.Exit(2) from exc
+                raise ConfigError(f"{input}:{number}", str(exc)) from exc
             records.append(record)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     for record, (themes, scores) in zip(records, _score_texts(estimator, [r["text"] for r in records],
@@ -374,9 +366,8 @@ def label_cmd(paths: Paths,
     from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
-    with _checked_options():
-        options.check_input_file("--out", out, may_be_missing=True)
-        options.check_output_file("--out", out)
+    options.check_input_file("--out", out, may_be_missing=True)
+    options.check_output_file("--out", out)
     try:
         found, session = _label_session(paths, out, annotator, role or [], order, model, no_suggestions)
     except KeyboardInterrupt:
@@ -394,21 +385,15 @@ def _label_session(paths: list[Path], out: Path, annotator: str, roles: list[str
     from gkreport.labelling import Session, order_candidates, thresholds_of, with_suggestions
 
     found = _passages_to_label(paths, roles)
-    try:
-        scorer = None if no_suggestions else _load_theme_model(model)
-        with _busy(f"scoring {len(found.candidates)} passages"):
-            candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
-        thresholds = thresholds_of(scorer) if scorer is not None else None
-        session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
-        if session_order != order.value:
-            typer.echo("note: without the model's scores the passages come in document order", err=True)
-        session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
-                          skip_near_duplicates=session_order == "uncertain")
-    except (ReportError, ValueError) as exc:  # the model, or the annotation file (ValueError: not UTF-8 text)
-        if isinstance(exc, UnicodeDecodeError):
-            exc = ReportError(out, f"not an annotation file: not UTF-8 text ({exc.reason})")
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+    scorer = None if no_suggestions else _load_theme_model(model)
+    with _busy(f"scoring {len(found.candidates)} passages"):
+        candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
+    thresholds = thresholds_of(scorer) if scorer is not None else None
+    session_order = order.value if thresholds is not None or order is not LabelOrder.uncertain else "document"
+    if session_order != order.value:
+        typer.echo("note: without the model's scores the passages come in document order", err=True)
+    session = Session(order_candidates(candidates, session_order, thresholds), out, annotator,
+                      skip_near_duplicates=session_order == "uncertain")
     return found, session
 
 
@@ -426,28 +411,22 @@ def train_cmd(annotations: AnnotationFiles,
 
     Themes that none (or all) of your passages have get no classifier: the model does not score them, and
     a warning names them."""
-    with _checked_options():
-        _check_annotations(annotations)
-        _check_corpus(corpus)
-        options.check_output_folder("--out", out)
-        if cv != 0:
-            options.check_int("--cv", cv, 2, 100)
+    _check_annotations(annotations)
+    _check_corpus(corpus)
+    options.check_output_folder("--out", out)
+    if cv != 0:
+        options.check_int("--cv", cv, 2, 100)
     from gkreport.themes.card import save_model
     from gkreport.themes.training import train_on_labels
 
     name = _MODEL_NAME[model.value]
     data = _resolved_labels(annotations, corpus)
-    try:
-        with _steps() as progress:
-            run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
-    except ValueError as exc:  # nothing these labels can teach
-        _fail(f"{', '.join(map(str, annotations))}: {exc}")
-        raise typer.Exit(2) from exc
+    with _labels_in(annotations), _steps() as progress:
+        run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
     try:
         card = save_model(run.model, out, run.card_extra(name), data=run.used, model_kind=name)
-    except (ValueError, OSError) as exc:
-        _fail(f"{out}: cannot save the model: {exc}")
-        raise typer.Exit(2) from exc
+    except OSError as exc:
+        raise ModelError(out, f"cannot save the model: {exc}") from exc
     if run.cv_skipped:
         typer.echo(f"note: trained without cross-validation: {run.cv_skipped}", err=True)
     for why in dict.fromkeys(run.untrained.values()):
@@ -462,16 +441,21 @@ def train_cmd(annotations: AnnotationFiles,
 
 
 def _resolved_labels(annotations: list[Path], corpus: list[Path]) -> list[Any]:
-    """The labels resolved against the corpus, or an exit with one line per problem."""
+    """The labels resolved against the corpus (an AnnotationError lists every problem)."""
     from gkreport.annotations import load_annotations, resolve
 
+    return resolve(load_annotations(annotations), corpus)
+
+
+@contextmanager
+def _labels_in(files: list[Path]) -> Iterator[None]:
+    """A problem of the labels as a whole (nothing to learn, too few reports to split) names their files."""
     try:
-        return resolve(load_annotations(annotations), corpus)
-    except (ReportError, LookupError, ValueError) as exc:
-        for line in str(exc).splitlines():
-            if line.strip() and not line.rstrip().endswith("annotation problems:"):
-                _fail(line.strip())
-        raise typer.Exit(2) from exc
+        yield
+    except AnnotationError as exc:
+        if exc.path is not None:
+            raise
+        raise AnnotationError(", ".join(map(str, files)), exc.reason) from exc
 
 
 @contextmanager
@@ -494,15 +478,11 @@ def _steps() -> Iterator[Any]:
 
 def _passages_to_label(paths: list[Path], roles: list[str]) -> Any:
     """`labelling.collect` for a command: files that fail are named (one line each) and the rest go on; no
-    report file at all exits 1, an unknown role 2, no passage in the reports 1."""
+    report file at all exits 1 (ReportError), an unknown role 2 (OptionError), no passage in the reports 1."""
     from gkreport.labelling import collect
 
-    try:
-        with _busy("reading the reports"):
-            found = collect(paths, roles)
-    except ReportError as exc:
-        _fail(str(exc))
-        raise typer.Exit(1 if exc.path is None and not roles else 2) from exc
+    with _busy("reading the reports"):
+        found = collect(paths, roles)
     for error in found.errors:
         _fail(error)
     if found.passed_over:
@@ -531,8 +511,7 @@ def _write_or_exit(out: Path, text: str) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"{out}: cannot write: {exc.strerror or exc}")
-        raise typer.Exit(2) from exc
+        raise ConfigError(out, f"cannot write: {exc.strerror or exc}") from exc
 
 
 @labelstudio_app.command("export")
@@ -549,8 +528,7 @@ def labelstudio_export(paths: Paths,
                        ) -> None:
     """Write the passages of sections 五/六 as Label Studio tasks, with the model's themes and the splitter's
     role as pre-annotations. Import the file into a project set up with `gkreport labelstudio config`."""
-    with _checked_options():
-        options.check_output_file("--out", out)
+    options.check_output_file("--out", out)
     from gkreport.labelling import thresholds_of, with_suggestions
     from gkreport.labelstudio import task
     from gkreport.themes.card import read_card
@@ -558,16 +536,12 @@ def labelstudio_export(paths: Paths,
     found = _passages_to_label(paths, role or [])
     version = thresholds = None
     candidates = found.candidates
-    try:
-        if not no_predictions:
-            scorer = _load_theme_model(model)
-            version = str(read_card(model or DEFAULT_MODEL).get("version") or "gkreport")
-            thresholds = thresholds_of(scorer)
-            with _busy(f"scoring {len(candidates)} passages"):
-                candidates = with_suggestions(candidates, scorer)
-    except ReportError as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+    if not no_predictions:
+        scorer = _load_theme_model(model)
+        version = str(read_card(model or DEFAULT_MODEL).get("version") or "gkreport")
+        thresholds = thresholds_of(scorer)
+        with _busy(f"scoring {len(candidates)} passages"):
+            candidates = with_suggestions(candidates, scorer)
     tasks = [task(c, version, thresholds) for c in candidates]
     _write_or_exit(out, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
     typer.echo(f"wrote {len(tasks)} tasks to {out}" + (f" with predictions of model {version}" if version else "")
@@ -588,16 +562,10 @@ def labelstudio_import(export: Annotated[Path, typer.Argument(help="Label Studio
     whose text no longer matches the corpus is refused with its id and the reason (exit code 1)."""
     from gkreport.labelstudio import import_export
 
-    with _checked_options():
-        options.check_output_file("--out", out)
+    options.check_output_file("--out", out)
     if out.exists() and out.stat().st_size and not force:
-        _fail(f"{out}: exists; pass --force to replace it, or name a new file")
-        raise typer.Exit(2)
-    try:
-        imported = import_export(export, corpus)
-    except ReportError as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+        raise ConfigError(out, "exists; pass --force to replace it, or name a new file")
+    imported = import_export(export, corpus)
     _write_or_exit(out, "".join(json.dumps(label.to_record(), ensure_ascii=False) + "\n"
                                 for label in imported.labels))
     for reason in imported.refused:
@@ -623,17 +591,12 @@ def evaluate_segment(gold: Annotated[list[Path], typer.Option(
     """Section boundaries (and the appendix) against gold: per-report and total accuracy, per gold folder."""
     from gkreport.evaluate import evaluate_segment_folders
 
-    with _checked_options():
-        for folder in gold:
-            options.check_input_folder("--gold", folder)
-        _check_corpus(corpus)
+    for folder in gold:
+        options.check_input_folder("--gold", folder)
+    _check_corpus(corpus)
     correct = total = docs = wrong = meta = 0
     errors = False
-    try:
-        results = evaluate_segment_folders(gold, corpus)
-    except ReportError as exc:  # a gold or corpus folder that is missing or holds no gold file
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+    results = evaluate_segment_folders(gold, corpus)
     for folder, summary in results:
         if len(gold) > 1:
             typer.echo(f"== {folder}")
@@ -658,24 +621,14 @@ def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold 
     """Table cells against gold: correct/total, wrong-but-ok (must be 0), ambiguous or missing."""
     from gkreport.evaluate import evaluate_tables
 
-    with _checked_options():
-        options.check_input_folder("--gold", gold)
-        _check_corpus(corpus)
+    options.check_input_folder("--gold", gold)
+    _check_corpus(corpus)
 
-    summary = _print_eval(_scored(evaluate_tables, gold, corpus), "cells", exit_after=False)
+    summary = _print_eval(evaluate_tables(gold, corpus), "cells", exit_after=False)
     extra = summary.extra
     typer.echo(f"wrong but marked ok: {extra['wrong_but_ok']}   left ambiguous: {extra['ambiguous']}   "
                f"missing: {extra['missing']}")
     raise typer.Exit(1 if extra["wrong_but_ok"] or any(d.error for d in summary.docs) else 0)
-
-
-def _scored(evaluate: Any, gold: Path, corpus: list[Path]) -> Any:
-    """An evaluation's summary; gold files that cannot be used stop it with one line (exit 2)."""
-    try:
-        return evaluate(gold, corpus)
-    except (ReportError, LookupError, ValueError) as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
 
 
 def _check_annotations(files: list[Path]) -> None:
@@ -722,11 +675,10 @@ def evaluate_themes(annotations: AnnotationFiles,
                                         ] = None) -> None:
     """Honest grouped CV of theme models on your labels: reports that share a passage (or a near copy) are one
     group, and a text that occurs several times counts once."""
-    with _checked_options():
-        _check_annotations(annotations)
-        _check_corpus(corpus)
-        options.check_int("--splits", splits, 2, 100)
-        options.check_output_file("--json", json_out)
+    _check_annotations(annotations)
+    _check_corpus(corpus)
+    options.check_int("--splits", splits, 2, 100)
+    options.check_output_file("--json", json_out)
     from gkreport.themes.comparison import SHIPPED_VARIANT, VARIANTS, honest_cross_validate
     from gkreport.themes.honest import honest_data
 
@@ -734,18 +686,12 @@ def evaluate_themes(annotations: AnnotationFiles,
     names = list(VARIANTS) if "all" in names else names
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
-        _fail(f"--variant: unknown {', '.join(unknown)}; choose from all, {', '.join(VARIANTS)}")
-        raise typer.Exit(2)
+        raise OptionError("--variant", f"unknown {', '.join(unknown)}; choose from all, {', '.join(VARIANTS)}")
     data = _resolved_labels(annotations, corpus)
-    try:
-        with _steps() as progress:
-            report = honest_cross_validate(names, honest_data(data), n_splits=splits,
-                                           include_written=not no_written,
-                                           curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
-                                           if curve else None, progress=progress)
-    except ValueError as exc:
-        _fail(f"{annotations[0]}: {exc}")
-        raise typer.Exit(2) from exc
+    with _labels_in(annotations), _steps() as progress:
+        report = honest_cross_validate(names, honest_data(data), n_splits=splits, include_written=not no_written,
+                                       curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
+                                       if curve else None, progress=progress)
     typer.echo(report.to_markdown())
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -826,25 +772,19 @@ def batch_cmd(paths: Paths,
     from gkreport.batch import run_batch
     from gkreport.records import nothing_found
 
-    with _checked_options():
-        if no_themes and model is not None:
-            raise OptionError("--no-themes", "--no-themes and --model exclude each other")
-        options.check_jobs(jobs)
-        options.check_timeout(timeout)
-        if scheduler is not None and backend is not Backend.dask:
-            raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
-        if not no_themes and model is None and not (DEFAULT_MODEL / "card.json").exists():
-            # themes are never dropped silently: an install without the shipped model says so
-            raise OptionError("--model", f"no shipped theme model in {DEFAULT_MODEL}; pass --model DIR, or "
-                                         "--no-themes to store the reports without themes")
+    if no_themes and model is not None:
+        raise OptionError("--no-themes", "--no-themes and --model exclude each other")
+    options.check_jobs(jobs)
+    options.check_timeout(timeout)
+    if scheduler is not None and backend is not Backend.dask:
+        raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
+    if not no_themes and model is None and not (DEFAULT_MODEL / "card.json").exists():
+        # themes are never dropped silently: an install without the shipped model says so
+        raise OptionError("--model", f"no shipped theme model in {DEFAULT_MODEL}; pass --model DIR, or "
+                                     "--no-themes to store the reports without themes")
     model_dir = None if no_themes else model or DEFAULT_MODEL
-    try:
-        stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
-                          retry_errors=retry_errors, timeout=timeout, model_dir=model_dir,
-                          progress=sys.stderr.isatty())
-    except ReportError as exc:
-        _fail(str(exc))
-        raise typer.Exit(2) from exc
+    stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
+                      retry_errors=retry_errors, timeout=timeout, model_dir=model_dir, progress=sys.stderr.isatty())
     if not stats.total:
         _fail(nothing_found(paths, stats.passed_over))
         raise typer.Exit(1)
@@ -872,10 +812,7 @@ def export_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
     """Write reports, cells, checks or passages from the database to standard output."""
     from gkreport.store import export
 
-    try:
-        export(db, what.value, format.value, sys.stdout)
-    except (FileNotFoundError, ReportError, ValueError) as exc:
-        _database_failed(db, exc)
+    export(db, what.value, format.value, sys.stdout)
 
 
 @app.command("summary")
@@ -900,23 +837,18 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     fmt: str = format.value
     csv_format = fmt == "csv"
     if table is not None and not csv_format:
-        _fail("--table: only with --format csv (the other formats show every table)")
-        raise typer.Exit(2)
+        raise OptionError("--table", "only with --format csv (the other formats show every table)")
     if csv_format and table is None and output is None:
-        _fail("--format csv writes one table per file: name one with --table, or give --output DIR for all of them")
-        raise typer.Exit(2)
-    with _checked_options():
-        options.check_int("--top", top, 1)
-        options.check_int("--year", year, 1900, 2100)
-        if csv_format and table is None and output is not None:  # the folder of the CSV tables
-            options.check_output_folder("--output", output)
-        else:
-            options.check_output_file("--output", output)
+        raise OptionError("--format", "csv writes one table per file: name one with --table, or give --output DIR "
+                                      "for all of them")
+    options.check_int("--top", top, 1)
+    options.check_int("--year", year, 1900, 2100)
+    if csv_format and table is None and output is not None:  # the folder of the CSV tables
+        options.check_output_folder("--output", output)
+    else:
+        options.check_output_file("--output", output)
 
-    try:
-        summary = build_summary(db, by=by.value, role=role.value, year=year)
-    except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
-        _database_failed(db, exc)
+    summary = build_summary(db, by=by.value, role=role.value, year=year)
     try:
         if csv_format and table is None:
             assert output is not None
@@ -925,8 +857,7 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
             return
         _write(render(summary, fmt, top=top, table=table), output)
     except OSError as exc:
-        _fail(f"{output}: cannot write ({exc.strerror or exc})")
-        raise typer.Exit(2) from exc
+        raise ConfigError(output, f"cannot write ({exc.strerror or exc})") from exc
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -949,22 +880,17 @@ def review_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
                                  ] = None) -> None:
     """One row per report for the office that receives them: what is missing or wrong, and a verdict."""
-    with _checked_options():
-        options.check_int("--year", year, 1900, 2100)
-        options.check_output_file("--output", output)
+    options.check_int("--year", year, 1900, 2100)
+    options.check_output_file("--output", output)
     from gkreport.review import build_review, render_review
 
-    try:
-        reviews = build_review(db, year=year)
-    except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
-        _database_failed(db, exc)
+    reviews = build_review(db, year=year)
     if verdict is not None:
         reviews = [r for r in reviews if r["verdict"] == verdict]
     try:
         _write(render_review(reviews, format), output)
     except OSError as exc:
-        _fail(f"{output}: cannot write ({exc.strerror or exc})")
-        raise typer.Exit(2) from exc
+        raise ConfigError(output, f"cannot write ({exc.strerror or exc})") from exc
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gkreport.annotations import CorpusPassages, DocumentPassages, Label, make_label
-from gkreport.errors import ReportError
+from gkreport.errors import AnnotationError, ReportError
 from gkreport.labelling import Candidate, uncertainty
 from gkreport.passages import ROLES, text_sha1
 from gkreport.themes import THEME_IDS
@@ -78,17 +78,17 @@ class Imported:
 
 
 def read_export(path: Path) -> list[dict[str, Any]]:
-    """The tasks of a Label Studio JSON export; ReportError naming the file and the reason."""
+    """The tasks of a Label Studio JSON export; AnnotationError naming the file and the reason."""
     try:
         tasks = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ReportError(path, f"cannot read the export: {exc.strerror or exc}") from exc
+        raise AnnotationError(path, f"cannot read the export: {exc.strerror or exc}") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReportError(path, f"not a JSON file ({exc})") from exc
+        raise AnnotationError(path, f"not a JSON file ({exc})") from exc
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
-        raise ReportError(path, "not Label Studio's JSON export: expected a list of tasks")
+        raise AnnotationError(path, "not Label Studio's JSON export: expected a list of tasks")
     if tasks and not any("annotations" in t for t in tasks):
-        raise ReportError(path, "no task has \"annotations\": export it from Label Studio as JSON (not JSON-MIN "
+        raise AnnotationError(path, "no task has \"annotations\": export it from Label Studio as JSON (not JSON-MIN "
                                 "or CSV)")
     return tasks
 
