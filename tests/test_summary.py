@@ -168,7 +168,7 @@ def test_year_and_role_filters(db: Path) -> None:
     assert build_summary(db, year=2022)["recurring"] == []
     improvement = build_summary(db, role="improvement")
     assert [(t["theme"], t["reports"]) for t in improvement["themes"]] == [("channels", 1), ("staffing", 1)]
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="--role"):
         build_summary(db, role="weather")
 
 
@@ -279,7 +279,7 @@ def test_render_formats(db: Path) -> None:
     assert set(data["themes"][0]) >= {"theme", "reports", "share", "passages", "examples"}
     assert "| staffing | 队伍/人员/业务能力/培训 | 2 | 67% | 3 |" in render(s, "markdown")
     assert "队伍/人员/业务能力/培训" in render(s, "table")
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="--format"):
         render(s, "pdf")
 
 

@@ -673,7 +673,7 @@ def test_role_aware_variant_clears_lead_ins_and_the_curve_has_four_points() -> N
     assert report.curve[0]["train_groups"] < report.curve[-1]["train_groups"]
     text = report.to_markdown()
     assert "linear-roles" in text and "learning curve" in text
-    with pytest.raises(ValueError, match="unknown variants"):
+    with pytest.raises(OptionError, match="unknown variants"):
         honest_cross_validate(["nope"], honest)
 
 
@@ -768,7 +768,7 @@ def test_honest_cv_tests_written_passages_only_while_no_real_label_exists() -> N
                                   n_splits=3)
     # the same texts as corpus and as written: the real copy is kept, so it can be tested
     assert mixed.tested_on == "real" and mixed.n_test_passages == 12 and mixed.n_written_in_training == 12
-    with pytest.raises(ValueError, match="no labelled passages"):
+    with pytest.raises(AnnotationError, match="no labelled passages"):
         honest_cross_validate(["keyword"], honest_data([]))
 
 
