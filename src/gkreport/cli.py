@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # the segmenter is imported by the commands that need it, not
     from gkreport.segment import Report
 
 
-
 class _Commands(TyperGroup):
     """The one place a `GkreportError` becomes what the user sees: its line (one per problem where several
     were found at once) on standard error, and its class's exit code; never a traceback."""
@@ -784,7 +783,8 @@ def batch_cmd(paths: Paths,
                                      "--no-themes to store the reports without themes")
     model_dir = None if no_themes else model or DEFAULT_MODEL
     stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
-                      retry_errors=retry_errors, timeout=timeout, model_dir=model_dir, progress=sys.stderr.isatty())
+                      retry_errors=retry_errors, timeout=timeout, model_dir=model_dir,
+                      progress=sys.stderr.isatty())
     if not stats.total:
         _fail(nothing_found(paths, stats.passed_over))
         raise typer.Exit(1)
