@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from gkreport.cli import app
+from gkreport.cli import DEFAULT_MODEL, app
 from gkreport.errors import AnnotationError, ConfigError, GkreportError, ModelError, OptionError, ReportError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +87,8 @@ def test_real_errors_of_each_class_reach_the_user_as_one_line(tmp_path: Path) ->
     (tmp_path / "nothing").mkdir()
     bad_labels = tmp_path / "labels.jsonl"
     bad_labels.write_text("{not json\n", encoding="utf-8")
+    latin = tmp_path / "passages.jsonl"
+    latin.write_bytes('{"text": "公开"}\n'.encode("gb18030"))
     not_a_db = tmp_path / "r.sqlite"
     not_a_db.write_text("plain text, not SQLite", encoding="utf-8")
     cases = [
@@ -95,6 +97,7 @@ def test_real_errors_of_each_class_reach_the_user_as_one_line(tmp_path: Path) ->
         (["tag", str(EXAMPLE), "--model", str(empty_model)], 2, str(empty_model)),
         (["train", "--annotations", str(bad_labels), "--corpus", str(tmp_path), "--out", str(tmp_path / "m")], 2,
          f"{bad_labels}:1"),
+        (["classify", str(latin), "--model", str(DEFAULT_MODEL)], 2, str(latin)),
         (["summary", "--db", str(not_a_db)], 2, str(not_a_db)),
         (["summary", "--db", str(not_a_db), "--top", "0"], 2, "--top"),
     ]

@@ -310,7 +310,11 @@ def classify_cmd(input: Annotated[str, typer.Argument(help=(
         raise ConfigError(input, f"cannot read: {exc.strerror or exc}") from exc
     records = []
     with source:
-        for number, line in enumerate(source, 1):
+        try:
+            lines = list(source)
+        except UnicodeDecodeError as exc:
+            raise ConfigError(input, f"not UTF-8 text ({exc.reason})") from exc
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
