@@ -21,7 +21,7 @@ from gkreport.annotations import (
     resolve,
     split_web_text,
 )
-from gkreport.errors import ReportError
+from gkreport.errors import AnnotationError
 from gkreport.passages import Passage, text_sha1
 from gkreport.themes import THEME_IDS
 
@@ -90,7 +90,7 @@ def test_load_valid_records(tmp_path: Path) -> None:
 
 def test_unknown_theme_is_refused_with_file_and_line(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "a.jsonl", [record(), record(themes=["timeliness", "budget"])])
-    with pytest.raises(ReportError) as err:
+    with pytest.raises(AnnotationError) as err:
         load_annotations([path])
     assert f"{path}:2" in str(err.value)
     assert "unknown theme ids ['budget']" in str(err.value)
@@ -111,7 +111,7 @@ def test_unknown_theme_is_refused_with_file_and_line(tmp_path: Path) -> None:
 )
 def test_bad_records_are_refused(tmp_path: Path, change: dict[str, object], message: str) -> None:
     path = write_jsonl(tmp_path / "a.jsonl", [{**record(), **change}])
-    with pytest.raises(ReportError, match=re.escape(message)):
+    with pytest.raises(AnnotationError, match=re.escape(message)):
         load_annotations([path])
 
 
@@ -120,7 +120,7 @@ def test_missing_field_and_bad_json_are_all_reported(tmp_path: Path) -> None:
     del rec["annotator"]
     path = tmp_path / "a.jsonl"
     path.write_text(json.dumps(rec) + "\n{not json\n", encoding="utf-8")
-    with pytest.raises(ReportError) as err:
+    with pytest.raises(AnnotationError) as err:
         load_annotations([path])
     text = str(err.value)
     assert "2 annotation problems" in text
@@ -131,10 +131,10 @@ def test_missing_field_and_bad_json_are_all_reported(tmp_path: Path) -> None:
 def test_written_record_needs_text_with_matching_hash(tmp_path: Path) -> None:
     good = record(source="written", doc="written-x", text=DEMO["5.1"][1])
     assert load_annotations([write_jsonl(tmp_path / "ok.jsonl", [good])])[0].text == DEMO["5.1"][1]
-    with pytest.raises(ReportError, match="hash mismatch"):
+    with pytest.raises(AnnotationError, match="hash mismatch"):
         load_annotations([write_jsonl(tmp_path / "bad.jsonl", [{**good, "text": DEMO["5.2"][1]}])])
     without = {k: v for k, v in good.items() if k != "text"}
-    with pytest.raises(ReportError, match="needs its 'text'"):
+    with pytest.raises(AnnotationError, match="needs its 'text'"):
         load_annotations([write_jsonl(tmp_path / "none.jsonl", [without])])
 
 
@@ -162,20 +162,20 @@ def test_resolve_reports_hash_mismatch(tmp_path: Path, corpus: Path) -> None:
     changed[0] = Passage(doc="demo.txt", id="5.1", section=5, role="problem", text="另一段完全不同的文字。",
                          start=0, end=11)
     labels = load_annotations([write_jsonl(tmp_path / "a.jsonl", [record()])])
-    with pytest.raises(ReportError, match="hash mismatch: passage 5.1 of demo.txt"):
+    with pytest.raises(AnnotationError, match="hash mismatch: passage 5.1 of demo.txt"):
         resolve(labels, [corpus], document_passages=fake_splitter(changed))
 
 
 def test_resolve_reports_unresolvable_passage(tmp_path: Path, corpus: Path) -> None:
     only_six = [p for p in demo_passages() if p.section == 6]
     labels = load_annotations([write_jsonl(tmp_path / "a.jsonl", [record()])])
-    with pytest.raises(ReportError, match=r"passage 5\.1 .* does not resolve in demo.txt.*has 6\.1"):
+    with pytest.raises(AnnotationError, match=r"passage 5\.1 .* does not resolve in demo.txt.*has 6\.1"):
         resolve(labels, [corpus], document_passages=fake_splitter(only_six))
 
 
 def test_resolve_reports_missing_document_and_collects_all(tmp_path: Path, corpus: Path) -> None:
     path = write_jsonl(tmp_path / "a.jsonl", [record(doc="nowhere.txt"), record(doc="gone.pdf")])
-    with pytest.raises(ReportError) as err:
+    with pytest.raises(AnnotationError) as err:
         resolve(load_annotations([path]), [corpus], document_passages=fake_splitter(demo_passages()))
     text = str(err.value)
     assert "2 annotation problems" in text
@@ -186,7 +186,7 @@ def test_resolve_reports_missing_document_and_collects_all(tmp_path: Path, corpu
 def test_resolve_refuses_unknown_theme_on_constructed_label(corpus: Path) -> None:
     label = Label(doc="demo.txt", passage="5.1", sha1=text_sha1(DEMO["5.1"][1]), role="problem",
                   themes=("staffing", "weather"), annotator="t", date="2026-01-01", source="corpus")
-    with pytest.raises(ReportError, match="unknown theme ids \\['weather'\\]"):
+    with pytest.raises(AnnotationError, match="unknown theme ids \\['weather'\\]"):
         resolve([label], [corpus], document_passages=fake_splitter(demo_passages()))
 
 
@@ -196,7 +196,7 @@ def test_double_labels_agree_adjudicate_or_conflict(tmp_path: Path, corpus: Path
     assert len(resolve(same, [corpus], document_passages=splitter)) == 1
     clash = [record(), record(annotator="other", themes=["staffing"])]
     labels = load_annotations([write_jsonl(tmp_path / "b.jsonl", clash)])
-    with pytest.raises(ReportError, match="annotators disagree on demo.txt#5.1 .*no 'adjudicated' record"):
+    with pytest.raises(AnnotationError, match="annotators disagree on demo.txt#5.1 .*no 'adjudicated' record"):
         resolve(labels, [corpus], document_passages=splitter)
     assert resolve(labels, [corpus], document_passages=splitter, on_conflict="skip") == []
     settled = clash + [record(annotator="adjudicated", themes=["staffing", "timeliness"])]
@@ -223,7 +223,7 @@ def test_web_entries_resolve_by_line_and_group_by_url(tmp_path: Path) -> None:
     assert seen == [("invented entry b", 5, "passages.jsonl#1")]
     assert item.group == "web:http://example.invalid/b" and item.source == "web"
     bad = record(doc="passages.jsonl#7", source="web")
-    with pytest.raises(ReportError, match="there is no line 7"):
+    with pytest.raises(AnnotationError, match="there is no line 7"):
         resolve(load_annotations([write_jsonl(tmp_path / "x.jsonl", [bad])]), [tmp_path],
                 text_passages=text_passages)
 

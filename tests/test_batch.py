@@ -18,7 +18,7 @@ from gate_model import MARKER, save_gate_model
 
 from gkreport import pipeline, regions
 from gkreport.batch import find_files, run_batch
-from gkreport.errors import ReportError
+from gkreport.errors import ModelError
 from gkreport.limits import FileTimeout, time_limit
 from gkreport.pipeline import process_files, run_pipeline
 from gkreport.records import FileRecord
@@ -499,7 +499,7 @@ def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, jobs: in
     with (model_dir / "model.joblib").open("ab") as handle:
         handle.write(b"tampered")
     db = tmp_path / "r.sqlite"
-    with pytest.raises(ReportError, match="does not match its card"):
+    with pytest.raises(ModelError, match="does not match its card"):
         run_batch([EXAMPLES], db, jobs=jobs, model_dir=model_dir, progress=False)
     assert not db.exists() or sqlite3.connect(db).execute("SELECT COUNT(*) FROM files").fetchone()[0] == 0
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from gkreport.annotations import load_annotations, resolve
 from gkreport.cli import DEFAULT_MODEL, app
+from gkreport.errors import OptionError
 from gkreport.labelling import (
     NearDuplicates,
     Session,
@@ -159,7 +160,7 @@ def test_uncertain_order_puts_the_scores_nearest_a_threshold_first(tmp_path: Pat
     first = order_candidates(candidates, "random", seed=3)
     assert first == order_candidates(candidates, "random", seed=3) and sorted(
         c.passage.id for c in first) == sorted(gaps)
-    with pytest.raises(ValueError, match="needs a theme model"):
+    with pytest.raises(OptionError, match="needs a theme model"):
         order_candidates(candidates, "uncertain")
 
 

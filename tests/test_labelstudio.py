@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from gkreport.annotations import load_annotations, resolve
 from gkreport.cli import DEFAULT_MODEL, app
 from gkreport.labelling import collect, with_suggestions
-from gkreport.labelstudio import CONFIG, import_export
+from gkreport.labelstudio import CONFIG, config_xml, import_export
 from gkreport.passages import ROLES, text_sha1
 from gkreport.themes import THEME_IDS, load_scorer
 
@@ -35,7 +35,7 @@ def passages() -> dict[str, Any]:
 
 
 def test_the_shipped_config_has_the_roles_and_the_taxonomys_themes() -> None:
-    view = ET.fromstring(CONFIG.read_text("utf-8"))
+    view = ET.fromstring(config_xml())
     controls = {c.get("name"): c for c in view.iter("Choices")}
     taxonomy = json.loads((ROOT / "src/gkreport/themes/taxonomy.json").read_text("utf-8"))
     assert [c.get("value") for c in controls["role"].iter("Choice")] == list(ROLES)
@@ -45,7 +45,7 @@ def test_the_shipped_config_has_the_roles_and_the_taxonomys_themes() -> None:
     texts = {t.get("name"): t.get("value") for t in view.iter("Text")}
     assert all(c.get("toName") in texts for c in controls.values())
     printed = runner.invoke(app, ["labelstudio", "config"])
-    assert printed.exit_code == 0 and printed.stdout == CONFIG.read_text("utf-8")
+    assert printed.exit_code == 0 and printed.stdout == config_xml()
 
 
 def test_the_config_is_package_data() -> None:
@@ -66,7 +66,7 @@ def test_export_writes_tasks_with_the_models_suggestions(tmp_path: Path) -> None
     scorer = load_scorer(DEFAULT_MODEL)
     candidates = with_suggestions(collect([REPORT]).candidates, scorer)
     assert len(tasks) == len(candidates)
-    view = ET.fromstring(CONFIG.read_text("utf-8"))
+    view = ET.fromstring(config_xml())
     allowed = {c.get("name"): {x.get("value") for x in c.iter("Choice")} for c in view.iter("Choices")}
     fields = {t.get("value", "").lstrip("$") for t in view.iter("Text")}
     for item, candidate in zip(tasks, candidates, strict=True):

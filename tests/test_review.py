@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gkreport.errors import OptionError
 from gkreport.records import FileRecord
 from gkreport.review import build_review, judge, render_review, repeated_runs
 from gkreport.review import compute as review_compute
@@ -186,7 +187,7 @@ def test_formats(db: Path) -> None:
     data = json.loads(re.search(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S)
                       .group(1))
     assert [r["sha256"] for r in data["reports"]] == ["C", "B", "D", "A"]
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="--format"):
         render_review(reviews, "pdf")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from gkreport.errors import OptionError
 from gkreport.pipeline import run_pipeline
 from gkreport.records import FileRecord
 from gkreport.store import connect, done_sha256s, export, write_records
@@ -117,5 +118,5 @@ def test_export_every_table(tmp_path: Path, fmt: str) -> None:
 def test_export_rejects_unknown_table(tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     connect(db).close()
-    with pytest.raises(ValueError, match="cannot export"):
+    with pytest.raises(OptionError, match="cannot export"):
         export(db, "secrets", "jsonl", io.StringIO())

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from gkreport.errors import OptionError
 from gkreport.records import FileRecord
 from gkreport.store import connect, write_records
 from gkreport.summary import build_summary, char_ngram_jaccard, render
@@ -168,7 +169,7 @@ def test_year_and_role_filters(db: Path) -> None:
     assert build_summary(db, year=2022)["recurring"] == []
     improvement = build_summary(db, role="improvement")
     assert [(t["theme"], t["reports"]) for t in improvement["themes"]] == [("channels", 1), ("staffing", 1)]
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="--role"):
         build_summary(db, role="weather")
 
 
@@ -250,7 +251,7 @@ def test_each_csv_table_loads_with_pandas_unchanged(db: Path, tmp_path: Path) ->
     assert themes.set_index("theme").loc["staffing", "share"] == pytest.approx(0.6667)
     trend = pd.read_csv(tmp_path / "tables/trend.csv")
     assert trend[(trend.year == 2023) & (trend.theme == "timeliness")]["admitting"].tolist() == [1]
-    with pytest.raises(ValueError, match="--table"):
+    with pytest.raises(OptionError, match="--table"):
         render(s, "csv")
 
 
@@ -279,7 +280,7 @@ def test_render_formats(db: Path) -> None:
     assert set(data["themes"][0]) >= {"theme", "reports", "share", "passages", "examples"}
     assert "| staffing | 队伍/人员/业务能力/培训 | 2 | 67% | 3 |" in render(s, "markdown")
     assert "队伍/人员/业务能力/培训" in render(s, "table")
-    with pytest.raises(ValueError):
+    with pytest.raises(OptionError, match="--format"):
         render(s, "pdf")
 
 

@@ -16,7 +16,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from gkreport.annotations import LabelledPassage, load_annotations, resolve
-from gkreport.errors import ReportError
+from gkreport.errors import AnnotationError, ConfigError, ModelError, OptionError
 from gkreport.passages import text_sha1
 from gkreport.themes import THEME_IDS
 from gkreport.themes.base import best_threshold, grouped_splits, matrix_to_themes, themes_to_matrix
@@ -281,7 +281,7 @@ def test_tampered_model_file_is_refused(fitted: dict[str, object], tmp_path: Pat
     save_model(fitted["keyword"], tmp_path)
     with (tmp_path / MODEL_FILE).open("ab") as handle:
         handle.write(b"\0")
-    with pytest.raises(ReportError, match=f"model file {MODEL_FILE} does not match its card"):
+    with pytest.raises(ModelError, match=f"model file {MODEL_FILE} does not match its card"):
         load_model(tmp_path)
 
 
@@ -290,12 +290,12 @@ def test_card_with_wrong_hash_is_refused(fitted: dict[str, object], tmp_path: Pa
     card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
     card["model_sha256"] = "0" * 64
     (tmp_path / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
-    with pytest.raises(ReportError, match="does not match its card: sha256 is [0-9a-f]{64}, card says 0{64}"):
+    with pytest.raises(ModelError, match="does not match its card: sha256 is [0-9a-f]{64}, card says 0{64}"):
         load_model(tmp_path)
 
 
 def test_card_errors(fitted: dict[str, object], tmp_path: Path) -> None:
-    with pytest.raises(ReportError, match="model card is missing"):
+    with pytest.raises(ModelError, match="model card is missing"):
         load_model(tmp_path)
     with pytest.raises(ValueError, match="may not overwrite"):
         save_model(fitted["keyword"], tmp_path, {"model_sha256": "x"})
@@ -399,7 +399,7 @@ def test_tampered_scorer_is_refused_and_other_models_have_none(fitted: dict[str,
     with (tmp_path / SCORER_FILE).open("ab") as handle:
         handle.write(b"\0")
     for load in (load_scorer, load_model):
-        with pytest.raises(ReportError, match=f"model file {SCORER_FILE} does not match its card"):
+        with pytest.raises(ModelError, match=f"model file {SCORER_FILE} does not match its card"):
             load(tmp_path)
     save_model(fitted["keyword"], tmp_path)  # over the linear model: its scorer must go too
     card = json.loads((tmp_path / CARD_FILE).read_text(encoding="utf-8"))
@@ -497,7 +497,7 @@ def test_cross_validate_scores_and_same_folds_for_all_models() -> None:
         assert scores.per_theme["staffing"]["support"] == int(SMALL_Y[:, 0].sum())
         assert set(scores.no_support) == set(THEME_IDS) - set(THREE)
     assert "| staffing |" in report.to_markdown()
-    with pytest.raises(ValueError, match="at least 2 reports"):
+    with pytest.raises(AnnotationError, match="at least 2 reports"):
         cross_validate(small_models_nine(), [d for d in data if d.group == "corpus-0"])
 
 
@@ -508,7 +508,7 @@ def small_models_nine() -> dict[str, object]:
 
 def test_make_model_names() -> None:
     assert type(make_model("linear", C=2.0)).__name__ == "LinearThemeClassifier"
-    with pytest.raises(ValueError, match="unknown model"):
+    with pytest.raises(OptionError, match="unknown model"):
         make_model("bert")
 
 
@@ -527,7 +527,7 @@ def test_packaged_taxonomy_feeds_the_keyword_baseline(tmp_path: Path) -> None:
     bad = tmp_path / "taxonomy.json"
     only_one = {"version": "x", "themes": [{"id": "staffing", "cues": ["培训"]}]}
     bad.write_text(json.dumps(only_one), encoding="utf-8")
-    with pytest.raises(ReportError, match="differ from the expected"):
+    with pytest.raises(ConfigError, match="differ from the expected"):
         load_taxonomy(bad)
 
 
@@ -673,7 +673,7 @@ def test_role_aware_variant_clears_lead_ins_and_the_curve_has_four_points() -> N
     assert report.curve[0]["train_groups"] < report.curve[-1]["train_groups"]
     text = report.to_markdown()
     assert "linear-roles" in text and "learning curve" in text
-    with pytest.raises(ValueError, match="unknown variants"):
+    with pytest.raises(OptionError, match="unknown variants"):
         honest_cross_validate(["nope"], honest)
 
 
@@ -768,7 +768,7 @@ def test_honest_cv_tests_written_passages_only_while_no_real_label_exists() -> N
                                   n_splits=3)
     # the same texts as corpus and as written: the real copy is kept, so it can be tested
     assert mixed.tested_on == "real" and mixed.n_test_passages == 12 and mixed.n_written_in_training == 12
-    with pytest.raises(ValueError, match="no labelled passages"):
+    with pytest.raises(AnnotationError, match="no labelled passages"):
         honest_cross_validate(["keyword"], honest_data([]))
 
 

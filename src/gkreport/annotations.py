@@ -6,7 +6,7 @@ document name + passage id + sha1 of the passage text; real report text is never
 
 `resolve` turns labels into `LabelledPassage`s (text + themes + CV group) by re-reading each document,
 splitting it into passages and checking the hash. It collects every problem and raises one
-`ReportError` listing them, so an annotator can fix a file in one pass.
+`AnnotationError` listing them, so an annotator can fix a file in one pass.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkreport.errors import ReportError
+from gkreport.errors import AnnotationError, ReportError
 from gkreport.normalise import normalise_text
 from gkreport.passages import ROLES, Passage, text_sha1
 from gkreport.themes import THEME_IDS
@@ -167,7 +167,9 @@ def load_annotations(paths: Iterable[str | Path]) -> list[Label]:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise ReportError(path, f"cannot read annotations: {exc}") from exc
+            raise AnnotationError(path, f"cannot read annotations: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise AnnotationError(path, f"not an annotation file: not UTF-8 text ({exc.reason})") from exc
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -189,12 +191,12 @@ def load_annotations(paths: Iterable[str | Path]) -> list[Label]:
     return labels
 
 
-def _combined_error(problems: list[str]) -> ReportError:
+def _combined_error(problems: list[str]) -> AnnotationError:
     first_path = problems[0].split(": ", 1)[0]
     if len(problems) == 1:
-        return ReportError(first_path, problems[0].split(": ", 1)[1])
+        return AnnotationError(first_path, problems[0].split(": ", 1)[1])
     listing = "\n  ".join(problems)
-    return ReportError(first_path, f"{len(problems)} annotation problems:\n  {listing}")
+    return AnnotationError(first_path, f"{len(problems)} annotation problems:\n  {listing}", problems=problems)
 
 
 def read_document_passages(path: Path) -> list[Passage]:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from gkreport.checks import X1_ROWS, cross_year_checks
-from gkreport.errors import ReportError
+from gkreport.errors import ConfigError, OptionError, ReportError
 from gkreport.pipeline import problem_record, process_files
 from gkreport.readers import open_report_file
 from gkreport.records import FileRecord, check_record, error_record, passed_over_text
@@ -139,7 +139,7 @@ def _backend_context(backend: Backend, scheduler: str | None, jobs: int) -> Abst
     if backend == "local":
         return nullcontext()
     if backend != "dask":
-        raise ValueError(f"unknown backend {backend!r}; choose local or dask")
+        raise OptionError("--backend", f"unknown backend {backend!r}; choose local or dask")
     return _dask_context(scheduler, jobs)
 
 
@@ -158,8 +158,8 @@ class _dask_context(AbstractContextManager[object]):
             try:  # a wrong address fails in seconds with one line, not after 30 s with a page of traceback
                 self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
-                raise ReportError(None, f"--scheduler {self.scheduler}: cannot reach the Dask scheduler "
-                                        f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                raise ConfigError(f"--scheduler {self.scheduler}", "cannot reach the Dask scheduler "
+                                  f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
                                   ) from exc
         else:
             workers = self.jobs if self.jobs > 0 else None

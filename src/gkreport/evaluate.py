@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gkreport.errors import ReportError
+from gkreport.errors import AnnotationError, ConfigError, ReportError
 from gkreport.normalise import compact, normalise_text
 
 if TYPE_CHECKING:
@@ -48,24 +50,43 @@ class EvalSummary:
         return sum(d.total for d in self.docs)
 
 
-def load_gold(gold_dir: Path) -> dict[str, dict]:
+def load_gold(gold_dir: Path, files: dict[str, Path] | None = None) -> dict[str, dict]:
+    """The gold entries of a folder by document name (`files`, when given, gets the gold file of each)."""
     gold: dict[str, dict] = {}
     for path in sorted(Path(gold_dir).glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ReportError(path, f"unreadable gold file: {exc}") from exc
+        except (OSError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8 text
+            raise AnnotationError(path, f"unreadable gold file: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("doc"), str):
+            raise AnnotationError(path, 'not a gold file: expected an object with a "doc" file name')
         gold[data["doc"]] = data
+        if files is not None:
+            files[data["doc"]] = path
     if not gold:
-        raise ReportError(gold_dir, "no gold files (*.json) in this folder")
+        raise AnnotationError(gold_dir, "no gold files (*.json) in this folder")
     return gold
+
+
+@contextmanager
+def _gold_entry(files: dict[str, Path], entry: dict) -> Iterator[None]:
+    """A gold entry that lacks a field or holds one of the wrong type is refused, naming its file. Only a
+    failure raised here, where the gold is read, counts: one inside the reader or the extractor stays a bug."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError) as exc:
+        if traceback.extract_tb(exc.__traceback__)[-1].filename != __file__:
+            raise
+        detail = f"lacks {exc}" if isinstance(exc, KeyError) else f"has a field of the wrong type ({exc})"
+        raise AnnotationError(files.get(str(entry.get("doc")), entry.get("doc")), f"bad gold entry: {detail}"
+                              ) from exc
 
 
 def pair_with_corpus(gold: dict[str, dict], corpus_dirs: list[Path]) -> Iterator[tuple[Path, dict]]:
     """Documents under the corpus folders that have a gold file, by file name."""
     for corpus in corpus_dirs:
         if not Path(corpus).exists():
-            raise ReportError(corpus, "corpus folder does not exist")
+            raise ConfigError(corpus, "corpus folder does not exist")
         for path in sorted(p for p in Path(corpus).rglob("*") if p.is_file()):
             if path.name in gold:
                 yield path, gold[path.name]
@@ -139,13 +160,15 @@ def _appendix_problem(got: Appendix | None, want: dict | None) -> str | None:
 
 
 def evaluate_segments(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
-    gold = load_gold(gold_dir)
+    files: dict[str, Path] = {}
+    gold = load_gold(gold_dir, files)
     docs = []
     for path, entry in pair_with_corpus(gold, corpus_dirs):
-        try:
-            docs.append(score_segments(path, entry))
-        except ReportError as exc:
-            docs.append(DocScore(path.name, 0, _gold_total(entry), error=str(exc)))
+        with _gold_entry(files, entry):
+            try:
+                docs.append(score_segments(path, entry))
+            except ReportError as exc:
+                docs.append(DocScore(path.name, 0, _gold_total(entry), error=str(exc)))
     return EvalSummary("segment", docs, {"metadata_wrong": sum(d.metadata_wrong for d in docs),
                                          "metadata_total": 3 * len(docs)})
 
@@ -161,45 +184,47 @@ def evaluate_tables(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
     from gkreport.readers import read
 
     pipeline = Pipeline("segment", "tables", require=False)
-    gold = load_gold(gold_dir)
+    files: dict[str, Path] = {}
+    gold = load_gold(gold_dir, files)
     docs: list[DocScore] = []
     extra = {"wrong_but_ok": 0, "ambiguous": 0, "missing": 0}
     for path, entry in pair_with_corpus(gold, corpus_dirs):
-        cells = [c for c in entry.get("cells", []) if c.get("status", "ok") != "ambiguous"]
-        score = DocScore(path.name, 0, len(cells))
-        try:
-            doc = read(path)
-            if doc.sha256 != entry.get("sha256"):
-                score.error = "sha256 differs from the gold file"
+        with _gold_entry(files, entry):
+            cells = [c for c in entry.get("cells", []) if c.get("status", "ok") != "ambiguous"]
+            score = DocScore(path.name, 0, len(cells))
+            try:
+                doc = read(path)
+                if doc.sha256 != entry.get("sha256"):
+                    score.error = "sha256 differs from the gold file"
+                    docs.append(score)
+                    continue
+                result = pipeline.analyse(doc).tables
+            except ReportError as exc:
+                score.error = str(exc)
                 docs.append(score)
                 continue
-            result = pipeline.analyse(doc).tables
-        except ReportError as exc:
-            score.error = str(exc)
-            docs.append(score)
-            continue
-        got = {(c.table, c.row, c.col): c for c in result.cells} if result is not None else {}
-        for want in cells:
-            key = (want["table"], want["row"], want["col"])
-            cell = got.get(key)
-            where = "/".join(key)
-            if cell is None or cell.status == "missing":
-                extra["missing"] += 1
-                score.problems.append(f"{where}: missing")
-            elif cell.status == "ambiguous":
-                extra["ambiguous"] += 1
-                score.problems.append(f"{where}: ambiguous")
-            elif want.get("status") == "blank":
-                if cell.status == "blank":
+            got = {(c.table, c.row, c.col): c for c in result.cells} if result is not None else {}
+            for want in cells:
+                key = (want["table"], want["row"], want["col"])
+                cell = got.get(key)
+                where = "/".join(key)
+                if cell is None or cell.status == "missing":
+                    extra["missing"] += 1
+                    score.problems.append(f"{where}: missing")
+                elif cell.status == "ambiguous":
+                    extra["ambiguous"] += 1
+                    score.problems.append(f"{where}: ambiguous")
+                elif want.get("status") == "blank":
+                    if cell.status == "blank":
+                        score.correct += 1
+                    else:
+                        score.problems.append(f"{where}: {cell.value} ({cell.status}), gold blank")
+                        extra["wrong_but_ok"] += cell.status == "ok"
+                elif cell.status == "ok" and cell.value == want["value"]:
                     score.correct += 1
                 else:
-                    score.problems.append(f"{where}: {cell.value} ({cell.status}), gold blank")
-                    extra["wrong_but_ok"] += cell.status == "ok"
-            elif cell.status == "ok" and cell.value == want["value"]:
-                score.correct += 1
-            else:
-                if cell.status == "ok":
-                    extra["wrong_but_ok"] += 1
-                score.problems.append(f"{where}: {cell.value} ({cell.status}), gold {want['value']}")
-        docs.append(score)
+                    if cell.status == "ok":
+                        extra["wrong_but_ok"] += 1
+                    score.problems.append(f"{where}: {cell.value} ({cell.status}), gold {want['value']}")
+            docs.append(score)
     return EvalSummary("tables", docs, extra)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gkreport.annotations import append_label, labelled_keys, make_label
-from gkreport.errors import ReportError
+from gkreport.errors import OptionError, ReportError
 from gkreport.passages import ROLES, Passage
 from gkreport.themes import THEME_IDS
 from gkreport.themes.honest import NEAR_COPY_JACCARD, shingles, text_key
@@ -68,7 +68,7 @@ def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected
 
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise ReportError(None, f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
+        raise OptionError("--role", f"unknown role {', '.join(unknown)}; choose from {', '.join(ROLES)}")
     passed_over: Counter[str] = Counter()
     walked = list(walk(paths, passed_over))
     out = Collected([], [], "")
@@ -119,13 +119,13 @@ def order_candidates(candidates: Sequence[Candidate], order: str, thresholds: di
     """document: as read; random: shuffled with `seed` (the same order on every resume); uncertain: the
     passages whose scores sit nearest the thresholds first, ties in document order."""
     if order not in ORDERS:
-        raise ValueError(f"unknown order {order!r}; choose from {', '.join(ORDERS)}")
+        raise OptionError("--order", f"unknown order {order!r}; choose from {', '.join(ORDERS)}")
     ordered = list(candidates)
     if order == "random":
         random.Random(seed).shuffle(ordered)
     elif order == "uncertain":
         if thresholds is None:
-            raise ValueError("the uncertain order needs a theme model's scores")
+            raise OptionError("--order", "the uncertain order needs a theme model's scores")
         ordered.sort(key=lambda c: uncertainty(c, thresholds))
     return ordered
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from gkreport.annotations import CorpusPassages, DocumentPassages, Label, make_label
-from gkreport.errors import ReportError
-from gkreport.labelling import Candidate, uncertainty
+from gkreport.errors import AnnotationError, ReportError
+from gkreport.labelling import ROLE_KEYS, THEME_KEYS, Candidate, uncertainty
 from gkreport.passages import ROLES, text_sha1
 from gkreport.themes import THEME_IDS
 
@@ -41,8 +41,18 @@ ANNOTATOR_PREFIX = "labelstudio-"
 
 
 def config_xml() -> str:
-    """The labelling config the exported tasks are made for."""
-    return CONFIG.read_text(encoding="utf-8")
+    """The labelling config the exported tasks are made for: `data/labelstudio.xml` with its role and theme
+    choices filled in from the roles and the taxonomy, each with its key in `gkreport label`."""
+    from xml.sax.saxutils import quoteattr
+
+    from gkreport.themes import load_taxonomy
+
+    names = {theme.id: theme.name for theme in load_taxonomy().themes}
+    roles = "\n    ".join(f'<Choice value={quoteattr(role)} hotkey="{key}"/>' for key, role in ROLE_KEYS.items())
+    themes = "\n    ".join(f'<Choice value={quoteattr(theme)} html={quoteattr(f"{theme} · {names[theme]}")} '
+                          f'hotkey="{key}"/>' for key, theme in THEME_KEYS.items())
+    template = CONFIG.read_text(encoding="utf-8")
+    return template.replace("{role_choices}", roles).replace("{theme_choices}", themes)
 
 
 def _choices(control: str, values: Sequence[str]) -> dict[str, Any]:
@@ -78,17 +88,17 @@ class Imported:
 
 
 def read_export(path: Path) -> list[dict[str, Any]]:
-    """The tasks of a Label Studio JSON export; ReportError naming the file and the reason."""
+    """The tasks of a Label Studio JSON export; AnnotationError naming the file and the reason."""
     try:
         tasks = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ReportError(path, f"cannot read the export: {exc.strerror or exc}") from exc
+        raise AnnotationError(path, f"cannot read the export: {exc.strerror or exc}") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReportError(path, f"not a JSON file ({exc})") from exc
+        raise AnnotationError(path, f"not a JSON file ({exc})") from exc
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
-        raise ReportError(path, "not Label Studio's JSON export: expected a list of tasks")
+        raise AnnotationError(path, "not Label Studio's JSON export: expected a list of tasks")
     if tasks and not any("annotations" in t for t in tasks):
-        raise ReportError(path, "no task has \"annotations\": export it from Label Studio as JSON (not JSON-MIN "
+        raise AnnotationError(path, "no task has \"annotations\": export it from Label Studio as JSON (not JSON-MIN "
                                 "or CSV)")
     return tasks
 

@@ -6,7 +6,7 @@ CLI: ``gkreport export --db results.sqlite --what reports|cells|checks|passages 
 Schema (one row per file in `files`, keyed by the sha256 of its bytes; every other table hangs off it):
 
 ====================  ===========================================================================
-files                 sha256 PK, path, format, encoding, status ('ok'|'error'), error (the ReportError
+files                 sha256 PK, path, format, encoding, status ('ok'|'error'), error (the ConfigError
                       message "path: reason"), processed_at (UTC ISO 8601), model_version (theme model
                       card version, NULL when no model was used)
 reports               sha256 PK → files, template ('2021'|'2019'|'pre2019'|...), agency, year, level,
@@ -39,12 +39,12 @@ import csv
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from gkreport.errors import ReportError
+from gkreport.errors import ConfigError, OptionError
 from gkreport.records import FileRecord
 
 # PRAGMA user_version of the databases this module writes; raise it with any change to SCHEMA. A database of
@@ -125,17 +125,17 @@ def _tables_and_version(conn: sqlite3.Connection) -> tuple[set[str], int]:
     return tables, conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def _refusal(db: str | Path, tables: set[str], version: int, empty_ok: bool) -> ReportError | None:
+def _refusal(db: str | Path, tables: set[str], version: int, empty_ok: bool) -> ConfigError | None:
     """Why `db` is not a results database this gkreport can use, or None."""
     if version > SCHEMA_VERSION:
-        return ReportError(db, f"written by a newer gkreport (schema version {version}; this one knows up to "
+        return ConfigError(db, f"written by a newer gkreport (schema version {version}; this one knows up to "
                                f"{SCHEMA_VERSION}): not changed; use a newer gkreport")
     if not tables and empty_ok:
         return None
     missing = [t for t in TABLES if t not in tables]
     if missing:
         found = f"its tables: {', '.join(sorted(tables))}" if tables else "it has no tables"
-        return ReportError(db, f"not a gkreport results database ({found}); write one with gkreport batch")
+        return ConfigError(db, f"not a gkreport results database ({found}); write one with gkreport batch")
     return None
 
 
@@ -145,24 +145,24 @@ def _opened(db: str | Path, uri: str) -> sqlite3.Connection:
         conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # reads the header: is it SQLite at all
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise ReportError(db, f"not an SQLite database ({exc})") from exc
+        raise ConfigError(db, f"not an SQLite database ({exc})") from exc
     return conn
 
 
 def connect(db: str | Path) -> sqlite3.Connection:
     """Open (creating if needed) a results database in WAL mode with foreign keys on, for writing. A file that
-    is not SQLite, a database of other tables, or one of a newer schema is refused (ReportError), unchanged."""
+    is not SQLite, a database of other tables, or one of a newer schema is refused (ConfigError), unchanged."""
     path = Path(db)
     if path.is_dir():
-        raise ReportError(db, "is a folder, not a database file")
+        raise ConfigError(db, "is a folder, not a database file")
     if not path.parent.is_dir():
-        raise ReportError(db, f"the folder {path.parent} does not exist")
+        raise ConfigError(db, f"the folder {path.parent} does not exist")
     if path.exists() and not path.is_file():  # a pipe or a device: reading its header would wait for ever
-        raise ReportError(db, "is not a regular file: not a database")
+        raise ConfigError(db, "is not a regular file: not a database")
     try:
         conn = _opened(db, path.absolute().as_uri())
     except sqlite3.Error as exc:  # cannot create or open it (permissions, a read-only medium)
-        raise ReportError(db, f"cannot open the database: {exc}") from exc
+        raise ConfigError(db, f"cannot open the database: {exc}") from exc
     refusal = _refusal(db, *_tables_and_version(conn), empty_ok=True)
     if refusal is not None:
         conn.close()
@@ -182,16 +182,27 @@ def connect_readonly(db: str | Path) -> sqlite3.Connection:
     gkreport's, or one of a newer schema. What `summary` and `export` use."""
     path = Path(db)
     if not path.is_file():
-        raise ReportError(db, "no such database" if not path.exists() else "is not a database file")
+        raise ConfigError(db, "no such database" if not path.exists() else "is not a database file")
     try:
         conn = _opened(db, path.absolute().as_uri() + "?mode=ro")
         refusal = _refusal(db, *_tables_and_version(conn), empty_ok=False)
     except sqlite3.Error as exc:
-        raise ReportError(db, f"cannot open the database: {exc}") from exc
+        raise ConfigError(db, f"cannot open the database: {exc}") from exc
     if refusal is not None:
         conn.close()
         raise refusal
     return conn
+
+
+@contextmanager
+def reading(db: str | Path) -> Iterator[sqlite3.Connection]:
+    """`connect_readonly` for a `with` block, closed after it; an SQLite error met while reading (a damaged
+    file) is refused too, as a ConfigError naming the database."""
+    with closing(connect_readonly(db)) as conn:
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise ConfigError(db, f"cannot read the database: {exc}") from exc
 
 
 def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
@@ -382,7 +393,7 @@ def write_records(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> No
 
 def _rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
     if what not in EXPORTS:
-        raise ValueError(f"cannot export {what!r}; choose one of {', '.join(EXPORTS)}")
+        raise OptionError("--what", f"cannot export {what!r}; choose one of {', '.join(EXPORTS)}")
     cur = conn.execute(EXPORTS[what])
     return [d[0] for d in cur.description], iter(cur)
 
@@ -390,9 +401,9 @@ def _rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterator[tupl
 def export(db: str | Path, what: str, fmt: str, out: TextIO) -> int:
     """Write one table of the database to `out` as JSON lines or CSV (with header); returns the row count."""
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise OptionError("--format", f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     count = 0
-    with closing(connect_readonly(db)) as conn:
+    with reading(db) as conn:
         header, rows = _rows(conn, what)
         writer = csv.writer(out) if fmt == "csv" else None
         if writer is not None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from gkreport.errors import ReportError
+from gkreport.errors import GkreportError, ModelError
 
 Group = list[tuple[str, str]]  # (path, sha256) of each file of one task
 GRACE_SECONDS = 1.0  # after the soft limit, before the worker is killed
@@ -218,7 +218,7 @@ def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, tim
                     if kind == "ready":
                         worker.ready = True
                     elif kind == "failed":  # the model cannot be loaded: it would fail every file
-                        raise ReportError(None, f"a worker process could not start: {payload}")
+                        raise ModelError(None, f"a worker process could not start: {payload}")
                     elif kind == "start":
                         worker.step = payload
                         worker.deadline = time.monotonic() + hard if hard else None
@@ -232,13 +232,13 @@ def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, tim
                         yield pool.abandon(worker, f"took longer than the {timeout:g} s time limit; abandoned "
                                                    "and its worker process replaced", queue)
                     elif not worker.ready and time.monotonic() >= worker.started + STARTUP_SECONDS:
-                        raise ReportError(None, f"a worker process did not start within {STARTUP_SECONDS:g} s")
+                        raise GkreportError(None, f"a worker process did not start within {STARTUP_SECONDS:g} s")
                     continue
                 if worker.conn in ready and worker.process.is_alive():
                     worker.process.join(1)
                 code = worker.process.exitcode
                 if not worker.ready:
-                    raise ReportError(None, f"a worker process ended while starting (exit code {code})")
+                    raise GkreportError(None, f"a worker process ended while starting (exit code {code})")
                 if worker.group is None:  # idle worker gone: replace it quietly
                     pool.stop(worker)
                     pool.start_worker()

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from gkreport import options
-from gkreport.errors import OptionError, ReportError
+from gkreport.errors import AnnotationError, ConfigError, OptionError, ReportError
 
 if TYPE_CHECKING:  # the pipeline is imported by the commands that need it, not at start-up
     from gkreport.pipeline import Pipeline
@@ -118,22 +118,6 @@ def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
-@contextmanager
-def checked_options() -> Iterator[None]:
-    """Option checks (`gkreport.options`): a bad value stops the command with one line and exit code 2."""
-    try:
-        yield
-    except OptionError as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
-
-
-def database_failed(db: Path, exc: Exception) -> NoReturn:
-    """Stop with the reason a results database could not be used."""
-    fail(f"{db}: no such database" if isinstance(exc, FileNotFoundError) else str(exc))
-    raise typer.Exit(2) from exc
-
-
 def file_failed(path: Path, message: str, as_json: bool) -> None:
     """A file that could not be processed: an error line in JSON output, else a message on standard error."""
     from gkreport.records import failed_file_record
@@ -189,15 +173,11 @@ def steps() -> Iterator[Any]:
 
 def passages_to_label(paths: list[Path], roles: list[str]) -> Any:
     """`labelling.collect` for a command: files that fail are named (one line each) and the rest go on; no
-    report file at all exits 1, an unknown role 2, no passage in the reports 1."""
+    report file at all exits 1 (ReportError), an unknown role 2 (OptionError), no passage in the reports 1."""
     from gkreport.labelling import collect
 
-    try:
-        with busy("reading the reports"):
-            found = collect(paths, roles)
-    except ReportError as exc:
-        fail(str(exc))
-        raise typer.Exit(1 if exc.path is None and not roles else 2) from exc
+    with busy("reading the reports"):
+        found = collect(paths, roles)
     for error in found.errors:
         fail(error)
     if found.passed_over:
@@ -226,8 +206,7 @@ def write_or_exit(out: Path, text: str) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        fail(f"{out}: cannot write: {exc.strerror or exc}")
-        raise typer.Exit(2) from exc
+        raise ConfigError(out, f"cannot write: {exc.strerror or exc}") from exc
 
 
 def check_annotations(files: list[Path]) -> None:
@@ -252,13 +231,18 @@ def write(text: str, output: Path | None) -> None:
 
 
 def resolved_labels(annotations: list[Path], corpus: list[Path]) -> list[Any]:
-    """The labels resolved against the corpus, or an exit with one line per problem."""
+    """The labels resolved against the corpus (an AnnotationError lists every problem)."""
     from gkreport.annotations import load_annotations, resolve
 
+    return resolve(load_annotations(annotations), corpus)
+
+
+@contextmanager
+def labels_in(files: list[Path]) -> Iterator[None]:
+    """A problem of the labels as a whole (nothing to learn, too few reports to split) names their files."""
     try:
-        return resolve(load_annotations(annotations), corpus)
-    except (ReportError, LookupError, ValueError) as exc:
-        for line in str(exc).splitlines():
-            if line.strip() and not line.rstrip().endswith("annotation problems:"):
-                fail(line.strip())
-        raise typer.Exit(2) from exc
+        yield
+    except AnnotationError as exc:
+        if exc.path is not None:
+            raise
+        raise AnnotationError(", ".join(map(str, files)), exc.reason) from exc

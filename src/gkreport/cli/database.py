@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,12 +21,10 @@ from gkreport.cli.common import (
     SummaryFormat,
     SummaryRole,
     SummaryTable,
-    checked_options,
-    database_failed,
     fail,
     write,
 )
-from gkreport.errors import OptionError, ReportError
+from gkreport.errors import ConfigError, OptionError
 from gkreport.themes.shipped import DEFAULT_MODEL
 
 
@@ -61,25 +58,20 @@ def batch_cmd(paths: Paths,
     from gkreport.batch import run_batch
     from gkreport.records import nothing_found
 
-    with checked_options():
-        if no_themes and model is not None:
-            raise OptionError("--no-themes", "--no-themes and --model exclude each other")
-        options.check_jobs(jobs)
-        options.check_timeout(timeout)
-        if scheduler is not None and backend is not Backend.dask:
-            raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
-        if not no_themes and model is None and not (DEFAULT_MODEL / "card.json").exists():
-            # themes are never dropped silently: an install without the shipped model says so
-            raise OptionError("--model", f"no shipped theme model in {DEFAULT_MODEL}; pass --model DIR, or "
-                                         "--no-themes to store the reports without themes")
+    if no_themes and model is not None:
+        raise OptionError("--no-themes", "--no-themes and --model exclude each other")
+    options.check_jobs(jobs)
+    options.check_timeout(timeout)
+    if scheduler is not None and backend is not Backend.dask:
+        raise OptionError("--scheduler", "needs --backend dask (the local backend has no scheduler)")
+    if not no_themes and model is None and not (DEFAULT_MODEL / "card.json").exists():
+        # themes are never dropped silently: an install without the shipped model says so
+        raise OptionError("--model", f"no shipped theme model in {DEFAULT_MODEL}; pass --model DIR, or "
+                                     "--no-themes to store the reports without themes")
     model_dir = None if no_themes else model or DEFAULT_MODEL
-    try:
-        stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
-                          retry_errors=retry_errors, timeout=timeout, model_dir=model_dir,
-                          progress=sys.stderr.isatty())
-    except ReportError as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+    stats = run_batch(paths, db, jobs=jobs, backend=backend.value, scheduler=scheduler, force=force,
+                      retry_errors=retry_errors, timeout=timeout, model_dir=model_dir,
+                      progress=sys.stderr.isatty())
     if not stats.total:
         fail(nothing_found(paths, stats.passed_over))
         raise typer.Exit(1)
@@ -107,10 +99,7 @@ def export_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
     """Write reports, cells, checks or passages from the database to standard output."""
     from gkreport.store import export
 
-    try:
-        export(db, what.value, format.value, sys.stdout)
-    except (FileNotFoundError, ReportError, ValueError) as exc:
-        database_failed(db, exc)
+    export(db, what.value, format.value, sys.stdout)
 
 
 @app.command("summary")
@@ -135,23 +124,18 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
     fmt: str = format.value
     csv_format = fmt == "csv"
     if table is not None and not csv_format:
-        fail("--table: only with --format csv (the other formats show every table)")
-        raise typer.Exit(2)
+        raise OptionError("--table", "only with --format csv (the other formats show every table)")
     if csv_format and table is None and output is None:
-        fail("--format csv writes one table per file: name one with --table, or give --output DIR for all of them")
-        raise typer.Exit(2)
-    with checked_options():
-        options.check_int("--top", top, 1)
-        options.check_int("--year", year, 1900, 2100)
-        if csv_format and table is None and output is not None:  # the folder of the CSV tables
-            options.check_output_folder("--output", output)
-        else:
-            options.check_output_file("--output", output)
+        raise OptionError("--format", "csv writes one table per file: name one with --table, or give --output DIR "
+                                      "for all of them")
+    options.check_int("--top", top, 1)
+    options.check_int("--year", year, 1900, 2100)
+    if csv_format and table is None and output is not None:  # the folder of the CSV tables
+        options.check_output_folder("--output", output)
+    else:
+        options.check_output_file("--output", output)
 
-    try:
-        summary = build_summary(db, by=by.value, role=role.value, year=year)
-    except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
-        database_failed(db, exc)
+    summary = build_summary(db, by=by.value, role=role.value, year=year)
     try:
         if csv_format and table is None:
             assert output is not None
@@ -160,8 +144,7 @@ def summary_cmd(db: Annotated[Path, typer.Option(help="SQLite database written b
             return
         write(render(summary, fmt, top=top, table=table), output)
     except OSError as exc:
-        fail(f"{output}: cannot write ({exc.strerror or exc})")
-        raise typer.Exit(2) from exc
+        raise ConfigError(output, f"cannot write ({exc.strerror or exc})") from exc
 
 
 @app.command("review")
@@ -175,19 +158,14 @@ def review_cmd(db: Annotated[Path, typer.Option(help="SQLite database written by
                output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")
                                  ] = None) -> None:
     """One row per report for the office that receives them: what is missing or wrong, and a verdict."""
-    with checked_options():
-        options.check_int("--year", year, 1900, 2100)
-        options.check_output_file("--output", output)
+    options.check_int("--year", year, 1900, 2100)
+    options.check_output_file("--output", output)
     from gkreport.review import build_review, render_review
 
-    try:
-        reviews = build_review(db, year=year)
-    except (FileNotFoundError, ReportError, ValueError, sqlite3.Error) as exc:
-        database_failed(db, exc)
+    reviews = build_review(db, year=year)
     if verdict is not None:
         reviews = [r for r in reviews if r["verdict"] == verdict]
     try:
         write(render_review(reviews, format), output)
     except OSError as exc:
-        fail(f"{output}: cannot write ({exc.strerror or exc})")
-        raise typer.Exit(2) from exc
+        raise ConfigError(output, f"cannot write ({exc.strerror or exc})") from exc

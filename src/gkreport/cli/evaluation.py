@@ -15,12 +15,11 @@ from gkreport.cli.common import (
     CorpusDirs,
     check_annotations,
     check_corpus,
-    checked_options,
-    fail,
+    labels_in,
     resolved_labels,
     steps,
 )
-from gkreport.errors import ReportError
+from gkreport.errors import OptionError
 
 
 @evaluate_app.command("segment")
@@ -31,17 +30,12 @@ def evaluate_segment(gold: Annotated[list[Path], typer.Option(
     """Section boundaries (and the appendix) against gold: per-report and total accuracy, per gold folder."""
     from gkreport.evaluate import evaluate_segment_folders
 
-    with checked_options():
-        for folder in gold:
-            options.check_input_folder("--gold", folder)
-        check_corpus(corpus)
+    for folder in gold:
+        options.check_input_folder("--gold", folder)
+    check_corpus(corpus)
     correct = total = docs = wrong = meta = 0
     errors = False
-    try:
-        results = evaluate_segment_folders(gold, corpus)
-    except ReportError as exc:  # a gold or corpus folder that is missing or holds no gold file
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+    results = evaluate_segment_folders(gold, corpus)
     for folder, summary in results:
         if len(gold) > 1:
             typer.echo(f"== {folder}")
@@ -66,24 +60,14 @@ def evaluate_tables_cmd(gold: Annotated[Path, typer.Option(help="Folder of gold 
     """Table cells against gold: correct/total, wrong-but-ok (must be 0), ambiguous or missing."""
     from gkreport.evaluate import evaluate_tables
 
-    with checked_options():
-        options.check_input_folder("--gold", gold)
-        check_corpus(corpus)
+    options.check_input_folder("--gold", gold)
+    check_corpus(corpus)
 
-    summary = _print_eval(_scored(evaluate_tables, gold, corpus), "cells", exit_after=False)
+    summary = _print_eval(evaluate_tables(gold, corpus), "cells", exit_after=False)
     extra = summary.extra
     typer.echo(f"wrong but marked ok: {extra['wrong_but_ok']}   left ambiguous: {extra['ambiguous']}   "
                f"missing: {extra['missing']}")
     raise typer.Exit(1 if extra["wrong_but_ok"] or any(d.error for d in summary.docs) else 0)
-
-
-def _scored(evaluate: Any, gold: Path, corpus: list[Path]) -> Any:
-    """An evaluation's summary; gold files that cannot be used stop it with one line (exit 2)."""
-    try:
-        return evaluate(gold, corpus)
-    except (ReportError, LookupError, ValueError) as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
 
 
 def _print_eval(summary: Any, unit: str, exit_after: bool = True) -> Any:
@@ -118,11 +102,10 @@ def evaluate_themes(annotations: AnnotationFiles,
                                         ] = None) -> None:
     """Honest grouped CV of theme models on your labels: reports that share a passage (or a near copy) are one
     group, and a text that occurs several times counts once."""
-    with checked_options():
-        check_annotations(annotations)
-        check_corpus(corpus)
-        options.check_int("--splits", splits, 2, 100)
-        options.check_output_file("--json", json_out)
+    check_annotations(annotations)
+    check_corpus(corpus)
+    options.check_int("--splits", splits, 2, 100)
+    options.check_output_file("--json", json_out)
     from gkreport.themes.comparison import SHIPPED_VARIANT, VARIANTS, honest_cross_validate
     from gkreport.themes.honest import honest_data
 
@@ -130,18 +113,12 @@ def evaluate_themes(annotations: AnnotationFiles,
     names = list(VARIANTS) if "all" in names else names
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
-        fail(f"--variant: unknown {', '.join(unknown)}; choose from all, {', '.join(VARIANTS)}")
-        raise typer.Exit(2)
+        raise OptionError("--variant", f"unknown {', '.join(unknown)}; choose from all, {', '.join(VARIANTS)}")
     data = resolved_labels(annotations, corpus)
-    try:
-        with steps() as progress:
-            report = honest_cross_validate(names, honest_data(data), n_splits=splits,
-                                           include_written=not no_written,
-                                           curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
-                                           if curve else None, progress=progress)
-    except ValueError as exc:
-        fail(f"{annotations[0]}: {exc}")
-        raise typer.Exit(2) from exc
+    with labels_in(annotations), steps() as progress:
+        report = honest_cross_validate(names, honest_data(data), n_splits=splits, include_written=not no_written,
+                                       curve=(SHIPPED_VARIANT if SHIPPED_VARIANT in names else names[-1])
+                                       if curve else None, progress=progress)
     typer.echo(report.to_markdown())
     if json_out:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")

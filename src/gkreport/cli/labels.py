@@ -21,14 +21,14 @@ from gkreport.cli.common import (
     busy,
     check_annotations,
     check_corpus,
-    checked_options,
     fail,
+    labels_in,
     passages_to_label,
     resolved_labels,
     steps,
     write_or_exit,
 )
-from gkreport.errors import ReportError
+from gkreport.errors import ConfigError, ModelError
 from gkreport.themes.shipped import load_theme_model, model_version
 
 
@@ -60,9 +60,8 @@ def label_cmd(paths: Paths,
     from gkreport.labelling_screen import run
     from gkreport.themes import load_taxonomy
 
-    with checked_options():
-        options.check_input_file("--out", out, may_be_missing=True)
-        options.check_output_file("--out", out)
+    options.check_input_file("--out", out, may_be_missing=True)
+    options.check_output_file("--out", out)
     try:
         found, session = _label_session(paths, out, annotator, role or [], order, model, no_suggestions)
     except KeyboardInterrupt:
@@ -80,17 +79,11 @@ def _label_session(paths: list[Path], out: Path, annotator: str, roles: list[str
     from gkreport.labelling import start_session, thresholds_of, with_suggestions
 
     found = passages_to_label(paths, roles)
-    try:
-        scorer = None if no_suggestions else load_theme_model(model)
-        with busy(f"scoring {len(found.candidates)} passages"):
-            candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
-        session, note = start_session(candidates, out, annotator, order.value,
-                                      thresholds_of(scorer) if scorer is not None else None)
-    except (ReportError, ValueError) as exc:  # the model, or the annotation file (ValueError: not UTF-8 text)
-        if isinstance(exc, UnicodeDecodeError):
-            exc = ReportError(out, f"not an annotation file: not UTF-8 text ({exc.reason})")
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+    scorer = None if no_suggestions else load_theme_model(model)
+    with busy(f"scoring {len(found.candidates)} passages"):
+        candidates = with_suggestions(found.candidates, scorer) if scorer is not None else found.candidates
+    session, note = start_session(candidates, out, annotator, order.value,
+                                  thresholds_of(scorer) if scorer is not None else None)
     if note:
         typer.echo(f"note: {note}", err=True)
     return found, session
@@ -110,28 +103,22 @@ def train_cmd(annotations: AnnotationFiles,
 
     Themes that none (or all) of your passages have get no classifier: the model does not score them, and
     a warning names them."""
-    with checked_options():
-        check_annotations(annotations)
-        check_corpus(corpus)
-        options.check_output_folder("--out", out)
-        if cv != 0:
-            options.check_int("--cv", cv, 2, 100)
+    check_annotations(annotations)
+    check_corpus(corpus)
+    options.check_output_folder("--out", out)
+    if cv != 0:
+        options.check_int("--cv", cv, 2, 100)
     from gkreport.themes.card import save_model
     from gkreport.themes.training import train_on_labels
 
     name = MODEL_NAME[model.value]
     data = resolved_labels(annotations, corpus)
-    try:
-        with steps() as progress:
-            run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
-    except ValueError as exc:  # nothing these labels can teach
-        fail(f"{', '.join(map(str, annotations))}: {exc}")
-        raise typer.Exit(2) from exc
+    with labels_in(annotations), steps() as progress:
+        run = train_on_labels(name, data, include_written=not no_written, cv=cv, progress=progress)
     try:
         card = save_model(run.model, out, run.card_extra(name), data=run.used, model_kind=name)
-    except (ValueError, OSError) as exc:
-        fail(f"{out}: cannot save the model: {exc}")
-        raise typer.Exit(2) from exc
+    except OSError as exc:
+        raise ModelError(out, f"cannot save the model: {exc}") from exc
     if run.cv_skipped:
         typer.echo(f"note: trained without cross-validation: {run.cv_skipped}", err=True)
     for why in dict.fromkeys(run.untrained.values()):
@@ -159,24 +146,19 @@ def labelstudio_export(paths: Paths,
                        ) -> None:
     """Write the passages of sections 五/六 as Label Studio tasks, with the model's themes and the splitter's
     role as pre-annotations. Import the file into a project set up with `gkreport labelstudio config`."""
-    with checked_options():
-        options.check_output_file("--out", out)
+    options.check_output_file("--out", out)
     from gkreport.labelling import thresholds_of, with_suggestions
     from gkreport.labelstudio import task
 
     found = passages_to_label(paths, role or [])
     version = thresholds = None
     candidates = found.candidates
-    try:
-        if not no_predictions:
-            scorer = load_theme_model(model)
-            version = model_version(model)
-            thresholds = thresholds_of(scorer)
-            with busy(f"scoring {len(candidates)} passages"):
-                candidates = with_suggestions(candidates, scorer)
-    except ReportError as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+    if not no_predictions:
+        scorer = load_theme_model(model)
+        version = model_version(model)
+        thresholds = thresholds_of(scorer)
+        with busy(f"scoring {len(candidates)} passages"):
+            candidates = with_suggestions(candidates, scorer)
     tasks = [task(c, version, thresholds) for c in candidates]
     write_or_exit(out, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
     typer.echo(f"wrote {len(tasks)} tasks to {out}" + (f" with predictions of model {version}" if version else "")
@@ -197,16 +179,10 @@ def labelstudio_import(export: Annotated[Path, typer.Argument(help="Label Studio
     whose text no longer matches the corpus is refused with its id and the reason (exit code 1)."""
     from gkreport.labelstudio import import_export
 
-    with checked_options():
-        options.check_output_file("--out", out)
+    options.check_output_file("--out", out)
     if out.exists() and out.stat().st_size and not force:
-        fail(f"{out}: exists; pass --force to replace it, or name a new file")
-        raise typer.Exit(2)
-    try:
-        imported = import_export(export, corpus)
-    except ReportError as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+        raise ConfigError(out, "exists; pass --force to replace it, or name a new file")
+    imported = import_export(export, corpus)
     write_or_exit(out, "".join(json.dumps(label.to_record(), ensure_ascii=False) + "\n"
                                 for label in imported.labels))
     for reason in imported.refused:

@@ -18,13 +18,12 @@ from gkreport.cli.common import (
     SegmentFormat,
     TablesFormat,
     TagFormat,
-    checked_options,
     emit,
     fail,
     file_failed,
     reports,
 )
-from gkreport.errors import ReportError
+from gkreport.errors import ConfigError
 from gkreport.themes.shipped import load_theme_model
 
 if TYPE_CHECKING:
@@ -133,11 +132,7 @@ def tag_cmd(paths: Paths,
             model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one).")
                              ] = None) -> None:
     """Split sections 五 and 六 into passages with roles, and tag each with themes."""
-    try:
-        estimator = load_theme_model(model)
-    except ReportError as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+    estimator = load_theme_model(model)
     from gkreport.pipeline import Pipeline
     from gkreport.records import passage_record
     from gkreport.themes import load_taxonomy
@@ -179,19 +174,21 @@ def classify_cmd(input: Annotated[str, typer.Argument(help=(
                  model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
                                   ] = None) -> None:
     """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
-    with checked_options():
-        options.check_output_file("--output", output)
-        if input != "-":
-            options.check_input_file("INPUT", Path(input))
+    options.check_output_file("--output", output)
+    if input != "-":
+        options.check_input_file("INPUT", Path(input))
+    estimator = load_theme_model(model)
     try:
-        estimator = load_theme_model(model)
         source = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
-    except (ReportError, OSError) as exc:
-        fail(str(exc))
-        raise typer.Exit(2) from exc
+    except OSError as exc:
+        raise ConfigError(input, f"cannot read: {exc.strerror or exc}") from exc
     records = []
     with source:
-        for number, line in enumerate(source, 1):
+        try:
+            lines = list(source)
+        except UnicodeDecodeError as exc:
+            raise ConfigError(input, f"not UTF-8 text ({exc.reason})") from exc
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -199,8 +196,7 @@ def classify_cmd(input: Annotated[str, typer.Argument(help=(
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                     raise ValueError('each line needs a "text" string')
             except ValueError as exc:
-                fail(f"{input}:{number}: {exc}")
-                raise typer.Exit(2) from exc
+                raise ConfigError(f"{input}:{number}", str(exc)) from exc
             records.append(record)
     from gkreport.themes.base import tagged_records
 

@@ -16,7 +16,6 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import closing
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -162,7 +161,7 @@ def build_review(db: str | Path, year: int | None = None) -> list[ReportReview]:
     """A review of every stored report (of `year`, if given), ordered by verdict, agency, year, path."""
     from gkreport.templates import cell_label
 
-    with closing(open_results(db)) as conn:
+    with open_results(db) as conn:
         everyone = rows(conn, "reports")
         rep = scoped_reports(everyone, year)
         report_themes = themes_by_report(tuples(conn, "assigned", role="problem"))

@@ -10,6 +10,7 @@ import json
 from importlib.resources import files
 from typing import Any
 
+from gkreport.errors import OptionError
 from gkreport.review.compute import ReportReview, verdict_rules
 
 REVIEW_FORMATS: tuple[str, ...] = ("table", "csv", "json", "html")
@@ -80,7 +81,7 @@ def _html(reviews: list[ReportReview], embed_font: bool = True) -> str:
 
 def render_review(reviews: list[ReportReview], fmt: str = "table") -> str:
     if fmt not in REVIEW_FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(REVIEW_FORMATS)}")
+        raise OptionError("--format", f"unknown format {fmt!r}; choose one of {', '.join(REVIEW_FORMATS)}")
     if fmt == "json":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reviews)
     if fmt == "csv":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from gkreport.errors import OptionError
 from gkreport.summary.compute import (
     GROUP_FIELDS,
     ROLES,
@@ -35,13 +36,13 @@ def render(summary: Summary, fmt: str = "table", top: int | None = None, table: 
     """The summary as text in one of FORMATS. In table, markdown and html, `top` caps the long lists; json and
     csv always carry every row. csv is one table, named by `table` (see `write_csv_tables` for all)."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise OptionError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "json":
         return json.dumps(summary, ensure_ascii=False)  # no indent: the C encoder, 10x faster
     if fmt == "csv":
         if table is None:
-            raise ValueError(f"--format csv writes one table: name it with --table ({', '.join(CSV_TABLES)}), "
-                             "or give --output DIR for all of them")
+            raise OptionError("--format csv", f"writes one table: name it with --table ({', '.join(CSV_TABLES)}), "
+                                              "or give --output DIR for all of them")
         return render_csv(summary, table)
     if fmt == "html":
         from gkreport.summary.render_html import render_html

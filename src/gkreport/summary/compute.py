@@ -27,13 +27,14 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from contextlib import closing
+from contextlib import AbstractContextManager
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from gkreport.errors import OptionError
 from gkreport.normalise import compact
-from gkreport.store import connect_readonly, summary_query
+from gkreport.store import reading, summary_query
 
 if TYPE_CHECKING:  # NumPy is imported where n-grams are compared, not by `gkreport review`
     import numpy as np
@@ -208,10 +209,10 @@ def tuples(conn: sqlite3.Connection, name: str, **params: Any) -> list[tuple[Any
     """One of `store.SUMMARY_SQL`, rows as plain tuples in the query's column order (cheaper on many rows)."""
     return cast(list[tuple[Any, ...]], summary_query(conn, name, as_tuples=True, **params))
 
-def open_results(db: str | Path) -> sqlite3.Connection:
-    """The results database written by `gkreport batch`, opened read-only; a missing file, a file that is not
-    gkreport's database, or one of a newer schema is refused (ReportError) unchanged."""
-    return connect_readonly(db)
+def open_results(db: str | Path) -> AbstractContextManager[sqlite3.Connection]:
+    """The results database written by `gkreport batch`, opened read-only for a `with` block; a missing file,
+    a file that is not gkreport's database, or one of a newer schema is refused (ConfigError) unchanged."""
+    return reading(db)
 
 
 def scoped_reports(everyone: Iterable[sqlite3.Row], year: int | None) -> dict[str, sqlite3.Row]:
@@ -307,11 +308,11 @@ def _grouped(field: str, rep: dict[str, sqlite3.Row], role_themes: dict[str, set
 def build_summary(db: str | Path, by: str = "year", role: str = "problem", year: int | None = None) -> Summary:
     """All summary figures of `db` (the `--format json` output)."""
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise OptionError("--role", f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if by not in GROUP_FIELDS:
-        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(GROUP_FIELDS)}")
+        raise OptionError("--by", f"cannot group by {by!r}; choose one of {', '.join(GROUP_FIELDS)}")
     names = theme_names()
-    with closing(open_results(db)) as conn:
+    with open_results(db) as conn:
         everyone = rows(conn, "reports")
         rep = scoped_reports(everyone, year)
         tagged = sum(r["model_version"] is not None for r in rep.values())

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gkreport.errors import OptionError
 from gkreport.summary.compute import Group, Summary
 
 CsvTable = tuple[list[str], list[list[Any]]]
@@ -73,7 +74,7 @@ def csv_text(header: list[str], rows: list[list[Any]]) -> str:
 def render_csv(summary: Summary, table: str) -> str:
     """One table of the summary as CSV text."""
     if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
+        raise OptionError("--table", f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
     return csv_text(*TABLES[table](summary))
 
 

@@ -8,20 +8,20 @@ The names below resolve lazily to their submodules (PEP 562 module `__getattr__`
 from __future__ import annotations
 
 import importlib
+import json
+from importlib import resources
 from typing import Any
 
-# The nine theme ids, in the column order every model and matrix uses (domain.md §2b, T1–T9).
-THEME_IDS: tuple[str, ...] = (
-    "staffing",
-    "channels",
-    "timeliness",
-    "interpretation",
-    "awareness",
-    "content",
-    "mechanism",
-    "requests",
-    "engagement",
-)
+
+def _packaged_theme_ids() -> tuple[str, ...]:
+    """The theme ids of the packaged taxonomy.json, in its order: the column order of every model and matrix.
+    Read with json alone (no parsing of cues), so importing the package stays cheap."""
+    raw = json.loads(resources.files(__name__).joinpath("taxonomy.json").read_text(encoding="utf-8"))
+    return tuple(str(theme["id"]) for theme in raw["themes"])
+
+
+# taxonomy.json alone defines the themes (domain.md §2b, T1–T9)
+THEME_IDS: tuple[str, ...] = _packaged_theme_ids()
 
 # public name -> submodule that defines it
 _LAZY: dict[str, str] = {

@@ -17,7 +17,7 @@ from typing import Any
 
 from gkreport import __version__
 from gkreport.annotations import LabelledPassage
-from gkreport.errors import ReportError
+from gkreport.errors import ModelError
 
 MODEL_FILE = "model.joblib"
 SCORER_FILE = "scorer.joblib"
@@ -118,22 +118,24 @@ def read_card(model_dir: str | Path) -> dict[str, Any]:
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ReportError(card_path, "model card is missing") from exc
+        raise ModelError(card_path, "model card is missing") from exc
+    except OSError as exc:
+        raise ModelError(card_path, f"cannot read the model card: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:
-        raise ReportError(card_path, f"model card is not valid JSON: {exc}") from exc
+        raise ModelError(card_path, f"model card is not valid JSON: {exc}") from exc
     missing = [k for k in ("model_file", "model_sha256", "labels", "thresholds") if k not in card]
     if missing:
-        raise ReportError(card_path, f"model card lacks {missing}")
+        raise ModelError(card_path, f"model card lacks {missing}")
     return card
 
 
 def _verified(model_dir: Path, card: Mapping[str, Any], file_key: str, hash_key: str) -> Path:
     path = model_dir / str(card[file_key])
     if not path.is_file():
-        raise ReportError(path, "model file named by the card is missing")
+        raise ModelError(path, "model file named by the card is missing")
     actual = file_sha256(path)
     if actual != card[hash_key]:
-        raise ReportError(path, f"model file {path.name} does not match its card: "
+        raise ModelError(path, f"model file {path.name} does not match its card: "
                                 f"sha256 is {actual}, card says {card[hash_key]}")
     return path
 
@@ -153,10 +155,10 @@ def _check_against_card(model: Any, card: Mapping[str, Any], path: Path) -> Any:
 
     labels = [str(t) for t in getattr(model, "classes_", [])]
     if labels != list(card["labels"]):
-        raise ReportError(path, f"model labels {labels} differ from the card's {card['labels']}")
+        raise ModelError(path, f"model labels {labels} differ from the card's {card['labels']}")
     thresholds = [card["thresholds"][t] for t in labels]
     if not np.allclose(model.thresholds_, thresholds):
-        raise ReportError(path, "model thresholds differ from the card's")
+        raise ModelError(path, "model thresholds differ from the card's")
     return model
 
 

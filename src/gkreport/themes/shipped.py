@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gkreport.errors import ReportError
+from gkreport.errors import ModelError
 
 DEFAULT_MODEL = Path(str(resources.files("gkreport") / "models" / "themes"))
 
@@ -16,7 +16,7 @@ def model_folder(model: Path | None) -> Path:
     """The folder of the model to use (`model`, else the shipped one), or why there is none."""
     where = model or DEFAULT_MODEL
     if not (where / "card.json").exists() and not any(where.glob("*.json")):
-        raise ReportError(where, "no theme model here; train one with `gkreport train` or pass --model DIR")
+        raise ModelError(where, "no theme model here; train one with `gkreport train` or pass --model DIR")
     return where
 
 

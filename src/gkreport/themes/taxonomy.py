@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from gkreport.errors import ReportError
+from gkreport.errors import ConfigError
 from gkreport.normalise import normalise_text
 from gkreport.themes import THEME_IDS
 
@@ -35,6 +35,7 @@ class Taxonomy:
     version: str
     themes: tuple[Theme, ...]
     theme_roles: tuple[str, ...] = ()  # passage roles that can carry themes; the others (lead-ins, fees) never do
+    key_themes: tuple[str, ...] = ()  # the themes whose F1 has its own target in the comparison of models
 
     def theme(self, theme_id: str) -> Theme:
         for theme in self.themes:
@@ -92,11 +93,11 @@ def expand_cues(cues: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 def _parse(raw: object, source: str) -> Taxonomy:
     if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list):
-        raise ReportError(source, 'taxonomy must be an object with a "themes" list')
+        raise ConfigError(source, 'taxonomy must be an object with a "themes" list')
     themes: list[Theme] = []
     for entry in raw["themes"]:
         if not isinstance(entry, dict) or "id" not in entry:
-            raise ReportError(source, f"taxonomy entry without an id: {entry!r}")
+            raise ConfigError(source, f"taxonomy entry without an id: {entry!r}")
         themes.append(Theme(
             id=str(entry["id"]),
             name=str(entry.get("name", "")),
@@ -106,14 +107,19 @@ def _parse(raw: object, source: str) -> Taxonomy:
             boundary=tuple(str(b) for b in entry.get("boundary", [])),
         ))
     ids = [t.id for t in themes]
-    if sorted(ids) != sorted(THEME_IDS):
-        raise ReportError(source, f"taxonomy theme ids {ids} differ from the expected {list(THEME_IDS)}")
+    if sorted(ids) != sorted(THEME_IDS):  # models and annotations use the packaged taxonomy's ids
+        raise ConfigError(source, f"taxonomy theme ids {ids} differ from the expected {list(THEME_IDS)} of the "
+                                  "packaged taxonomy")
     # Keep the package's column order, whatever order the file lists the themes in.
     themes.sort(key=lambda t: THEME_IDS.index(t.id))
     roles = raw.get("applies_to_roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise ReportError(source, '"applies_to_roles" must be a list of passage roles')
-    return Taxonomy(version=str(raw.get("version", "")), themes=tuple(themes), theme_roles=tuple(roles))
+        raise ConfigError(source, '"applies_to_roles" must be a list of passage roles')
+    key = raw.get("key_themes", [])
+    if not isinstance(key, list) or not all(k in ids for k in key):
+        raise ConfigError(source, f'"key_themes" must be a list of the theme ids {ids}')
+    return Taxonomy(version=str(raw.get("version", "")), themes=tuple(themes), theme_roles=tuple(roles),
+                    key_themes=tuple(key))
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
@@ -127,7 +133,7 @@ def _load_path(path: str) -> Taxonomy:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ReportError(path, f"cannot read taxonomy: {exc}") from exc
+        raise ConfigError(path, f"cannot read taxonomy: {exc}") from exc
     return _parse(raw, path)
 
 
@@ -137,7 +143,7 @@ def _load_packaged() -> Taxonomy:
     try:
         raw = json.loads(resource.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ReportError(str(resource), "the packaged theme taxonomy is missing") from exc
+        raise ConfigError(str(resource), "the packaged theme taxonomy is missing") from exc
     except json.JSONDecodeError as exc:
-        raise ReportError(str(resource), f"taxonomy is not valid JSON: {exc}") from exc
+        raise ConfigError(str(resource), f"taxonomy is not valid JSON: {exc}") from exc
     return _parse(raw, str(resource))

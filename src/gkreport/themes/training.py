@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gkreport.annotations import LabelledPassage
+from gkreport.errors import AnnotationError, OptionError
 from gkreport.themes import THEME_IDS
 from gkreport.themes.base import grouped_splits, themes_to_matrix
 from gkreport.themes.features import token_cache
@@ -46,7 +47,7 @@ def make_model(name: str, **params: Any) -> Any:
     import importlib
 
     if name not in MODEL_CLASSES:
-        raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")
+        raise OptionError("--model", f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")
     module, cls = MODEL_CLASSES[name]
     return getattr(importlib.import_module(module), cls)(**params)
 
@@ -155,12 +156,13 @@ def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[Lab
     test_pool = real if real else written
     extra_train = written if (real and include_written) else []
     if not test_pool:
-        raise ValueError("no labelled passages to evaluate on")
+        raise AnnotationError(None, "no labelled passages to evaluate on")
     Y_pool = themes_to_matrix(d.themes for d in test_pool)
     groups_pool = [d.group for d in test_pool]
     splits = grouped_splits(Y_pool, groups_pool, n_splits, seed)
     if not splits:
-        raise ValueError(f"need passages from at least 2 reports for CV, got {len(set(groups_pool))}")
+        raise AnnotationError(None, "need passages from at least 2 reports for CV, got "
+                                    f"{len(set(groups_pool))}")
 
     Y_extra = themes_to_matrix(d.themes for d in extra_train)
     report = EvalReport(n_splits=len(splits), n_test_passages=len(test_pool),
@@ -204,7 +206,7 @@ def train(model_name: str | Any, data: Sequence[LabelledPassage], include_writte
     model = make_model(model_name, **params) if isinstance(model_name, str) else model_name
     use = [d for d in data if include_written or d.is_real]
     if not use:
-        raise ValueError("no labelled passages to train on")
+        raise AnnotationError(None, "no labelled passages to train on")
     return _fit(model, [d.text for d in use], themes_to_matrix(d.themes for d in use), [d.group for d in use])
 
 
@@ -257,12 +259,13 @@ def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include
     honest = honest_data(data).passages
     use = [d for d in honest if include_written or d.is_real]
     if not use:
-        raise ValueError("no labelled passages to train on")
+        raise AnnotationError(None, "no labelled passages to train on")
     untrained = untrainable_themes(use)
     themes = [t for t in THEME_IDS if t not in untrained]
     if not themes:
-        raise ValueError(f"none of the {len(use)} labelled passages' themes can be learnt: each theme is on "
-                         "none of them or on all of them; label passages with and without each theme")
+        raise AnnotationError(None, f"none of the {len(use)} labelled passages' themes can be learnt: each theme "
+                                    "is on none of them or on all of them; label passages with and without each "
+                                    "theme")
     report = skipped = None
     if cv:
         reports = cv_report_count(honest)
