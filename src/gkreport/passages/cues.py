@@ -30,6 +30,7 @@ class Cues:
     problem_leadin: re.Pattern[str]
     problem_strong: re.Pattern[str]  # each hit outweighs a handful of improvement verbs
     folds: dict[int, str]
+    foldable: re.Pattern[str]  # any character that `folds` changes: most texts have none, and skip it
     subhead_line: re.Pattern[str] = field(repr=False)
     subhead_inline: re.Pattern[str] = field(repr=False)
     subhead_at: re.Pattern[str] = field(repr=False)
@@ -64,6 +65,7 @@ def load_cues() -> Cues:
         problem_leadin=re.compile(raw["problem_leadin"]),
         problem_strong=re.compile("|".join(f"(?:{p})" for p in raw["problem_strong"])),
         folds=str.maketrans(raw["traditional_folds"]),
+        foldable=re.compile("|".join(map(re.escape, raw["traditional_folds"])) or "(?!)"),
         # A sub-heading stands at a line start (marker optional, then a terminator) or, in one-line
         # pages, after a sentence end with its marker.
         subhead_line=re.compile(rf"^[ \t#]*(?P<marker>{head_marker})?[ \t]*", re.M),

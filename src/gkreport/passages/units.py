@@ -24,10 +24,11 @@ _NOISE_LINE_RE = re.compile(
 # In one-line archive pages the signature date, attachments and the old statistics table follow the text
 # on the same line.
 _INLINE_TAIL_RE = re.compile(
+    rf"(?=[\s{CN}])(?:"  # the characters a tail can start with: a cheap test at every position
     r"\s(?:[^\s。，,：:；;]{2,30}(?:人民政府|政府|办公室|委员会|管委会|局|办事处|街道|镇|乡|中心)\s+)?"
     r"(?:(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
     r"\s*[\d一二三四五六七八九十]{1,3}\s*日(?=\s|$)|附件下载|附件\s*\d*\s*[：:])"
-    rf"|\s?[{CN}]{{1,2}}、[^。，,]{{0,30}}?统计表"
+    rf"|\s?[{CN}]{{1,2}}、[^。，,]{{0,30}}?统计表)"
 )
 
 

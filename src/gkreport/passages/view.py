@@ -19,10 +19,13 @@ _LIST_START = (rf"(?:[（(]\s*[{CN}\d]|[{CN}]{{1,3}}(?:是|\s*[、.．])|\d{{1,2
 # text, which cut phrases and even markers ("一\n是") in two. A break counts as a wrap when its line is
 # long and does not end a sentence, and the next line does not start an item.
 _FOOTER = r"[ \t]*[-—–]{1,2}[ \t]*\d{1,3}[ \t]*[-—–]{1,2}[ \t]*\n"
+# The lookahead in front lists the characters a dropped span can start with, so other positions are
+# passed over without trying the 16-character lookbehind.
 _VIEW_DROP_RE = re.compile(
+    r"(?=[( \t\n\-—–])(?:"
     r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)"
     rf"|(?<=\n){_FOOTER}"
-    rf"|(?<=[^\n]{{15}}[^\n。！？!?：:；;）)”\"」』])[ \t]*\n(?:{_FOOTER})?\s*(?!{_LIST_START})"
+    rf"|(?<=[^\n]{{15}}[^\n。！？!?：:；;）)”\"」』])[ \t]*\n(?:{_FOOTER})?\s*(?!{_LIST_START}))"
 )
 EDGE_STRIP = " \t\n\r:：、，,；;.．"
 
@@ -37,7 +40,8 @@ class View:
 
     @classmethod
     def of(cls, original: str) -> View:
-        folded = original.translate(load_cues().folds)
+        cues = load_cues()
+        folded = original.translate(cues.folds) if cues.foldable.search(original) else original
         cut_at: list[int] = []
         removed: list[int] = []
         parts: list[str] = []
