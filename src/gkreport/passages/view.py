@@ -27,6 +27,7 @@ _VIEW_DROP_RE = re.compile(
     rf"|(?<=\n){_FOOTER}"
     rf"|(?<=[^\n]{{15}}[^\n。！？!?：:；;）)”\"」』])[ \t]*\n(?:{_FOOTER})?\s*(?!{_LIST_START}))"
 )
+# Trimmed off the edges of units and passages: white space and separators left by a cut.
 EDGE_STRIP = " \t\n\r:：、，,；;.．"
 
 
