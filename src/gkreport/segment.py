@@ -20,7 +20,14 @@ from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
 from operator import itemgetter
-from typing import Literal
+from typing import Any, Literal
+
+try:  # the regex parser, for the characters a heading can start with
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _parser
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
@@ -128,6 +135,7 @@ def _never_overlap(words: list[str]) -> bool:
 @dataclass(frozen=True)
 class _Config:
     line: re.Pattern[str]  # a heading that is a whole short line (matched on compact text)
+    line_start: re.Pattern[str]  # a line break before a line that `line` may match (see `_line_start`)
     inline: re.Pattern[str]  # a numbered heading inside a long line
     inline_official: re.Pattern[str]
     group_section: dict[str, tuple[int, int]]  # regex group -> (section, weight)
@@ -192,13 +200,66 @@ def _config() -> _Config:
     own = {n: "|".join(e["pattern"] for e in sections["headings"] if e["section"] == n) for n in range(1, 7)}
     run_in = {n: re.compile(rf"[。；;！!？?]\s*(?P<head>{own[n]})(?=\s*[。：:])") for n in range(1, 7)}
     closing = sections["closing_paragraphs"]
-    return _Config(line, inline, inline_official, groups, anchors, templates,
+    return _Config(line, _line_start(line.pattern), inline, inline_official, groups, anchors, templates,
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
                    tuple(meta["title_suffixes"]), levels,
                    re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"), run_in, closing["section"],
                    re.compile("|".join(closing["cues"])))
+
+
+def _line_start(line: str) -> re.Pattern[str]:
+    """A line break followed by what a line must begin with for the `line` pattern to match its compact
+    form (white space removed, then Markdown marks): spaces and marks, then a character that can start a
+    match of `line`. Only such lines are compacted and matched (most lines of a report are not)."""
+    first = _first_chars(line)
+    start = "[" + "".join(re.escape(ch) for ch in sorted(first)) + "]" if first else r"\S"
+    return re.compile(rf"\n(?:[^\S\n]|[{re.escape(_HEAD_STRIP)}])*+{start}")
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with, from its parse tree; None when that is not
+    known (a construct other than literals, sets of literals, groups, branches and repeats, or a pattern
+    that can match the empty string): then any character may."""
+    try:
+        first, nullable = _first_of(_parser.parse(pattern))
+    except (re.error, _Unknown):
+        return None
+    return None if nullable else frozenset(first)
+
+
+class _Unknown(Exception):
+    """A construct of the parse tree that `_first_of` does not read."""
+
+
+def _first_of(items: Any) -> tuple[set[str], bool]:
+    """(first characters, can be empty) of a sequence of parsed items."""
+    first: set[str] = set()
+    for op, arg in items:
+        if op is _sre.LITERAL:
+            chars, empty = {chr(arg)}, False
+        elif op is _sre.IN:
+            if any(kind is not _sre.LITERAL for kind, _ in arg):
+                raise _Unknown(op)
+            chars, empty = {chr(code) for _, code in arg}, False
+        elif op is _sre.SUBPATTERN:
+            chars, empty = _first_of(arg[-1])
+        elif op is _sre.BRANCH:
+            chars, empty = set(), False
+            for branch in arg[1]:
+                branch_chars, branch_empty = _first_of(branch)
+                chars |= branch_chars
+                empty = empty or branch_empty
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            chars, empty = _first_of(arg[2])
+            empty = empty or arg[0] == 0
+        else:
+            raise _Unknown(op)
+        first |= chars
+        if not empty:
+            return first, False
+    return first, True
 
 
 # ---------------------------------------------------------------- headings
@@ -231,15 +292,24 @@ def _score(section: int, weight: int, numeral: str | None) -> float:
 
 def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) -> list[_Candidate]:
     """Headings of a known wording: short lines that are one, and numbered ones inside long lines, tried
-    at the `ordinals` of the text (`parts.scan_ordinals`) instead of scanning each long line again."""
+    at the `ordinals` of the text (`parts.scan_ordinals`) instead of scanning each long line again.
+
+    Only two kinds of line can hold one: a line whose first character after spaces and Markdown marks can
+    start a heading (`_Config.line_start`, one search over the text), and a line with an ordinal. The
+    others are never looked at."""
     found: list[_Candidate] = []
     ordinal_starts = [m.start() for m in ordinals]
-    line_end = -1
-    for whole in text.split("\n"):  # the non-empty lines, with their offsets tracked by hand (fast)
-        line_start = line_end + 1
-        line_end = line_start + len(whole)
-        if not whole:
-            continue
+    # the line starts (in `text`) of the lines that may be a short heading: a match at p in "\n" + text
+    # is the line break before the line starting at p
+    short_lines = [m.start() for m in cfg.line_start.finditer("\n" + text)]
+    line_starts = set(short_lines)
+    line_starts.update(text.rfind("\n", 0, at) + 1 for at in ordinal_starts)
+    short = set(short_lines)
+    for line_start in sorted(line_starts):
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        whole = text[line_start:line_end]
         line = whole
         if "\t" in line:
             cells = [c for c in line.split("\t") if c.strip()]
@@ -248,7 +318,7 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
             line = cells[0]
         # a line that starts with a digit is a table cell or a numbered item: every heading wording and
         # every written numeral starts with a Chinese character (tested), so no short-line heading
-        if len(line) <= _LONG_LINE and not line[0].isdigit():
+        if line_start in short and len(line) <= _LONG_LINE and not line[0].isdigit():
             compact = "".join(line.split()).lstrip(_HEAD_STRIP)
             hit = cfg.line.match(compact)
             if hit:
