@@ -23,7 +23,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Protocol
 
-NUMERALS = "一二三四五六七八九十"
+
+
+def _sections_data() -> dict:
+    return json.loads(resources.files("gkreport.data").joinpath("sections.json").read_text(encoding="utf-8"))
+
+
+NUMERALS: str = _sections_data()["numerals"]  # in order of value
 _VALUE = {ch: i + 1 for i, ch in enumerate(NUMERALS)}
 GLUED_SCORE = 3.0
 MIN_SCORE = 1.0  # a part maps to a target only when at least one of the target's words is in its heading
@@ -107,7 +113,7 @@ def _pairs(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def parts_config() -> _PartsConfig:
-    data = json.loads(resources.files("gkreport.data").joinpath("sections.json").read_text(encoding="utf-8"))
+    data = _sections_data()
     table = data["parts"]
     targets = tuple(Target(str(row["target"]), {w: float(v) for w, v in row["words"].items()},
                            row.get("own_heading", True), _pairs(row.get("name", "")))
@@ -423,7 +429,7 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
     return warnings
 
 
-_ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")
+_ORDINAL_HEAD = re.compile(rf"^(?:[{NUMERALS}]{{1,2}}\s*[、.．]|第[{NUMERALS}]{{1,2}}部分)\s*|\s+")
 
 
 @lru_cache(maxsize=4096)

@@ -33,6 +33,7 @@ from gkreport.document import Document
 from gkreport.errors import ReportError
 from gkreport.parts import HEAD_STRIP as _HEAD_STRIP
 from gkreport.parts import (
+    NUMERALS,
     Part,
     absorbed_targets,
     appendix_start,
@@ -141,6 +142,7 @@ class _Config:
     group_section: dict[str, tuple[int, int]]  # regex group -> (section, weight)
     anchors: list[tuple[int, re.Pattern[str], bool]]
     templates: dict[str, _Markers]
+    table_markers: tuple[str, ...]  # labels of a 2019/2021 table that no template's marker tells apart
     title: re.Pattern[str]
     title_year_first: re.Pattern[str]
     government: re.Pattern[str]
@@ -154,7 +156,7 @@ class _Config:
     closing_cues: re.Pattern[str]
 
 
-_NUMERALS = "一二三四五六七八九十"
+_NUMERALS = NUMERALS
 _CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
 _LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
 _LINE = re.compile(r"[^\n]+")
@@ -201,6 +203,7 @@ def _config() -> _Config:
     run_in = {n: re.compile(rf"[。；;！!？?]\s*(?P<head>{own[n]})(?=\s*[。：:])") for n in range(1, 7)}
     closing = sections["closing_paragraphs"]
     return _Config(line, _line_start(line.pattern), inline, inline_official, groups, anchors, templates,
+                   tuple(sections["table_markers"]),
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
@@ -358,7 +361,7 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
     return found
 
 
-_HEADING_NOTE = re.compile(r"[（(](?![一二三四五六七八九十]{1,2}[）)])[^（）()。；\d]{2,12}[）)]")  # not （一）
+_HEADING_NOTE = re.compile(rf"[（(](?![{_NUMERALS}]{{1,2}}[）)])[^（）()。；\d]{{2,12}}[）)]")  # not （一）
 
 
 def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -> int:
@@ -425,8 +428,8 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
 
 
 _PARAGRAPH = re.compile(r"(?:\n|[。！!？?][ \t\u3000]+)[ \t\u3000#*>]*(?=\S)")
-_ENUMERATED = re.compile(r"[\d一二三四五六七八九十]{1,2}\s*[、.．]|[（(][\d一二三四五六七八九十]{1,2}[）)]|"
-                         r"[一二三四五六七八九十][是要]|第[一二三四五六七八九十]")
+_ENUMERATED = re.compile(rf"[\d{_NUMERALS}]{{1,2}}\s*[、.．]|[（(][\d{_NUMERALS}]{{1,2}}[）)]|"
+                         rf"[{_NUMERALS}][是要]|第[{_NUMERALS}]")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]*")
 
 
@@ -546,7 +549,7 @@ def detect_template(compact_text: str, year: int | None, has_sections: bool) -> 
     hits = {name: markers.count(compact_text) for name, markers in cfg.templates.items()}
     if hits["2021"] or hits["2019"]:
         return "2021" if hits["2021"] >= hits["2019"] else "2019"
-    if "本年新收政府信息公开申请数量" in compact_text:
+    if any(marker in compact_text for marker in cfg.table_markers):
         if year is not None and year <= 2020:
             return "2019"
         return "2021"
