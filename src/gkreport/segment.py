@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Literal
 
 try:  # the regex parser, for the characters a heading can start with
@@ -301,63 +301,81 @@ def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) 
     start a heading (`_Config.line_start`, one search over the text), and a line with an ordinal. The
     others are never looked at."""
     found: list[_Candidate] = []
-    ordinal_starts = [m.start() for m in ordinals]
-    # the line starts (in `text`) of the lines that may be a short heading: a match at p in "\n" + text
-    # is the line break before the line starting at p
-    short_lines = [m.start() for m in cfg.line_start.finditer("\n" + text)]
-    line_starts = set(short_lines)
-    line_starts.update(text.rfind("\n", 0, at) + 1 for at in ordinal_starts)
-    short = set(short_lines)
-    for line_start in sorted(line_starts):
+    headed: set[int] = set()  # the starts of the lines that are a short heading: no inline heading there
+    # a match at p in "\n" + text is the line break before the line that starts at p
+    for m in cfg.line_start.finditer("\n" + text):
+        line_start = m.start()
         line_end = text.find("\n", line_start)
         if line_end < 0:
             line_end = len(text)
-        whole = text[line_start:line_end]
-        line = whole
-        if "\t" in line:
-            cells = [c for c in line.split("\t") if c.strip()]
-            if len(cells) != 1:  # a table row is never a heading
-                continue
-            line = cells[0]
+        line = _one_cell(text[line_start:line_end])
         # a line that starts with a digit is a table cell or a numbered item: every heading wording and
         # every written numeral starts with a Chinese character (tested), so no short-line heading
-        if line_start in short and len(line) <= _LONG_LINE and not line[0].isdigit():
-            compact = "".join(line.split()).lstrip(_HEAD_STRIP)
-            hit = cfg.line.match(compact)
-            if hit:
-                tail = compact[hit.end():]
-                if len(tail) <= 20 or tail[0] in "：:。(":
-                    section, weight = _section_of(hit, cfg)
-                    body = line_end if len(tail) <= 20 else _body_after(text, line_start, line_end, hit)
-                    found.append(_Candidate(section, _score(section, weight, hit.group("num")), line_start,
-                                            body, _heading_text(compact[:hit.end()]),
-                                            ordinal_value(hit.group("num") or "")))
-                continue
-        if "、" not in whole and "." not in whole:
-            continue  # both inline patterns need a numeral before 、 or .
-        first = bisect_left(ordinal_starts, line_start)
-        last = bisect_left(ordinal_starts, line_end, first)
-        if first == last:
-            continue  # both inline patterns start at a numeral before 、 or .
-        seen: set[int] = set()
-        for ordinal in ordinals[first:last]:
-            # 十二、 is tried at 二 too: the official wording may be glued to the text before it
-            for at in range(ordinal.start(), ordinal.start() + len(ordinal.group("num"))):
-                for pattern in (cfg.inline, cfg.inline_official):
-                    hit = pattern.match(text, at, line_end)
-                    if hit is None:
-                        continue
-                    if hit.start() in seen:
-                        break  # both patterns match at `at` only: the official one adds nothing
-                    seen.add(hit.start())
-                    section, weight = _section_of(hit, cfg)
-                    score = _score(section, weight, hit.group("num"))
-                    # a short note in brackets right after the heading belongs to it (（有关情况附表）)
-                    note = _HEADING_NOTE.match(text, hit.end(), line_end)
-                    body = note.end() if note else hit.end()
-                    found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
-                                            ordinal_value(hit.group("num"))))
-                    break  # the official pattern would match at the same start: a heading found once
+        if line is None or len(line) > _LONG_LINE or line[0].isdigit():
+            continue
+        compact = "".join(line.split()).lstrip(_HEAD_STRIP)
+        hit = cfg.line.match(compact)
+        if hit is None:
+            continue
+        headed.add(line_start)
+        tail = len(compact) - hit.end()
+        if tail <= 20 or compact[hit.end()] in "：:。(":
+            section, weight = _section_of(hit, cfg)
+            body = line_end if tail <= 20 else _body_after(text, line_start, line_end, hit)
+            found.append(_Candidate(section, _score(section, weight, hit.group("num")), line_start, body,
+                                    _heading_text(compact[:hit.end()]), ordinal_value(hit.group("num") or "")))
+    if ordinals:
+        found += _inline_candidates(text, cfg, ordinals, headed)
+        found.sort(key=attrgetter("start"))  # in text order, as a walk over the lines finds them
+    return found
+
+
+def _one_cell(line: str) -> str | None:
+    """The line, or the one cell of a line with tabs that has one non-blank cell; None for a table row
+    (more than one non-blank cell) and for a blank line with tabs."""
+    if "\t" not in line:
+        return line
+    content = line.strip()
+    if not content or "\t" in content:
+        return None  # a tab between two non-blank characters: two cells at least
+    first = len(line) - len(line.lstrip())
+    end = line.find("\t", first)
+    return line[line.rfind("\t", 0, first) + 1:end if end >= 0 else len(line)]
+
+
+def _inline_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]], headed: set[int]
+                       ) -> list[_Candidate]:
+    """Numbered headings of a known wording at the ordinals, on lines that are no short heading."""
+    found: list[_Candidate] = []
+    seen: set[int] = set()
+    line_start, line_end, skip = -1, -1, True
+    for ordinal in ordinals:
+        at = ordinal.start()
+        if at >= line_end:  # a new line
+            line_start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            if line_end < 0:
+                line_end = len(text)
+            skip = line_start in headed or _one_cell(text[line_start:line_end]) is None
+        if skip:
+            continue
+        # 十二、 is tried at 二 too: the official wording may be glued to the text before it
+        for at in range(at, at + len(ordinal.group("num"))):
+            for pattern in (cfg.inline, cfg.inline_official):
+                hit = pattern.match(text, at, line_end)
+                if hit is None:
+                    continue
+                if hit.start() in seen:
+                    break  # both patterns match at `at` only: the official one adds nothing
+                seen.add(hit.start())
+                section, weight = _section_of(hit, cfg)
+                score = _score(section, weight, hit.group("num"))
+                # a short note in brackets right after the heading belongs to it (（有关情况附表）)
+                note = _HEADING_NOTE.match(text, hit.end(), line_end)
+                body = note.end() if note else hit.end()
+                found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
+                                        ordinal_value(hit.group("num"))))
+                break  # the official pattern would match at the same start: a heading found once
     return found
 
 
