@@ -166,7 +166,8 @@ def _check_equation(check: _SumCheck, values: list[Number | None], tables: Table
         return _unknown_terms(check, tables)
     n = len(eq.lhs)
     lhs, rhs = terms[:n], terms[n:]
-    left, right = sum(lhs), sum(rhs)  # type: ignore[arg-type]
+    left: Number = sum(lhs)  # type: ignore[arg-type]
+    right: Number = sum(rhs)  # type: ignore[arg-type]
     if type(left) is int and type(right) is int:  # every term an int (the common case): exact
         ok = left == right
         if check.forms is not None:

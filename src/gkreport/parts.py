@@ -24,7 +24,6 @@ from importlib import resources
 from typing import Protocol
 
 
-
 def _sections_data() -> dict:
     return json.loads(resources.files("gkreport.data").joinpath("sections.json").read_text(encoding="utf-8"))
 

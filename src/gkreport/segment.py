@@ -360,13 +360,13 @@ def _inline_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]], h
         if skip:
             continue
         # 十二、 is tried at 二 too: the official wording may be glued to the text before it
-        for at in range(at, at + len(ordinal.group("num"))):
+        for tried in range(at, at + len(ordinal.group("num"))):
             for pattern in (cfg.inline, cfg.inline_official):
-                hit = pattern.match(text, at, line_end)
+                hit = pattern.match(text, tried, line_end)
                 if hit is None:
                     continue
                 if hit.start() in seen:
-                    break  # both patterns match at `at` only: the official one adds nothing
+                    break  # both patterns match at `tried` only: the official one adds nothing
                 seen.add(hit.start())
                 section, weight = _section_of(hit, cfg)
                 score = _score(section, weight, hit.group("num"))
