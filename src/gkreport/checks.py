@@ -28,7 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from operator import itemgetter
+from itertools import compress
+from operator import add, itemgetter
 from typing import Literal
 
 from gkreport.segment import Report
@@ -115,6 +116,21 @@ def _short_form(names: tuple[str, ...]) -> str | None:
     return "+".join(name.replace("{", "{{").replace("}", "}}") + "{}" for name in names)
 
 
+def _int_form(names: tuple[str, ...]) -> str | None:
+    """`_short_form` for int values, as a %-format (`name%d+…`: the cheapest formatting of ints)."""
+    if len(names) > 6:
+        return None
+    return "+".join(name.replace("%", "%%") + "%d" for name in names)
+
+
+def _int_side(names: tuple[str, ...], values: tuple[int, ...], form: str | None, total: int) -> str:
+    """`_side` of int values."""
+    if form is not None:
+        return form % values
+    shown = "+".join(map(add, compress(names, values), map(str, compress(values, values))))  # the non-zero terms
+    return f"各项办理结果之和{total}（{shown or '全部为0'}）"
+
+
 @dataclass(frozen=True, slots=True)
 class _SumCheck:
     """One equation with what its message shows, computed once per template and variant rows."""
@@ -125,9 +141,12 @@ class _SumCheck:
     rhs_names: tuple[str, ...]
     lhs_short: str | None  # `_short_form` of each side
     rhs_short: str | None
-    # The whole message as one format string per outcome (= / ≠), where both sides are short forms.
+    lhs_int: str | None  # `_int_form` of each side
+    rhs_int: str | None
+    # The whole message of int values as one %-format per outcome (= / ≠), where both sides are short.
     forms: tuple[str, str] | None
     terms: Callable[[list[Number | None]], tuple[Number | None, ...]]  # lhs then rhs values, by slot
+    n_lhs: int  # how many of the terms are on the left
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,38 +167,41 @@ def _sum_checks(template: str, used_variants: tuple[str, ...]) -> _SumChecks:
     for eq in equations:
         lhs_names, rhs_names = _names(eq, template)
         subject, lhs_short, rhs_short = _subject(eq, template), _short_form(lhs_names), _short_form(rhs_names)
+        lhs_int, rhs_int = _int_form(lhs_names), _int_form(rhs_names)
         forms = None
-        if lhs_short is not None and rhs_short is not None:
-            head = subject.replace("{", "{{").replace("}", "}}")
-            forms = (f"{head}：{lhs_short} = {rhs_short}", f"{head}：{lhs_short} ≠ {rhs_short}")
+        if lhs_int is not None and rhs_int is not None:
+            head = subject.replace("%", "%%")
+            forms = (f"{head}：{lhs_int} = {rhs_int}", f"{head}：{lhs_int} ≠ {rhs_int}")
         # Both sides have a term, so the getter always returns a tuple.
         terms = itemgetter(*(slots.setdefault(key, len(slots)) for key in eq.lhs + eq.rhs))
-        checks.append(_SumCheck(eq, subject, lhs_names, rhs_names, lhs_short, rhs_short, forms, terms))
+        checks.append(_SumCheck(eq, subject, lhs_names, rhs_names, lhs_short, rhs_short, lhs_int, rhs_int, forms,
+                                terms, len(eq.lhs)))
     return _SumChecks(slots, tuple(checks))
 
 
 def _check_equation(check: _SumCheck, values: list[Number | None], tables: TableResult) -> CheckResult:
     """`values` holds the value of each slot's cell where it is `ok`, else None."""
-    eq = check.eq
     terms = check.terms(values)
     if None in terms:
         return _unknown_terms(check, tables)
-    n = len(eq.lhs)
+    n = check.n_lhs
     lhs, rhs = terms[:n], terms[n:]
     left: Number = sum(lhs)  # type: ignore[arg-type]
     right: Number = sum(rhs)  # type: ignore[arg-type]
     if type(left) is int and type(right) is int:  # every term an int (the common case): exact
         ok = left == right
         if check.forms is not None:
-            message = check.forms[0 if ok else 1].format(*terms)  # what `_side` gives for int sides
-            return CheckResult(eq.id, "pass" if ok else "fail", left, right, message, "hard")
-    else:
-        left, right = _total(list(lhs)), _total(list(rhs))  # type: ignore[arg-type]
-        ok = abs(left - right) < _EPS
+            message = check.forms[not ok] % terms
+        else:
+            message = (f"{check.subject}：{_int_side(check.lhs_names, lhs, check.lhs_int, left)} "  # type: ignore[arg-type]
+                       f"{'=' if ok else '≠'} {_int_side(check.rhs_names, rhs, check.rhs_int, right)}")  # type: ignore[arg-type]
+        return CheckResult(check.eq.id, "pass" if ok else "fail", left, right, message, "hard")
+    left, right = _total(list(lhs)), _total(list(rhs))  # type: ignore[arg-type]
+    ok = abs(left - right) < _EPS
     shown_left = _side(check.lhs_names, list(lhs), check.lhs_short, left)  # type: ignore[arg-type]
     shown_right = _side(check.rhs_names, list(rhs), check.rhs_short, right)  # type: ignore[arg-type]
     message = f"{check.subject}：{shown_left} {'=' if ok else '≠'} {shown_right}"
-    return CheckResult(eq.id, "pass" if ok else "fail", left, right, message, "hard")
+    return CheckResult(check.eq.id, "pass" if ok else "fail", left, right, message, "hard")
 
 
 def _unknown_terms(check: _SumCheck, tables: TableResult) -> CheckResult:
