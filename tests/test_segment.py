@@ -195,6 +195,7 @@ def test_template_markers_counted_by_str_count_only_where_that_equals_the_regex(
     markers = _Markers(re.compile("|".join(re.escape(w) for w in words)),
                        tuple(words) if _never_overlap(words) else None)
     assert markers.count(text) == len(markers.pattern.findall(text))
+    assert markers.occur(text) == (markers.count(text) > 0)
 
 
 def test_every_heading_wording_starts_with_a_chinese_character() -> None:
