@@ -128,7 +128,7 @@ def parts_config() -> _PartsConfig:
     # A numeral that forms a word with the character after it (一是, 一些, 一般) is no ordinal.
     # One pattern per numeral, from the sentence end before it: the engine's scan for the sentence ends
     # runs in C, where finding each 一 and looking back in Python costs ten times more.
-    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][ \t#*|>]*(?P<num>{numeral})[ \t]*"
+    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][{re.escape(_MARKS)}]*(?P<num>{numeral})[ \t]*"
                                 rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
             for numeral in NUMERALS}
     return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
@@ -246,9 +246,25 @@ def _scan_bare(text: str, parts: list[Part], cfg: _PartsConfig) -> list[Part]:
     return found
 
 
+def _bare_scan_start(text: str, numeral: str, lo: int, hi: int) -> int | None:
+    """Where a scan of text[lo:hi] for `numeral` as a bare ordinal may start: no match starts before the
+    sentence end in front of the numeral's first occurrence (and the marks between them); None when the
+    numeral is not there at all (a cheap `find` instead of trying the pattern at every sentence end)."""
+    first = text.find(numeral, lo, hi)
+    if first < 0:
+        return None
+    start = first - 1
+    while start > lo and text[start] in _MARKS:
+        start -= 1
+    return max(lo, start)
+
+
 def _bare_part(text: str, numeral: str, lo: int, hi: int, cfg: _PartsConfig) -> Part | None:
     """The first part opened by `numeral` without 、 in text[lo:hi], if any."""
-    for m in cfg.bare_ordinal[numeral].finditer(text, lo, hi):
+    start = _bare_scan_start(text, numeral, lo, hi)
+    if start is None:
+        return None
+    for m in cfg.bare_ordinal[numeral].finditer(text, start, hi):
         end = _heading_end(text, m.end(), cfg)
         heading = "".join(text[m.end():end].split())
         scores = score_heading(heading) if len(heading) >= 2 else {}
