@@ -403,12 +403,14 @@ def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
     candidates.sort(key=lambda c: c.start)
     best: list[float] = []
     back: list[int] = []
+    sections = [c.section for c in candidates]
+    bodies = [c.body for c in candidates]
     for i, cand in enumerate(candidates):
-        score, prev = cand.score, -1
+        own, section, start = cand.score, cand.section, cand.start
+        score, prev = own, -1
         for j in range(i):
-            other = candidates[j]
-            if other.section < cand.section and other.body <= cand.start and best[j] + cand.score > score:
-                score, prev = best[j] + cand.score, j
+            if sections[j] < section and bodies[j] <= start and best[j] + own > score:
+                score, prev = best[j] + own, j
         best.append(score)
         back.append(prev)
     if not candidates:
