@@ -15,7 +15,8 @@ Hard rules (severity "hard", domain.md §1c):
 Soft rules (severity "soft"):
 - X1.<col>: last year's 结转下年 = this year's 上年结转 (only when a previous TableResult is given).
 - X2.<fact>: figures stated in the prose (收到/受理…申请 N 件, 结转…N 件, 行政复议/行政诉讼 N 件/起,
-  制发/现行有效规范性文件 N 件, 行政事业性收费) against the tables. "20余件" is a lower bound. The
+  制发/现行有效规范性文件 N 件, 行政事业性收费) against the tables; the facts, their patterns and the
+  cells they sum are data (``data/prose_facts.json``). "20余件" is a lower bound. The
   信息处理费 of section 六 is not the table-二 行政事业性收费, so it is reported as not assessable,
   never as a fail. 主动公开…N 条 has no counterpart in the 2019/2021 tables and is not checked.
 """
