@@ -12,21 +12,10 @@ from hypothesis import strategies as st
 
 from gkreport.document import Document
 from gkreport.evaluate import evaluate_segments
+from gkreport.headings import _body_after, _inline_candidates, _section_of, first_chars, heading_candidates
 from gkreport.normalise import normalise_text
 from gkreport.parts import HEAD_STRIP, heading_text, scan_ordinals
-from gkreport.segment import (
-    _NUMERALS,
-    _body_after,
-    _config,
-    _first_chars,
-    _heading_candidates,
-    _inline_candidates,
-    _Markers,
-    _never_overlap,
-    _section_of,
-    level_of,
-    segment,
-)
+from gkreport.segment import _NUMERALS, _config, _Markers, _never_overlap, level_of, segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -199,10 +188,10 @@ def test_template_markers_counted_by_str_count_only_where_that_equals_the_regex(
 
 
 def test_every_heading_wording_starts_with_a_chinese_character() -> None:
-    """`_heading_candidates` skips short lines that start with a digit: no heading can start there."""
+    """`heading_candidates` skips short lines that start with a digit: no heading can start there."""
     data = json.loads((ROOT / "src/gkreport/data/sections.json").read_text(encoding="utf-8"))
     for entry in data["headings"]:
-        firsts = _first_chars(entry["pattern"])
+        firsts = first_chars(entry["pattern"])
         assert firsts and all("\u4e00" <= ch <= "\u9fff" for ch in firsts), entry["pattern"]
 
 
@@ -212,18 +201,18 @@ def test_first_chars_hold_every_match_of_a_heading_pattern(data: st.DataObject) 
     # What the line-start search relies on: a match of the short-line pattern starts with one of them.
     pattern = _config().line.pattern
     text = data.draw(st.from_regex(pattern, fullmatch=True))
-    firsts = _first_chars(pattern)
+    firsts = first_chars(pattern)
     assert firsts is not None and text[0] in firsts
 
 
 @pytest.mark.parametrize("pattern", ["(?=a)b", "a*", ".b", "[a-z]x", r"\d", "(?:a|)"])
 def test_first_chars_unknown_for_what_it_does_not_read(pattern: str) -> None:
-    assert _first_chars(pattern) is None  # then any line start is tried
+    assert first_chars(pattern) is None  # then any line start is tried
 
 
 def _per_line_candidates(text: str) -> list[tuple[int, int, int, str]]:
     """Known headings found by a walk over every line, compacting and matching each (the plain form of
-    `_heading_candidates`), as (section, start, body, heading)."""
+    `heading_candidates`), as (section, start, body, heading)."""
     cfg = _config()
     ordinals = scan_ordinals(text)
     found = []
@@ -258,5 +247,5 @@ _LINE_PIECES = ["一、", "二.", "十", "三 、", "总体情况", "总 体 情
 @given(st.lists(st.sampled_from(_LINE_PIECES), max_size=30).map("".join))
 def test_heading_candidates_equal_a_walk_over_every_line(text: str) -> None:
     found = [(c.section, c.start, c.body, c.heading)
-             for c in _heading_candidates(text, _config(), scan_ordinals(text))]
+             for c in heading_candidates(text, _config(), scan_ordinals(text))]
     assert found == _per_line_candidates(text)

@@ -2,8 +2,9 @@
 
 Headings are found three ways: short lines that are a heading of a known wording by themselves (optionally
 numbered, with Markdown marks and letter spacing), numbered headings of a known wording inside long lines
-(archived pages that hold a whole report on one line), and numbered parts found by structure whatever their
-wording (`gkreport.parts`: an ordinal, then a heading scored against each section's words). Among all
+(archived pages that hold a whole report on one line) — both in `gkreport.headings` — and numbered parts
+found by structure whatever their wording (`gkreport.parts`: an ordinal, then a heading scored against each
+section's words). Among all
 candidates we keep the chain with strictly increasing section numbers that scores best, so a table row such
 as 一、本年新收… or a sub-heading inside 总体情况 cannot take a section's place. Sections with no heading are
 then located by their content (status ``inferred``); an old report's statistics table is the report's
@@ -19,18 +20,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from operator import attrgetter, itemgetter
-from typing import Any, Literal
-
-try:  # the regex parser, for the characters a heading can start with
-    from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-except ImportError:  # Python 3.10
-    import sre_constants as _sre
-    import sre_parse as _parser
+from operator import itemgetter
+from typing import Literal
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
+from gkreport.headings import LONG_LINE, Candidate, heading_candidates, line_start_pattern
 from gkreport.parts import HEAD_STRIP as _HEAD_STRIP
 from gkreport.parts import (
     NUMERALS,
@@ -39,7 +34,6 @@ from gkreport.parts import (
     appendix_start,
     find_parts,
     is_table_part,
-    ordinal_value,
     scan_ordinals,
     score_by_name,
     warnings_of,
@@ -142,7 +136,7 @@ def _never_overlap(words: list[str]) -> bool:
 @dataclass(frozen=True)
 class _Config:
     line: re.Pattern[str]  # a heading that is a whole short line (matched on compact text)
-    line_start: re.Pattern[str]  # a line break before a line that `line` may match (see `_line_start`)
+    line_start: re.Pattern[str]  # a line break before a line that `line` may match (see `headings.line_start_pattern`)
     inline: re.Pattern[str]  # a numbered heading inside a long line
     inline_official: re.Pattern[str]
     group_section: dict[str, tuple[int, int]]  # regex group -> (section, weight)
@@ -163,8 +157,6 @@ class _Config:
 
 
 _NUMERALS = NUMERALS
-_CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
-_LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -208,7 +200,7 @@ def _config() -> _Config:
     own = {n: "|".join(e["pattern"] for e in sections["headings"] if e["section"] == n) for n in range(1, 7)}
     run_in = {n: re.compile(rf"[。；;！!？?]\s*(?P<head>{own[n]})(?=\s*[。：:])") for n in range(1, 7)}
     closing = sections["closing_paragraphs"]
-    return _Config(line, _line_start(line.pattern), inline, inline_official, groups, anchors, templates,
+    return _Config(line, line_start_pattern(line.pattern), inline, inline_official, groups, anchors, templates,
                    tuple(sections["table_markers"]),
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
@@ -218,187 +210,7 @@ def _config() -> _Config:
                    re.compile("|".join(closing["cues"])))
 
 
-def _line_start(line: str) -> re.Pattern[str]:
-    """A line break followed by what a line must begin with for the `line` pattern to match its compact
-    form (white space removed, then Markdown marks): spaces and marks, then a character that can start a
-    match of `line`. Only such lines are compacted and matched (most lines of a report are not)."""
-    first = _first_chars(line)
-    start = "[" + "".join(re.escape(ch) for ch in sorted(first)) + "]" if first else r"\S"
-    return re.compile(rf"\n(?:[^\S\n]|[{re.escape(_HEAD_STRIP)}])*+{start}")
-
-
-def _first_chars(pattern: str) -> frozenset[str] | None:
-    """The characters a match of `pattern` can start with, from its parse tree; None when that is not
-    known (a construct other than literals, sets of literals, groups, branches and repeats, or a pattern
-    that can match the empty string): then any character may."""
-    try:
-        first, nullable = _first_of(_parser.parse(pattern))
-    except (re.error, _Unknown):
-        return None
-    return None if nullable else frozenset(first)
-
-
-class _Unknown(Exception):
-    """A construct of the parse tree that `_first_of` does not read."""
-
-
-def _first_of(items: Any) -> tuple[set[str], bool]:
-    """(first characters, can be empty) of a sequence of parsed items."""
-    first: set[str] = set()
-    for op, arg in items:
-        if op is _sre.LITERAL:
-            chars, empty = {chr(arg)}, False
-        elif op is _sre.IN:
-            if any(kind is not _sre.LITERAL for kind, _ in arg):
-                raise _Unknown(op)
-            chars, empty = {chr(code) for _, code in arg}, False
-        elif op is _sre.SUBPATTERN:
-            chars, empty = _first_of(arg[-1])
-        elif op is _sre.BRANCH:
-            chars, empty = set(), False
-            for branch in arg[1]:
-                branch_chars, branch_empty = _first_of(branch)
-                chars |= branch_chars
-                empty = empty or branch_empty
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-            chars, empty = _first_of(arg[2])
-            empty = empty or arg[0] == 0
-        else:
-            raise _Unknown(op)
-        first |= chars
-        if not empty:
-            return first, False
-    return first, True
-
-
-# ---------------------------------------------------------------- headings
-
-@dataclass(slots=True)
-class _Candidate:
-    section: int
-    score: float
-    start: int  # where the heading starts
-    body: int  # where the section body starts
-    heading: str
-    ordinal: int | None = None  # the part's number, for candidates found by structure
-
-
-def _section_of(match: re.Match[str], cfg: _Config) -> tuple[int, int]:
-    # Each heading pattern ends with its empty marker group (`_marked`), which closes last: the match's
-    # last group names the heading.
-    found = cfg.group_section.get(match.lastgroup or "")
-    if found is None:
-        raise AssertionError("heading pattern matched no alias group")
-    return found
-
-
-def _score(section: int, weight: int, numeral: str | None) -> float:
-    if numeral is None:
-        return weight - 1.0
-    # A number that agrees with the section is a small bonus: numbering is often shifted by one.
-    return weight + (0.5 if _CN_VALUE.get(numeral[-1]) == section and len(numeral) == 1 else 0.0)
-
-
-def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) -> list[_Candidate]:
-    """Headings of a known wording: short lines that are one, and numbered ones inside long lines, tried
-    at the `ordinals` of the text (`parts.scan_ordinals`) instead of scanning each long line again.
-
-    Only two kinds of line can hold one: a line whose first character after spaces and Markdown marks can
-    start a heading (`_Config.line_start`, one search over the text), and a line with an ordinal. The
-    others are never looked at."""
-    found: list[_Candidate] = []
-    headed: set[int] = set()  # the starts of the lines that are a short heading: no inline heading there
-    # a match at p in "\n" + text is the line break before the line that starts at p
-    for m in cfg.line_start.finditer("\n" + text):
-        line_start = m.start()
-        line_end = text.find("\n", line_start)
-        if line_end < 0:
-            line_end = len(text)
-        line = _one_cell(text[line_start:line_end])
-        # a line that starts with a digit is a table cell or a numbered item: every heading wording and
-        # every written numeral starts with a Chinese character (tested), so no short-line heading
-        if line is None or len(line) > _LONG_LINE or line[0].isdigit():
-            continue
-        compact = "".join(line.split()).lstrip(_HEAD_STRIP)
-        hit = cfg.line.match(compact)
-        if hit is None:
-            continue
-        headed.add(line_start)
-        tail = len(compact) - hit.end()
-        if tail <= 20 or compact[hit.end()] in "：:。(":
-            section, weight = _section_of(hit, cfg)
-            body = line_end if tail <= 20 else _body_after(text, line_start, line_end, hit)
-            found.append(_Candidate(section, _score(section, weight, hit.group("num")), line_start, body,
-                                    _heading_text(compact[:hit.end()]), ordinal_value(hit.group("num") or "")))
-    if ordinals:
-        found += _inline_candidates(text, cfg, ordinals, headed)
-        found.sort(key=attrgetter("start"))  # in text order, as a walk over the lines finds them
-    return found
-
-
-def _one_cell(line: str) -> str | None:
-    """The line, or the one cell of a line with tabs that has one non-blank cell; None for a table row
-    (more than one non-blank cell) and for a blank line with tabs."""
-    if "\t" not in line:
-        return line
-    content = line.strip()
-    if not content or "\t" in content:
-        return None  # a tab between two non-blank characters: two cells at least
-    first = len(line) - len(line.lstrip())
-    end = line.find("\t", first)
-    return line[line.rfind("\t", 0, first) + 1:end if end >= 0 else len(line)]
-
-
-def _inline_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]], headed: set[int]
-                       ) -> list[_Candidate]:
-    """Numbered headings of a known wording at the ordinals, on lines that are no short heading."""
-    found: list[_Candidate] = []
-    seen: set[int] = set()
-    line_start, line_end, skip = -1, -1, True
-    for ordinal in ordinals:
-        at = ordinal.start()
-        if at >= line_end:  # a new line
-            line_start = text.rfind("\n", 0, at) + 1
-            line_end = text.find("\n", at)
-            if line_end < 0:
-                line_end = len(text)
-            skip = line_start in headed or _one_cell(text[line_start:line_end]) is None
-        if skip:
-            continue
-        # 十二、 is tried at 二 too: the official wording may be glued to the text before it
-        for tried in range(at, at + len(ordinal.group("num"))):
-            for pattern in (cfg.inline, cfg.inline_official):
-                hit = pattern.match(text, tried, line_end)
-                if hit is None:
-                    continue
-                if hit.start() in seen:
-                    break  # both patterns match at `tried` only: the official one adds nothing
-                seen.add(hit.start())
-                section, weight = _section_of(hit, cfg)
-                score = _score(section, weight, hit.group("num"))
-                # a short note in brackets right after the heading belongs to it (（有关情况附表）)
-                note = _HEADING_NOTE.match(text, hit.end(), line_end)
-                body = note.end() if note else hit.end()
-                found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
-                                        ordinal_value(hit.group("num"))))
-                break  # the official pattern would match at the same start: a heading found once
-    return found
-
-
-_HEADING_NOTE = re.compile(rf"[（(](?![{_NUMERALS}]{{1,2}}[）)])[^（）()。；\d]{{2,12}}[）)]")  # not （一）
-
-
-def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -> int:
-    """Body start when a short line carries text after its heading: skip as many non-space chars."""
-    wanted, pos = hit.end(), line_start
-    while wanted and pos < line_end:
-        if not text[pos].isspace() and text[pos] not in _HEAD_STRIP:
-            wanted -= 1
-        pos += 1
-    return pos
-
-
-def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
+def _best_chain(candidates: list[Candidate]) -> list[Candidate]:
     """The best-scoring sequence of headings in text order with strictly increasing section numbers."""
     candidates.sort(key=lambda c: c.start)
     best: list[float] = []
@@ -434,7 +246,7 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
             continue
         if whole_line:
             for m in _LINE.finditer(text, lo, hi):
-                if len(m.group()) > _LONG_LINE * 3:
+                if len(m.group()) > LONG_LINE * 3:
                     continue  # more than 60 characters even if letter-spaced
                 compact = "".join(m.group().split()).lstrip(_HEAD_STRIP)
                 if len(compact) <= 60 and pattern.match(compact):
@@ -473,7 +285,7 @@ def _closing_paragraph(text: str, lo: int, hi: int, cfg: _Config, parts: list[Pa
     return None
 
 
-def _overview(text: str, chosen: list[_Candidate], parts: list[Part], cfg: _Config) -> int | None:
+def _overview(text: str, chosen: list[Candidate], parts: list[Part], cfg: _Config) -> int | None:
     """Start of an unnumbered overview: when the numbering starts at 二 (no part 一 before it), the text
     between the report's title and that part is the overview, if it holds more than a line."""
     if not chosen or chosen[0].ordinal != 2 or any(p.ordinal == 1 and p.start < chosen[0].start for p in parts):
@@ -497,13 +309,13 @@ _PART_WEIGHT = 0.5
 _PART_MARGIN = 0.75
 
 
-def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candidate]:
+def _part_candidates(parts: list[Part], known: list[Candidate]) -> list[Candidate]:
     """Candidates from the numbered parts that no known heading already covers. A part whose best target
     is that of the part before it continues that part (六、下一步改进举措 after 五、存在的问题)."""
     spans = sorted((c.start, c.body) for c in known)
     starts = [lo for lo, _ in spans]
     reach = list(accumulate((hi for _, hi in spans), max))  # the furthest end among spans starting so far
-    found: list[_Candidate] = []
+    found: list[Candidate] = []
     absorbed = absorbed_targets()
     previous: str | None = None
     # the first part 一 opens the report: the overview, whatever its heading says (一、加强领导，…)
@@ -520,7 +332,7 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
                 if (name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN
                         and (name != "1" or part.ordinal == 1)):  # the overview is the first part
                     bonus = 0.5 if part.ordinal == int(name) else 0.0
-                    found.append(_Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
+                    found.append(Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
                                             part.body, _heading_text(part.heading), part.ordinal))
         if target is not None:
             previous = target
@@ -531,8 +343,8 @@ _OPENING = {"1": 1.0}  # the score of a first part 一 whose heading has no sect
 
 
 def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
-                     ) -> tuple[list[Section], Appendix | None, list[_Candidate], list[_Candidate]]:
-    known = _heading_candidates(text, cfg, ordinals)
+                     ) -> tuple[list[Section], Appendix | None, list[Candidate], list[Candidate]]:
+    known = heading_candidates(text, cfg, ordinals)
     candidates = known + _part_candidates(parts, known)
     chosen = _best_chain(candidates)
     if chosen and is_table_part(text, chosen[-1]):
