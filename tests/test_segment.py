@@ -205,9 +205,13 @@ def test_first_chars_hold_every_match_of_a_heading_pattern(data: st.DataObject) 
     assert firsts is not None and text[0] in firsts
 
 
-@pytest.mark.parametrize("pattern", ["(?=a)b", "a*", ".b", "[a-z]x", r"\d", "(?:a|)"])
+@pytest.mark.parametrize("pattern", ["(?=a)b", "a*", ".b", "[a-z]x", r"\d", "(?:a|)", "(?i)ab", "(?i:a)b"])
 def test_first_chars_unknown_for_what_it_does_not_read(pattern: str) -> None:
     assert first_chars(pattern) is None  # then any line start is tried
+
+
+def test_first_chars_of_literals_groups_and_repeats() -> None:
+    assert first_chars("(?:总体|基本)?概况|工作(?P<x>)") == frozenset("总基概工")
 
 
 def _per_line_candidates(text: str) -> list[tuple[int, int, int, str]]:

@@ -61,10 +61,13 @@ def line_start_pattern(line: str) -> re.Pattern[str]:
 
 def first_chars(pattern: str) -> frozenset[str] | None:
     """The characters a match of `pattern` can start with, from its parse tree; None when that is not
-    known (a construct other than literals, sets of literals, groups, branches and repeats, or a pattern
-    that can match the empty string): then any character may."""
+    known (a construct other than literals, sets of literals, groups, branches and repeats, a pattern
+    that ignores case, or one that can match the empty string): then any character may."""
     try:
-        first, nullable = _first_of(_parser.parse(pattern))
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        first, nullable = _first_of(parsed)
     except (re.error, _Unknown):
         return None
     return None if nullable else frozenset(first)
@@ -85,6 +88,8 @@ def _first_of(items: Any) -> tuple[set[str], bool]:
                 raise _Unknown(op)
             chars, empty = {chr(code) for _, code in arg}, False
         elif op is _sre.SUBPATTERN:
+            if arg[1] & re.IGNORECASE:  # (?i:…)
+                raise _Unknown(op)
             chars, empty = _first_of(arg[-1])
         elif op is _sre.BRANCH:
             chars, empty = set(), False
