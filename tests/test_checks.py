@@ -289,23 +289,42 @@ def test_decimal_terms_are_shown_as_printed() -> None:
                               "法律服务机构0+其他组织0")
 
 
-# Pieces that often make up a match of the carry-forward patterns (and near misses without its words).
-_FACT_ALPHABET = ["结转", "顺延", "至", "到", "下一年度", "下年", "2024年", "继续办理", "12件", "3", "件", "余",
-                  " ", "申请", "。", "，"]
+# Pieces that often make up a match of the prose-fact patterns (and near misses without their words).
+_FACT_ALPHABET = ["结转", "顺延", "至", "到", "下一年度", "下年", "上年度", "2024年", "继续办理", "12件", "3",
+                  "件", "余", " ", "申请", "。", "，", "收到", "受理", "接到", "未", "政府信息公开", "行政复议",
+                  "行政诉讼", "起", "制发", "现行有效", "规范性文件", "行政事业性收费", "万元", "元", "未收取",
+                  "信息处理费", "收费", "两", "1.5", "发生"]
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_FACT_ALPHABET), max_size=30))
 def test_prose_fact_words_hold_in_every_match(parts: list[str]) -> None:
     # The `words` pre-check skips only proses that no pattern of the fact can match.
-    from gkreport.checks import _COMPILED, PROSE_FACTS
+    from gkreport.checks import _COMPILED, _FEE_WORDS, _PROCESSING_FEE, PROSE_FACTS
 
     text = "".join(parts)
-    for fact in PROSE_FACTS:
-        for pattern in _COMPILED[fact.id]:
+    for words, patterns in [(f.words, _COMPILED[f.id]) for f in PROSE_FACTS] + [(_FEE_WORDS, _PROCESSING_FEE)]:
+        assert words
+        for pattern in patterns:
             m = pattern.search(text)
-            if fact.words and m is not None:
-                assert any(w in m.group() for w in fact.words)
+            if m is not None:
+                assert any(w in m.group() for w in words), (pattern.pattern, m.group())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FACT_ALPHABET + ["123", "4", ".", "0"]), max_size=30))
+def test_figures_start_where_a_digit_run_starts_as_the_plain_pattern_finds_them(parts: list[str]) -> None:
+    # {N} is written so that a pattern starting with it is not retried inside a run of digits: the same
+    # statement as with a plain \d+.
+    from gkreport.checks import _N, PROSE_FACTS
+
+    plain_n = _N.replace(r"\d(?<!\d\d)\d*", r"\d+")
+    assert plain_n != _N
+    text = "".join(parts)
+    for fact in PROSE_FACTS:
+        for pattern in fact.patterns:
+            shipped, plain = re.search(pattern, text), re.search(pattern.replace(_N, plain_n), text)
+            assert (shipped and (shipped.span(), shipped.groupdict())) == (plain and (plain.span(), plain.groupdict()))
 
 
 @settings(max_examples=400, deadline=None)

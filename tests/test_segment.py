@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from gkreport.document import Document
 from gkreport.evaluate import evaluate_segments
+from gkreport.headings import _body_after, _inline_candidates, _section_of, first_chars, heading_candidates
 from gkreport.normalise import normalise_text
+from gkreport.parts import HEAD_STRIP, heading_text, scan_ordinals
 from gkreport.segment import _NUMERALS, _config, _Markers, _never_overlap, level_of, segment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,40 +184,72 @@ def test_template_markers_counted_by_str_count_only_where_that_equals_the_regex(
     markers = _Markers(re.compile("|".join(re.escape(w) for w in words)),
                        tuple(words) if _never_overlap(words) else None)
     assert markers.count(text) == len(markers.pattern.findall(text))
-
-
-def _first_chars(items) -> tuple[set[str], bool]:  # type: ignore[no-untyped-def]
-    """The characters a parsed regex can start with, and whether it can match the empty string."""
-    import re._constants as c  # type: ignore[import-not-found]
-
-    firsts: set[str] = set()
-    for op, av in items:
-        if op is c.LITERAL:
-            return firsts | {chr(av)}, False
-        if op is c.SUBPATTERN:
-            got, empty = _first_chars(av[-1])
-        elif op is c.BRANCH:
-            results = [_first_chars(b) for b in av[1]]
-            got, empty = set().union(*(r[0] for r in results)), any(r[1] for r in results)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            got, empty = _first_chars(av[2])
-            empty = empty or av[0] == 0
-        elif op is c.IN:
-            got, empty = {"<class>"}, False  # a character set: counted as "anything" by the caller
-        else:
-            got, empty = {"<other>"}, False
-        firsts |= got
-        if not empty:
-            return firsts, False
-    return firsts, True
+    assert markers.occur(text) == (markers.count(text) > 0)
 
 
 def test_every_heading_wording_starts_with_a_chinese_character() -> None:
-    """`_heading_candidates` skips short lines that start with a digit: no heading can start there."""
-    import re._parser as parser  # type: ignore[import-not-found]
-
-    data = json.loads((Path(__file__).resolve().parents[1] / "src/gkreport/data/sections.json")
-                      .read_text(encoding="utf-8"))
+    """`heading_candidates` skips short lines that start with a digit: no heading can start there."""
+    data = json.loads((ROOT / "src/gkreport/data/sections.json").read_text(encoding="utf-8"))
     for entry in data["headings"]:
-        firsts, empty = _first_chars(parser.parse(entry["pattern"]))
-        assert not empty and firsts and all("\u4e00" <= ch <= "\u9fff" for ch in firsts), entry["pattern"]
+        firsts = first_chars(entry["pattern"])
+        assert firsts and all("\u4e00" <= ch <= "\u9fff" for ch in firsts), entry["pattern"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_first_chars_hold_every_match_of_a_heading_pattern(data: st.DataObject) -> None:
+    # What the line-start search relies on: a match of the short-line pattern starts with one of them.
+    pattern = _config().line.pattern
+    text = data.draw(st.from_regex(pattern, fullmatch=True))
+    firsts = first_chars(pattern)
+    assert firsts is not None and text[0] in firsts
+
+
+@pytest.mark.parametrize("pattern", ["(?=a)b", "a*", ".b", "[a-z]x", r"\d", "(?:a|)", "(?i)ab", "(?i:a)b"])
+def test_first_chars_unknown_for_what_it_does_not_read(pattern: str) -> None:
+    assert first_chars(pattern) is None  # then any line start is tried
+
+
+def test_first_chars_of_literals_groups_and_repeats() -> None:
+    assert first_chars("(?:总体|基本)?概况|工作(?P<x>)") == frozenset("总基概工")
+
+
+def _per_line_candidates(text: str) -> list[tuple[int, int, int, str]]:
+    """Known headings found by a walk over every line, compacting and matching each (the plain form of
+    `heading_candidates`), as (section, start, body, heading)."""
+    cfg = _config()
+    ordinals = scan_ordinals(text)
+    found = []
+    line_end = -1
+    for whole in text.split("\n"):
+        line_start, line_end = line_end + 1, line_end + 1 + len(whole)
+        line = whole
+        if "\t" in line:
+            cells = [c for c in line.split("\t") if c.strip()]
+            if len(cells) != 1:
+                continue
+            line = cells[0]
+        if line and len(line) <= 80 and not line[0].isdigit():
+            compact = "".join(line.split()).lstrip(HEAD_STRIP)
+            hit = cfg.line.match(compact)
+            if hit:
+                tail = compact[hit.end():]
+                if len(tail) <= 20 or tail[0] in "：:。(":
+                    body = line_end if len(tail) <= 20 else _body_after(text, line_start, line_end, hit)
+                    found.append((_section_of(hit, cfg)[0], line_start, body, heading_text(compact[:hit.end()])))
+                continue
+        inline = _inline_candidates(text, cfg, [m for m in ordinals if line_start <= m.start() < line_end], set())
+        found += [(c.section, c.start, c.body, c.heading) for c in inline]
+    return found
+
+
+_LINE_PIECES = ["一、", "二.", "十", "三 、", "总体情况", "总 体 情 况", "主动公开政府信息情况", "其他需要报告的事项",
+                "概述", "工作", "中", "。", "：", "\n", "\t", " ", "#", "- ", "1", "2021", "本年度工作有序推进，"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=30).map("".join))
+def test_heading_candidates_equal_a_walk_over_every_line(text: str) -> None:
+    found = [(c.section, c.start, c.body, c.heading)
+             for c in heading_candidates(text, _config(), scan_ordinals(text))]
+    assert found == _per_line_candidates(text)

@@ -463,3 +463,18 @@ def test_a_table_row_label_wrapped_over_two_lines_is_no_part(row: tuple[str, str
             "四、政府信息公开行政复议、行政诉讼情况\n无。\n五、存在的主要问题及改进情况\n人员不足。\n")
     assert not [p for p in find_parts(normalise_text(text)) if label[:cut] in p.heading]
     assert not any("repeats" in w or "skip" in w for w in segment(doc(text)).warnings)
+
+
+_BARE_PIECES = ["一", "二", "七", "。", "\n", "：", " ", "#", ">", "总体情况", "是", "月", "a", "、"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_BARE_PIECES), max_size=20).map("".join), st.sampled_from("一二七"),
+       st.integers(min_value=0, max_value=8), st.integers(min_value=0, max_value=40))
+def test_bare_ordinal_scan_starts_where_no_earlier_match_can(text: str, numeral: str, lo: int, hi: int) -> None:
+    from gkreport.parts import _bare_scan_start, parts_config
+
+    pattern = parts_config().bare_ordinal[numeral]
+    start = _bare_scan_start(text, numeral, lo, hi)
+    every = [m.span() for m in pattern.finditer(text, lo, hi)]
+    assert every == ([] if start is None else [m.span() for m in pattern.finditer(text, start, hi)])

@@ -15,18 +15,22 @@ Hard rules (severity "hard", domain.md §1c):
 Soft rules (severity "soft"):
 - X1.<col>: last year's 结转下年 = this year's 上年结转 (only when a previous TableResult is given).
 - X2.<fact>: figures stated in the prose (收到/受理…申请 N 件, 结转…N 件, 行政复议/行政诉讼 N 件/起,
-  制发/现行有效规范性文件 N 件, 行政事业性收费) against the tables. "20余件" is a lower bound. The
+  制发/现行有效规范性文件 N 件, 行政事业性收费) against the tables; the facts, their patterns and the
+  cells they sum are data (``data/prose_facts.json``). "20余件" is a lower bound. The
   信息处理费 of section 六 is not the table-二 行政事业性收费, so it is reported as not assessable,
   never as a fail. 主动公开…N 条 has no counterpart in the 2019/2021 tables and is not checked.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from importlib import resources
+from itertools import compress
+from operator import add, itemgetter
 from typing import Literal
 
 from gkreport.segment import Report
@@ -113,6 +117,21 @@ def _short_form(names: tuple[str, ...]) -> str | None:
     return "+".join(name.replace("{", "{{").replace("}", "}}") + "{}" for name in names)
 
 
+def _int_form(names: tuple[str, ...]) -> str | None:
+    """`_short_form` for int values, as a %-format (`name%d+…`: the cheapest formatting of ints)."""
+    if len(names) > 6:
+        return None
+    return "+".join(name.replace("%", "%%") + "%d" for name in names)
+
+
+def _int_side(names: tuple[str, ...], values: tuple[int, ...], form: str | None, total: int) -> str:
+    """`_side` of int values."""
+    if form is not None:
+        return form % values
+    shown = "+".join(map(add, compress(names, values), map(str, compress(values, values))))  # the non-zero terms
+    return f"各项办理结果之和{total}（{shown or '全部为0'}）"
+
+
 @dataclass(frozen=True, slots=True)
 class _SumCheck:
     """One equation with what its message shows, computed once per template and variant rows."""
@@ -123,9 +142,12 @@ class _SumCheck:
     rhs_names: tuple[str, ...]
     lhs_short: str | None  # `_short_form` of each side
     rhs_short: str | None
-    # The whole message as one format string per outcome (= / ≠), where both sides are short forms.
+    lhs_int: str | None  # `_int_form` of each side
+    rhs_int: str | None
+    # The whole message of int values as one %-format per outcome (= / ≠), where both sides are short.
     forms: tuple[str, str] | None
     terms: Callable[[list[Number | None]], tuple[Number | None, ...]]  # lhs then rhs values, by slot
+    n_lhs: int  # how many of the terms are on the left
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,41 +168,56 @@ def _sum_checks(template: str, used_variants: tuple[str, ...]) -> _SumChecks:
     for eq in equations:
         lhs_names, rhs_names = _names(eq, template)
         subject, lhs_short, rhs_short = _subject(eq, template), _short_form(lhs_names), _short_form(rhs_names)
+        lhs_int, rhs_int = _int_form(lhs_names), _int_form(rhs_names)
         forms = None
-        if lhs_short is not None and rhs_short is not None:
-            head = subject.replace("{", "{{").replace("}", "}}")
-            forms = (f"{head}：{lhs_short} = {rhs_short}", f"{head}：{lhs_short} ≠ {rhs_short}")
+        if lhs_int is not None and rhs_int is not None:
+            head = subject.replace("%", "%%")
+            forms = (f"{head}：{lhs_int} = {rhs_int}", f"{head}：{lhs_int} ≠ {rhs_int}")
         # Both sides have a term, so the getter always returns a tuple.
         terms = itemgetter(*(slots.setdefault(key, len(slots)) for key in eq.lhs + eq.rhs))
-        checks.append(_SumCheck(eq, subject, lhs_names, rhs_names, lhs_short, rhs_short, forms, terms))
+        checks.append(_SumCheck(eq, subject, lhs_names, rhs_names, lhs_short, rhs_short, lhs_int, rhs_int, forms,
+                                terms, len(eq.lhs)))
     return _SumChecks(slots, tuple(checks))
 
 
 def _check_equation(check: _SumCheck, values: list[Number | None], tables: TableResult) -> CheckResult:
     """`values` holds the value of each slot's cell where it is `ok`, else None."""
-    eq = check.eq
     terms = check.terms(values)
     if None in terms:
-        get = tables.cell_index.get
-        unknown: list[str] = []
-        for keys, names in ((eq.lhs, check.lhs_names), (eq.rhs, check.rhs_names)):
-            for key, name in zip(keys, names, strict=True):
-                cell = get(key)
-                if cell is None or cell.status != "ok" or cell.value is None:
-                    status = cell.status if cell is not None else "missing"
-                    unknown.append(f"「{name}」{_STATUS_WORDS.get(status, status)}")
-        shown = "、".join(unknown[:3]) + ("等" if len(unknown) > 3 else "")
-        return CheckResult(eq.id, "not_assessable", None, None, f"{check.subject}：{shown}，无法核对", "hard")
-    lhs, rhs = list(terms[:len(eq.lhs)]), list(terms[len(eq.lhs):])
-    left, right = _total(lhs), _total(rhs)  # type: ignore[arg-type]
+        return _unknown_terms(check, tables)
+    n = check.n_lhs
+    lhs, rhs = terms[:n], terms[n:]
+    left: Number = sum(lhs)  # type: ignore[arg-type]
+    right: Number = sum(rhs)  # type: ignore[arg-type]
+    if type(left) is int and type(right) is int:  # every term an int (the common case): exact
+        ok = left == right
+        if check.forms is not None:
+            message = check.forms[not ok] % terms
+        else:
+            message = (f"{check.subject}：{_int_side(check.lhs_names, lhs, check.lhs_int, left)} "  # type: ignore[arg-type]
+                       f"{'=' if ok else '≠'} {_int_side(check.rhs_names, rhs, check.rhs_int, right)}")  # type: ignore[arg-type]
+        return CheckResult(check.eq.id, "pass" if ok else "fail", left, right, message, "hard")
+    left, right = _total(list(lhs)), _total(list(rhs))  # type: ignore[arg-type]
     ok = abs(left - right) < _EPS
-    if check.forms is not None and type(left) is int and type(right) is int:
-        message = check.forms[0 if ok else 1].format(*lhs, *rhs)  # what `_side` gives for int sides
-    else:
-        shown_left = _side(check.lhs_names, lhs, check.lhs_short, left)  # type: ignore[arg-type]
-        shown_right = _side(check.rhs_names, rhs, check.rhs_short, right)  # type: ignore[arg-type]
-        message = f"{check.subject}：{shown_left} {'=' if ok else '≠'} {shown_right}"
-    return CheckResult(eq.id, "pass" if ok else "fail", left, right, message, "hard")
+    shown_left = _side(check.lhs_names, list(lhs), check.lhs_short, left)  # type: ignore[arg-type]
+    shown_right = _side(check.rhs_names, list(rhs), check.rhs_short, right)  # type: ignore[arg-type]
+    message = f"{check.subject}：{shown_left} {'=' if ok else '≠'} {shown_right}"
+    return CheckResult(check.eq.id, "pass" if ok else "fail", left, right, message, "hard")
+
+
+def _unknown_terms(check: _SumCheck, tables: TableResult) -> CheckResult:
+    """The not-assessable result of an equation with a term that is not `ok`, naming up to three."""
+    eq = check.eq
+    get = tables.cell_index.get
+    unknown: list[str] = []
+    for keys, names in ((eq.lhs, check.lhs_names), (eq.rhs, check.rhs_names)):
+        for key, name in zip(keys, names, strict=True):
+            cell = get(key)
+            if cell is None or cell.status != "ok" or cell.value is None:
+                status = cell.status if cell is not None else "missing"
+                unknown.append(f"「{name}」{_STATUS_WORDS.get(status, status)}")
+    shown = "、".join(unknown[:3]) + ("等" if len(unknown) > 3 else "")
+    return CheckResult(eq.id, "not_assessable", None, None, f"{check.subject}：{shown}，无法核对", "hard")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -271,20 +308,26 @@ def cross_year_checks(tables: TableResult, previous: TableResult) -> list[CheckR
 
 
 _CN_NUM = "零〇一二两三四五六七八九十百千万"
-# Arabic figures anywhere; Chinese numerals (两个, 三件, 十二件) only where the pattern says so.
-_N = r"(?P<n>\d+(?:\.\d+)?)\s*(?P<approx>余|多)?\s*"
+# Arabic figures anywhere; Chinese numerals (两个, 三件, 十二件) only where the pattern says so. A figure
+# starts where a run of digits starts: \d(?<!\d\d)\d* matches what \d+ does there, but a pattern that
+# starts with it is not tried again at every later digit of the run (each try backtracks over the run).
+_N = r"(?P<n>\d(?<!\d\d)\d*(?:\.\d+)?)\s*(?P<approx>余|多)?\s*"
 _NC = rf"(?P<n>\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(?P<approx>余|多)?\s*"
 _ANY = r"[^。；;，,\d]"  # inside one clause, no numbers
+_PLACEHOLDERS = {"{N}": _N, "{NC}": _NC, "{ANY}": _ANY}
+
+Cell = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class ProseFact:
-    """A figure the prose may state, and the table cells (alternative sums) it should equal."""
+    """A figure the prose may state, and the table cells (alternative sums) it should equal: one entry of
+    ``data/prose_facts.json``."""
 
     id: str
     what: str  # how the prose says it, for messages
     patterns: tuple[str, ...]  # regexes; group n is the number; no group n means the prose says "none" (0)
-    targets: tuple[tuple[tuple[str, str, str], ...], ...]  # pass if the figure equals any of these sums
+    targets: tuple[tuple[Cell, ...], ...]  # pass if the figure equals any of these sums
     target_names: tuple[str, ...]  # one name per target, for messages
     templates: tuple[str, ...] = ("2021", "2019")
     unit_scale: dict[str, float] | None = None  # unit -> factor to the table's unit
@@ -293,61 +336,29 @@ class ProseFact:
     words: tuple[str, ...] = ()
 
 
-_NEW = ("3", "new_received", "total")
-_CARRIED = ("3", "carried_over", "total")
-_HANDLED = ("3", "total", "total")
-_FORWARD = ("3", "carry_forward", "total")
+def _expand(pattern: str) -> str:
+    """A pattern of the data file with its placeholders ({N}, {NC}, {ANY}) written out."""
+    for name, regex in _PLACEHOLDERS.items():
+        pattern = pattern.replace(name, regex)
+    return pattern
 
-PROSE_FACTS: tuple[ProseFact, ...] = (
-    ProseFact(
-        "X2.received", "收到申请",
-        (rf"(?:收到|受理|接收|新收|办理){_ANY}{{0,24}}?(?:申请|事项|事件)(?:{_ANY}{{0,4}}?)(?<!复议)(?<!诉讼){_N}(?:件|个|条)",
-         rf"(?:收到|受理|接收){_ANY}{{0,3}}?{_NC}(?:件|个|条){_ANY}{{0,10}}?(?:申请|事项)",
-         rf"未(?:收到|受理|接到){_ANY}{{0,12}}?(?:政府信息公开|依申请公开|信息公开){_ANY}{{0,6}}?(?:申请|事件|事项)"),
-        ((_NEW,), (_NEW, _CARRIED), (_HANDLED,)), ("表三新收总计", "新收＋上年结转", "办理总计")),
-    ProseFact(
-        "X2.carry_forward", "结转下年",
-        (rf"(?:结转|顺延)(?:至|到)?(?:下一?年度?|\d{{4}}\s*年度?)(?:继续办理|答复)?\s*{_N}件",
-         rf"{_N}件{_ANY}{{0,6}}?(?:结转|顺延)(?:至|到)?(?:下一?年度?|\d{{4}}\s*年)"),
-        ((_FORWARD,),), ("表三结转下年总计",), words=("结转", "顺延")),
-    ProseFact(
-        "X2.carried_over", "上年结转",
-        (rf"(?:上一?年度?)结转{_ANY}{{0,12}}?{_N}件",),
-        ((_CARRIED,),), ("表三上年结转总计",)),
-    ProseFact(
-        "X2.reconsideration", "行政复议",
-        (rf"行政复议(?:案件|申请)?(?:数量?)?(?:为|共|共计)?\s*{_N}(?:件|起|宗)",
-         rf"{_N}(?:件|起|宗){_ANY}{{0,16}}?行政复议(?!纠错|败诉)",
-         r"未(?:发生|收到|出现)[^。；，被]{0,16}?行政复议(?!纠错|败诉|被纠正)"),
-        ((("4", "reconsideration", "total"),),), ("表四行政复议总计",)),
-    ProseFact(
-        "X2.litigation", "行政诉讼",
-        (rf"行政诉讼(?:案件)?(?:数量?)?(?:为|共|共计)?\s*{_N}(?:件|起|宗)",
-         r"未(?:发生|收到|出现)[^。；，被]{0,24}?行政诉讼(?!败诉|被纠正)"),
-        ((("4", "litigation_direct", "total"), ("4", "litigation_after_review", "total")),),
-        ("表四行政诉讼两项总计之和",)),
-    ProseFact(
-        "X2.normative_docs.made", "制发规范性文件",
-        (rf"制发{_ANY}{{0,4}}?规范性文件\s*{_N}件",),
-        ((("2", "normative_docs", "made"),),), ("表二行政规范性文件本年制发件数",),
-        templates=("2021",)),
-    ProseFact(
-        "X2.normative_docs.in_force", "现行有效规范性文件",
-        (rf"现行有效{_ANY}{{0,4}}?规范性文件\s*{_N}件",),
-        ((("2", "normative_docs", "in_force"),),), ("表二行政规范性文件现行有效件数",),
-        templates=("2021",)),
-    ProseFact(
-        "X2.fees", "行政事业性收费",
-        (rf"行政事业性收费{_ANY}{{0,10}}?{_N}(?P<unit>万元|元)",),
-        ((("2", "fees", "amount"),),), ("表二行政事业性收费金额（万元）",), templates=("2021",),
-        unit_scale={"万元": 1.0, "元": 0.0001}),
-)
+
+def _load_facts() -> tuple[tuple[ProseFact, ...], tuple[str, ...], tuple[str, ...]]:
+    data = json.loads(resources.files("gkreport.data").joinpath("prose_facts.json").read_text(encoding="utf-8"))
+    facts = tuple(ProseFact(f["id"], f["what"], tuple(_expand(p) for p in f["patterns"]),
+                            tuple(tuple((c[0], c[1], c[2]) for c in target) for target in f["targets"]),
+                            tuple(f["target_names"]), tuple(f["templates"]), f.get("unit_scale"),
+                            tuple(f.get("words", ())))
+                  for f in data["facts"])
+    return facts, tuple(_expand(p) for p in data["processing_fee"]), tuple(data["processing_fee_words"])
+
+
+PROSE_FACTS, _FEE_PATTERNS, _FEE_WORDS = _load_facts()
 
 # The fee of section 六 is the 信息处理费 (国办函〔2020〕109号), not the table-二 行政事业性收费: "none
 # charged" or the fee with an amount. Two patterns searched apart (see `_check_processing_fee`): as one
 # alternation neither literal start is skipped to, 3x slower.
-_PROCESSING_FEE = (re.compile(r"(?:未收取|没有收取|无收取|未发生)[^。；]{0,12}?(?:信息(?:公开)?处理费|收费)"),
-                   re.compile(rf"信息(?:公开)?处理费{_ANY}{{0,8}}?{_N}元"))
+_PROCESSING_FEE = tuple(re.compile(p) for p in _FEE_PATTERNS)
 _COMPILED = {fact.id: tuple(re.compile(p) for p in fact.patterns) for fact in PROSE_FACTS}
 # [-—–][-—–]* rather than [-—–]+: a leading repeat gets no first-character scan (3x slower search).
 _PAGE_FOOTER = re.compile(r"[-—–][-—–]*\s*\d{1,4}\s*[-—–]+")
@@ -432,6 +443,8 @@ def _check_fact(fact: ProseFact, prose: str, tables: TableResult) -> CheckResult
 
 
 def _check_processing_fee(prose: str) -> CheckResult | None:
+    if not any(w in prose for w in _FEE_WORDS):
+        return None
     # The leftmost match of either pattern, the first at a tie: what their alternation would find.
     none_charged, amount = (p.search(prose) for p in _PROCESSING_FEE)
     m = none_charged if amount is None or (none_charged is not None and none_charged.start() <= amount.start()) \
@@ -457,12 +470,9 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
         return []
     used = used_variants(schema, lambda row: tables.has_row("3", row))
     plan = _sum_checks(schema.name, used)
-    slots = plan.slots
-    values: list[Number | None] = [None] * len(slots)
-    for key, cell in tables.cell_index.items():
-        slot = slots.get(key)
-        if slot is not None and cell.status == "ok":
-            values[slot] = cell.value
+    # the value of each slot's cell where it is ok (slots are numbered in the order of `plan.slots`)
+    values: list[Number | None] = [None if cell is None or cell.status != "ok" else cell.value
+                                   for cell in map(tables.cell_index.get, plan.slots)]
     results = [_check_equation(check, values, tables) for check in plan.checks]
     results += _check_values(schema, tables)
     if previous is not None:

@@ -23,7 +23,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Protocol
 
-NUMERALS = "一二三四五六七八九十"
+
+def _sections_data() -> dict:
+    return json.loads(resources.files("gkreport.data").joinpath("sections.json").read_text(encoding="utf-8"))
+
+
+NUMERALS: str = _sections_data()["numerals"]  # in order of value
 _VALUE = {ch: i + 1 for i, ch in enumerate(NUMERALS)}
 GLUED_SCORE = 3.0
 MIN_SCORE = 1.0  # a part maps to a target only when at least one of the target's words is in its heading
@@ -107,7 +112,7 @@ def _pairs(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def parts_config() -> _PartsConfig:
-    data = json.loads(resources.files("gkreport.data").joinpath("sections.json").read_text(encoding="utf-8"))
+    data = _sections_data()
     table = data["parts"]
     targets = tuple(Target(str(row["target"]), {w: float(v) for w, v in row["words"].items()},
                            row.get("own_heading", True), _pairs(row.get("name", "")))
@@ -123,7 +128,7 @@ def parts_config() -> _PartsConfig:
     # A numeral that forms a word with the character after it (一是, 一些, 一般) is no ordinal.
     # One pattern per numeral, from the sentence end before it: the engine's scan for the sentence ends
     # runs in C, where finding each 一 and looking back in Python costs ten times more.
-    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][ \t#*|>]*(?P<num>{numeral})[ \t]*"
+    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][{re.escape(_MARKS)}]*(?P<num>{numeral})[ \t]*"
                                 rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
             for numeral in NUMERALS}
     return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
@@ -241,9 +246,25 @@ def _scan_bare(text: str, parts: list[Part], cfg: _PartsConfig) -> list[Part]:
     return found
 
 
+def _bare_scan_start(text: str, numeral: str, lo: int, hi: int) -> int | None:
+    """Where a scan of text[lo:hi] for `numeral` as a bare ordinal may start: no match starts before the
+    sentence end in front of the numeral's first occurrence (and the marks between them); None when the
+    numeral is not there at all (a cheap `find` instead of trying the pattern at every sentence end)."""
+    first = text.find(numeral, lo, hi)
+    if first < 0:
+        return None
+    start = first - 1
+    while start > lo and text[start] in _MARKS:
+        start -= 1
+    return max(lo, start)
+
+
 def _bare_part(text: str, numeral: str, lo: int, hi: int, cfg: _PartsConfig) -> Part | None:
     """The first part opened by `numeral` without 、 in text[lo:hi], if any."""
-    for m in cfg.bare_ordinal[numeral].finditer(text, lo, hi):
+    start = _bare_scan_start(text, numeral, lo, hi)
+    if start is None:
+        return None
+    for m in cfg.bare_ordinal[numeral].finditer(text, start, hi):
         end = _heading_end(text, m.end(), cfg)
         heading = "".join(text[m.end():end].split())
         scores = score_heading(heading) if len(heading) >= 2 else {}
@@ -423,7 +444,7 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
     return warnings
 
 
-_ORDINAL_HEAD = re.compile(r"^(?:[一二三四五六七八九十]{1,2}\s*[、.．]|第[一二三四五六七八九十]{1,2}部分)\s*|\s+")
+_ORDINAL_HEAD = re.compile(rf"^(?:[{NUMERALS}]{{1,2}}\s*[、.．]|第[{NUMERALS}]{{1,2}}部分)\s*|\s+")
 
 
 @lru_cache(maxsize=4096)

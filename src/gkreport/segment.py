@@ -2,8 +2,9 @@
 
 Headings are found three ways: short lines that are a heading of a known wording by themselves (optionally
 numbered, with Markdown marks and letter spacing), numbered headings of a known wording inside long lines
-(archived pages that hold a whole report on one line), and numbered parts found by structure whatever their
-wording (`gkreport.parts`: an ordinal, then a heading scored against each section's words). Among all
+(archived pages that hold a whole report on one line) — both in `gkreport.headings` — and numbered parts
+found by structure whatever their wording (`gkreport.parts`: an ordinal, then a heading scored against each
+section's words). Among all
 candidates we keep the chain with strictly increasing section numbers that scores best, so a table row such
 as 一、本年新收… or a sub-heading inside 总体情况 cannot take a section's place. Sections with no heading are
 then located by their content (status ``inferred``); an old report's statistics table is the report's
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -23,14 +24,15 @@ from operator import itemgetter
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
+from gkreport.headings import LONG_LINE, Candidate, heading_candidates, line_start_pattern
 from gkreport.parts import HEAD_STRIP as _HEAD_STRIP
 from gkreport.parts import (
+    NUMERALS,
     Part,
     absorbed_targets,
     appendix_start,
     find_parts,
     is_table_part,
-    ordinal_value,
     scan_ordinals,
     score_by_name,
     warnings_of,
@@ -68,6 +70,12 @@ class _Markers:
             return len(self.pattern.findall(text))
         return sum(text.count(word) for word in self.words)
 
+    def occur(self, text: str) -> bool:
+        """Whether any marker is in `text` (`count(text) > 0`, without counting them all)."""
+        if self.words is None:
+            return self.pattern.search(text) is not None
+        return any(word in text for word in self.words)
+
 
 def _never_overlap(words: list[str]) -> bool:
     """Whether no phrase contains another or ends with the start of one (itself included)."""
@@ -85,11 +93,13 @@ def _never_overlap(words: list[str]) -> bool:
 @dataclass(frozen=True)
 class _Config:
     line: re.Pattern[str]  # a heading that is a whole short line (matched on compact text)
+    line_start: re.Pattern[str]  # a line break before a line that `line` may match (see `headings.line_start_pattern`)
     inline: re.Pattern[str]  # a numbered heading inside a long line
     inline_official: re.Pattern[str]
     group_section: dict[str, tuple[int, int]]  # regex group -> (section, weight)
     anchors: list[tuple[int, re.Pattern[str], bool]]
     templates: dict[str, _Markers]
+    table_markers: tuple[str, ...]  # labels of a 2019/2021 table that no template's marker tells apart
     title: re.Pattern[str]
     title_year_first: re.Pattern[str]
     government: re.Pattern[str]
@@ -103,9 +113,7 @@ class _Config:
     closing_cues: re.Pattern[str]
 
 
-_NUMERALS = "一二三四五六七八九十"
-_CN_VALUE = {ch: i + 1 for i, ch in enumerate(_NUMERALS)}
-_LONG_LINE = 80  # longer lines are prose: only numbered headings inside them count
+_NUMERALS = NUMERALS
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -149,7 +157,8 @@ def _config() -> _Config:
     own = {n: "|".join(e["pattern"] for e in sections["headings"] if e["section"] == n) for n in range(1, 7)}
     run_in = {n: re.compile(rf"[。；;！!？?]\s*(?P<head>{own[n]})(?=\s*[。：:])") for n in range(1, 7)}
     closing = sections["closing_paragraphs"]
-    return _Config(line, inline, inline_official, groups, anchors, templates,
+    return _Config(line, line_start_pattern(line.pattern), inline, inline_official, groups, anchors, templates,
+                   tuple(sections["table_markers"]),
                    re.compile(meta["title_pattern"]),
                    re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
                    re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
@@ -158,117 +167,19 @@ def _config() -> _Config:
                    re.compile("|".join(closing["cues"])))
 
 
-# ---------------------------------------------------------------- headings
-
-@dataclass(slots=True)
-class _Candidate:
-    section: int
-    score: float
-    start: int  # where the heading starts
-    body: int  # where the section body starts
-    heading: str
-    ordinal: int | None = None  # the part's number, for candidates found by structure
-
-
-def _section_of(match: re.Match[str], cfg: _Config) -> tuple[int, int]:
-    # Each heading pattern ends with its empty marker group (`_marked`), which closes last: the match's
-    # last group names the heading.
-    found = cfg.group_section.get(match.lastgroup or "")
-    if found is None:
-        raise AssertionError("heading pattern matched no alias group")
-    return found
-
-
-def _score(section: int, weight: int, numeral: str | None) -> float:
-    if numeral is None:
-        return weight - 1.0
-    # A number that agrees with the section is a small bonus: numbering is often shifted by one.
-    return weight + (0.5 if _CN_VALUE.get(numeral[-1]) == section and len(numeral) == 1 else 0.0)
-
-
-def _heading_candidates(text: str, cfg: _Config, ordinals: list[re.Match[str]]) -> list[_Candidate]:
-    """Headings of a known wording: short lines that are one, and numbered ones inside long lines, tried
-    at the `ordinals` of the text (`parts.scan_ordinals`) instead of scanning each long line again."""
-    found: list[_Candidate] = []
-    ordinal_starts = [m.start() for m in ordinals]
-    line_end = -1
-    for whole in text.split("\n"):  # the non-empty lines, with their offsets tracked by hand (fast)
-        line_start = line_end + 1
-        line_end = line_start + len(whole)
-        if not whole:
-            continue
-        line = whole
-        if "\t" in line:
-            cells = [c for c in line.split("\t") if c.strip()]
-            if len(cells) != 1:  # a table row is never a heading
-                continue
-            line = cells[0]
-        # a line that starts with a digit is a table cell or a numbered item: every heading wording and
-        # every written numeral starts with a Chinese character (tested), so no short-line heading
-        if len(line) <= _LONG_LINE and not line[0].isdigit():
-            compact = "".join(line.split()).lstrip(_HEAD_STRIP)
-            hit = cfg.line.match(compact)
-            if hit:
-                tail = compact[hit.end():]
-                if len(tail) <= 20 or tail[0] in "：:。(":
-                    section, weight = _section_of(hit, cfg)
-                    body = line_end if len(tail) <= 20 else _body_after(text, line_start, line_end, hit)
-                    found.append(_Candidate(section, _score(section, weight, hit.group("num")), line_start,
-                                            body, _heading_text(compact[:hit.end()]),
-                                            ordinal_value(hit.group("num") or "")))
-                continue
-        if "、" not in whole and "." not in whole:
-            continue  # both inline patterns need a numeral before 、 or .
-        first = bisect_left(ordinal_starts, line_start)
-        last = bisect_left(ordinal_starts, line_end, first)
-        if first == last:
-            continue  # both inline patterns start at a numeral before 、 or .
-        seen: set[int] = set()
-        for ordinal in ordinals[first:last]:
-            # 十二、 is tried at 二 too: the official wording may be glued to the text before it
-            for at in range(ordinal.start(), ordinal.start() + len(ordinal.group("num"))):
-                for pattern in (cfg.inline, cfg.inline_official):
-                    hit = pattern.match(text, at, line_end)
-                    if hit is None:
-                        continue
-                    if hit.start() in seen:
-                        break  # both patterns match at `at` only: the official one adds nothing
-                    seen.add(hit.start())
-                    section, weight = _section_of(hit, cfg)
-                    score = _score(section, weight, hit.group("num"))
-                    # a short note in brackets right after the heading belongs to it (（有关情况附表）)
-                    note = _HEADING_NOTE.match(text, hit.end(), line_end)
-                    body = note.end() if note else hit.end()
-                    found.append(_Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
-                                            ordinal_value(hit.group("num"))))
-                    break  # the official pattern would match at the same start: a heading found once
-    return found
-
-
-_HEADING_NOTE = re.compile(r"[（(](?![一二三四五六七八九十]{1,2}[）)])[^（）()。；\d]{2,12}[）)]")  # not （一）
-
-
-def _body_after(text: str, line_start: int, line_end: int, hit: re.Match[str]) -> int:
-    """Body start when a short line carries text after its heading: skip as many non-space chars."""
-    wanted, pos = hit.end(), line_start
-    while wanted and pos < line_end:
-        if not text[pos].isspace() and text[pos] not in _HEAD_STRIP:
-            wanted -= 1
-        pos += 1
-    return pos
-
-
-def _best_chain(candidates: list[_Candidate]) -> list[_Candidate]:
+def _best_chain(candidates: list[Candidate]) -> list[Candidate]:
     """The best-scoring sequence of headings in text order with strictly increasing section numbers."""
     candidates.sort(key=lambda c: c.start)
     best: list[float] = []
     back: list[int] = []
+    sections = [c.section for c in candidates]
+    bodies = [c.body for c in candidates]
     for i, cand in enumerate(candidates):
-        score, prev = cand.score, -1
+        own, section, start = cand.score, cand.section, cand.start
+        score, prev = own, -1
         for j in range(i):
-            other = candidates[j]
-            if other.section < cand.section and other.body <= cand.start and best[j] + cand.score > score:
-                score, prev = best[j] + cand.score, j
+            if sections[j] < section and bodies[j] <= start and best[j] + own > score:
+                score, prev = best[j] + own, j
         best.append(score)
         back.append(prev)
     if not candidates:
@@ -292,7 +203,7 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
             continue
         if whole_line:
             for m in _LINE.finditer(text, lo, hi):
-                if len(m.group()) > _LONG_LINE * 3:
+                if len(m.group()) > LONG_LINE * 3:
                     continue  # more than 60 characters even if letter-spaced
                 compact = "".join(m.group().split()).lstrip(_HEAD_STRIP)
                 if len(compact) <= 60 and pattern.match(compact):
@@ -312,8 +223,8 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
 
 
 _PARAGRAPH = re.compile(r"(?:\n|[。！!？?][ \t\u3000]+)[ \t\u3000#*>]*(?=\S)")
-_ENUMERATED = re.compile(r"[\d一二三四五六七八九十]{1,2}\s*[、.．]|[（(][\d一二三四五六七八九十]{1,2}[）)]|"
-                         r"[一二三四五六七八九十][是要]|第[一二三四五六七八九十]")
+_ENUMERATED = re.compile(rf"[\d{_NUMERALS}]{{1,2}}\s*[、.．]|[（(][\d{_NUMERALS}]{{1,2}}[）)]|"
+                         rf"[{_NUMERALS}][是要]|第[{_NUMERALS}]")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]*")
 
 
@@ -331,7 +242,7 @@ def _closing_paragraph(text: str, lo: int, hi: int, cfg: _Config, parts: list[Pa
     return None
 
 
-def _overview(text: str, chosen: list[_Candidate], parts: list[Part], cfg: _Config) -> int | None:
+def _overview(text: str, chosen: list[Candidate], parts: list[Part], cfg: _Config) -> int | None:
     """Start of an unnumbered overview: when the numbering starts at 二 (no part 一 before it), the text
     between the report's title and that part is the overview, if it holds more than a line."""
     if not chosen or chosen[0].ordinal != 2 or any(p.ordinal == 1 and p.start < chosen[0].start for p in parts):
@@ -355,13 +266,13 @@ _PART_WEIGHT = 0.5
 _PART_MARGIN = 0.75
 
 
-def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candidate]:
+def _part_candidates(parts: list[Part], known: list[Candidate]) -> list[Candidate]:
     """Candidates from the numbered parts that no known heading already covers. A part whose best target
     is that of the part before it continues that part (六、下一步改进举措 after 五、存在的问题)."""
     spans = sorted((c.start, c.body) for c in known)
     starts = [lo for lo, _ in spans]
     reach = list(accumulate((hi for _, hi in spans), max))  # the furthest end among spans starting so far
-    found: list[_Candidate] = []
+    found: list[Candidate] = []
     absorbed = absorbed_targets()
     previous: str | None = None
     # the first part 一 opens the report: the overview, whatever its heading says (一、加强领导，…)
@@ -378,7 +289,7 @@ def _part_candidates(parts: list[Part], known: list[_Candidate]) -> list[_Candid
                 if (name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN
                         and (name != "1" or part.ordinal == 1)):  # the overview is the first part
                     bonus = 0.5 if part.ordinal == int(name) else 0.0
-                    found.append(_Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
+                    found.append(Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
                                             part.body, _heading_text(part.heading), part.ordinal))
         if target is not None:
             previous = target
@@ -389,8 +300,8 @@ _OPENING = {"1": 1.0}  # the score of a first part 一 whose heading has no sect
 
 
 def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
-                     ) -> tuple[list[Section], Appendix | None, list[_Candidate], list[_Candidate]]:
-    known = _heading_candidates(text, cfg, ordinals)
+                     ) -> tuple[list[Section], Appendix | None, list[Candidate], list[Candidate]]:
+    known = heading_candidates(text, cfg, ordinals)
     candidates = known + _part_candidates(parts, known)
     chosen = _best_chain(candidates)
     if chosen and is_table_part(text, chosen[-1]):
@@ -430,10 +341,15 @@ def detect_template(compact_text: str, year: int | None, has_sections: bool) -> 
     cfg = _config()
     if year is not None and year <= 2018:
         return "pre2019"
-    hits = {name: markers.count(compact_text) for name, markers in cfg.templates.items()}
-    if hits["2021"] or hits["2019"]:
-        return "2021" if hits["2021"] >= hits["2019"] else "2019"
-    if "本年新收政府信息公开申请数量" in compact_text:
+    # the template with more marker hits, 2021 at a tie; where 2019 has none, one 2021 hit is enough (most
+    # reports are of the 2021 template: its markers are then not counted to the end of the text)
+    hits_2019 = cfg.templates["2019"].count(compact_text)
+    if hits_2019 == 0:
+        if cfg.templates["2021"].occur(compact_text):
+            return "2021"
+    else:
+        return "2021" if cfg.templates["2021"].count(compact_text) >= hits_2019 else "2019"
+    if any(marker in compact_text for marker in cfg.table_markers):
         if year is not None and year <= 2020:
             return "2019"
         return "2021"
