@@ -1,0 +1,31 @@
+"""Fixtures shared by the test files (plain helpers are in helpers.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gate_model import save_gate_model
+from helpers import needs_shipped_model
+
+
+@pytest.fixture()
+def shipped_model() -> Path:
+    """The theme model shipped with the package (the test is skipped where it is absent)."""
+    return needs_shipped_model()
+
+
+@pytest.fixture()
+def gate(tmp_path: Path) -> tuple[Path, Path]:
+    """(model folder, gate file): a theme model that holds every passage carrying `gate_model.MARKER` until the
+    test creates the gate file (`gate_model.held_at(gate)` names the processes held so far)."""
+    gate_file = tmp_path / "gate-open"
+    return save_gate_model(tmp_path / "gate-model", gate_file), gate_file
+
+
+@pytest.fixture()
+def deaf_gate(tmp_path: Path) -> tuple[Path, Path]:
+    """As `gate`, but the held call also ignores SIGALRM: a file that really never finishes, which only a hard
+    time limit (killing its worker) ends."""
+    gate_file = tmp_path / "gate-open"
+    return save_gate_model(tmp_path / "gate-model", gate_file, deaf=True), gate_file
