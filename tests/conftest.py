@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 from gate_model import save_gate_model
-from helpers import needs_shipped_model
+from helpers import ROOT, cli_command, needs_shipped_model
 
 
 @pytest.fixture()
@@ -29,3 +30,15 @@ def deaf_gate(tmp_path: Path) -> tuple[Path, Path]:
     time limit (killing its worker) ends."""
     gate_file = tmp_path / "gate-open"
     return save_gate_model(tmp_path / "gate-model", gate_file, deaf=True), gate_file
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's main command, run once: `gkreport batch corpora/examples --db DB` from the checkout, in a
+    new process with the shipped model (skipped where it is absent). Tests read it; none may write to it."""
+    needs_shipped_model()
+    db = tmp_path_factory.mktemp("examples-db") / "results.sqlite"
+    batch = subprocess.run(cli_command("batch", "corpora/examples", "--db", db), cwd=ROOT, capture_output=True,
+                           text=True)
+    assert batch.returncode == 0, batch.stderr
+    return db

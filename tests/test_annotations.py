@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, SHARED
 
 from gkreport.annotations import (
     Label,
@@ -24,9 +25,6 @@ from gkreport.annotations import (
 from gkreport.errors import ReportError
 from gkreport.passages import Passage, text_sha1
 from gkreport.themes import THEME_IDS
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # Invented passages of an invented report "demo.txt".
 DEMO = {
@@ -239,7 +237,7 @@ def test_make_label_keeps_real_text_out() -> None:
 
 
 def test_repository_annotations_load_and_keep_real_text_out() -> None:
-    files = sorted((REPO / "annotations").glob("*.jsonl"))
+    files = sorted((ROOT / "annotations").glob("*.jsonl"))
     assert files, "annotations/written.jsonl is missing"
     labels = load_annotations(files)
     assert all(lb.text is None for lb in labels if lb.source != "written")
@@ -292,7 +290,7 @@ def test_every_shipped_label_still_resolves_against_the_shared_corpus() -> None:
     # model must then be re-checked by a person and re-hashed, or `gkreport train` refuses them.
     if not (SHARED / "corpus").is_dir() or not (SHARED / "seeds").is_dir():
         pytest.skip("shared corpus and seeds (../shared) are not present")
-    files = sorted((REPO / "annotations").glob("*.jsonl"))
+    files = sorted((ROOT / "annotations").glob("*.jsonl"))
     labels = load_annotations(files)
     data = resolve(labels, [SHARED])
     assert len(data) >= len({(lb.doc, lb.passage) for lb in labels if lb.source != "written"})

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from helpers import SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +14,6 @@ from gkreport.document import Document
 from gkreport.segment import Report
 from gkreport.tables import Cell, TableResult, extract_tables
 from gkreport.templates import SCHEMAS
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 T3_COLS = [c.id for c in SCHEMAS["2021"].tables["3"].columns]
 T4_COLS = ["upheld", "corrected", "other", "pending", "total"]

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ROOT, SHARED
 
 from gkreport.normalise import compact, normalise_text
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "annotations" / "gold" / "segments_pingtan"
-CORPUS = ROOT.parent / "shared" / "corpus" / "pingtan-bodies"
+CORPUS = SHARED / "corpus" / "pingtan-bodies"
 GOLD_FILES = sorted(GOLD.glob("*.json"))
 
 KEYS = {"doc", "sha256", "template", "agency", "year", "level", "sections", "appendix"}

@@ -12,9 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "corpora" / "examples" / "ex01_2024_tabs_township.txt"
+from helpers import EX01 as EXAMPLE
 
 # Run the CLI as `python -m gkreport.cli` does, then write the names of the imported modules to a file.
 _LIST_MODULES = """

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,6 @@ from gkreport.normalise import normalise_text
 from gkreport.passages import ROLES, Passage, split_passages, split_text, text_sha1
 from gkreport.segment import SECTION_NAMES, Report, Section
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
 GITHUB = SHARED / "corpus" / "github"
 WEB = SHARED / "corpus" / "web" / "passages.jsonl"

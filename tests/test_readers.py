@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import SHARED
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
@@ -23,8 +24,6 @@ from gkreport.readers import SUPPORTED_SUFFIXES, read, sniff_format
 from gkreport.readers._build import squash
 from gkreport.readers.pdffile import is_page_number, page_lines, split_cells
 from gkreport.readers.textfile import line_blocks, pipe_cells
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # Invented report-like text (no real report text in the repo).
 REPORT_TXT = (

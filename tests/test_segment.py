@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,9 +15,6 @@ from gkreport.document import Document
 from gkreport.evaluate import evaluate_segments
 from gkreport.normalise import normalise_text
 from gkreport.segment import _NUMERALS, _config, _Markers, _never_overlap, level_of, segment
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def doc(text: str) -> Document:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES, ROOT, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,10 +21,7 @@ from gkreport.segment import SECTION_NAMES, Report, Section
 from gkreport.tables import CSV_FIELDS, TableResult, extract_tables, render_text, table_rows_for_csv
 from gkreport.templates import SCHEMAS, cell_label
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REPO = Path(__file__).resolve().parents[1]
-GOLD = REPO / "annotations" / "gold" / "tables"
-EXAMPLES = REPO / "corpora" / "examples"
+GOLD = ROOT / "annotations" / "gold" / "tables"
 
 
 def make_report(text: str, *, real_tables: bool = False, template: str = "unknown") -> Report:
