@@ -26,14 +26,34 @@ EX01 = EXAMPLES / "ex01_2024_tabs_township.txt"  # a small clean 2021-template r
 # failure. It is not a time anything is expected to take, so a slow machine never fails on it.
 HANG_GUARD_SECONDS = 300.0
 
+# Invented values of the 2021 template's tables that satisfy R1–R4 (what a consistent report states): table 三
+# by row (six applicant columns and the total; rows not named are all zero), 四 and 二 by row / (row, column).
+ZERO = (0, 0, 0, 0, 0, 0, 0)
+CONSISTENT_T3 = {
+    "new_received": (5, 1, 0, 0, 1, 0, 7),
+    "carried_over": (1, 0, 0, 0, 0, 0, 1),
+    "granted": (2, 1, 0, 0, 0, 0, 3),
+    "partially_granted": (1, 0, 0, 0, 0, 0, 1),
+    "denied.third_party": (1, 0, 0, 0, 0, 0, 1),
+    "unable.not_held": (1, 0, 0, 0, 1, 0, 2),
+    "total": (5, 1, 0, 0, 1, 0, 7),
+    "carry_forward": (1, 0, 0, 0, 0, 0, 1),
+}
+CONSISTENT_T4 = {"reconsideration": (2, 1, 0, 1, 4), "litigation_direct": (1, 0, 0, 0, 1),
+                 "litigation_after_review": (0, 0, 1, 0, 1)}
+CONSISTENT_T2 = {("regulations", "made"): 0, ("regulations", "repealed"): 0, ("regulations", "in_force"): 3,
+                 ("normative_docs", "made"): 2, ("normative_docs", "repealed"): 1, ("normative_docs", "in_force"): 15,
+                 ("licensing", "decisions"): 120, ("punishment", "decisions"): 35, ("coercion", "decisions"): 4,
+                 ("fees", "amount"): 12.5}
+
 
 def example_texts(*names: str) -> list[str]:
     """The text of bundled examples, by file name."""
     return [(EXAMPLES / name).read_text("utf-8") for name in names]
 
 
-def shared_path(*parts: str) -> Path:
-    """A path in ../shared, or skip the test saying it is absent."""
+def shared_path(*parts: str | Path) -> Path:
+    """A path in ../shared (parts below it, or a path already in it), or skip the test saying it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is absent: the real reports live in the shared folder next to the repo")

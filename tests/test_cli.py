@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import EXAMPLES, ROOT, SHARED, cli_command, needs_shipped_model
+from helpers import EXAMPLES, ROOT, cli_command, needs_shipped_model, shared_path
 from helpers import cli as run
 
 
@@ -134,9 +134,7 @@ def test_previous_year_pairs_for_x1() -> None:
 
 
 def test_check_runs_x1_across_consecutive_years() -> None:
-    shared = SHARED / "corpus/github"
-    if not shared.exists():
-        pytest.skip("../shared (the real 平潭 reports of consecutive years) is absent")
+    shared = shared_path("corpus", "github")
     result = run("check", "--all", str(shared / "004_pingtan_syq_2025.txt"), str(shared / "005_pingtan_syq_2024.txt"))
     assert result.exit_code == 0
     assert result.stdout.count("[X1.") == 7  # only the 2025 report has its previous year among the inputs

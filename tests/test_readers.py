@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import SHARED
+from helpers import SHARED, shared_path
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
@@ -708,9 +708,7 @@ def test_real_files_read(path: Path | None) -> None:
 
 @pytest.mark.shared
 def test_huaian_pdf() -> None:
-    path = SHARED / "corpus" / "github" / "001_huaian_shi_2024.pdf"
-    if not path.exists():
-        pytest.skip(f"淮安 PDF not found at {path}")
+    path = shared_path("corpus", "github", "001_huaian_shi_2024.pdf")
     doc = read(path)
     assert doc.pages == 6
     assert "本年新收政府信息公开申请数量" in doc.text

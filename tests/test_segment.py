@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SHARED
+from helpers import ROOT, SHARED, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -149,8 +149,7 @@ def test_examples_match_gold() -> None:
 
 
 def test_real_reports_match_gold() -> None:
-    if not SHARED.exists():
-        pytest.skip("../shared (the real reports) is absent; real-report gold cannot be checked")
+    shared_path()
     summary = evaluate_segments(ROOT / "annotations/gold/segments", [SHARED / "seeds", SHARED / "corpus"])
     assert len(summary.docs) == 30
     bad = [(d.doc, d.error, d.problems) for d in summary.docs
