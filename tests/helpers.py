@@ -87,14 +87,19 @@ def subprocess_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def wait_for(condition: Callable[[], bool], what: str, proc: subprocess.Popen[Any] | None = None) -> None:
-    """Return once `condition()` holds; fail if `proc` ends first (or on a hang, after HANG_GUARD_SECONDS)."""
+def wait_for(condition: Callable[[], bool], what: str | Callable[[], str],
+             proc: subprocess.Popen[Any] | None = None) -> None:
+    """Return once `condition()` holds; fail if `proc` ends first (or on a hang, after HANG_GUARD_SECONDS).
+    `what` (or what it returns, at the failure) says what was awaited."""
+    def said() -> str:
+        return what if isinstance(what, str) else what()
+
     guard = time.monotonic() + HANG_GUARD_SECONDS
     while not condition():
         if proc is not None and proc.poll() is not None:
-            pytest.fail(f"the process ended (exit {proc.returncode}) before {what}")
+            pytest.fail(f"the process ended (exit {proc.returncode}) before {said()}")
         if time.monotonic() > guard:
-            pytest.fail(f"hung: {what} did not happen")
+            pytest.fail(f"hung waiting until {said()}")
         time.sleep(0.02)
 
 

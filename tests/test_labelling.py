@@ -9,12 +9,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from helpers import EX01 as REPORT
-from helpers import EXAMPLES, ROOT, SHIPPED_MODEL, cli
+from helpers import EXAMPLES, ROOT, SHIPPED_MODEL, cli, wait_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,9 +208,9 @@ class Pane:
     def __init__(self, tmp_path: Path, command: str) -> None:
         self.tmux = tmux()
         self.socket = str(tmp_path / "tmux.sock")
-        # COLUMNS and LINES (set under pytest) would override the pane's size
+        # COLUMNS and LINES (set under pytest) would override the pane's size; the pane stays until close()
         env = f"unset COLUMNS LINES && PYTHONPATH={os.environ.get('PYTHONPATH', '')}"
-        script = f"cd {ROOT} && {env} {sys.executable} -m gkreport.cli {command}; echo EXIT=$?; sleep 60"
+        script = f"cd {ROOT} && {env} {sys.executable} -m gkreport.cli {command}; echo EXIT=$?; sleep 3600"
         subprocess.run([self.tmux, "-S", self.socket, "new-session", "-d", "-x", "120", "-y", "34", script],
                        check=True)
 
@@ -222,14 +221,16 @@ class Pane:
         return subprocess.run([self.tmux, "-S", self.socket, "capture-pane", "-p", "-t", "0"], check=True,
                               capture_output=True, text=True).stdout
 
-    def wait_for(self, needle: str, seconds: float = 30) -> str:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            screen = self.text()
-            if needle in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{self.text()}")
+    def wait_for(self, needle: str) -> str:
+        """The screen once it shows `needle`, however slowly the command starts (no deadline to race)."""
+        screens = [""]
+
+        def shown() -> bool:
+            screens[-1] = self.text()
+            return needle in screens[-1]
+
+        wait_for(shown, lambda: f"{needle!r} appeared; the pane shows:\n{screens[-1]}")
+        return screens[-1]
 
     def close(self) -> None:
         subprocess.run([self.tmux, "-S", self.socket, "kill-server"], check=False, capture_output=True)
