@@ -42,3 +42,14 @@ def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                            text=True)
     assert batch.returncode == 0, batch.stderr
     return db
+
+
+@pytest.fixture()
+def keyword_model(tmp_path: Path) -> Path:
+    """A saved theme model that needs no training data: the keyword classifier with its cue lists (every theme,
+    a score from the cue phrases a passage holds)."""
+    from gkreport.themes import KeywordThemeClassifier, save_model
+
+    folder = tmp_path / "keyword-model"
+    save_model(KeywordThemeClassifier().fit(["-"]), folder, model_kind="keyword")
+    return folder

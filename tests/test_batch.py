@@ -499,13 +499,12 @@ def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(
                 proc.kill()
 
 
-def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:
+def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path, keyword_model: Path) -> None:
     from gkreport.summary import build_summary
-    from gkreport.themes import THEME_IDS, KeywordThemeClassifier, save_model
+    from gkreport.themes import THEME_IDS
     from gkreport.themes.card import read_card
 
-    model_dir = tmp_path / "model"
-    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    model_dir = keyword_model
     files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
     db = tmp_path / "r.sqlite"
     stats = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
@@ -521,11 +520,8 @@ def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, jobs: int) -> None:
-    from gkreport.themes import KeywordThemeClassifier, save_model
-
-    model_dir = tmp_path / "model"
-    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, keyword_model: Path, jobs: int) -> None:
+    model_dir = keyword_model
     with (model_dir / "model.joblib").open("ab") as handle:
         handle.write(b"tampered")
     db = tmp_path / "r.sqlite"
@@ -559,12 +555,11 @@ def _themes(db: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(tmp_path: Path) -> None:
+def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(
+        tmp_path: Path, keyword_model: Path) -> None:
     from gkreport.summary import build_summary
-    from gkreport.themes import KeywordThemeClassifier, save_model
 
-    model_dir = tmp_path / "model"
-    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    model_dir = keyword_model
     files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
     db, at_once = tmp_path / "later.sqlite", tmp_path / "once.sqlite"
     plain = run_batch(files, db, jobs=2, model_dir=None, progress=False)
