@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -456,33 +455,42 @@ def test_dask_local_cluster_gives_the_same_rows_as_local(tmp_path: Path) -> None
     assert _content(local) == _content(dask)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _scheduler_address(scheduler_file: Path) -> str | None:
+    """The address in the file a `dask scheduler` writes once it listens (None until it is there, whole)."""
+    import json
+
+    try:
+        return json.loads(scheduler_file.read_text("utf-8"))["address"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 @pytest.mark.slow
 def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(tmp_path: Path) -> None:
     # `--scheduler ADDRESS` as on a real cluster: a scheduler and a worker started by the `dask` CLI as
-    # processes of their own; the driver only connects to the address.
+    # processes of their own; the driver only connects to the address. The scheduler picks a free port and
+    # says it in its scheduler file; the test waits for that file, then for both workers, whatever it takes.
     pytest.importorskip("distributed")
     dask_cli = Path(sys.executable).with_name("dask")
     if not dask_cli.exists():
         pytest.skip(f"the dask command is not installed next to {sys.executable}")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    scheduler_file = tmp_path / "scheduler.json"
     logs = tmp_path / "dask.log"
-    with open(logs, "wb") as log:
-        scheduler = subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                      "--no-dashboard"], stdout=log, stderr=log)
-        worker = subprocess.Popen([str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                   "--no-dashboard"], stdout=log, stderr=log)
+    procs: list[subprocess.Popen[bytes]] = []
     try:
+        with open(logs, "wb") as log:
+            procs.append(subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                           "--scheduler-file", str(scheduler_file), "--no-dashboard"],
+                                          stdout=log, stderr=log))
+            wait_for(lambda: _scheduler_address(scheduler_file) is not None, "the scheduler listened", procs[0])
+            address = _scheduler_address(scheduler_file)
+            assert address is not None
+            procs.append(subprocess.Popen([str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                           "--no-dashboard"], stdout=log, stderr=log))
         from distributed import Client
 
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
+        with Client(address, timeout=HANG_GUARD_SECONDS) as client:
+            wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "both dask workers joined", procs[1])
         files = sorted(p for p in EXAMPLES.iterdir() if p.name.startswith("ex"))
         local, remote = tmp_path / "local.sqlite", tmp_path / "remote.sqlite"
         run_batch(files, local, jobs=1, progress=False)
@@ -490,13 +498,14 @@ def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(
         assert stats.ok == len(files), logs.read_text(errors="replace")[-2000:]
         assert _content(local) == _content(remote)
     finally:
-        for proc in (worker, scheduler):
+        for proc in reversed(procs):
             proc.terminate()
-        for proc in (worker, scheduler):
+        for proc in reversed(procs):
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
 
 
 def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path, keyword_model: Path) -> None:

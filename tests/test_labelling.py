@@ -26,6 +26,7 @@ from gkreport.labelling import (
     uncertainty,
     with_suggestions,
 )
+from gkreport.labelling_screen import KEYS_HELP
 from gkreport.themes import THEME_IDS, load_scorer
 
 
@@ -221,15 +222,17 @@ class Pane:
         return subprocess.run([self.tmux, "-S", self.socket, "capture-pane", "-p", "-t", "0"], check=True,
                               capture_output=True, text=True).stdout
 
-    def wait_for(self, needle: str) -> str:
-        """The screen once it shows `needle`, however slowly the command starts (no deadline to race)."""
+    def wait_for(self, *needles: str) -> str:
+        """The screen once it shows every needle, however slowly the command starts (no deadline to race). A
+        frame reaches the pane in pieces, top line first: a needle low on the screen says the lines above it
+        are drawn."""
         screens = [""]
 
         def shown() -> bool:
             screens[-1] = self.text()
-            return needle in screens[-1]
+            return all(needle in screens[-1] for needle in needles)
 
-        wait_for(shown, lambda: f"{needle!r} appeared; the pane shows:\n{screens[-1]}")
+        wait_for(shown, lambda: f"{needles!r} appeared; the pane shows:\n{screens[-1]}")
         return screens[-1]
 
     def close(self) -> None:
@@ -255,7 +258,7 @@ def test_the_screen_shows_everything_takes_keys_and_saves_on_any_way_out(tmp_pat
     _, candidates = model_view()
     p = pane(f"label {REPORT} --out {out} --annotator t --order document")
     first = candidates[0]
-    screen = p.wait_for("1 of 10")
+    screen = p.wait_for("1 of 10", KEYS_HELP)  # the keys' line is the last one drawn on the first screen
     # the report, section and passage, the theme list with its keys and scores, the roles, the keys
     assert f"passage {first.passage.id}" in screen and first.report in screen and first.section in screen
     for number, theme in enumerate(THEME_IDS, 1):
@@ -265,8 +268,8 @@ def test_the_screen_shows_everything_takes_keys_and_saves_on_any_way_out(tmp_pat
     assert f"{first.passage.role}*" in screen and "a problem" in screen and "u undo" in screen
     assert f"↓ {candidates[1].passage.id}" in screen
     p.keys("0", "2", "Enter")
-    screen = p.wait_for("2 of 10")
-    assert f"passage {candidates[1].passage.id}" in screen and f"↑ {first.passage.id}" in screen
+    screen = p.wait_for("2 of 10", f"↑ {first.passage.id}")  # the second screen drawn over the first
+    assert f"passage {candidates[1].passage.id}" in screen
     assert [lb.themes for lb in load_annotations([out])] == [("channels",)]  # on disk before the session ends
     p.keys("s", "u")
     p.wait_for(f"back to skipped {candidates[1].passage.id}")
