@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import EXAMPLES, ROOT, cli_command, needs_shipped_model, shared_path
+from helpers import EXAMPLES, HANG_GUARD_SECONDS, ROOT, cli_command, needs_shipped_model, shared_path
 from helpers import cli as run
 
 
@@ -299,7 +299,7 @@ def test_an_unreachable_dask_scheduler_fails_fast_in_one_line(tmp_path: Path) ->
     (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
     cmd = cli_command("batch", folder, "--db", tmp_path / "r.sqlite", "--backend", "dask", "--scheduler",
                       "tcp://127.0.0.1:1", "--no-themes")
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
     assert done.returncode == 2, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "cannot reach the Dask scheduler" in errors[0], done.stderr
