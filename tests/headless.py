@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import HANG_GUARD_SECONDS
 
 # Chromium as the machine's probe starts it: no network chatter in a closed sandbox, console messages on stderr.
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -68,7 +69,7 @@ def run(page: Path, tmp: Path, *flags: str, env: dict[str, str] | None = None, f
 
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
     return subprocess.run([browser(), *FLAGS, *flags, f"--user-data-dir={profile}", page.as_uri() + fragment],
-                          check=True, capture_output=True, text=True, timeout=120,
+                          check=True, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
                           env={**os.environ, **(env or {})})
 
 

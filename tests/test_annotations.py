@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, SHARED, shared_path
 
 from gkreport.annotations import (
     Label,
@@ -24,9 +25,6 @@ from gkreport.annotations import (
 from gkreport.errors import AnnotationError
 from gkreport.passages import Passage, text_sha1
 from gkreport.themes import THEME_IDS
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # Invented passages of an invented report "demo.txt".
 DEMO = {
@@ -239,7 +237,7 @@ def test_make_label_keeps_real_text_out() -> None:
 
 
 def test_repository_annotations_load_and_keep_real_text_out() -> None:
-    files = sorted((REPO / "annotations").glob("*.jsonl"))
+    files = sorted((ROOT / "annotations").glob("*.jsonl"))
     assert files, "annotations/written.jsonl is missing"
     labels = load_annotations(files)
     assert all(lb.text is None for lb in labels if lb.source != "written")
@@ -255,9 +253,7 @@ def test_repository_annotations_load_and_keep_real_text_out() -> None:
 
 
 def test_web_label_resolves_against_shared_corpus() -> None:
-    web_file = SHARED / "corpus" / "web" / "passages.jsonl"
-    if not web_file.is_file():
-        pytest.skip("shared corpus (../shared/corpus/web/passages.jsonl) is not present")
+    web_file = shared_path("corpus", "web", "passages.jsonl")
     entry = json.loads(web_file.read_text(encoding="utf-8").splitlines()[0])
     passages = split_web_text(entry["text"], 5, "passages.jsonl#0")
     assert passages, "the splitter found no passage in web entry 0"
@@ -267,9 +263,7 @@ def test_web_label_resolves_against_shared_corpus() -> None:
 
 
 def test_corpus_label_resolves_against_shared_report() -> None:
-    report = SHARED / "seeds" / "001_b0ddba2480d5cd58.txt"
-    if not report.is_file():
-        pytest.skip("shared seeds (../shared/seeds) are not present")
+    report = shared_path("seeds", "001_b0ddba2480d5cd58.txt")
     try:
         ready = hasattr(importlib.import_module("gkreport.readers"), "read") and hasattr(
             importlib.import_module("gkreport.segment"), "segment")
@@ -290,9 +284,8 @@ def test_corpus_label_resolves_against_shared_report() -> None:
 def test_every_shipped_label_still_resolves_against_the_shared_corpus() -> None:
     # A change to the reader, segmenter or splitter can change a passage's text; the labels of the shipped
     # model must then be re-checked by a person and re-hashed, or `gkreport train` refuses them.
-    if not (SHARED / "corpus").is_dir() or not (SHARED / "seeds").is_dir():
-        pytest.skip("shared corpus and seeds (../shared) are not present")
-    files = sorted((REPO / "annotations").glob("*.jsonl"))
+    shared_path("corpus"), shared_path("seeds")
+    files = sorted((ROOT / "annotations").glob("*.jsonl"))
     labels = load_annotations(files)
     data = resolve(labels, [SHARED])
     assert len(data) >= len({(lb.doc, lb.passage) for lb in labels if lb.source != "written"})

@@ -16,13 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from gkreport.cli import DEFAULT_MODEL, app
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
-GOOD = EXAMPLES / "ex01_2024_tabs_township.txt"
-runner = CliRunner()
+from helpers import EX01 as GOOD
+from helpers import EXAMPLES, cli, needs_shipped_model
 
 
 def _pdf(text: str | None = None, password: str | None = None) -> bytes:
@@ -91,10 +86,10 @@ def _args(command: str, tmp_path: Path) -> list[str]:
 
 
 def _run(command: str, paths: list[Path], tmp_path: Path):
-    if command == "tag" and not (DEFAULT_MODEL / "card.json").exists():
-        pytest.skip("no shipped theme model in src/gkreport/models/themes")
+    if command == "tag":
+        needs_shipped_model()
     # label: s skips each passage of the good report, so the run ends as a whole
-    return runner.invoke(app, [command, *map(str, paths), *_args(command, tmp_path)], input="s\n" * 60)
+    return cli(command, *map(str, paths), *_args(command, tmp_path), input="s\n" * 60)
 
 
 def _assert_one_line(output: str, path: Path, reason: str) -> None:
@@ -163,7 +158,7 @@ def test_an_unreadable_file_named_beside_a_good_one_is_one_line(command: str, tm
     _unreadable(monkeypatch, "noperm.txt")
     if command == "batch":
         db = tmp_path / "r.sqlite"
-        result = runner.invoke(app, ["batch", str(good), str(noperm), "--db", str(db), "--no-themes", "--jobs", "1"])
+        result = cli("batch", str(good), str(noperm), "--db", str(db), "--no-themes", "--jobs", "1")
         rows = dict(sqlite3.connect(db).execute("SELECT path, status FROM files").fetchall())
         assert rows == {str(good): "ok", str(noperm): "error"}
     else:
@@ -175,8 +170,8 @@ def test_an_unreadable_file_named_beside_a_good_one_is_one_line(command: str, tm
 def test_batch_stores_one_error_row_per_bad_input_and_the_good_report(bad_folder: Path, tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     missing = tmp_path / "missing.txt"
-    result = runner.invoke(app, ["batch", str(bad_folder), str(missing), "--db", str(db), "--no-themes",
-                                 "--jobs", "2"])
+    result = cli("batch", str(bad_folder), str(missing), "--db", str(db), "--no-themes",
+                 "--jobs", "2")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     rows = {Path(path).name: (status, error) for path, status, error in
@@ -190,7 +185,7 @@ def test_batch_stores_one_error_row_per_bad_input_and_the_good_report(bad_folder
 
 
 def test_bad_inputs_in_json_output_are_error_records(bad_folder: Path) -> None:
-    result = runner.invoke(app, ["segment", str(bad_folder), "--format", "json"])
+    result = cli("segment", str(bad_folder), "--format", "json")
     assert result.exit_code == 1
     records = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
     assert records["好 报告.txt"]["error"] is None
@@ -256,7 +251,7 @@ def test_random_option_values_never_give_a_traceback(option_paths: list[str]) ->
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(commands)
     def check(args: list[str]) -> None:
-        result = runner.invoke(app, args, input="q\n")
+        result = cli(*args, input="q\n")
         assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
         assert "Traceback" not in result.output, (args, result.output)
         assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)

@@ -5,16 +5,25 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from gate_model import MARKER, save_gate_model
+from gate_model import MARKER, held_at
+from helpers import (
+    EX01,
+    EXAMPLES,
+    HANG_GUARD_SECONDS,
+    cli_command,
+    example_texts,
+    subprocess_env,
+    wait_for,
+    wait_until_ended,
+)
 
 from gkreport import pipeline, regions
 from gkreport.batch import find_files, run_batch
@@ -23,7 +32,6 @@ from gkreport.limits import FileTimeout, time_limit
 from gkreport.pipeline import process_files, run_pipeline
 from gkreport.records import FileRecord
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 # Text examples survive extra trailing newlines unchanged (utf-16 ex10 and the zip/PDF ones would not).
 TEXT_EXAMPLES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex08", "ex09", "ex11", "ex12")
 
@@ -47,30 +55,29 @@ def _content(db: Path) -> dict[str, list[tuple[object, ...]]]:
         conn.close()
 
 
-def _file_count(db: Path) -> int:
+def _file_count(db: Path) -> int | None:
+    """Rows in `files`, or None while the database or its schema is not there yet (or is locked a moment)."""
     if not db.exists():
-        return 0
+        return None
     try:
         conn = sqlite3.connect(db, timeout=1)
         try:
             return conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.OperationalError:  # schema not created yet
-        return 0
+    except sqlite3.OperationalError:
+        return None
 
 
 HELD_FROM = 8  # the gated copies: the first group of 8 goes through, every later file waits at the gate
-TESTS = Path(__file__).resolve().parent
+THREE_TEXTS = ("ex01_2024_tabs_township.txt", "ex02_2023_cells_county.txt", "ex04_2020_tabs_township.txt")
 
 
 def _gated_copies(folder: Path, n: int) -> list[Path]:
     """n copies of three text examples, each with its own trailing newlines (a new sha256); from the ninth on
     a passage of section 五 holds the gate model's marker, so those files wait until the gate opens."""
     folder.mkdir(parents=True, exist_ok=True)
-    texts = [(EXAMPLES / name).read_text("utf-8") for name in ("ex01_2024_tabs_township.txt",
-                                                              "ex02_2023_cells_county.txt",
-                                                              "ex04_2020_tabs_township.txt")]
+    texts = example_texts(*THREE_TEXTS)
     out = []
     for i in range(n):
         text = texts[i % len(texts)]
@@ -82,30 +89,18 @@ def _gated_copies(folder: Path, n: int) -> list[Path]:
     return out
 
 
-def _gate(tmp_path: Path, deaf: bool = False) -> tuple[Path, Path]:
-    """(model folder, gate file): the model holds marked passages until the gate file exists."""
-    gate = tmp_path / "gate-open"
-    return save_gate_model(tmp_path / "gate-model", gate, deaf), gate
-
-
-def _env() -> dict[str, str]:
-    """The environment of a batch subprocess: it must import the gate model from the tests folder."""
-    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(TESTS)) if p)
-    return {**os.environ, "PYTHONPATH": path}
-
-
-def _batch_held_at_the_gate(folder: Path, db: Path, model: Path, stderr: int) -> subprocess.Popen[str]:
-    """`gkreport batch` of `folder` with 2 jobs and the gate model, in a session of its own, returned once the
-    files before the gate are committed (the others are held until the gate opens)."""
-    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2",
-           "--model", str(model)]
+def _batch_held_at_the_gate(folder: Path, db: Path, gate: tuple[Path, Path], stderr: int) -> subprocess.Popen[str]:
+    """`gkreport batch` of `folder` with 2 jobs and the gate model, in a session of its own, returned once both
+    workers are held at the gate and the files before it are committed (nothing else can be: all later files
+    wait until the gate opens). No clock: the test waits for these states, however slow the machine."""
+    model, gate_file = gate
+    cmd = cli_command("batch", folder, "--db", db, "--jobs", "2", "--model", model)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True,
-                            env=_env())
+                            env=subprocess_env())
     try:
-        deadline = time.monotonic() + 120
-        while _file_count(db) < HELD_FROM and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert _file_count(db) == HELD_FROM, f"the files before the gate were not committed (exit {proc.poll()})"
+        wait_for(lambda: len(held_at(gate_file)) == 2, "both workers were held at the gate", proc)
+        wait_for(lambda: (_file_count(db) or 0) >= HELD_FROM, "the files before the gate were committed", proc)
+        assert _file_count(db) == HELD_FROM
     except BaseException:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -114,17 +109,17 @@ def _batch_held_at_the_gate(folder: Path, db: Path, model: Path, stderr: int) ->
 
 
 @pytest.mark.slow
-def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None:
+def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path, gate: tuple[Path, Path]) -> None:
     folder = tmp_path / "reports"
     copies = _gated_copies(folder, 40)
-    model, gate = _gate(tmp_path)
     db = tmp_path / "killed.sqlite"
-    proc = _batch_held_at_the_gate(folder, db, model, subprocess.DEVNULL)
+    proc = _batch_held_at_the_gate(folder, db, gate, subprocess.DEVNULL)
+    model, gate_file = gate
     os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers: its own session
     proc.wait()
     assert _file_count(db) == HELD_FROM
 
-    gate.touch()
+    gate_file.touch()
     stats = run_batch([folder], db, jobs=2, model_dir=model, progress=False)
     assert stats.skipped == HELD_FROM and stats.processed == len(copies) - HELD_FROM
     assert stats.errors == 0
@@ -142,20 +137,20 @@ def test_resume_after_kill_keeps_every_file_exactly_once(tmp_path: Path) -> None
     assert _content(db) == resumed
 
 
-def test_ctrl_c_stores_what_came_back_and_says_how_to_go_on(tmp_path: Path) -> None:
+def test_ctrl_c_stores_what_came_back_and_says_how_to_go_on(tmp_path: Path, gate: tuple[Path, Path]) -> None:
     folder = tmp_path / "reports"
     copies = _gated_copies(folder, 40)
-    model, gate = _gate(tmp_path)
     db = tmp_path / "interrupted.sqlite"
-    proc = _batch_held_at_the_gate(folder, db, model, subprocess.PIPE)
+    proc = _batch_held_at_the_gate(folder, db, gate, subprocess.PIPE)
+    model, gate_file = gate
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the driver and its workers
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=HANG_GUARD_SECONDS)  # the driver ends on the signal, gate or not
     stored = _file_count(db)
     assert proc.returncode == 130, err
     assert stored == HELD_FROM
     assert f"error: interrupted: {stored} files of this run are stored; run the same command again" in err
     assert "Traceback" not in err and "UserWarning" not in err
-    gate.touch()
+    gate_file.touch()
     stats = run_batch([folder], db, jobs=2, model_dir=model, progress=False)
     assert (stats.skipped, stats.processed, stats.errors) == (stored, len(copies) - stored, 0)
     assert len(_content(db)["files"]) == len(copies)
@@ -179,31 +174,19 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    """Running (a zombie waiting for its new parent to reap it counts as gone)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list the batch's processes")
-def test_kill_9_of_the_driver_leaves_no_process_behind(tmp_path: Path) -> None:
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "pidfd_open"),
+                    reason="needs /proc to list the batch's processes and pidfds to wait for them")
+def test_kill_9_of_the_driver_leaves_no_process_behind(tmp_path: Path, gate: tuple[Path, Path]) -> None:
     folder = tmp_path / "reports"
     _gated_copies(folder, 40)
-    model, _gate_file = _gate(tmp_path)
     db = tmp_path / "killed.sqlite"
-    proc = _batch_held_at_the_gate(folder, db, model, subprocess.DEVNULL)
+    proc = _batch_held_at_the_gate(folder, db, gate, subprocess.DEVNULL)
     children = _descendants(proc.pid)
     try:
-        assert len(children) >= 2, "the batch's worker processes were not found"  # both held at the gate
+        assert held_at(gate[1]) <= children, "the workers held at the gate are not the batch's processes"
         os.kill(proc.pid, signal.SIGKILL)  # the driver alone, as `kill -9 PID` does
         proc.wait()
-        deadline = time.monotonic() + 30
-        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        left = sorted(pid for pid in children if _alive(pid))
+        left = wait_until_ended(children)  # each gone, or none ending for a long while: left behind
         assert not left, f"processes still running after the driver was killed: {left}"
     finally:
         for pid in children:
@@ -213,26 +196,35 @@ def test_kill_9_of_the_driver_leaves_no_process_behind(tmp_path: Path) -> None:
                 pass
 
 
-def test_a_file_stuck_past_its_time_limit_is_abandoned_and_its_worker_replaced(tmp_path: Path) -> None:
+# The time limit of the test below: the file held at the deaf gate really never finishes, so it always reaches
+# it; every other step (a small example, or the group's themes) takes a few hundredths of a second, so it never
+# does, even on a crowded machine. (A 1 s limit raced real work and failed there.)
+STUCK_LIMIT = 8
+
+
+def test_a_file_stuck_past_its_time_limit_is_abandoned_and_its_worker_replaced(
+        tmp_path: Path, deaf_gate: tuple[Path, Path]) -> None:
     # A file held in a call that no signal interrupts (a C call): only killing its worker ends it.
     folder = tmp_path / "reports"
     copies = _gated_copies(folder, HELD_FROM + 1)
-    model, _gate_file = _gate(tmp_path, deaf=True)
+    model, gate_file = deaf_gate
     db = tmp_path / "r.sqlite"
-    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "1",
-           "--timeout", "1", "--model", str(model)]
+    cmd = cli_command("batch", folder, "--db", db, "--jobs", "1", "--timeout", str(STUCK_LIMIT), "--model", model)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=_env())
+                            env=subprocess_env())
     try:
-        _, err = proc.communicate(timeout=120)
+        # the gate never opens: the batch ends only by abandoning the held file
+        _, err = proc.communicate(timeout=HANG_GUARD_SECONDS)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode == 1, err
+    assert len(held_at(gate_file)) == 1 and not gate_file.exists()
     assert f"{len(copies)} files: {len(copies)} processed ({HELD_FROM} ok, 1 errors)" in err
     held = copies[HELD_FROM]
-    assert f"error: {held}: took longer than the 1 s time limit; abandoned and its worker process replaced" in err
+    assert (f"error: {held}: took longer than the {STUCK_LIMIT} s time limit; abandoned and its worker process "
+            "replaced") in err
     assert "Traceback" not in err
 
 
@@ -334,16 +326,27 @@ def test_same_file_names_in_folders_batched_from_different_working_folders(
     assert paths == [str(tmp_path / "gd" / "report.txt"), str(tmp_path / "js" / "report.txt")]
 
 
+def _never_returns() -> None:
+    """Blocks for ever: a read of a pipe nobody writes (the write end stays open), as a reader stuck on a file
+    does. Only an exception raised by a signal handler ends it."""
+    read_end, write_end = os.pipe()
+    try:
+        os.read(read_end, 1)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
 def test_time_limit_raises_and_becomes_an_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(FileTimeout):
         with time_limit(0.1):
-            time.sleep(5)
+            _never_returns()
 
-    def slow(path: str, *args: object, **kwargs: object) -> None:
-        time.sleep(5)
+    def stuck(path: str, *args: object, **kwargs: object) -> None:
+        _never_returns()
 
-    monkeypatch.setattr(pipeline, "analyse_file", slow)
-    [record] = process_files([(str(EXAMPLES / "ex01_2024_tabs_township.txt"), "c" * 64)], None, 0.1)
+    monkeypatch.setattr(pipeline, "analyse_file", stuck)
+    [record] = process_files([(str(EX01), "c" * 64)], None, 0.1)
     assert record.status == "error" and "time limit" in (record.error or "")
 
 
@@ -379,27 +382,56 @@ def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(
             single.passages)
 
 
-def test_time_limit_also_stops_work_in_a_thread_that_cannot_take_signals() -> None:
-    # Dask runs each task in a worker thread, where SIGALRM cannot be used.
+def _in_a_thread(work: Callable[[], object]) -> list[object]:
+    """What `work` returned or raised, run in a thread other than the main one (no signals there)."""
     outcome: list[object] = []
 
-    def work() -> None:
+    def run() -> None:
         try:
-            with time_limit(0.2):
-                while True:
-                    sum(range(1000))
-        except FileTimeout as exc:
-            outcome.append(str(exc))
-        with time_limit(0.2):  # a block that ends in time leaves nothing pending behind it
-            time.sleep(0.01)
-        for _ in range(40):
-            time.sleep(0.01)
-        outcome.append("clean")
+            outcome.append(work())
+        except BaseException as exc:  # a FileTimeout is one (so that readers cannot swallow it)
+            outcome.append(exc)
 
-    thread = threading.Thread(target=work)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    thread.join(10)
-    assert outcome == ["took longer than the 0.2 s time limit", "clean"]
+    thread.join(HANG_GUARD_SECONDS)
+    return outcome
+
+
+def test_time_limit_also_stops_work_in_a_thread_that_cannot_take_signals() -> None:
+    # Dask runs each task in a worker thread, where SIGALRM cannot be used.
+    def endless() -> None:
+        with time_limit(0.2):
+            while True:  # Python code that never ends: the asynchronous exception stops it
+                sum(range(1000))
+
+    [stopped] = _in_a_thread(endless)
+    assert isinstance(stopped, FileTimeout) and str(stopped) == "took longer than the 0.2 s time limit"
+
+
+def test_a_time_limit_that_fires_after_its_block_ended_leaves_nothing_pending(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The timer thread may fire just as the block ends; the test fires it itself, after the block, instead of
+    # hoping a real timer falls in that moment. Nothing may then be raised in the code that follows.
+    timers: list[threading.Timer] = []
+
+    class HeldTimer(threading.Timer):
+        def start(self) -> None:
+            timers.append(self)  # never started: the test calls its function when it chooses
+
+    def work() -> str:
+        with time_limit(0.2):
+            pass
+        [timer] = timers
+        assert timer.finished.is_set(), "the timer was not cancelled when its block ended"
+        timer.function(*timer.args, **timer.kwargs)  # fires anyway, as a timer already under way would
+        total = 0
+        for i in range(100_000):  # Python code running on: a pending exception would be raised here
+            total += i
+        return "clean"
+
+    monkeypatch.setattr(threading, "Timer", HeldTimer)
+    assert _in_a_thread(work) == ["clean"]
 
 
 def test_find_files_recurses_and_names_the_missing(tmp_path: Path) -> None:
@@ -426,33 +458,42 @@ def test_dask_local_cluster_gives_the_same_rows_as_local(tmp_path: Path) -> None
     assert _content(local) == _content(dask)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _scheduler_address(scheduler_file: Path) -> str | None:
+    """The address in the file a `dask scheduler` writes once it listens (None until it is there, whole)."""
+    import json
+
+    try:
+        return json.loads(scheduler_file.read_text("utf-8"))["address"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 @pytest.mark.slow
 def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(tmp_path: Path) -> None:
     # `--scheduler ADDRESS` as on a real cluster: a scheduler and a worker started by the `dask` CLI as
-    # processes of their own; the driver only connects to the address.
+    # processes of their own; the driver only connects to the address. The scheduler picks a free port and
+    # says it in its scheduler file; the test waits for that file, then for both workers, whatever it takes.
     pytest.importorskip("distributed")
     dask_cli = Path(sys.executable).with_name("dask")
     if not dask_cli.exists():
         pytest.skip(f"the dask command is not installed next to {sys.executable}")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    scheduler_file = tmp_path / "scheduler.json"
     logs = tmp_path / "dask.log"
-    with open(logs, "wb") as log:
-        scheduler = subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                      "--no-dashboard"], stdout=log, stderr=log)
-        worker = subprocess.Popen([str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                   "--no-dashboard"], stdout=log, stderr=log)
+    procs: list[subprocess.Popen[bytes]] = []
     try:
+        with open(logs, "wb") as log:
+            procs.append(subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                           "--scheduler-file", str(scheduler_file), "--no-dashboard"],
+                                          stdout=log, stderr=log))
+            wait_for(lambda: _scheduler_address(scheduler_file) is not None, "the scheduler listened", procs[0])
+            address = _scheduler_address(scheduler_file)
+            assert address is not None
+            procs.append(subprocess.Popen([str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                           "--no-dashboard"], stdout=log, stderr=log))
         from distributed import Client
 
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
+        with Client(address, timeout=HANG_GUARD_SECONDS) as client:
+            wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "both dask workers joined", procs[1])
         files = sorted(p for p in EXAMPLES.iterdir() if p.name.startswith("ex"))
         local, remote = tmp_path / "local.sqlite", tmp_path / "remote.sqlite"
         run_batch(files, local, jobs=1, progress=False)
@@ -460,22 +501,22 @@ def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(
         assert stats.ok == len(files), logs.read_text(errors="replace")[-2000:]
         assert _content(local) == _content(remote)
     finally:
-        for proc in (worker, scheduler):
+        for proc in reversed(procs):
             proc.terminate()
-        for proc in (worker, scheduler):
+        for proc in reversed(procs):
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
 
 
-def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:
+def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path, keyword_model: Path) -> None:
     from gkreport.summary import build_summary
-    from gkreport.themes import THEME_IDS, KeywordThemeClassifier, save_model
+    from gkreport.themes import THEME_IDS
     from gkreport.themes.card import read_card
 
-    model_dir = tmp_path / "model"
-    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    model_dir = keyword_model
     files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
     db = tmp_path / "r.sqlite"
     stats = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
@@ -491,11 +532,8 @@ def test_batch_with_a_saved_model_tags_every_passage(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, jobs: int) -> None:
-    from gkreport.themes import KeywordThemeClassifier, save_model
-
-    model_dir = tmp_path / "model"
-    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+def test_batch_refuses_a_tampered_model_before_any_file(tmp_path: Path, keyword_model: Path, jobs: int) -> None:
+    model_dir = keyword_model
     with (model_dir / "model.joblib").open("ab") as handle:
         handle.write(b"tampered")
     db = tmp_path / "r.sqlite"
@@ -529,12 +567,11 @@ def _themes(db: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(tmp_path: Path) -> None:
+def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(
+        tmp_path: Path, keyword_model: Path) -> None:
     from gkreport.summary import build_summary
-    from gkreport.themes import KeywordThemeClassifier, save_model
 
-    model_dir = tmp_path / "model"
-    save_model(KeywordThemeClassifier().fit(["-"]), model_dir, model_kind="keyword")
+    model_dir = keyword_model
     files = sorted(p for p in EXAMPLES.iterdir() if p.name[:4] in TEXT_EXAMPLES)
     db, at_once = tmp_path / "later.sqlite", tmp_path / "once.sqlite"
     plain = run_batch(files, db, jobs=2, model_dir=None, progress=False)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from helpers import CONSISTENT_T2, CONSISTENT_T3, CONSISTENT_T4, SHARED, ZERO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,30 +15,10 @@ from gkreport.report import Report
 from gkreport.tables import Cell, TableResult, extract_tables
 from gkreport.templates import SCHEMAS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 T3_COLS = [c.id for c in SCHEMAS["2021"].tables["3"].columns]
 T4_COLS = ["upheld", "corrected", "other", "pending", "total"]
-ZERO = (0, 0, 0, 0, 0, 0, 0)
-
 # Invented numbers that satisfy R1–R4.
-GOOD_T3 = {
-    "new_received": (5, 1, 0, 0, 1, 0, 7),
-    "carried_over": (1, 0, 0, 0, 0, 0, 1),
-    "granted": (2, 1, 0, 0, 0, 0, 3),
-    "partially_granted": (1, 0, 0, 0, 0, 0, 1),
-    "denied.third_party": (1, 0, 0, 0, 0, 0, 1),
-    "unable.not_held": (1, 0, 0, 0, 1, 0, 2),
-    "total": (5, 1, 0, 0, 1, 0, 7),
-    "carry_forward": (1, 0, 0, 0, 0, 0, 1),
-}
-GOOD_T4 = {"reconsideration": (2, 1, 0, 1, 4), "litigation_direct": (1, 0, 0, 0, 1),
-           "litigation_after_review": (0, 0, 1, 0, 1)}
-GOOD_T2 = {("regulations", "made"): 0, ("regulations", "repealed"): 0, ("regulations", "in_force"): 3,
-           ("normative_docs", "made"): 2, ("normative_docs", "repealed"): 1,
-           ("normative_docs", "in_force"): 15,
-           ("licensing", "decisions"): 120, ("punishment", "decisions"): 35, ("coercion", "decisions"): 4,
-           ("fees", "amount"): 12.5}
+GOOD_T3, GOOD_T4, GOOD_T2 = CONSISTENT_T3, CONSISTENT_T4, CONSISTENT_T2
 
 
 def build(t3: dict[str, tuple] | None = None, t4: dict[str, tuple] | None = None,

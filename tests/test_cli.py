@@ -13,17 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from gkreport.cli import DEFAULT_MODEL, app
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "corpora/examples"
-runner = CliRunner()
-
-
-def run(*args: str):
-    return runner.invoke(app, list(args))
+from helpers import EXAMPLES, HANG_GUARD_SECONDS, ROOT, cli_command, needs_shipped_model, shared_path
+from helpers import cli as run
 
 
 def test_segment_json_lines_for_every_example() -> None:
@@ -71,13 +62,8 @@ def test_check_strict_fails_on_the_broken_example() -> None:
     assert run("check", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--strict").exit_code == 0
 
 
-def _needs_model() -> None:
-    if not (DEFAULT_MODEL / "card.json").exists():
-        pytest.skip("no shipped theme model in src/gkreport/models/themes")
-
-
 def test_tag_and_classify(tmp_path: Path) -> None:
-    _needs_model()
+    needs_shipped_model()
     result = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"))
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -100,7 +86,7 @@ def test_tagging_never_imports_scikit_learn_or_spacy() -> None:
     """`tag` and a batch worker score with the shipped numpy scorer and tokenise with jieba alone: importing
     scikit-learn (and scipy.stats with it) would cost 1.5–2 s of every cold `tag` and every worker, spaCy
     0.8–1.2 s."""
-    _needs_model()
+    needs_shipped_model()
     example = str(EXAMPLES / "ex01_2024_tabs_township.txt")
     code = ("import sys; from typer.testing import CliRunner; from gkreport.cli import DEFAULT_MODEL, app;"
             "from gkreport.pipeline import process_files;"
@@ -113,7 +99,7 @@ def test_tagging_never_imports_scikit_learn_or_spacy() -> None:
 
 
 def test_tag_on_a_report_without_section_five(tmp_path: Path) -> None:
-    _needs_model()
+    needs_shipped_model()
     path = tmp_path / "short.txt"
     path.write_text("某镇2024年政府信息公开工作年度报告\n一、总体情况\n全年工作平稳。\n", encoding="utf-8")
     result = run("tag", str(path))
@@ -122,7 +108,7 @@ def test_tag_on_a_report_without_section_five(tmp_path: Path) -> None:
 
 
 def test_classify_rejects_bad_lines(tmp_path: Path) -> None:
-    _needs_model()
+    needs_shipped_model()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     result = run("classify", str(bad))
@@ -148,9 +134,7 @@ def test_previous_year_pairs_for_x1() -> None:
 
 
 def test_check_runs_x1_across_consecutive_years() -> None:
-    shared = Path(__file__).resolve().parents[2] / "shared/corpus/github"
-    if not shared.exists():
-        pytest.skip("../shared (the real 平潭 reports of consecutive years) is absent")
+    shared = shared_path("corpus", "github")
     result = run("check", "--all", str(shared / "004_pingtan_syq_2025.txt"), str(shared / "005_pingtan_syq_2024.txt"))
     assert result.exit_code == 0
     assert result.stdout.count("[X1.") == 7  # only the 2025 report has its previous year among the inputs
@@ -182,7 +166,7 @@ def test_batch_names_the_files_that_failed_and_exits_1(tmp_path: Path) -> None:
         (folder / f"empty{i}.txt").write_bytes(b"")  # one sha256: stored once, so one error row…
     (folder / "note.md").write_text("# 说明\n\n这里只是说明。\n", "utf-8")  # …and one more
     db = tmp_path / "r.sqlite"
-    result = runner.invoke(app, ["batch", str(folder), "--db", str(db), "--no-themes"])
+    result = run("batch", str(folder), "--db", str(db), "--no-themes")
     assert result.exit_code == 1
     assert "9 files: 3 processed (1 ok, 2 errors), 0 already done, 6 identical copies of others" in result.output
     assert f"error: {folder / 'empty0.txt'}: empty file" in result.output
@@ -218,17 +202,12 @@ def test_missing_database_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_readme_main_command_and_its_worked_example(tmp_path: Path) -> None:
-    # The README's main command (after its `pip install -e .`), and the summary excerpt it shows.
-    _needs_model()
+def test_readme_main_command_and_its_worked_example(examples_db: Path) -> None:
+    # The README's main command (after its `pip install -e .`; the fixture runs its batch), and the summary
+    # excerpt it shows.
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "gkreport batch corpora/examples --db results.sqlite && gkreport summary --db results.sqlite" in readme
-    db = tmp_path / "results.sqlite"
-    cli = [sys.executable, "-m", "gkreport.cli"]
-    batch = subprocess.run([*cli, "batch", "corpora/examples", "--db", str(db)], cwd=ROOT, capture_output=True,
-                           text=True)
-    assert batch.returncode == 0, batch.stderr
-    summary = subprocess.run([*cli, "summary", "--db", str(db), "--format", "markdown"], cwd=ROOT,
+    summary = subprocess.run(cli_command("summary", "--db", examples_db, "--format", "markdown"), cwd=ROOT,
                              capture_output=True, text=True)
     assert summary.returncode == 0, summary.stderr
     excerpt = readme.split("## A worked example", 1)[1].split("Single reports", 1)[0]
@@ -252,7 +231,7 @@ def test_readme_single_report_examples_are_what_the_commands_print(monkeypatch: 
             shown[command].append(line)
     assert len(shown) == 2
     for command, lines in shown.items():
-        result = runner.invoke(app, command.split()[1:])
+        result = run(*command.split()[1:])
         printed = [line.rstrip() for line in result.output.splitlines()]
         for line in lines:
             assert line.rstrip() in printed, f"{command}: README line not printed: {line}"
@@ -318,9 +297,9 @@ def test_an_unreachable_dask_scheduler_fails_fast_in_one_line(tmp_path: Path) ->
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
-    cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(tmp_path / "r.sqlite"),
-           "--backend", "dask", "--scheduler", "tcp://127.0.0.1:1", "--no-themes"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    cmd = cli_command("batch", folder, "--db", tmp_path / "r.sqlite", "--backend", "dask", "--scheduler",
+                      "tcp://127.0.0.1:1", "--no-themes")
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
     assert done.returncode == 2, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "cannot reach the Dask scheduler" in errors[0], done.stderr

@@ -13,11 +13,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from helpers import EXAMPLES, ROOT
 
 from gkreport.normalise import compact, normalise_text
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "corpora" / "examples"
 SEGMENTS = ROOT / "annotations" / "gold" / "segments"
 TABLES = ROOT / "annotations" / "gold" / "tables"
 BROKEN = "ex09"  # deliberately inconsistent example (see corpora/README.md)

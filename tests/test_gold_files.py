@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ROOT, SHARED, shared_path
 
 from gkreport.normalise import compact, normalise_text
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "annotations" / "gold" / "segments_pingtan"
-CORPUS = ROOT.parent / "shared" / "corpus" / "pingtan-bodies"
+CORPUS = SHARED / "corpus" / "pingtan-bodies"
 GOLD_FILES = sorted(GOLD.glob("*.json"))
 
 KEYS = {"doc", "sha256", "template", "agency", "year", "level", "sections", "appendix"}
@@ -222,8 +222,7 @@ def test_gold_file_is_well_formed(gold: Path) -> None:
 
 @pytest.mark.parametrize("gold", GOLD_FILES, ids=lambda p: p.name)
 def test_gold_file_resolves_against_its_report(gold: Path) -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"{CORPUS} (the 平潭 bodies' reports) is absent; the gold cannot be resolved")
+    shared_path("corpus", "pingtan-bodies")
     from gkreport.readers import read
 
     record = json.loads(gold.read_text(encoding="utf-8"))

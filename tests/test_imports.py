@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "corpora" / "examples" / "ex01_2024_tabs_township.txt"
+from helpers import EX01 as EXAMPLE
+from helpers import HANG_GUARD_SECONDS
 
 # Run the CLI as `python -m gkreport.cli` does, then write the names of the imported modules to a file.
 _LIST_MODULES = """
@@ -38,7 +37,7 @@ THEMES = {"jieba", "joblib", "numpy"}
 def _imported(tmp_path: Path, *args: str) -> set[str]:
     out = tmp_path / "modules.json"
     subprocess.run([sys.executable, "-c", _LIST_MODULES, str(out), *args], check=True, capture_output=True,
-                   timeout=120)
+                   timeout=HANG_GUARD_SECONDS)
     return {name.split(".")[0] for name in json.loads(out.read_text(encoding="utf-8"))}
 
 

@@ -9,16 +9,15 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from helpers import EX01 as REPORT
+from helpers import EXAMPLES, ROOT, SHIPPED_MODEL, cli, wait_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from gkreport.annotations import load_annotations, resolve
-from gkreport.cli import DEFAULT_MODEL, app
 from gkreport.errors import OptionError
 from gkreport.labelling import (
     NearDuplicates,
@@ -28,16 +27,12 @@ from gkreport.labelling import (
     uncertainty,
     with_suggestions,
 )
+from gkreport.labelling_screen import KEYS_HELP
 from gkreport.themes import THEME_IDS, load_scorer
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "corpora/examples"
-REPORT = EXAMPLES / "ex01_2024_tabs_township.txt"
-runner = CliRunner()
 
 
 def label(*args: str, keys: str = ""):
-    return runner.invoke(app, ["label", *args], input=keys)
+    return cli("label", *args, input=keys)
 
 
 def shown_ids(output: str, doc: str = REPORT.name) -> list[str]:
@@ -47,7 +42,7 @@ def shown_ids(output: str, doc: str = REPORT.name) -> list[str]:
 
 def model_view() -> tuple[object, list]:
     """The shipped model and its suggestions for the example report, computed here independently of the CLI."""
-    scorer = load_scorer(DEFAULT_MODEL)
+    scorer = load_scorer(SHIPPED_MODEL)
     return scorer, with_suggestions(collect([REPORT]).candidates, scorer)
 
 
@@ -215,9 +210,9 @@ class Pane:
     def __init__(self, tmp_path: Path, command: str) -> None:
         self.tmux = tmux()
         self.socket = str(tmp_path / "tmux.sock")
-        # COLUMNS and LINES (set under pytest) would override the pane's size
+        # COLUMNS and LINES (set under pytest) would override the pane's size; the pane stays until close()
         env = f"unset COLUMNS LINES && PYTHONPATH={os.environ.get('PYTHONPATH', '')}"
-        script = f"cd {ROOT} && {env} {sys.executable} -m gkreport.cli {command}; echo EXIT=$?; sleep 60"
+        script = f"cd {ROOT} && {env} {sys.executable} -m gkreport.cli {command}; echo EXIT=$?; sleep 3600"
         subprocess.run([self.tmux, "-S", self.socket, "new-session", "-d", "-x", "120", "-y", "34", script],
                        check=True)
 
@@ -228,14 +223,18 @@ class Pane:
         return subprocess.run([self.tmux, "-S", self.socket, "capture-pane", "-p", "-t", "0"], check=True,
                               capture_output=True, text=True).stdout
 
-    def wait_for(self, needle: str, seconds: float = 30) -> str:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            screen = self.text()
-            if needle in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{self.text()}")
+    def wait_for(self, *needles: str) -> str:
+        """The screen once it shows every needle, however slowly the command starts (no deadline to race). A
+        frame reaches the pane in pieces, top line first: a needle low on the screen says the lines above it
+        are drawn."""
+        screens = [""]
+
+        def shown() -> bool:
+            screens[-1] = self.text()
+            return all(needle in screens[-1] for needle in needles)
+
+        wait_for(shown, lambda: f"{needles!r} appeared; the pane shows:\n{screens[-1]}")
+        return screens[-1]
 
     def close(self) -> None:
         subprocess.run([self.tmux, "-S", self.socket, "kill-server"], check=False, capture_output=True)
@@ -260,7 +259,7 @@ def test_the_screen_shows_everything_takes_keys_and_saves_on_any_way_out(tmp_pat
     _, candidates = model_view()
     p = pane(f"label {REPORT} --out {out} --annotator t --order document")
     first = candidates[0]
-    screen = p.wait_for("1 of 10")
+    screen = p.wait_for("1 of 10", KEYS_HELP)  # the keys' line is the last one drawn on the first screen
     # the report, section and passage, the theme list with its keys and scores, the roles, the keys
     assert f"passage {first.passage.id}" in screen and first.report in screen and first.section in screen
     for number, theme in enumerate(THEME_IDS, 1):
@@ -270,8 +269,8 @@ def test_the_screen_shows_everything_takes_keys_and_saves_on_any_way_out(tmp_pat
     assert f"{first.passage.role}*" in screen and "a problem" in screen and "u undo" in screen
     assert f"↓ {candidates[1].passage.id}" in screen
     p.keys("0", "2", "Enter")
-    screen = p.wait_for("2 of 10")
-    assert f"passage {candidates[1].passage.id}" in screen and f"↑ {first.passage.id}" in screen
+    screen = p.wait_for("2 of 10", f"↑ {first.passage.id}")  # the second screen drawn over the first
+    assert f"passage {candidates[1].passage.id}" in screen
     assert [lb.themes for lb in load_annotations([out])] == [("channels",)]  # on disk before the session ends
     p.keys("s", "u")
     p.wait_for(f"back to skipped {candidates[1].passage.id}")
@@ -305,8 +304,8 @@ def write_labels(path: Path, picks: dict[str, list[str]], written: list[tuple[st
 def test_labels_of_one_report_train_without_cv_and_name_the_themes_never_seen(tmp_path: Path) -> None:
     labels, model = tmp_path / "mine.jsonl", tmp_path / "model"
     write_labels(labels, {"5.1": ["staffing"], "5.2": ["staffing", "channels"], "5.3": ["channels"], "5.4": []})
-    result = runner.invoke(app, ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                                 "--out", str(model)])
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
+                 "--out", str(model))
     assert result.exit_code == 0, result.output
     assert "trained without cross-validation: the labels come from 1 report" in result.output
     unseen = [t for t in THEME_IDS if t not in ("staffing", "channels")]
@@ -316,18 +315,18 @@ def test_labels_of_one_report_train_without_cv_and_name_the_themes_never_seen(tm
     assert card["labels"] == ["staffing", "channels"] and sorted(card["untrained_themes"]) == sorted(unseen)
     assert card["cv_metrics"] is None and card["n_training_passages"] == 4
     # tag and classify score only the themes the model has a classifier for: never a constant for the rest
-    tagged = runner.invoke(app, ["tag", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--model", str(model)])
+    tagged = cli("tag", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--model", str(model))
     assert tagged.exit_code == 0, tagged.output
     records = [json.loads(line) for line in tagged.stdout.splitlines()]
     assert records and all(set(r["scores"]) == {"staffing", "channels"} for r in records)
     assert len({r["scores"]["staffing"] for r in records}) > 1
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"text": records[0]["text"]}, ensure_ascii=False) + "\n", "utf-8")
-    classified = runner.invoke(app, ["classify", str(source), "--model", str(model)])
+    classified = cli("classify", str(source), "--model", str(model))
     assert classified.exit_code == 0 and set(json.loads(classified.stdout)["scores"]) == {"staffing", "channels"}
     db = tmp_path / "r.sqlite"
-    batch = runner.invoke(app, ["batch", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--db", str(db),
-                                "--jobs", "1", "--model", str(model)])
+    batch = cli("batch", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--db", str(db),
+                "--jobs", "1", "--model", str(model))
     assert batch.exit_code == 0, batch.output
     with sqlite3.connect(db) as connection:
         stored = {row[0] for row in connection.execute("SELECT DISTINCT theme FROM passage_themes")}
@@ -338,8 +337,8 @@ def test_counts_printed_are_the_passages_used(tmp_path: Path) -> None:
     labels, model = tmp_path / "mine.jsonl", tmp_path / "model"
     write_labels(labels, {"5.1": ["staffing"], "5.2": ["staffing"], "5.3": []},
                  written=[("我们自己写的一段：人员不足，培训不够。", ["staffing"]), ("网站栏目更新不及时。", [])])
-    result = runner.invoke(app, ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                                 "--out", str(model), "--no-written", "--cv", "0"])
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
+                 "--out", str(model), "--no-written", "--cv", "0")
     assert result.exit_code == 0, result.output
     card = json.loads((model / "card.json").read_text("utf-8"))
     assert card["n_training_passages"] == 3 and "(3 labelled passages, 1 themes)" in result.output
@@ -349,8 +348,8 @@ def test_counts_printed_are_the_passages_used(tmp_path: Path) -> None:
 def test_labels_no_theme_can_be_learnt_from_are_refused_in_one_line(tmp_path: Path) -> None:
     labels = tmp_path / "mine.jsonl"
     write_labels(labels, {"5.1": ["staffing"], "5.2": ["staffing"]})
-    result = runner.invoke(app, ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                                 "--out", str(tmp_path / "m")])
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
+                 "--out", str(tmp_path / "m"))
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "can be learnt" in result.output
     assert result.output.startswith(f"error: {labels}: ")
@@ -374,7 +373,7 @@ def test_train_and_evaluate_errors_are_one_line_each(tmp_path: Path, case: str) 
         (tmp_path / "m").write_text("a file where the model folder should go", "utf-8")
     else:
         args = ["evaluate", "themes", *args[1:5]]
-    result = runner.invoke(app, args)
+    result = cli(*args)
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.strip().splitlines() if not line.startswith(("note:", "warning:"))]
     assert all(line.startswith("error: ") for line in lines) and "Traceback" not in result.output
@@ -401,6 +400,6 @@ def test_labels_from_two_reports_are_cross_validated_and_each_fold_is_told(tmp_p
     assert folds and [done for done, _, _ in folds] == list(range(len(folds)))
     assert {total for _, total, _ in folds} == {len(folds)}
     assert any("fold 1/2" in what for _, _, what in folds) and any("fold 2/2" in what for _, _, what in folds)
-    result = runner.invoke(app, ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                                 "--out", str(tmp_path / "m")])
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
+                 "--out", str(tmp_path / "m"))
     assert result.exit_code == 0 and "from 2 reports (2 folds)" in result.output, result.output

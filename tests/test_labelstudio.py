@@ -15,19 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from helpers import EX01 as REPORT
+from helpers import EXAMPLES, ROOT, SHIPPED_MODEL, cli
 
 from gkreport.annotations import load_annotations, resolve
-from gkreport.cli import DEFAULT_MODEL, app
 from gkreport.labelling import collect, with_suggestions
 from gkreport.labelstudio import CONFIG, config_xml, import_export
 from gkreport.passages import ROLES, text_sha1
 from gkreport.themes import THEME_IDS, load_scorer
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "corpora/examples"
-REPORT = EXAMPLES / "ex01_2024_tabs_township.txt"
-runner = CliRunner()
 
 
 def passages() -> dict[str, Any]:
@@ -44,7 +39,7 @@ def test_the_shipped_config_has_the_roles_and_the_taxonomys_themes() -> None:
     assert controls["themes"].get("choice") == "multiple"
     texts = {t.get("name"): t.get("value") for t in view.iter("Text")}
     assert all(c.get("toName") in texts for c in controls.values())
-    printed = runner.invoke(app, ["labelstudio", "config"])
+    printed = cli("labelstudio", "config")
     assert printed.exit_code == 0 and printed.stdout == config_xml()
 
 
@@ -60,10 +55,10 @@ def test_the_config_is_package_data() -> None:
 
 def test_export_writes_tasks_with_the_models_suggestions(tmp_path: Path) -> None:
     out = tmp_path / "tasks.json"
-    result = runner.invoke(app, ["labelstudio", "export", str(REPORT), "--out", str(out)])
+    result = cli("labelstudio", "export", str(REPORT), "--out", str(out))
     assert result.exit_code == 0, result.output
     tasks = json.loads(out.read_text("utf-8"))
-    scorer = load_scorer(DEFAULT_MODEL)
+    scorer = load_scorer(SHIPPED_MODEL)
     candidates = with_suggestions(collect([REPORT]).candidates, scorer)
     assert len(tasks) == len(candidates)
     view = ET.fromstring(config_xml())
@@ -147,7 +142,7 @@ def test_import_reads_labelstudios_export_back_into_annotation_records(tmp_path:
     export = tmp_path / "project-3-at-2026-12-04.json"
     export.write_text(json.dumps(hand_written_export(), ensure_ascii=False), "utf-8")
     out = tmp_path / "from_ls.jsonl"
-    result = runner.invoke(app, ["labelstudio", "import", str(export), "--corpus", str(EXAMPLES), "--out", str(out)])
+    result = cli("labelstudio", "import", str(export), "--corpus", str(EXAMPLES), "--out", str(out))
     assert result.exit_code == 1, result.output  # some tasks were refused
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert [line.split(": ")[2] for line in errors] == ["task 105", "task 106", "task 108", "task 109"]
@@ -166,13 +161,13 @@ def test_import_reads_labelstudios_export_back_into_annotation_records(tmp_path:
     assert all(set(json.loads(line)) == set(shipped) for line in out.read_text("utf-8").splitlines())
     assert [d.passage for d in resolve(labels, [EXAMPLES])] == ["5.1", "5.2", "6.1"]
     # an existing file is not overwritten by accident
-    again = runner.invoke(app, ["labelstudio", "import", str(export), "--corpus", str(EXAMPLES), "--out", str(out)])
+    again = cli("labelstudio", "import", str(export), "--corpus", str(EXAMPLES), "--out", str(out))
     assert again.exit_code == 2 and "--force" in again.output and len(load_annotations([out])) == 3
 
 
 def test_what_label_studio_gives_back_for_our_tasks_round_trips(tmp_path: Path) -> None:
     tasks_file = tmp_path / "tasks.json"
-    assert runner.invoke(app, ["labelstudio", "export", str(REPORT), "--out", str(tasks_file)]).exit_code == 0
+    assert cli("labelstudio", "export", str(REPORT), "--out", str(tasks_file)).exit_code == 0
     tasks = json.loads(tasks_file.read_text("utf-8"))
     # Label Studio keeps the data, gives ids and stores the annotator's result; here each accepts the suggestion
     export = []
@@ -200,8 +195,8 @@ def test_a_bad_export_is_one_line_naming_it(tmp_path: Path, content: str | None,
     export = tmp_path / "export.json"
     if content is not None:
         export.write_text(content, "utf-8")
-    result = runner.invoke(app, ["labelstudio", "import", str(export), "--corpus", str(EXAMPLES),
-                                 "--out", str(tmp_path / "o.jsonl")])
+    result = cli("labelstudio", "import", str(export), "--corpus", str(EXAMPLES),
+                 "--out", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {export}: ") and reason in lines[0], result.output
@@ -217,7 +212,7 @@ def test_export_errors_are_one_line(tmp_path: Path, case: str) -> None:
         args[4] = str(tmp_path / "nowhere" / "t.json")
     else:
         args += ["--model", str(tmp_path / "in")]
-    result = runner.invoke(app, args)
+    result = cli(*args)
     assert result.exit_code == (1 if case == "empty folder" else 2)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.output

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import SHARED, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,6 @@ from gkreport.normalise import normalise_text
 from gkreport.passages import ROLES, Passage, split_passages, split_text, text_sha1
 from gkreport.segment import SECTION_NAMES, Report, Section
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
 GITHUB = SHARED / "corpus" / "github"
 WEB = SHARED / "corpus" / "web" / "passages.jsonl"
@@ -251,11 +251,6 @@ def test_any_text_keeps_the_invariants(parts: list[str], section: int, offset: i
 # ---------------------------------------------------------------------------------------------------
 # Real reports from the shared folder
 
-def _need(path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the real reports live in the shared folder next to the repo")
-
-
 _HEAD5 = re.compile(r"[一二三四五六七八九十]、\s*(?:政府信息公开工作)?(?:存在的)?主要问题[和及]改进"
                     r"(?:情况|措施)")
 _HEAD6 = re.compile(r"[一二三四五六七八九十]、\s*其他需要报告的事项")
@@ -272,7 +267,7 @@ def _cut(text: str) -> dict[int, tuple[int, int]]:
 
 
 def _split_file(path: Path) -> tuple[str, dict[int, list[Passage]]]:
-    _need(path)
+    shared_path(path)
     text = normalise_text(path.read_text(encoding="utf-8"))
     out = {}
     for number, (a, b) in _cut(text).items():
@@ -299,7 +294,7 @@ SEED_EXPECTED = {
 @pytest.mark.shared
 @pytest.mark.parametrize("prefix", sorted(SEED_EXPECTED))
 def test_seed_layouts(prefix: str) -> None:
-    _need(SEEDS)
+    shared_path(SEEDS)
     (path,) = SEEDS.glob(f"{prefix}_*.txt")
     _, parts = _split_file(path)
     roles5, pairs5, roles6 = SEED_EXPECTED[prefix]
@@ -310,7 +305,7 @@ def test_seed_layouts(prefix: str) -> None:
 
 @pytest.mark.shared
 def test_split_passages_on_a_report_built_from_a_seed() -> None:
-    _need(SEEDS)
+    shared_path(SEEDS)
     (path,) = SEEDS.glob("001_*.txt")
     text = normalise_text(path.read_text(encoding="utf-8"))
     doc = Document(path=str(path), format="txt", sha256="0" * 64, text=text)
@@ -328,7 +323,7 @@ def test_split_passages_on_a_report_built_from_a_seed() -> None:
 
 @pytest.mark.shared
 def test_split_passages_through_the_segmenter() -> None:
-    _need(SEEDS)
+    shared_path(SEEDS)
     try:
         from gkreport.readers import read
         from gkreport.segment import segment  # type: ignore[attr-defined]
@@ -364,7 +359,7 @@ def test_nested_list_takes_its_parent_title_as_heading() -> None:
 
 @pytest.mark.shared
 def test_web_passages_split_into_items() -> None:
-    _need(WEB)
+    shared_path(WEB)
     records = [json.loads(line) for line in WEB.read_text(encoding="utf-8").splitlines()]
     assert len(records) == 61
     split = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import SHARED, shared_path
 
 from gkreport.document import Document
 from gkreport.errors import ReportError
@@ -23,8 +24,6 @@ from gkreport.readers import SUPPORTED_SUFFIXES, read, sniff_format
 from gkreport.readers._build import squash
 from gkreport.readers.pdffile import is_page_number, page_lines, split_cells
 from gkreport.readers.textfile import line_blocks, pipe_cells
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # Invented report-like text (no real report text in the repo).
 REPORT_TXT = (
@@ -709,9 +708,7 @@ def test_real_files_read(path: Path | None) -> None:
 
 @pytest.mark.shared
 def test_huaian_pdf() -> None:
-    path = SHARED / "corpus" / "github" / "001_huaian_shi_2024.pdf"
-    if not path.exists():
-        pytest.skip(f"淮安 PDF not found at {path}")
+    path = shared_path("corpus", "github", "001_huaian_shi_2024.pdf")
     doc = read(path)
     assert doc.pages == 6
     assert "本年新收政府信息公开申请数量" in doc.text

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ROOT, cli, cli_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -192,17 +193,14 @@ def test_formats(db: Path) -> None:
 
 
 def test_cli(db: Path, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
 
-    from gkreport.cli import app
 
-    runner = CliRunner()
-    result = runner.invoke(app, ["review", "--db", str(db), "--verdict", "needs correction", "--format", "csv"])
+    result = cli("review", "--db", str(db), "--verdict", "needs correction", "--format", "csv")
     assert result.exit_code == 0
     assert [row["sha256"] for row in csv.DictReader(io.StringIO(result.output))] == ["C", "B"]
-    result = runner.invoke(app, ["review", "--db", str(tmp_path / "nope.sqlite")])
+    result = cli("review", "--db", str(tmp_path / "nope.sqlite"))
     assert result.exit_code == 2 and result.output.strip() == f"error: {tmp_path / 'nope.sqlite'}: no such database"
-    result = runner.invoke(app, ["review", "--db", str(db), "--format", "html", "--output", str(tmp_path / "r.html")])
+    result = cli("review", "--db", str(db), "--format", "html", "--output", str(tmp_path / "r.html"))
     assert result.exit_code == 0 and (tmp_path / "r.html").read_text("utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -246,21 +244,14 @@ def test_cli_choices_are_the_api_choices() -> None:
 
 
 @pytest.mark.slow
-def test_readme_shows_what_summary_and_review_print_on_the_examples(tmp_path: Path) -> None:
+def test_readme_shows_what_summary_and_review_print_on_the_examples(examples_db: Path) -> None:
     import subprocess
-    import sys
 
-    root = Path(__file__).resolve().parents[1]
-    if not (root / "src/gkreport/models/themes/card.json").exists():
-        pytest.skip("no shipped theme model in src/gkreport/models/themes")
-    example = (root / "README.md").read_text("utf-8").split("## A worked example", 1)[1].split("Single reports", 1)[0]
+    example = (ROOT / "README.md").read_text("utf-8").split("## A worked example", 1)[1].split("Single reports", 1)[0]
     blocks = example.split("```text\n")[1:]
     matrix, review = (block.split("```", 1)[0].splitlines() for block in blocks)
-    db = tmp_path / "x.sqlite"
-    cli = [sys.executable, "-m", "gkreport.cli"]
-    subprocess.run([*cli, "batch", "corpora/examples", "--db", str(db)], cwd=root, capture_output=True, check=True)
     screens = {name: [line.rstrip() for line in subprocess.run(
-        [*cli, name, "--db", str(db)], cwd=root, capture_output=True, text=True, check=True).stdout.splitlines()]
-        for name in ("summary", "review")}
+        cli_command(name, "--db", examples_db), cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()] for name in ("summary", "review")}
     assert all(line in screens["summary"] for line in matrix), "README matrix is not today's"
     assert all(line in screens["review"] for line in review if line != "…"), "README review excerpt is not today's"

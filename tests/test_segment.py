@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from helpers import ROOT, SHARED, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +16,6 @@ from gkreport.headings import _body_after, _inline_candidates, _section_of, firs
 from gkreport.normalise import normalise_text
 from gkreport.parts import HEAD_STRIP, heading_text, scan_ordinals
 from gkreport.segment import _NUMERALS, _config, _Markers, _never_overlap, level_of, segment
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def doc(text: str) -> Document:
@@ -153,8 +150,7 @@ def test_examples_match_gold() -> None:
 
 
 def test_real_reports_match_gold() -> None:
-    if not SHARED.exists():
-        pytest.skip("../shared (the real reports) is absent; real-report gold cannot be checked")
+    shared_path()
     summary = evaluate_segments(ROOT / "annotations/gold/segments", [SHARED / "seeds", SHARED / "corpus"])
     assert len(summary.docs) == 30
     bad = [(d.doc, d.error, d.problems) for d in summary.docs

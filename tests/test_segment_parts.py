@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,7 +174,6 @@ def test_agency_must_end_with_an_agency_word() -> None:
         assert read_metadata(title, title)[0] == name
 
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 _TABLE_LABELS = re.compile("指标名称|计量单位|历年累计")
 
 

@@ -9,13 +9,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES
 
 from gkreport.errors import OptionError
 from gkreport.pipeline import run_pipeline
 from gkreport.records import FileRecord
 from gkreport.store import connect, done_sha256s, export, write_records
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 EX01 = EXAMPLES / "ex01_2024_tabs_township.txt"
 
 

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import CONSISTENT_T2, CONSISTENT_T3, CONSISTENT_T4, EXAMPLES, ROOT, SHARED, ZERO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,10 +21,7 @@ from gkreport.segment import SECTION_NAMES, Report, Section
 from gkreport.tables import CSV_FIELDS, TableResult, extract_tables, render_text, table_rows_for_csv
 from gkreport.templates import SCHEMAS, cell_label
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REPO = Path(__file__).resolve().parents[1]
-GOLD = REPO / "annotations" / "gold" / "tables"
-EXAMPLES = REPO / "corpora" / "examples"
+GOLD = ROOT / "annotations" / "gold" / "tables"
 
 
 def make_report(text: str, *, real_tables: bool = False, template: str = "unknown") -> Report:
@@ -76,24 +74,8 @@ T3_LABELS = [  # (row id, group label cell, row label cell) as printed in the of
     ("total", "", "（七）总计"),
     ("carry_forward", "", "四、结转下年度继续办理"),
 ]
-ZERO = (0, 0, 0, 0, 0, 0, 0)
-T3 = {row: ZERO for row, _g, _l in T3_LABELS}
-T3.update({
-    "new_received": (5, 1, 0, 0, 1, 0, 7),
-    "carried_over": (1, 0, 0, 0, 0, 0, 1),
-    "granted": (2, 1, 0, 0, 0, 0, 3),
-    "partially_granted": (1, 0, 0, 0, 0, 0, 1),
-    "denied.third_party": (1, 0, 0, 0, 0, 0, 1),
-    "unable.not_held": (1, 0, 0, 0, 1, 0, 2),
-    "total": (5, 1, 0, 0, 1, 0, 7),
-    "carry_forward": (1, 0, 0, 0, 0, 0, 1),
-})
-T4 = {"reconsideration": (2, 1, 0, 1, 4), "litigation_direct": (1, 0, 0, 0, 1),
-      "litigation_after_review": (0, 0, 1, 0, 1)}
-T2 = {("regulations", "made"): 0, ("regulations", "repealed"): 0, ("regulations", "in_force"): 3,
-      ("normative_docs", "made"): 2, ("normative_docs", "repealed"): 1, ("normative_docs", "in_force"): 15,
-      ("licensing", "decisions"): 120, ("punishment", "decisions"): 35, ("coercion", "decisions"): 4,
-      ("fees", "amount"): 12.5}
+T3 = {row: ZERO for row, _g, _l in T3_LABELS} | CONSISTENT_T3
+T4, T2 = CONSISTENT_T4, CONSISTENT_T2
 
 PROSE_HEAD = "某镇2024年政府信息公开工作年度报告\n一、总体情况\n本年度共收到政府信息公开申请7件。\n"
 T3_HEAD = ("三、收到和处理政府信息公开申请情况\n"

@@ -11,14 +11,13 @@ import random
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES, ROOT
 
 from gkreport.readers import read
 from gkreport.readers.textfile import read_text_file
 from gkreport.segment import segment
 from gkreport.tables import extract_tables
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "corpora" / "examples"
 GOLD = ROOT / "annotations" / "gold" / "tables"
 TEXT_EXAMPLES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".md")
                        and (GOLD / f"{p.name}.json").exists())

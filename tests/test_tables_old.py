@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,6 @@ from gkreport.tables_old import (
 )
 from gkreport.tables_old.schema import chain_of
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 PROSE = ("某某县某某局2015年政府信息公开工作年度报告\n一、概述\n本局依照条例做好政府信息公开工作。\n"
          "二、主动公开政府信息情况\n全年主动公开信息若干条。\n三、依申请公开政府信息情况\n全年受理申请若干件。\n"
          "四、存在的主要问题及改进措施\n人员不足，下一步加强培训。\n")

@@ -3,19 +3,15 @@ must be, bit for bit, those of scoring every passage anew, alone or together wit
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers import EXAMPLES
+from helpers import SHIPPED_MODEL as MODEL
 
 from gkreport.passages import split_passages
 from gkreport.pipeline import ThemeScoreCache
 from gkreport.readers import read
 from gkreport.segment import segment
-
-ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "src" / "gkreport" / "models" / "themes"  # the shipped model (package data)
-EXAMPLES = ROOT / "corpora" / "examples"
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -36,8 +37,6 @@ from gkreport.themes.scoring import TfidfBlock
 from gkreport.themes.spacy_textcat import SpacyThemeClassifier
 from gkreport.themes.training import cross_validate, make_model, train
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 THREE = ("staffing", "timeliness", "channels")
 CUES = {"staffing": ["工作人员", "培训/轮训", "业务培训"], "timeliness": ["不及时", "滞后"],
         "channels": ["网站", "公众号"]}
@@ -448,7 +447,7 @@ def test_inference_words_are_spacys_on_every_passage() -> None:
     from gkreport.records import iter_paths
     from gkreport.segment import segment
 
-    folders = [REPO / "corpora" / "examples"] + [SHARED / name for name in ("seeds", "corpus") if
+    folders = [ROOT / "corpora" / "examples"] + [SHARED / name for name in ("seeds", "corpus") if
                                                  (SHARED / name).is_dir()]
     texts: list[str] = []
     for path in iter_paths(folders):
@@ -535,7 +534,7 @@ def test_packaged_taxonomy_feeds_the_keyword_baseline(tmp_path: Path) -> None:
 def test_train_and_evaluate_end_to_end_on_written_passages(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture) -> None:
     """Runs everything a real labelling round will run; prints the numbers (they only prove the plumbing)."""
-    data = resolve(load_annotations([REPO / "annotations" / "written.jsonl"]), [])
+    data = resolve(load_annotations([ROOT / "annotations" / "written.jsonl"]), [])
     assert len(data) >= 60
     names = ["keyword", "linear", "spacy"]
     started = time.perf_counter()
@@ -778,7 +777,7 @@ def test_evaluate_themes_prints_the_honest_figure_and_writes_json(tmp_path: Path
     from gkreport.cli import app
 
     out = tmp_path / "themes.json"
-    written = str(REPO / "annotations" / "written.jsonl")
+    written = str(ROOT / "annotations" / "written.jsonl")
     result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", written, "--corpus", str(tmp_path),
                                       "--variant", "keyword", "--curve", "--json", str(out)])
     assert result.exit_code == 0, result.output
@@ -808,7 +807,7 @@ def test_boundary_rules_name_known_themes_and_sit_with_both_themes_they_separate
     rule that sends a case to one of two themes is listed under both."""
     import re
 
-    raw = json.loads((REPO / "src/gkreport/themes/taxonomy.json").read_text(encoding="utf-8"))
+    raw = json.loads((ROOT / "src/gkreport/themes/taxonomy.json").read_text(encoding="utf-8"))
     rules: dict[str, set[str]] = {}
     for theme in raw["themes"]:
         for rule in theme["boundary"]:
@@ -818,6 +817,6 @@ def test_boundary_rules_name_known_themes_and_sit_with_both_themes_they_separate
     for rule, listed_under in rules.items():
         named = set(re.findall(r"\b[a-z]{4,}\b", rule))
         assert len(named) < 2 or len(listed_under) >= 2, rule
-    guidelines = (REPO / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8")
+    guidelines = (ROOT / "annotations" / "GUIDELINES.md").read_text(encoding="utf-8")
     assert all(f"\n{n}. **" in guidelines for n in range(1, 13))
     assert guidelines.count("*Worked example:*") >= 5

@@ -14,12 +14,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import EX01 as EXAMPLE
+from helpers import ROOT
 from typer.testing import CliRunner
 
 from gkreport import cli
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "corpora/examples/ex01_2024_tabs_township.txt"
 MODEL_FILES = ("card.json", "model.joblib", "scorer.joblib")
 
 
