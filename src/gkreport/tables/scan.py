@@ -22,6 +22,8 @@ _VALUE_CHARS = re.compile(r"[\d/／\\—–－-]|无")  # what could be a value 
 _FAST_CELLS = re.compile(r"(?:\t[ ]*\d+[ ]*)+(?:\t[ ]*)?")  # tab cells of plain integers
 _STACKED = re.compile(r"(?:\n[ \t]*(?:[+-]?\d+(?:\.\d+)?)?[ \t]*)*")  # lines of at most one number
 _STACKED_NUM = re.compile(r"(?m)^[ \t]*([+-]?\d+(?:\.\d+)?)[ \t]*$")
+_SPACED_INTS = re.compile(r"\d+(?: +\d+)* *")  # plain integers separated by spaces
+_DIGITS = re.compile(r"\d+")
 _CELL_SEP = re.compile(r"[\t|]")
 _FOOTER = re.compile(r"\s*(?:[-—–~]+\s*\d{1,4}\s*[-—–~]+|第\s*\d{1,4}\s*页.*|=+\s*PAGE.*)\s*")
 _MD_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*")
@@ -148,6 +150,11 @@ def _scan_zone(doc: _Doc, start: int, end: int, label_end_line: bool,
     if pos < end and text[pos] == "\n":
         pos += 1
     while pos < end:
+        # Lines without a value character give no group: go straight to the line of the next one.
+        value = _VALUE_CHARS.search(text, pos, end)
+        if value is None:
+            break
+        pos = text.rfind("\n", pos, value.start()) + 1 or pos
         nl = text.find("\n", pos, end)
         seg_end = end if nl == -1 else nl
         group = _scan_segment(doc, pos, seg_end, False, search_all)
@@ -159,7 +166,8 @@ def _scan_zone(doc: _Doc, start: int, end: int, label_end_line: bool,
 
 def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all: bool) -> _Group | None:
     text = doc.text
-    if _VALUE_CHARS.search(text, start, end) is None:
+    first_value = _VALUE_CHARS.search(text, start, end)
+    if first_value is None:
         return None
     segment = text[start:end]
     if label_cell:
@@ -170,6 +178,10 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
             _FOOTER.fullmatch(segment) or _MD_RULE.fullmatch(segment)):
         return None
     structured = "\t" in segment or "|" in segment
+    if label_cell and not structured:
+        spaced = _spaced_row(doc, segment, start, first_value.start() - start)
+        if spaced is not None:
+            return spaced
     if structured:
         cells = _cells_of(segment, start)
         if not label_cell and cells and not cells[0][0].strip() and segment.lstrip().startswith("|"):
@@ -289,6 +301,29 @@ def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
     empty = (base + 1 + len(toks),) if trail else ()
     return _Group(toks, chunks, False, 0, trail, doc.is_real_row(start), True, True, chunks[0][1], line_start,
                   tok_cells=tok_cells, empty_cells=empty)
+
+
+def _spaced_row(doc: _Doc, segment: str, start: int, first: int) -> _Group | None:
+    """The common PDF case read without the general cell loop: the rest of a label's line (no tab or pipe)
+    is words without a value character, then plain integers separated by spaces. `first` is where the
+    first value character of `segment` is. Returns None for anything else; reads what the general path
+    reads (the words are label text, the integers one run)."""
+    if first and not segment[first - 1].isspace() or not _SPACED_INTS.fullmatch(segment, first):
+        return None
+    text = doc.text
+    run_start = start + first
+    glued = run_start > 0 and not text[run_start - 1].isspace() and text[run_start - 1] != "|"
+    toks: list[_Val] = []
+    chunks: list[tuple[str, int]] = []
+    leading_zero = False
+    for m in _DIGITS.finditer(segment, first):
+        digits = m.group()
+        offset = start + m.start()
+        leading_zero = leading_zero or (digits[0] == "0" and len(digits) > 1)
+        toks.append(_Val(int(digits), digits, offset, "ok"))
+        chunks.append((digits, offset))
+    return _Group(toks, chunks, glued or leading_zero, 0, 0, doc.is_real_row(start), False, True, chunks[0][1],
+                  doc.line_start(start), tok_cells=None, empty_cells=())
 
 
 def _chunks(run: str, base: int) -> list[tuple[str, int]]:
