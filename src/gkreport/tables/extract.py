@@ -20,19 +20,23 @@ from gkreport.templates import SCHEMAS, Schema
 
 def extract_tables(report: Report) -> TableResult:
     """Cells of tables 二, 三 and 四 of `report`, each with value, raw text, status and position."""
-    doc = _Doc(report)
-    regions = _locate(doc.text, *_section_starts(report))
-    name = _detect_template(doc.text, regions, report)
+    text = report.document.text
+    regions = _locate(text, *_section_starts(report))
+    spans = regions.spans()
+    name = _detect_template(text, regions, report)
     if name is None:
         from gkreport.tables_old import extract_old  # no 2019/2021 table: the pre-2019 统计表, if any
 
-        return extract_old(report)
+        result = extract_old(report)
+        result.regions = spans
+        return result
+    doc = _Doc(report)
     schema = SCHEMAS[name]
     cells: list[Cell] = []
     cells += _extract_t2(doc, schema, regions.t2)
     cells += _extract_t3(doc, schema, regions.t3)
     cells += _extract_t4(doc, schema, regions.t4)
-    return TableResult(name, cells)
+    return TableResult(name, cells, spans)
 
 
 def _extract_t2(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> list[Cell]:

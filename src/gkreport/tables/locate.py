@@ -44,6 +44,10 @@ class _Regions:
     t3: tuple[int, int] | None
     t4: tuple[int, int] | None
 
+    def spans(self) -> list[tuple[int, int]]:
+        """The regions found, as [start, end) spans."""
+        return [span for span in (self.t2, self.t3, self.t4) if span is not None]
+
 
 def _back_to_ordinal(text: str, pos: int) -> int:
     """Where a heading that ends in the anchor at `pos` starts (四、政府信息公开行政复议 → at 四)."""
@@ -107,7 +111,7 @@ def _section_starts(report: Report) -> tuple[int | None, int | None, int | None]
 def table_spans(text: str, report: Report | None = None) -> list[tuple[int, int]]:
     """Where tables 二, 三 and 四 sit in `text`, as [start, end) spans (the prose is everything else)."""
     regions = _locate(text, *_section_starts(report)) if report is not None else _locate(text)
-    return [span for span in (regions.t2, regions.t3, regions.t4) if span is not None]
+    return regions.spans()
 
 
 def _detect_template(text: str, regions: _Regions, report: Report) -> str | None:

@@ -33,6 +33,9 @@ class TableResult:
 
     template: str
     cells: list[Cell]
+    # Where tables 二, 三 and 四 sit in the text, as `table_spans` gives them (the prose is everything else);
+    # None when not known (a result rebuilt from stored cells): then `table_spans` locates them again.
+    regions: list[tuple[int, int]] | None = None
     _index: dict[tuple[str, str, str], Cell] = field(init=False, repr=False)
     _printed: set[tuple[str, str]] = field(init=False, repr=False)
 
