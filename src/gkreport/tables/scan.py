@@ -19,8 +19,7 @@ _RUN = re.compile(rf"(?:{_NUM}|{_BLANK})(?: *(?:{_NUM}|{_BLANK}))*")
 _RUN_SEARCH = re.compile(rf"(?:{_NUM}|(?<=\s){_BLANK})(?: *(?:{_NUM}|{_BLANK}))*")
 _BLANK_WORDS = frozenset({"无"})
 _VALUE_CHARS = re.compile(r"[\d/／\\—–－-]|无")  # what could be a value or a blank marker
-# Tab cells of plain integers, between empty cells (a label spread over two merged cells, unused columns).
-_FAST_CELLS = re.compile(r"((?:\t[ ]*(?=\t))*)(?:\t[ ]*\d+[ ]*)+((?:\t[ ]*)*)")
+_FAST_CELLS = re.compile(r"(?:\t[ ]*\d+[ ]*)+(?:\t[ ]*)?")  # tab cells of plain integers
 _STACKED = re.compile(r"(?:\n[ \t]*(?:[+-]?\d+(?:\.\d+)?)?[ \t]*)*")  # lines of at most one number
 _STACKED_NUM = re.compile(r"(?m)^[ \t]*([+-]?\d+(?:\.\d+)?)[ \t]*$")
 _SPACED_INTS = re.compile(r"\d+(?: +\d+)* *")  # plain integers separated by spaces
@@ -275,31 +274,32 @@ def _flush_blanks(pending: list[tuple[int, int]], toks: list[_Val], chunks: list
 
 def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
     """The common case read without the general cell loop: the rest of a label's line is
-    tab-separated cells that each hold a plain integer, between empty cells.
-    Returns None for anything else."""
+    tab-separated cells that each hold a plain integer. Returns None for anything else."""
     tab = segment.find("\t")
-    if tab < 0 or "|" in segment:
+    if tab < 0 or "|" in segment or not _FAST_CELLS.fullmatch(segment, tab) or \
+            (tab and _VALUE_CHARS.search(segment, 0, tab)):
         return None
-    cells = _FAST_CELLS.fullmatch(segment, tab)
-    if cells is None or (tab and _VALUE_CHARS.search(segment, 0, tab)):
-        return None
-    lead = cells.group(1).count("\t")
-    # The fullmatch leaves one run of digits per number cell: read them with their offsets in one pass.
-    chunks = [(m.group(), start + m.start()) for m in _DIGITS.finditer(segment, cells.end(1))]
-    if any(len(digits) > 1 and digits[0] == "0" for digits, _ in chunks):
-        return None  # a leading zero: digits run together, read by the general path
-    toks = [_Val(int(digits), digits, offset, "ok") for digits, offset in chunks]
-    trail = cells.group(2).count("\t")
+    parts = segment[tab + 1:].split("\t")
+    trail = 0
+    if not parts[-1].strip():
+        parts.pop()
+        trail = 1
+    toks: list[_Val] = []
+    chunks: list[tuple[str, int]] = []
+    pos = start + tab + 1
+    for part in parts:
+        digits = part.strip()
+        if len(digits) > 1 and digits[0] == "0":
+            return None  # a leading zero: digits run together, read by the general path
+        offset = pos + part.index(digits)
+        toks.append(_Val(int(digits), digits, offset, "ok"))
+        chunks.append((digits, offset))
+        pos += len(part) + 1
     line_start = doc.line_start(start)
     base = doc.text.count("\t", line_start, start)
-    if lead or trail > 1:
-        # Tabs and pipes, as the general path counts cells (rows with no empty cell before their numbers
-        # and at most one after them have always been read here, counting tabs only).
-        base += doc.text.count("|", line_start, start)
-    first = base + 1 + lead
-    tok_cells = list(range(first, first + len(toks)))
-    empty = (*range(base + 1, first), *range(first + len(toks), first + len(toks) + trail))
-    return _Group(toks, chunks, False, lead, trail, doc.is_real_row(start), True, True, chunks[0][1], line_start,
+    tok_cells = list(range(base + 1, base + 1 + len(toks)))
+    empty = (base + 1 + len(toks),) if trail else ()
+    return _Group(toks, chunks, False, 0, trail, doc.is_real_row(start), True, True, chunks[0][1], line_start,
                   tok_cells=tok_cells, empty_cells=empty)
 
 
