@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from helpers import CONSISTENT_T2, CONSISTENT_T3, CONSISTENT_T4, EXAMPLES, ROOT, SHARED, ZERO
@@ -18,7 +19,14 @@ from hypothesis import strategies as st
 from gkreport.document import Block, Document
 from gkreport.normalise import normalise_text
 from gkreport.segment import SECTION_NAMES, Report, Section
-from gkreport.tables import CSV_FIELDS, TableResult, extract_tables, render_text, table_rows_for_csv
+from gkreport.tables import (
+    CSV_FIELDS,
+    TableResult,
+    extract_tables,
+    render_text,
+    table_rows_for_csv,
+    table_spans,
+)
 from gkreport.templates import SCHEMAS, cell_label
 
 GOLD = ROOT / "annotations" / "gold" / "tables"
@@ -196,6 +204,37 @@ def test_tab_separated_rows() -> None:
     assert cell is not None and cell.offset is not None
     assert report.document.text[cell.offset:cell.offset + len(cell.raw)] == "7"
     assert cell.line == report.document.line_of(cell.offset)
+
+
+def test_result_carries_the_table_regions() -> None:
+    report = make_report(render_tab())
+    result = extract_tables(report)
+    assert result.regions is not None and len(result.regions) == 3
+    assert result.regions == table_spans(report.document.text, report)
+    assert report.document.text[slice(*result.regions[1])].lstrip().startswith("三")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.text(alphabet="字项 ", max_size=3), cells=st.text(alphabet="\t\t\t  0123457字/-|+", max_size=24),
+       below=st.text(alphabet="\t 05字", max_size=6))
+def test_fast_row_readings_match_the_general_cell_loop(words: str, cells: str, below: str) -> None:
+    # The label line's shortcuts (tab cells of integers, space-separated integers) read what the general
+    # loop over cells reads: the same numbers, offsets, empty cells and flags.
+    from gkreport.tables import scan
+
+    text = f"表\n{words}标签{cells}\n{below}\n下一项"
+    doc = scan._Doc(make_report(text))
+    start = text.index("标签") + 2
+    end = text.index("下一项")
+
+    def read() -> list[tuple[object, ...]]:
+        return [(tuple((v.value, v.raw, v.offset, v.status) for v in g.toks), g.chunks, g.run_mode, g.lead,
+                 g.trail, g.reliable, g.structured, g.same_line, g.start, g.stacked, g.tok_cells, g.empty_cells)
+                for g in scan._scan_zone(doc, start, end, True)]
+
+    fast = read()
+    with patch.object(scan, "_fast_row", lambda *args: None), patch.object(scan, "_spaced_row", lambda *args: None):
+        assert read() == fast
 
 
 def test_one_cell_per_line() -> None:

@@ -364,12 +364,15 @@ _COMPILED = {fact.id: tuple(re.compile(p) for p in fact.patterns) for fact in PR
 _PAGE_FOOTER = re.compile(r"[-—–][-—–]*\s*\d{1,4}\s*[-—–]+")
 
 
-def _prose(report: Report) -> str:
-    """The document text without the tables, lines joined (PDF text breaks lines mid-sentence)."""
+def _prose(report: Report, tables: TableResult) -> str:
+    """The document text without the tables, lines joined (PDF text breaks lines mid-sentence). The spans
+    of the tables are those the tables were read from (located again only for tables rebuilt from stored
+    cells)."""
     text = report.document.text
     parts = []
     pos = 0
-    for start, end in sorted(table_spans(text, report)):
+    spans = tables.regions if tables.regions is not None else table_spans(text, report)
+    for start, end in sorted(spans):
         parts.append(text[pos:start])
         pos = max(pos, end)
     parts.append(text[pos:])
@@ -477,7 +480,7 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
     results += _check_values(schema, tables)
     if previous is not None:
         results += cross_year_checks(tables, previous)
-    prose = _prose(report)
+    prose = _prose(report, tables)
     for fact in PROSE_FACTS:
         if tables.template not in fact.templates:
             continue
