@@ -238,18 +238,18 @@ def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[
 # year before. A report can be checked when its tables are of a 2019/2021 template: it has table-三 cells, or
 # none at all but a 2019/2021 template (every X1 check is then not assessable, as `gkreport check` says), and
 # no pre-2019 统计表 cells. Of several reports of the previous year the first by path is taken.
-_X1_READY = """{r}.sha256 IN (SELECT f.sha256 FROM files f WHERE f.status = 'ok')
-    AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = {r}.sha256 AND c.tbl = :old)
-    AND ({r}.template IN (SELECT value FROM json_each(:templates))
-         OR EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = {r}.sha256 AND c.tbl = '3'))"""
-_X1_PAIRS = f"""
-WITH pairs AS (
+_X1_PAIRS = """
+WITH ready AS MATERIALIZED (  -- each report's readiness once, not again for every report it might follow
+    SELECT r.sha256, r.agency, r.year, f.path FROM reports r JOIN files f USING (sha256)
+    WHERE f.status = 'ok' AND r.agency IS NOT NULL AND r.year IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = r.sha256 AND c.tbl = :old)
+      AND (r.template IN (SELECT value FROM json_each(:templates))
+           OR EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = r.sha256 AND c.tbl = '3'))),
+pairs AS MATERIALIZED (
     SELECT cur.sha256 AS report,
-           (SELECT prev.sha256 FROM reports prev JOIN files pf USING (sha256)
-            WHERE prev.agency = cur.agency AND prev.year = cur.year - 1 AND {_X1_READY.format(r="prev")}
-            ORDER BY pf.path, prev.sha256 LIMIT 1) AS previous
-    FROM reports cur
-    WHERE cur.agency IS NOT NULL AND cur.year IS NOT NULL AND {_X1_READY.format(r="cur")})
+           (SELECT prev.sha256 FROM ready prev WHERE prev.agency = cur.agency AND prev.year = cur.year - 1
+            ORDER BY prev.path, prev.sha256 LIMIT 1) AS previous
+    FROM ready cur)
 SELECT report, previous FROM pairs
 WHERE CASE WHEN previous IS NULL  -- X1 rows of a previous year no longer stored (its file changed in place)
            THEN EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1')
