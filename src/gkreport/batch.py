@@ -228,8 +228,8 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
     return stats
 
 
-def _run(conn: sqlite3.Connection, db: str | Path, found_items: list[Path | ReportError], stats: BatchStats, *, force: bool,
-         retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
+def _run(conn: sqlite3.Connection, db: str | Path, found_items: list[Path | ReportError], stats: BatchStats, *,
+         force: bool, retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
          model_dir: str | None, progress: bool, started: float) -> None:
     """Hash, skip what is stored, tag stored passages without themes, process the rest (see `run_batch`)."""
     found: dict[str, str] = {}
