@@ -38,7 +38,7 @@ import threading
 import time
 import warnings
 from collections import Counter
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +50,10 @@ from gkreport.pipeline import FileRecord, check_record, error_record, problem_re
 from gkreport.readers import open_report_file
 from gkreport.records import passed_over_text
 from gkreport.store import (
+    FileRows,
     connect,
     cross_year_pairs,
+    file_rows,
     forget_replaced,
     replace_checks,
     stored_passages,
@@ -59,6 +61,7 @@ from gkreport.store import (
     stored_table3,
     untagged_files,
     write_records,
+    write_rows,
     write_themes,
 )
 from gkreport.tables import Cell, TableResult
@@ -99,7 +102,7 @@ class BatchStats:
     passed_over: Counter[str] = field(default_factory=Counter)  # files in the folders not read, by suffix
     interrupted: bool = False  # stopped by Ctrl-C: the files that came back are stored, the rest are not
 
-    def count(self, records: list[FileRecord]) -> None:
+    def count(self, records: Sequence[FileRecord | FileRows]) -> None:
         self.processed += len(records)
         for record in records:
             self.ok += record.status == "ok"
@@ -325,7 +328,7 @@ class _Writer:
 
     def __init__(self, db: str | Path) -> None:
         self.db = db
-        self.chunks: queue.Queue[list[FileRecord] | None] = queue.Queue(maxsize=WRITE_QUEUE)
+        self.chunks: queue.Queue[list[FileRows] | None] = queue.Queue(maxsize=WRITE_QUEUE)
         self.failure: BaseException | None = None
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._write, name="gkreport-batch-writer")  # not a daemon: the
@@ -345,7 +348,7 @@ class _Writer:
             while (chunk := self.chunks.get()) is not None:
                 if self.failure is None:
                     try:
-                        write_records(conn, chunk)
+                        write_rows(conn, chunk)
                     except BaseException as exc:  # noqa: BLE001 - raised again in the driver
                         self.failure = exc
 
@@ -353,7 +356,7 @@ class _Writer:
         if self.failure is not None:
             raise self.failure
 
-    def put(self, chunk: list[FileRecord]) -> None:
+    def put(self, chunk: list[FileRows]) -> None:
         self._raise()
         if chunk:
             self.chunks.put(chunk)
@@ -374,7 +377,7 @@ def _process(db: str | Path, todo: list[tuple[str, str]], stats: BatchStats, *, 
     if not todo:
         return
     groups = [todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES)]
-    chunk: list[FileRecord] = []
+    chunk: list[FileRows] = []
     writer = _Writer(db)
     with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
         # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
@@ -399,14 +402,24 @@ def _process(db: str | Path, todo: list[tuple[str, str]], stats: BatchStats, *, 
 
 
 def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, model_dir: str | None,
-             timeout: float | None) -> Generator[list[FileRecord], None, None]:
+             timeout: float | None) -> Generator[list[FileRows], None, None]:
     """Each group's records as they come back: local worker processes with the hard time limit, or Dask."""
     if backend == "local":
         from gkreport.workers import run_groups
 
-        return run_groups(groups, jobs=jobs, model_dir=model_dir, timeout=timeout,
-                          make_error=error_record)
+        return run_groups(groups, jobs=jobs, model_dir=model_dir, timeout=timeout, make_error=_error_rows)
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    return parallel(delayed(process_files)(group, model_dir, timeout) for group in groups)
+    return parallel(delayed(group_rows)(group, model_dir, timeout) for group in groups)
+
+
+def group_rows(group: list[tuple[str, str]], model_dir: str | None, timeout: float | None,
+               on_step: Callable[[int | None], None] | None = None) -> list[FileRows]:
+    """A worker's task: the rows of a group of files (`pipeline.process_files`, then `store.file_rows`)."""
+    return [file_rows(record) for record in process_files(list(group), model_dir, timeout, on_step)]
+
+
+def _error_rows(path: str, sha256: str, reason: str) -> FileRows:
+    """The rows of a file whose worker was abandoned."""
+    return file_rows(error_record(path, sha256, reason))

@@ -37,8 +37,9 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from gkreport.errors import ReportError
 from gkreport.pipeline import FileRecord
@@ -307,36 +308,69 @@ def _report_row(sha256: str, r: dict[str, Any]) -> tuple[Any, ...]:
             json.dumps(appendix, ensure_ascii=False) if appendix else None)
 
 
-def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_at: str) -> None:
-    """Every row of `records`, one `executemany` per table (per file, the statements cost more than the rows)."""
+class FileRows(NamedTuple):
+    """One file's rows as its tables store them, less what only the writer knows (`processed_at`, the passage
+    ids). Built where the file was read (`file_rows`, in a batch worker), so the driver, which alone writes and
+    shares the cores with the workers, only inserts them; and tuples pickle back from a worker faster than the
+    record's dicts."""
+
+    sha256: str
+    path: str
+    status: str
+    error: str | None
+    files: tuple[Any, ...]  # the files row without processed_at
+    report: tuple[Any, ...] | None  # None for an error
+    sections: list[tuple[Any, ...]]
+    cells: list[tuple[Any, ...]]
+    checks: list[tuple[Any, ...]]
+    passages: list[tuple[Any, ...]]  # without the id
+    themes: list[list[tuple[str, float, int]]]  # (theme, score, assigned) of each passage
+
+
+def file_rows(rec: FileRecord) -> FileRows:
+    """The rows `rec` adds to the database (`write_rows`)."""
+    ok = rec.status == "ok" and rec.report is not None
+    sha = rec.sha256
+    return FileRows(
+        sha, rec.path, rec.status, rec.error,
+        (sha, rec.path, rec.format, rec.encoding, rec.status, rec.error, rec.model_version),
+        _report_row(sha, rec.report) if ok and rec.report is not None else None,
+        [(sha, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"], s["text"])
+         for s in rec.sections] if ok else [],
+        [(sha, c["tbl"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"], c["offset"], c["note"])
+         for c in rec.cells] if ok else [],
+        [(sha, c["check_id"], _family(c["check_id"]), c["status"], c["expected"], c["actual"], c["message"],
+          c["severity"]) for c in rec.checks] if ok else [],
+        [(sha, p["passage_id"], p["section"], p["role"], p["text"], p["start"], p["end"], p["heading"], p["pair"])
+         for p in rec.passages] if ok else [],
+        [list(p.get("themes", ())) for p in rec.passages] if ok else [],
+    )
+
+
+def _insert(conn: sqlite3.Connection, files: Sequence[FileRows], processed_at: str) -> None:
+    """Every row of `files`, one `executemany` per table (per file, the statements cost more than the rows)."""
     # a --force rerun replaces the file: cascade removes its old child rows first
-    conn.executemany("DELETE FROM files WHERE sha256 = ?", [(rec.sha256,) for rec in records])
+    conn.executemany("DELETE FROM files WHERE sha256 = ?", [(f.sha256,) for f in files])
     conn.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
-                       rec.model_version) for rec in records])
-    reports = [rec for rec in records if rec.status == "ok" and rec.report is not None]
+                     [(*f.files[:6], processed_at, f.files[6]) for f in files])
     conn.executemany("INSERT INTO reports (sha256, template, agency, year, level, province, city, warnings, "
-                     "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [_report_row(rec.sha256, rec.report) for rec in reports if rec.report is not None])
+                     "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [f.report for f in files if f.report])
     conn.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"],
-                       s["text"]) for rec in reports for s in rec.sections])
+                     chain.from_iterable(f.sections for f in files))
     conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, c["tbl"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"],
-                       c["offset"], c["note"]) for rec in reports for c in rec.cells])
+                     chain.from_iterable(f.cells for f in files))
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, c["check_id"], _family(c["check_id"]), c["status"], c["expected"],
-                       c["actual"], c["message"], c["severity"]) for rec in reports for c in rec.checks])
+                     chain.from_iterable(f.checks for f in files))
     # passage ids are given here, as SQLite would give them (the largest + 1): only the driver writes
     next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM passages").fetchone()[0]
-    passages = [(rec.sha256, p) for rec in reports for p in rec.passages]
+    passages = list(chain.from_iterable(f.passages for f in files))
+    themes = chain.from_iterable(f.themes for f in files)
     ids = range(next_id, next_id + len(passages))
-    conn.executemany('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                     [(pid, sha, p["passage_id"], p["section"], p["role"], p["text"], p["start"], p["end"],
-                       p["heading"], p["pair"]) for pid, (sha, p) in zip(ids, passages, strict=True)])
+    conn.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(pid, *p) for pid, p in zip(ids, passages, strict=True)])
     conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                     [(pid, theme, score, assigned) for pid, (_sha, p) in zip(ids, passages, strict=True)
-                      for theme, score, assigned in p.get("themes", ())])
+                     [(pid, theme, score, assigned) for pid, scored in zip(ids, themes, strict=True)
+                      for theme, score, assigned in scored])
 
 
 def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
@@ -362,10 +396,15 @@ def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
 
 def write_records(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Store a chunk of files in ONE transaction: all of them, or (if killed) none."""
-    if not records:
+    write_rows(conn, [file_rows(rec) for rec in records])
+
+
+def write_rows(conn: sqlite3.Connection, files: Sequence[FileRows]) -> None:
+    """`write_records` of rows built beforehand (`file_rows`)."""
+    if not files:
         return
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    latest = list({rec.sha256: rec for rec in records}.values())  # a key met twice: its last record, as a rerun
+    latest = list({f.sha256: f for f in files}.values())  # a key met twice: its last record, as a rerun
     with conn:  # commits on success, rolls back on error
         _insert(conn, latest, stamp)
 

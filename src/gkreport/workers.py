@@ -1,7 +1,8 @@
 """The local worker processes of `gkreport batch`: a hard per-file time limit, and no process left behind.
 
 `run_groups(groups, jobs=, model_dir=, timeout=)` runs `pipeline.process_files` on each group of files in
-`jobs` worker processes and yields each group's records as they come back (unordered).
+`jobs` worker processes and yields each group's rows (`store.file_rows`, built in the worker so that the driver
+only inserts them) as they come back (unordered).
 
 Why not joblib/loky: a loky worker cannot be replaced while the others go on (a killed worker breaks the whole
 pool), so a file stuck in one C call (a regex over a 49 MB text, a PDF page) held its worker as long as it
@@ -40,10 +41,10 @@ IDLE_SECONDS = 1.0  # with nothing back for this long, an empty list is yielded 
 # Imported once by the fork server; each worker is a fork of it, so a replaced worker starts in milliseconds.
 # The libraries the stages import on first use are among them: a soft time-out that struck a worker in the middle
 # of such an import left the module half-initialised, and every later file of that worker failed with it.
-PRELOAD = ["gkreport.pipeline", "gkreport.checks", "gkreport.passages", "gkreport.segment", "gkreport.tables",
-           "gkreport.readers", "gkreport.readers.textfile", "gkreport.readers.htmlpage", "gkreport.readers.wordfile",
-           "gkreport.readers.pdffile", "charset_normalizer", "pypdfium2", "docx", "cn2an", "cpca", "jieba",
-           "gkreport.themes.card", "joblib", "numpy"]
+PRELOAD = ["gkreport.pipeline", "gkreport.batch", "gkreport.store", "gkreport.checks", "gkreport.passages",
+           "gkreport.segment", "gkreport.tables", "gkreport.readers", "gkreport.readers.textfile",
+           "gkreport.readers.htmlpage", "gkreport.readers.wordfile", "gkreport.readers.pdffile", "charset_normalizer",
+           "pypdfium2", "docx", "cn2an", "cpca", "jieba", "gkreport.themes.card", "joblib", "numpy"]
 
 
 def worker_count(jobs: int) -> int:
@@ -88,7 +89,7 @@ def _warm_up(model_dir: str | None) -> None:
 def _worker_main(conn: Connection, lifeline: Connection, model_dir: str | None, timeout: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's
     _die_with_driver(lifeline)
-    from gkreport.pipeline import process_files
+    from gkreport.batch import group_rows
 
     try:
         _warm_up(model_dir)
@@ -103,8 +104,7 @@ def _worker_main(conn: Connection, lifeline: Connection, model_dir: str | None, 
             return
         if group is None:
             return
-        records = process_files(group, model_dir, timeout, on_step=lambda step: conn.send(("start", step)))
-        conn.send(("done", records))
+        conn.send(("done", group_rows(group, model_dir, timeout, on_step=lambda step: conn.send(("start", step)))))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ class _Pool:
 
 def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, timeout: float | None,
                make_error: Callable[[str, str, str], Any]) -> Generator[list[Any], None, None]:
-    """Each group's records (a list per group, as `process_files` returns it), in the order they finish, and an
+    """Each group's rows (a list per group, as `batch.group_rows` returns it), in the order they finish, and an
     empty list after each `IDLE_SECONDS` with nothing back. `make_error(path, sha256, message)` builds the error
     record of a file that was abandoned."""
     queue: deque[Group] = deque(groups)
