@@ -45,6 +45,7 @@ PRELOAD = ["gkreport.pipeline", "gkreport.batch", "gkreport.store", "gkreport.ch
            "gkreport.segment", "gkreport.tables", "gkreport.readers", "gkreport.readers.textfile",
            "gkreport.readers.htmlpage", "gkreport.readers.wordfile", "gkreport.readers.pdffile", "charset_normalizer",
            "pypdfium2", "docx", "cn2an", "cpca", "jieba", "gkreport.themes.card", "joblib", "numpy"]
+PRELOAD_THEMES = ["gkreport.warm"]  # with a theme model: jieba's dictionary and cpca's tables, once for all workers
 
 
 def worker_count(jobs: int) -> int:
@@ -122,10 +123,10 @@ class _Worker:
     deadline: float | None = None
 
 
-def _context() -> Any:
+def _context(model_dir: str | None) -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
+        ctx.set_forkserver_preload(PRELOAD + PRELOAD_THEMES if model_dir else PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -135,7 +136,7 @@ class _Pool:
                  make_error: Callable[[str, str, str], Any]) -> None:
         self.size, self.model_dir, self.timeout = jobs, model_dir, timeout
         self.make_error = make_error
-        self.ctx = _context()
+        self.ctx = _context(model_dir)
         self.workers: list[_Worker] = []
         # the workers' lifeline: they read it, only this process writes it (never), so it closes when we die
         self.lifeline, self.lifeline_end = self.ctx.Pipe(duplex=False)
