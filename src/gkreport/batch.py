@@ -220,6 +220,10 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
         verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
     passed_over: Counter[str] = Counter()
     found_items = find_files(paths, passed_over)
+    if backend == "local" and found_items:
+        from gkreport.workers import start_fork_server
+
+        start_fork_server(model_dir_s)  # it imports the stages while this process hashes the files
     stats = BatchStats(total=len(found_items), passed_over=passed_over)
     with closing(connect(db)) as conn:
         try:
