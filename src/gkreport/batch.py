@@ -383,26 +383,26 @@ def _process(db: str | Path, todo: list[tuple[str, str]], stats: BatchStats, *, 
     groups = [todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES)]
     chunk: list[FileRows] = []
     writer = _Writer(db)
-    with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
-        # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
-        warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
-                                r"still being processed)", category=UserWarning)
-        results = _results(groups, backend, jobs, model_dir, timeout)
-        last_write = time.monotonic()
-        try:
-            for records in results:
-                chunk += records
-                stats.count(records)
-                if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
-                    writer.put(chunk)
-                    chunk, last_write = [], time.monotonic()
-                _advance(bar, len(records), stats, started)
-        finally:  # normal end, Ctrl-C or a failure: what came back is stored, the workers are stopped
-            results.close()
+    try:
+        with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
+            # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
+            warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
+                                    r"still being processed)", category=UserWarning)
+            results = _results(groups, backend, jobs, model_dir, timeout)
+            last_write = time.monotonic()
             try:
+                for records in results:
+                    chunk += records
+                    stats.count(records)
+                    if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
+                        writer.put(chunk)
+                        chunk, last_write = [], time.monotonic()
+                    _advance(bar, len(records), stats, started)
+            finally:  # normal end, Ctrl-C or a failure: what came back is stored, the workers are stopped
+                results.close()
                 writer.put(chunk)
-            finally:
-                writer.close()
+    finally:  # also when the workers could not be started (a Dask scheduler out of reach)
+        writer.close()
 
 
 def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, model_dir: str | None,
