@@ -83,9 +83,6 @@ def _warm_up(model_dir: str | None) -> None:
         importlib.import_module(module)
     pipeline.regions_of(["北京市人民政府"])  # cpca's first lookup builds its tables
     if model_dir:
-        from gkreport.themes.features import use_jieba_rs
-
-        use_jieba_rs()  # many texts to cut: the faster segmenter pays for its loading
         model, _version = pipeline.cached_model(model_dir)
         model.predict_proba(["工作人员业务能力有待提高。"])  # jieba loads its dictionary on its first words
 

@@ -113,43 +113,10 @@ def is_punctuation(word: str) -> bool:
     return all(unicodedata.category(char).startswith("P") for char in word)
 
 
-# Characters jieba keeps inside a run of Chinese, letters and digits (its `re_han_default`) and then cuts in its
-# own way, which jieba-rs does otherwise ("www.gov.cn", "1-2", "12.5"): a text with any of them goes to jieba.
-_JIEBA_RS_DIFFERS = re.compile(r"[+#&._%\-]")
-
-
-_jieba_rs: Any = None  # the rjieba module once `use_jieba_rs` has loaded it
-
-
-def use_jieba_rs() -> bool:
-    """From now on cut with rjieba (jieba-rs: jieba's dictionary and HMM in Rust, about 16 times faster) where
-    it gives jieba's words (`jieba_words`); False when it is not installed. For a process that cuts many texts
-    (a batch worker): loading it costs 0.15 s of CPU, which a cold `tag` of one report would only add to
-    jieba's own (a text with a `_JIEBA_RS_DIFFERS` character still needs jieba)."""
-    global _jieba_rs
-    if _jieba_rs is None:
-        try:
-            import rjieba
-        except ImportError:
-            return False
-        _jieba_rs = rjieba
-    return True
-
-
-def jieba_words(text: str) -> list[str]:
-    """jieba's words of `text` (`cut_all=False`, with its HMM): from jieba-rs where it gives the same words, so
-    the scores do not change (tested on every passage and section of the real reports and on generated text),
-    else from jieba itself."""
-    rust = _jieba_rs
-    if rust is not None and _JIEBA_RS_DIFFERS.search(text) is None:
-        return rust.cut(text, True)  # type: ignore[no-any-return]
-    return list(loaded_jieba().cut(text, cut_all=False))
-
-
 def segmented_words(text: str, keep_numbers: bool = False) -> list[str]:
     """The words `JiebaTokenizer` gives, from jieba alone (see the module doc): jieba's words less white
     space, punctuation and (unless `keep_numbers`) numbers."""
-    return [word for word in jieba_words(text)
+    return [word for word in loaded_jieba().cut(text, cut_all=False)
             if word and not (word.isspace() or is_punctuation(word) or (not keep_numbers and like_number(word)))]
 
 
