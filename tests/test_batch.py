@@ -27,7 +27,7 @@ from helpers import (
 
 from gkreport import pipeline, regions
 from gkreport.batch import find_files, run_batch
-from gkreport.errors import ModelError
+from gkreport.errors import ModelError, ReportError
 from gkreport.limits import FileTimeout, time_limit
 from gkreport.pipeline import process_files, run_pipeline
 from gkreport.records import FileRecord
@@ -585,3 +585,27 @@ def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(
     assert build_summary(db)["tagged_reports"] == len(files)
     again = run_batch(files, db, jobs=2, model_dir=model_dir, progress=False)
     assert (again.skipped, again.tagged) == (len(files), 0)  # tagged once
+
+
+def test_a_failed_write_is_raised_in_the_driver_and_the_writer_thread_ends(tmp_path: Path) -> None:
+    from gkreport.batch import _Writer
+    from gkreport.store import file_rows
+
+    writer = _Writer(tmp_path / "w.sqlite")
+    good = file_rows(FileRecord(sha256="a" * 64, path="/x/a.txt", status="error", error="/x/a.txt: empty file"))
+    bad = good._replace(sha256="b" * 64, files=(*good.files[:4], "broken", *good.files[5:]))  # status CHECK fails
+    writer.put([good])
+    writer.put([bad])
+    with pytest.raises(sqlite3.IntegrityError):
+        writer.close()
+    assert not writer.thread.is_alive()
+    stored = sqlite3.connect(tmp_path / "w.sqlite").execute("SELECT sha256 FROM files").fetchall()
+    assert stored == [("a" * 64,)]
+
+
+def test_a_dask_scheduler_out_of_reach_leaves_no_writer_thread(tmp_path: Path) -> None:
+    before = set(threading.enumerate())
+    with pytest.raises(ReportError, match="cannot reach"):
+        run_batch([EXAMPLES / "ex01_2024_tabs_township.txt"], tmp_path / "r.sqlite", backend="dask",
+                  scheduler="tcp://127.0.0.1:1", progress=False)
+    assert not [t for t in set(threading.enumerate()) - before if t.name == "gkreport-batch-writer"]

@@ -24,17 +24,21 @@ How it works:
   after against it, from the stored cells (`_check_years`); its rows replace the report's earlier X1 rows.
 - Results stream back unordered; only the driver writes, a chunk of files per transaction, so a batch
   killed with kill -9 resumes without lost or duplicated rows; on Ctrl-C what came back is written first.
+  It writes in a thread of its own (`_Writer`), so that it goes on taking results from the workers while
+  SQLite waits on the disk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import sqlite3
+import threading
 import time
 import warnings
 from collections import Counter
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +50,10 @@ from gkreport.pipeline import problem_record, process_files
 from gkreport.readers import open_report_file
 from gkreport.records import FileRecord, check_record, error_record, passed_over_text
 from gkreport.store import (
+    FileRows,
     connect,
     cross_year_pairs,
+    file_rows,
     forget_replaced,
     replace_checks,
     stored_passages,
@@ -55,6 +61,7 @@ from gkreport.store import (
     stored_table3,
     untagged_files,
     write_records,
+    write_rows,
     write_themes,
 )
 from gkreport.tables import Cell, TableResult
@@ -72,6 +79,7 @@ Backend = Literal["local", "dask"]
 DEFAULT_TIMEOUT = 60.0
 CHUNK_FILES = 16  # files per transaction
 CHUNK_SECONDS = 2.0  # …or sooner, so a slow batch still commits steadily
+WRITE_QUEUE = 8  # chunks waiting for the writer thread; then the driver waits for it
 GROUP_FILES = 8  # files per worker task: one cpca and one predict_proba call per group
 SHOWN_ERRORS = 5  # error reasons kept for the end-of-batch message
 CONNECT_SECONDS = 5  # to reach a Dask scheduler
@@ -94,7 +102,7 @@ class BatchStats:
     passed_over: Counter[str] = field(default_factory=Counter)  # files in the folders not read, by suffix
     interrupted: bool = False  # stopped by Ctrl-C: the files that came back are stored, the rest are not
 
-    def count(self, records: list[FileRecord]) -> None:
+    def count(self, records: Sequence[FileRecord | FileRows]) -> None:
         self.processed += len(records)
         for record in records:
             self.ok += record.status == "ok"
@@ -212,10 +220,14 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
         verify_model(model_dir_s)  # the workers load it; here only the card and sha256 (no 2 s load)
     passed_over: Counter[str] = Counter()
     found_items = find_files(paths, passed_over)
+    if backend == "local" and found_items:
+        from gkreport.workers import start_fork_server
+
+        start_fork_server(model_dir_s)  # it imports the stages while this process hashes the files
     stats = BatchStats(total=len(found_items), passed_over=passed_over)
     with closing(connect(db)) as conn:
         try:
-            _run(conn, found_items, stats, force=force, retry_errors=retry_errors, jobs=jobs, backend=backend,
+            _run(conn, db, found_items, stats, force=force, retry_errors=retry_errors, jobs=jobs, backend=backend,
                  scheduler=scheduler, timeout=timeout, model_dir=model_dir_s, progress=progress, started=started)
         except KeyboardInterrupt:
             stats.interrupted = True  # what came back is stored; a re-run does the rest
@@ -223,8 +235,8 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
     return stats
 
 
-def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats: BatchStats, *, force: bool,
-         retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
+def _run(conn: sqlite3.Connection, db: str | Path, found_items: list[Path | ReportError], stats: BatchStats, *,
+         force: bool, retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
          model_dir: str | None, progress: bool, started: float) -> None:
     """Hash, skip what is stored, tag stored passages without themes, process the rest (see `run_batch`)."""
     found: dict[str, str] = {}
@@ -258,7 +270,7 @@ def _run(conn: sqlite3.Connection, found_items: list[Path | ReportError], stats:
     bar_ctx, bar = _progress(progress, len(todo) + len(untagged))
     with bar_ctx:
         stats.tagged = _tag_stored(conn, untagged, model_dir, bar, stats, started) if untagged else 0
-        _process(conn, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
+        _process(db, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
                  model_dir=model_dir, bar=bar, started=started)
     stats.cross_year = _check_years(conn, {sha for _path, sha in todo})
 
@@ -312,43 +324,106 @@ def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None
     return tagged
 
 
-def _process(conn: sqlite3.Connection, todo: list[tuple[str, str]], stats: BatchStats, *, jobs: int,
+class _Writer:
+    """Writes chunks of records in a thread of its own, with its own connection, in the order given: the
+    driver meanwhile keeps taking results from the workers (a worker whose results are not taken waits, its
+    pipe full, and the driver's writes wait on the disk). A write that fails is raised again in the driver
+    (`put`, `close`); the chunks after it are not written."""
+
+    def __init__(self, db: str | Path) -> None:
+        self.db = db
+        self.chunks: queue.Queue[list[FileRows] | None] = queue.Queue(maxsize=WRITE_QUEUE)
+        self.failure: BaseException | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._write, name="gkreport-batch-writer")  # not a daemon: the
+        self.thread.start()  # chunks queued are written even when the driver stops on an exception
+        self.ready.wait()
+        self._raise()
+
+    def _write(self) -> None:
+        try:
+            conn = connect(self.db)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the driver
+            self.failure = exc
+            return
+        finally:
+            self.ready.set()
+        with closing(conn):
+            while (chunk := self.chunks.get()) is not None:
+                if self.failure is None:
+                    try:
+                        write_rows(conn, chunk)
+                    except BaseException as exc:  # noqa: BLE001 - raised again in the driver
+                        self.failure = exc
+
+    def _raise(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def put(self, chunk: list[FileRows]) -> None:
+        self._raise()
+        if chunk:
+            self.chunks.put(chunk)
+
+    def close(self) -> None:
+        """Wait until every chunk queued is written."""
+        if self.thread.is_alive():
+            self.chunks.put(None)
+            self.thread.join()
+        self._raise()
+
+
+def _process(db: str | Path, todo: list[tuple[str, str]], stats: BatchStats, *, jobs: int,
              backend: Backend, scheduler: str | None, timeout: float | None, model_dir: str | None,
              bar: ProgressBar | None, started: float) -> None:
-    """Run the workers over `todo` and write what comes back, a chunk of files per transaction. On Ctrl-C
-    (KeyboardInterrupt, re-raised) every record that came back is written first."""
+    """Run the workers over `todo` and write what comes back, a chunk of files per transaction (`_Writer`).
+    On Ctrl-C (KeyboardInterrupt, re-raised) every record that came back is written first."""
     if not todo:
         return
     groups = [todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES)]
-    chunk: list[FileRecord] = []
-    with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
-        # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
-        warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
-                                r"still being processed)", category=UserWarning)
-        results = _results(groups, backend, jobs, model_dir, timeout)
-        last_write = time.monotonic()
-        try:
-            for records in results:
-                chunk += records
-                stats.count(records)
-                if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
-                    write_records(conn, chunk)
-                    chunk, last_write = [], time.monotonic()
-                _advance(bar, len(records), stats, started)
-        finally:  # normal end, Ctrl-C or a failure: what came back is stored, the workers are stopped
-            results.close()
-            write_records(conn, chunk)
+    chunk: list[FileRows] = []
+    writer = _Writer(db)
+    try:
+        with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
+            # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
+            warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
+                                    r"still being processed)", category=UserWarning)
+            results = _results(groups, backend, jobs, model_dir, timeout)
+            last_write = time.monotonic()
+            try:
+                for records in results:
+                    chunk += records
+                    stats.count(records)
+                    if len(chunk) >= CHUNK_FILES or time.monotonic() - last_write >= CHUNK_SECONDS:
+                        writer.put(chunk)
+                        chunk, last_write = [], time.monotonic()
+                    _advance(bar, len(records), stats, started)
+            finally:  # normal end, Ctrl-C or a failure: what came back is stored, the workers are stopped
+                results.close()
+                writer.put(chunk)
+    finally:  # also when the workers could not be started (a Dask scheduler out of reach)
+        writer.close()
 
 
 def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, model_dir: str | None,
-             timeout: float | None) -> Generator[list[FileRecord], None, None]:
+             timeout: float | None) -> Generator[list[FileRows], None, None]:
     """Each group's records as they come back: local worker processes with the hard time limit, or Dask."""
     if backend == "local":
         from gkreport.workers import run_groups
 
-        return run_groups(groups, jobs=jobs, model_dir=model_dir, timeout=timeout,
-                          make_error=error_record)
+        return run_groups(groups, jobs=jobs, model_dir=model_dir, timeout=timeout, make_error=_error_rows)
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    return parallel(delayed(process_files)(group, model_dir, timeout) for group in groups)
+    return parallel(delayed(group_rows)(group, model_dir, timeout) for group in groups)
+
+
+def group_rows(group: list[tuple[str, str]], model_dir: str | None, timeout: float | None,
+               on_step: Callable[[int | None], None] | None = None) -> list[FileRows]:
+    """A worker's task: the rows of a group of files (`pipeline.process_files`, then `store.file_rows`)."""
+    return [file_rows(record) for record in process_files(list(group), model_dir, timeout, on_step)]
+
+
+def _error_rows(path: str, sha256: str, reason: str) -> FileRows:
+    """The rows of a file whose worker was abandoned."""
+    return file_rows(error_record(path, sha256, reason))

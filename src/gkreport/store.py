@@ -41,8 +41,9 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from gkreport.errors import ConfigError, OptionError
 from gkreport.records import FileRecord
@@ -251,27 +252,32 @@ def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[
 
 def _theme_rows(passage_id: int, passage: dict[str, Any]) -> Iterator[tuple[int, str, float, int]]:
     """The passage_themes rows of a passage record: one per theme scored, assigned or not."""
+    for theme, score, assigned in _scored(passage):
+        yield passage_id, theme, score, assigned
+
+
+def _scored(passage: dict[str, Any]) -> list[tuple[str, float, int]]:
+    """(theme, score, assigned) for each theme the passage record was scored on."""
     assigned = set(passage.get("themes", ()))
-    for theme, score in passage.get("scores", {}).items():
-        yield passage_id, theme, score, int(theme in assigned)
+    return [(theme, score, int(theme in assigned)) for theme, score in passage.get("scores", {}).items()]
 
 
 # X1 (last year's 结转下年 = this year's 上年结转) pairs a stored report with the same agency's report of the
 # year before. A report can be checked when its tables are of a 2019/2021 template: it has table-三 cells, or
 # none at all but a 2019/2021 template (every X1 check is then not assessable, as `gkreport check` says), and
 # no pre-2019 统计表 cells. Of several reports of the previous year the first by path is taken.
-_X1_READY = """{r}.sha256 IN (SELECT f.sha256 FROM files f WHERE f.status = 'ok')
-    AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = {r}.sha256 AND c.tbl = :old)
-    AND ({r}.template IN (SELECT value FROM json_each(:templates))
-         OR EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = {r}.sha256 AND c.tbl = '3'))"""
-_X1_PAIRS = f"""
-WITH pairs AS (
+_X1_PAIRS = """
+WITH ready AS MATERIALIZED (  -- each report's readiness once, not again for every report it might follow
+    SELECT r.sha256, r.agency, r.year, f.path FROM reports r JOIN files f USING (sha256)
+    WHERE f.status = 'ok' AND r.agency IS NOT NULL AND r.year IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = r.sha256 AND c.tbl = :old)
+      AND (r.template IN (SELECT value FROM json_each(:templates))
+           OR EXISTS (SELECT 1 FROM cells c WHERE c.sha256 = r.sha256 AND c.tbl = '3'))),
+pairs AS MATERIALIZED (
     SELECT cur.sha256 AS report,
-           (SELECT prev.sha256 FROM reports prev JOIN files pf USING (sha256)
-            WHERE prev.agency = cur.agency AND prev.year = cur.year - 1 AND {_X1_READY.format(r="prev")}
-            ORDER BY pf.path, prev.sha256 LIMIT 1) AS previous
-    FROM reports cur
-    WHERE cur.agency IS NOT NULL AND cur.year IS NOT NULL AND {_X1_READY.format(r="cur")})
+           (SELECT prev.sha256 FROM ready prev WHERE prev.agency = cur.agency AND prev.year = cur.year - 1
+            ORDER BY prev.path, prev.sha256 LIMIT 1) AS previous
+    FROM ready cur)
 SELECT report, previous FROM pairs
 WHERE CASE WHEN previous IS NULL  -- X1 rows of a previous year no longer stored (its file changed in place)
            THEN EXISTS (SELECT 1 FROM checks c WHERE c.sha256 = pairs.report AND c.family = 'X1')
@@ -329,35 +335,69 @@ def _report_row(sha256: str, r: dict[str, Any]) -> tuple[Any, ...]:
             json.dumps(appendix, ensure_ascii=False) if appendix else None)
 
 
-def _insert(conn: sqlite3.Connection, records: Sequence[FileRecord], processed_at: str) -> None:
-    """Every row of `records`, one `executemany` per table (per file, the statements cost more than the rows)."""
+class FileRows(NamedTuple):
+    """One file's rows as its tables store them, less what only the writer knows (`processed_at`, the passage
+    ids). Built where the file was read (`file_rows`, in a batch worker), so the driver, which alone writes and
+    shares the cores with the workers, only inserts them; and tuples pickle back from a worker faster than the
+    record's dicts."""
+
+    sha256: str
+    path: str
+    status: str
+    error: str | None
+    files: tuple[Any, ...]  # the files row without processed_at
+    report: tuple[Any, ...] | None  # None for an error
+    sections: list[tuple[Any, ...]]
+    cells: list[tuple[Any, ...]]
+    checks: list[tuple[Any, ...]]
+    passages: list[tuple[Any, ...]]  # without the id
+    themes: list[list[tuple[str, float, int]]]  # (theme, score, assigned) of each passage
+
+
+def file_rows(rec: FileRecord) -> FileRows:
+    """The rows `rec` adds to the database (`write_rows`)."""
+    ok = rec.status == "ok" and rec.report is not None
+    sha = rec.sha256
+    return FileRows(
+        sha, rec.path, rec.status, rec.error,
+        (sha, rec.path, rec.format, rec.encoding, rec.status, rec.error, rec.model_version),
+        _report_row(sha, rec.report) if ok and rec.report is not None else None,
+        [(sha, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"], s["text"])
+         for s in rec.sections] if ok else [],
+        [(sha, c["table"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"], c["offset"], c["note"])
+         for c in rec.cells] if ok else [],
+        [(sha, c["check_id"], _family(c["check_id"]), c["status"], c["expected"], c["actual"], c["message"],
+          c["severity"]) for c in rec.checks] if ok else [],
+        [(sha, p["passage"], p["section"], p["role"], p["text"], p["start"], p["end"], p["heading"], p["pair"])
+         for p in rec.passages] if ok else [],
+        [_scored(p) for p in rec.passages] if ok else [],
+    )
+
+
+def _insert(conn: sqlite3.Connection, files: Sequence[FileRows], processed_at: str) -> None:
+    """Every row of `files`, one `executemany` per table (per file, the statements cost more than the rows)."""
     # a --force rerun replaces the file: cascade removes its old child rows first
-    conn.executemany("DELETE FROM files WHERE sha256 = ?", [(rec.sha256,) for rec in records])
+    conn.executemany("DELETE FROM files WHERE sha256 = ?", [(f.sha256,) for f in files])
     conn.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, rec.path, rec.format, rec.encoding, rec.status, rec.error, processed_at,
-                       rec.model_version) for rec in records])
-    reports = [rec for rec in records if rec.status == "ok" and rec.report is not None]
+                     [(*f.files[:6], processed_at, f.files[6]) for f in files])
     conn.executemany("INSERT INTO reports (sha256, template, agency, year, level, province, city, warnings, "
-                     "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [_report_row(rec.sha256, rec.report) for rec in reports if rec.report is not None])
+                     "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [f.report for f in files if f.report])
     conn.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"],
-                       s["text"]) for rec in reports for s in rec.sections])
+                     chain.from_iterable(f.sections for f in files))
     conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, c["table"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"],
-                       c["offset"], c["note"]) for rec in reports for c in rec.cells])
+                     chain.from_iterable(f.cells for f in files))
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(rec.sha256, c["check_id"], _family(c["check_id"]), c["status"], c["expected"],
-                       c["actual"], c["message"], c["severity"]) for rec in reports for c in rec.checks])
+                     chain.from_iterable(f.checks for f in files))
     # passage ids are given here, as SQLite would give them (the largest + 1): only the driver writes
     next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM passages").fetchone()[0]
-    passages = [(rec.sha256, p) for rec in reports for p in rec.passages]
+    passages = list(chain.from_iterable(f.passages for f in files))
+    themes = chain.from_iterable(f.themes for f in files)
     ids = range(next_id, next_id + len(passages))
-    conn.executemany('INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                     [(pid, sha, p["passage"], p["section"], p["role"], p["text"], p["start"], p["end"],
-                       p["heading"], p["pair"]) for pid, (sha, p) in zip(ids, passages, strict=True)])
+    conn.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(pid, *p) for pid, p in zip(ids, passages, strict=True)])
     conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                     [row for pid, (_sha, p) in zip(ids, passages, strict=True) for row in _theme_rows(pid, p)])
+                     [(pid, theme, score, assigned) for pid, scored in zip(ids, themes, strict=True)
+                      for theme, score, assigned in scored])
 
 
 def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
@@ -383,10 +423,15 @@ def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
 
 def write_records(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Store a chunk of files in ONE transaction: all of them, or (if killed) none."""
-    if not records:
+    write_rows(conn, [file_rows(rec) for rec in records])
+
+
+def write_rows(conn: sqlite3.Connection, files: Sequence[FileRows]) -> None:
+    """`write_records` of rows built beforehand (`file_rows`)."""
+    if not files:
         return
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    latest = list({rec.sha256: rec for rec in records}.values())  # a key met twice: its last record, as a rerun
+    latest = list({f.sha256: f for f in files}.values())  # a key met twice: its last record, as a rerun
     with conn:  # commits on success, rolls back on error
         _insert(conn, latest, stamp)
 

@@ -1,7 +1,8 @@
 """The local worker processes of `gkreport batch`: a hard per-file time limit, and no process left behind.
 
 `run_groups(groups, jobs=, model_dir=, timeout=)` runs `pipeline.process_files` on each group of files in
-`jobs` worker processes and yields each group's records as they come back (unordered).
+`jobs` worker processes and yields each group's rows (`store.file_rows`, built in the worker so that the driver
+only inserts them) as they come back (unordered).
 
 Why not joblib/loky: a loky worker cannot be replaced while the others go on (a killed worker breaks the whole
 pool), so a file stuck in one C call (a regex over a 49 MB text, a PDF page) held its worker as long as it
@@ -40,10 +41,11 @@ IDLE_SECONDS = 1.0  # with nothing back for this long, an empty list is yielded 
 # Imported once by the fork server; each worker is a fork of it, so a replaced worker starts in milliseconds.
 # The libraries the stages import on first use are among them: a soft time-out that struck a worker in the middle
 # of such an import left the module half-initialised, and every later file of that worker failed with it.
-PRELOAD = ["gkreport.pipeline", "gkreport.regions", "gkreport.checks", "gkreport.passages", "gkreport.segment",
-           "gkreport.tables", "gkreport.readers", "gkreport.readers.textfile", "gkreport.readers.htmlpage",
-           "gkreport.readers.wordfile", "gkreport.readers.pdffile", "charset_normalizer", "pypdfium2", "docx",
-           "cn2an", "cpca", "jieba", "gkreport.themes.card", "joblib", "numpy"]
+PRELOAD = ["gkreport.pipeline", "gkreport.regions", "gkreport.batch", "gkreport.store", "gkreport.checks",
+           "gkreport.passages", "gkreport.segment", "gkreport.tables", "gkreport.readers", "gkreport.readers.textfile",
+           "gkreport.readers.htmlpage", "gkreport.readers.wordfile", "gkreport.readers.pdffile", "charset_normalizer",
+           "pypdfium2", "docx", "cn2an", "cpca", "jieba", "gkreport.themes.card", "joblib", "numpy"]
+PRELOAD_THEMES = ["gkreport.warm"]  # with a theme model: jieba's dictionary and cpca's tables, once for all workers
 
 
 def worker_count(jobs: int) -> int:
@@ -89,7 +91,7 @@ def _warm_up(model_dir: str | None) -> None:
 def _worker_main(conn: Connection, lifeline: Connection, model_dir: str | None, timeout: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's
     _die_with_driver(lifeline)
-    from gkreport.pipeline import process_files
+    from gkreport.batch import group_rows
 
     try:
         _warm_up(model_dir)
@@ -104,8 +106,7 @@ def _worker_main(conn: Connection, lifeline: Connection, model_dir: str | None, 
             return
         if group is None:
             return
-        records = process_files(group, model_dir, timeout, on_step=lambda step: conn.send(("start", step)))
-        conn.send(("done", records))
+        conn.send(("done", group_rows(group, model_dir, timeout, on_step=lambda step: conn.send(("start", step)))))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -123,12 +124,22 @@ class _Worker:
     deadline: float | None = None
 
 
-def _context() -> Any:
+def _context(model_dir: str | None) -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
+        ctx.set_forkserver_preload(PRELOAD + PRELOAD_THEMES if model_dir else PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def start_fork_server(model_dir: str | None) -> None:
+    """Start the fork server the workers will be forked from, now rather than with the first worker: it imports
+    `PRELOAD` (about 1 s of CPU) while the driver goes on (hashing the files)."""
+    ctx = _context(model_dir)
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 class _Pool:
@@ -136,7 +147,7 @@ class _Pool:
                  make_error: Callable[[str, str, str], Any]) -> None:
         self.size, self.model_dir, self.timeout = jobs, model_dir, timeout
         self.make_error = make_error
-        self.ctx = _context()
+        self.ctx = _context(model_dir)
         self.workers: list[_Worker] = []
         # the workers' lifeline: they read it, only this process writes it (never), so it closes when we die
         self.lifeline, self.lifeline_end = self.ctx.Pipe(duplex=False)
@@ -180,7 +191,7 @@ class _Pool:
 
 def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, timeout: float | None,
                make_error: Callable[[str, str, str], Any]) -> Generator[list[Any], None, None]:
-    """Each group's records (a list per group, as `process_files` returns it), in the order they finish, and an
+    """Each group's rows (a list per group, as `batch.group_rows` returns it), in the order they finish, and an
     empty list after each `IDLE_SECONDS` with nothing back. `make_error(path, sha256, message)` builds the error
     record of a file that was abandoned."""
     queue: deque[Group] = deque(groups)
