@@ -27,7 +27,7 @@ from helpers import (
 
 from gkreport import pipeline, regions
 from gkreport.batch import find_files, run_batch
-from gkreport.errors import ModelError, ReportError
+from gkreport.errors import ConfigError, ModelError
 from gkreport.limits import FileTimeout, time_limit
 from gkreport.pipeline import process_files, run_pipeline
 from gkreport.records import FileRecord
@@ -605,7 +605,7 @@ def test_a_failed_write_is_raised_in_the_driver_and_the_writer_thread_ends(tmp_p
 
 def test_a_dask_scheduler_out_of_reach_leaves_no_writer_thread(tmp_path: Path) -> None:
     before = set(threading.enumerate())
-    with pytest.raises(ReportError, match="cannot reach"):
+    with pytest.raises(ConfigError, match="cannot reach"):
         run_batch([EXAMPLES / "ex01_2024_tabs_township.txt"], tmp_path / "r.sqlite", backend="dask",
                   scheduler="tcp://127.0.0.1:1", progress=False)
     assert not [t for t in set(threading.enumerate()) - before if t.name == "gkreport-batch-writer"]
