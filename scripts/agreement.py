@@ -33,10 +33,15 @@ def agreement(primary_labels: list[Label], second_labels: list[Label]) -> dict[s
         second = [theme in b.themes for _, b in pairs]
         kappa[theme] = round(float(cohen_kappa_score(first, second)), 3)
         positives[theme] = [sum(first), sum(second)]
-    return {"passages": len(pairs), "kappa": kappa, "positives": positives,
-            "role_agreement": round(sum(a.role == b.role for a, b in pairs) / max(1, len(pairs)), 3),
-            "exact_theme_set_agreement": round(
-                sum(set(a.themes) == set(b.themes) for a, b in pairs) / max(1, len(pairs)), 3)}
+    return {
+        "passages": len(pairs),
+        "kappa": kappa,
+        "positives": positives,
+        "role_agreement": round(sum(a.role == b.role for a, b in pairs) / max(1, len(pairs)), 3),
+        "exact_theme_set_agreement": round(
+            sum(set(a.themes) == set(b.themes) for a, b in pairs) / max(1, len(pairs)), 3
+        ),
+    }
 
 
 def labels_at(ref: str, paths: list[Path]) -> list[Label]:
@@ -45,8 +50,9 @@ def labels_at(ref: str, paths: list[Path]) -> list[Label]:
         copies = []
         for path in paths:
             relative = path.resolve().relative_to(ROOT).as_posix()
-            text = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{relative}"], capture_output=True,
-                                  text=True, check=True).stdout
+            text = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{ref}:{relative}"], capture_output=True, text=True, check=True
+            ).stdout
             copy = Path(tmp) / path.name
             copy.write_text(text, encoding="utf-8")
             copies.append(copy)
@@ -55,25 +61,32 @@ def labels_at(ref: str, paths: list[Path]) -> list[Label]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--primary", nargs="+", type=Path,
-                        default=sorted((ROOT / "annotations").glob("real_part*.jsonl")))
+    parser.add_argument(
+        "--primary", nargs="+", type=Path, default=sorted((ROOT / "annotations").glob("real_part*.jsonl"))
+    )
     parser.add_argument("--second", type=Path, default=ROOT / "annotations/agreement/reader4_sample150.jsonl")
     parser.add_argument("--before", help="git commit whose label files give the independent agreement")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/agreement.json")
     args = parser.parse_args()
     result = agreement(load_annotations(args.primary), load_annotations([args.second]))
     if args.before:
-        result["before"] = {"ref": args.before, **agreement(labels_at(args.before, args.primary),
-                                                          labels_at(args.before, [args.second]))}
+        result["before"] = {
+            "ref": args.before,
+            **agreement(labels_at(args.before, args.primary), labels_at(args.before, [args.second])),
+        }
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     for name, figures in [("now", result), *([("before", result["before"])] if args.before else [])]:
         print(f"{name}: {figures['passages']} passages labelled twice")  # type: ignore[index]
         for theme in THEME_IDS:
-            print(f"  {theme:<15} kappa {figures['kappa'][theme]:>6}  "  # type: ignore[index]
-                  f"positives {figures['positives'][theme]}")  # type: ignore[index]
-        print(f"  role agreement {figures['role_agreement']}, "  # type: ignore[index]
-              f"identical theme sets {figures['exact_theme_set_agreement']}")  # type: ignore[index]
+            print(
+                f"  {theme:<15} kappa {figures['kappa'][theme]:>6}  "  # type: ignore[index]
+                f"positives {figures['positives'][theme]}"
+            )  # type: ignore[index]
+        print(
+            f"  role agreement {figures['role_agreement']}, "  # type: ignore[index]
+            f"identical theme sets {figures['exact_theme_set_agreement']}"
+        )  # type: ignore[index]
 
 
 if __name__ == "__main__":

@@ -48,8 +48,7 @@ def corpus_files() -> list[Path]:
     from gkreport.pipeline import Pipeline
     from gkreport.records import iter_paths
 
-    folders = [ROOT / "corpora/examples"] + [p for p in (SHARED / "seeds", SHARED / "corpus/github")
-                                             if p.exists()]
+    folders = [ROOT / "corpora/examples"] + [p for p in (SHARED / "seeds", SHARED / "corpus/github") if p.exists()]
     reports = []
     for path in iter_paths(folders):
         try:
@@ -121,8 +120,11 @@ def bench_classify(files: list[Path]) -> dict[str, float]:
     texts = [p.text for r in Pipeline("segment", "passages", require=False).run(files) for p in r.passages] * 5
     seconds = cpu_timed(lambda: model.predict_proba(texts))
     card = json.loads((model_dir / "card.json").read_text(encoding="utf-8"))
-    return {"model_load_s": round(load_s, 3), "classify_passages_per_s": round(len(texts) / seconds, 1),
-            "training_seconds": card.get("training_seconds")}
+    return {
+        "model_load_s": round(load_s, 3),
+        "classify_passages_per_s": round(len(texts) / seconds, 1),
+        "training_seconds": card.get("training_seconds"),
+    }
 
 
 def bench_cold_tag() -> dict[str, float]:
@@ -130,8 +132,11 @@ def bench_cold_tag() -> dict[str, float]:
     if not any(SHIPPED_MODEL.glob("*.json")):
         return {}
     cmd = [sys.executable, "-m", "gkreport.cli", "tag", str(example)]
-    return {"cold_tag_single_file_s": round(timed(lambda: subprocess.run(cmd, capture_output=True, check=True),
-                                                   repeat=3), 3)}
+    return {
+        "cold_tag_single_file_s": round(
+            timed(lambda: subprocess.run(cmd, capture_output=True, check=True), repeat=3), 3
+        )
+    }
 
 
 def _peak_tree_pss_mb(proc: subprocess.Popen[str], every: float = 0.2) -> float:
@@ -174,20 +179,19 @@ def bench_batch(files: list[Path], n_docs: int, runs: int = 2) -> dict[str, floa
             rates, peaks, totals = [], [], []
             for run in range(runs):  # a new database each time: every file is processed
                 db = Path(tmp) / f"r{jobs}-{run}.sqlite"
-                cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs",
-                       str(jobs)]
+                cmd = [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", str(jobs)]
                 start = time.perf_counter()
                 with tempfile.TemporaryFile("w+") as errors:  # not a pipe: nobody reads it while it runs
-                    proc = subprocess.Popen(["/usr/bin/time", "-v", *cmd], stdout=subprocess.DEVNULL,
-                                            stderr=errors, text=True)
+                    proc = subprocess.Popen(
+                        ["/usr/bin/time", "-v", *cmd], stdout=subprocess.DEVNULL, stderr=errors, text=True
+                    )
                     totals.append(_peak_tree_pss_mb(proc))
                     proc.wait()
                     seconds = time.perf_counter() - start
                     errors.seek(0)
                     stderr = errors.read()
                 rates.append(round(n / seconds, 1))
-                peaks += [int(line.split()[-1]) / 1024 for line in stderr.splitlines()
-                          if "Maximum resident" in line]
+                peaks += [int(line.split()[-1]) / 1024 for line in stderr.splitlines() if "Maximum resident" in line]
             # the best run, as timeit reports: the machine's other load only ever slows a run down
             out[f"batch_jobs{jobs}_reports_per_s"] = max(rates)
             out[f"batch_jobs{jobs}_runs_reports_per_s"] = rates  # type: ignore[assignment]
@@ -198,8 +202,7 @@ def bench_batch(files: list[Path], n_docs: int, runs: int = 2) -> dict[str, floa
     return out
 
 
-def build_summary_db(files: list[Path], db: Path, n_reports: int = 10_000,
-                     env: dict[str, str] | None = None) -> int:
+def build_summary_db(files: list[Path], db: Path, n_reports: int = 10_000, env: dict[str, str] | None = None) -> int:
     """A database of about n_reports for `gkreport summary`: the corpus' batch rows copied under new keys
     (by the gkreport that `env` points at). Returns the number of reports in it.
 
@@ -207,8 +210,12 @@ def build_summary_db(files: list[Path], db: Path, n_reports: int = 10_000,
     pairs as the corpus (recurring themes and text repetition are computed for all of them)."""
     import sqlite3
 
-    subprocess.run([sys.executable, "-m", "gkreport.cli", "batch", *map(str, files), "--db", str(db),
-                    "--jobs", "1"], capture_output=True, check=False, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "gkreport.cli", "batch", *map(str, files), "--db", str(db), "--jobs", "1"],
+        capture_output=True,
+        check=False,
+        env=env,
+    )
     conn = sqlite3.connect(db)
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     base = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
@@ -227,8 +234,11 @@ def build_summary_db(files: list[Path], db: Path, n_reports: int = 10_000,
                     exprs.append(f'"{c}" + {offset}')
                 else:
                     exprs.append(f'"{c}"')
-            where = "WHERE instr(sha256, '-') = 0" if "sha256" in cols else \
-                "WHERE passage <= (SELECT MAX(id) FROM passages WHERE instr(sha256, '-') = 0)"
+            where = (
+                "WHERE instr(sha256, '-') = 0"
+                if "sha256" in cols
+                else "WHERE passage <= (SELECT MAX(id) FROM passages WHERE instr(sha256, '-') = 0)"
+            )
             names = ", ".join(f'"{c}"' for c in cols)
             conn.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM {table} {where}")
         conn.commit()
@@ -247,17 +257,26 @@ def bench_summary(files: list[Path], n_reports: int = 10_000) -> dict[str, float
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "big.sqlite"
         reports = build_summary_db(files, db, n_reports)
-        summary = json.loads(subprocess.run(cmd := [sys.executable, "-m", "gkreport.cli", "summary", "--db",
-                                                    str(db), "--format", "json"],
-                                            capture_output=True, check=True, text=True).stdout)
+        summary = json.loads(
+            subprocess.run(
+                cmd := [sys.executable, "-m", "gkreport.cli", "summary", "--db", str(db), "--format", "json"],
+                capture_output=True,
+                check=True,
+                text=True,
+            ).stdout
+        )
         seconds = timed(lambda: subprocess.run(cmd, capture_output=True, check=True), repeat=2)
         # `gkreport review` over the same database: one row per report, JSON Lines
         review = [sys.executable, "-m", "gkreport.cli", "review", "--db", str(db), "--format", "json"]
         reviewed = subprocess.run(review, capture_output=True, check=True, text=True).stdout.count("\n")
         review_seconds = timed(lambda: subprocess.run(review, capture_output=True, check=True), repeat=2)
-    return {"summary_reports": reports, "summary_consecutive_year_pairs": len(summary["repetition"]),
-            "summary_seconds_incl_startup": round(seconds, 3),
-            "review_reports": reviewed, "review_seconds_incl_startup": round(review_seconds, 3)}
+    return {
+        "summary_reports": reports,
+        "summary_consecutive_year_pairs": len(summary["repetition"]),
+        "summary_seconds_incl_startup": round(seconds, 3),
+        "review_reports": reviewed,
+        "review_seconds_incl_startup": round(review_seconds, 3),
+    }
 
 
 # --- side by side with a baseline revision (--baseline REV) ------------------------------------------------------
@@ -273,11 +292,18 @@ VersionEnv = dict[str, str]
 def machine() -> dict[str, object]:
     """What the absolute figures were measured on."""
     cpuinfo = Path("/proc/cpuinfo")
-    names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-             if line.startswith("model name")] if cpuinfo.exists() else []
-    return {"cpu_model": names[0] if names else platform.processor(), "cpu_count": os.cpu_count(),
-            "python": platform.python_version(), "platform": platform.platform(),
-            "load_average_1_5_15_min_at_start": [round(x, 2) for x in os.getloadavg()]}
+    names = (
+        [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        if cpuinfo.exists()
+        else []
+    )
+    return {
+        "cpu_model": names[0] if names else platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_1_5_15_min_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 @contextmanager
@@ -285,13 +311,15 @@ def baseline_tree(rev: str) -> Iterator[Path]:
     """REV checked out in a temporary detached git worktree, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="gkreport-baseline-") as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
+        )
         try:
             yield tree
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False,
-                           capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False, capture_output=True
+            )
             subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False, capture_output=True)
 
 
@@ -299,8 +327,7 @@ def version_env(tree: Path) -> VersionEnv:
     return {**os.environ, "PYTHONPATH": str(tree / "src")}
 
 
-def measured_run(cmd: list[str], env: VersionEnv, cpu: int | None = None, tree: bool = False
-                 ) -> dict[str, float]:
+def measured_run(cmd: list[str], env: VersionEnv, cpu: int | None = None, tree: bool = False) -> dict[str, float]:
     """Run cmd to its end: wall seconds, CPU seconds (user + system, of it and the children it waited for) and
     the peak RSS of the largest of them, in MB. Fails with its standard error if it fails.
 
@@ -311,8 +338,14 @@ def measured_run(cmd: list[str], env: VersionEnv, cpu: int | None = None, tree: 
 
     with tempfile.TemporaryFile("w+") as errors:  # not a pipe: nobody reads it while it runs
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors, text=True,
-                                preexec_fn=None if cpu is None else lambda: os.sched_setaffinity(0, {cpu}))
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            text=True,
+            preexec_fn=None if cpu is None else lambda: os.sched_setaffinity(0, {cpu}),
+        )
         seen: dict[int, float] = {}  # pid -> its own CPU seconds when last sampled
         peak_rss = 0
         while True:
@@ -338,8 +371,11 @@ def measured_run(cmd: list[str], env: VersionEnv, cpu: int | None = None, tree: 
             errors.seek(0)
             raise RuntimeError(f"{' '.join(cmd)}: exit {proc.returncode}: {errors.read()[-2000:]}")
     waited = usage.ru_utime + usage.ru_stime
-    return {"wall_s": wall, "cpu_s": max(waited, sum(seen.values())),
-            "peak_rss_mb": max(usage.ru_maxrss / 1024, peak_rss / 2**20)}
+    return {
+        "wall_s": wall,
+        "cpu_s": max(waited, sum(seen.values())),
+        "peak_rss_mb": max(usage.ru_maxrss / 1024, peak_rss / 2**20),
+    }
 
 
 def stage_worker(docs_file: Path, cpu: int) -> None:
@@ -355,9 +391,13 @@ def stage_worker(docs_file: Path, cpu: int) -> None:
     os.sched_setaffinity(0, {cpu})
     payload = pickle.loads(docs_file.read_bytes())
     known_doc, known_block = {f.name for f in fields(Document)}, {f.name for f in fields(Block)}
-    distinct = [Document(**{k: v for k, v in d.items() if k in known_doc and k != "blocks"},
-                         blocks=[Block(**{k: v for k, v in b.items() if k in known_block}) for b in d["blocks"]])
-                for d in payload["documents"]]
+    distinct = [
+        Document(
+            **{k: v for k, v in d.items() if k in known_doc and k != "blocks"},
+            blocks=[Block(**{k: v for k, v in b.items() if k in known_block}) for b in d["blocks"]],
+        )
+        for d in payload["documents"]
+    ]
     docs = distinct * payload["repeat"]
     segment, parse = _stages()
 
@@ -366,14 +406,34 @@ def stage_worker(docs_file: Path, cpu: int) -> None:
     digest = hashlib.sha256()
     for d in distinct:
         tables, checks = parse(d)
-        cells = [(c.table, c.row, c.col, c.value, c.raw, c.status, c.line, getattr(c, "offset", None),
-                  getattr(c, "note", "")) for c in tables.cells]
+        cells = [
+            (
+                c.table,
+                c.row,
+                c.col,
+                c.value,
+                c.raw,
+                c.status,
+                c.line,
+                getattr(c, "offset", None),
+                getattr(c, "note", ""),
+            )
+            for c in tables.cells
+        ]
         results = [(r.id, r.status, r.severity, r.expected, r.actual, r.message) for r in checks]
         digest.update(json.dumps([d.path, tables.template, cells, results], ensure_ascii=False).encode() + b"\n")
     seg_s = cpu_timed(lambda: [segment(d) for d in docs], repeat=1)
     full_s = cpu_timed(lambda: [parse(d) for d in docs], repeat=1)
-    print(json.dumps({"documents": len(docs), "segment_cpu_s": seg_s, "segment_tables_checks_cpu_s": full_s,
-                      "output_sha256": digest.hexdigest()}))
+    print(
+        json.dumps(
+            {
+                "documents": len(docs),
+                "segment_cpu_s": seg_s,
+                "segment_tables_checks_cpu_s": full_s,
+                "output_sha256": digest.hexdigest(),
+            }
+        )
+    )
 
 
 def _stages() -> tuple[Callable[[object], object], Callable[[object], tuple[Any, list[Any]]]]:
@@ -413,41 +473,54 @@ def _alternating(rounds: int, run: Callable[[str], dict[str, float]]) -> dict[st
     names = ["baseline", "current"]
     results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     for r in range(rounds):
-        for name in (names if r % 2 == 0 else names[::-1]):
+        for name in names if r % 2 == 0 else names[::-1]:
             results[name].append(run(name))
     return results
 
 
-def _ratios(results: dict[str, list[dict[str, float]]], key: str, higher_is_better: bool = False,
-            ratio_name: str = "times_faster") -> dict[str, object]:
+def _ratios(
+    results: dict[str, list[dict[str, float]]],
+    key: str,
+    higher_is_better: bool = False,
+    ratio_name: str = "times_faster",
+) -> dict[str, object]:
     """Medians of `key` per version and their ratio, above 1 where the current version does better (how many
     times faster it is, for times and rates)."""
     base, current = (_median([r[key] for r in results[v]]) for v in ("baseline", "current"))
     ratio = current / base if higher_is_better else base / current
-    return {f"baseline_{key}": round(base, 4), f"current_{key}": round(current, 4),
-            ratio_name: round(ratio, 3),
-            f"rounds_{key}": {v: [round(r[key], 4) for r in results[v]] for v in results}}
+    return {
+        f"baseline_{key}": round(base, 4),
+        f"current_{key}": round(current, 4),
+        ratio_name: round(ratio, 3),
+        f"rounds_{key}": {v: [round(r[key], 4) for r in results[v]] for v in results},
+    }
 
 
-def compare_with_baseline(rev: str, files: list[Path], n_docs: int, rounds: int, batch_rounds: int,
-                          skip_batch: bool) -> dict[str, object]:
+def compare_with_baseline(
+    rev: str, files: list[Path], n_docs: int, rounds: int, batch_rounds: int, skip_batch: bool
+) -> dict[str, object]:
     """The current tree against REV, measured side by side (see the comment above)."""
     import pickle
     from dataclasses import asdict
 
     from gkreport.readers import read
 
-    sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True, capture_output=True,
-                         text=True).stdout.strip()
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True, capture_output=True, text=True
+    ).stdout.strip()
     cpu = max(os.sched_getaffinity(0))
-    out: dict[str, object] = {"baseline": sha, "rounds": rounds,
-                              "method": "each figure: the median of alternating rounds, one fresh process per "
-                                        "version and round; in-memory stages pinned to one core, CPU time"}
+    out: dict[str, object] = {
+        "baseline": sha,
+        "rounds": rounds,
+        "method": "each figure: the median of alternating rounds, one fresh process per "
+        "version and round; in-memory stages pinned to one core, CPU time",
+    }
     with baseline_tree(rev) as tree, tempfile.TemporaryDirectory() as tmp:
         versions = {"baseline": version_env(tree), "current": version_env(ROOT)}
         docs_file = Path(tmp) / "docs.pickle"  # the same decoded documents for both versions
-        docs_file.write_bytes(pickle.dumps({"documents": [asdict(read(f)) for f in files],
-                                            "repeat": -(-n_docs // len(files))}))
+        docs_file.write_bytes(
+            pickle.dumps({"documents": [asdict(read(f)) for f in files], "repeat": -(-n_docs // len(files))})
+        )
         worker = [sys.executable, str(Path(__file__).resolve()), "--stage-worker", str(docs_file), "--cpu", str(cpu)]
 
         def stages(version: str) -> dict[str, float]:
@@ -458,10 +531,12 @@ def compare_with_baseline(rev: str, files: list[Path], n_docs: int, rounds: int,
 
         staged = _alternating(rounds, stages)
         digests = {v: {r["output_sha256"] for r in staged[v]} for v in staged}  # type: ignore[misc]
-        out["parse"] = {"documents": staged["current"][0]["documents"],
-                        "segment": _ratios(staged, "segment_cpu_s"),
-                        "segment_tables_checks": _ratios(staged, "segment_tables_checks_cpu_s"),
-                        "same_cells_and_checks": len(digests["baseline"] | digests["current"]) == 1}
+        out["parse"] = {
+            "documents": staged["current"][0]["documents"],
+            "segment": _ratios(staged, "segment_cpu_s"),
+            "segment_tables_checks": _ratios(staged, "segment_tables_checks_cpu_s"),
+            "same_cells_and_checks": len(digests["baseline"] | digests["current"]) == 1,
+        }
 
         example = ROOT / "corpora/examples/ex01_2024_tabs_township.txt"
         tag = [sys.executable, "-m", "gkreport.cli", "tag", str(example)]
@@ -474,8 +549,9 @@ def compare_with_baseline(rev: str, files: list[Path], n_docs: int, rounds: int,
     return out
 
 
-def _compare_batch(files: list[Path], n_docs: int, rounds: int, versions: dict[str, VersionEnv],
-                   tmp: Path) -> dict[str, object]:
+def _compare_batch(
+    files: list[Path], n_docs: int, rounds: int, versions: dict[str, VersionEnv], tmp: Path
+) -> dict[str, object]:
     """`gkreport batch --jobs 2` with themes on the same files, a new database each run (wall time: the
     target is how soon a batch is done; both cores, so other load on the machine weighs on it)."""
     folder = tmp / "reports"
@@ -489,8 +565,11 @@ def _compare_batch(files: list[Path], n_docs: int, rounds: int, versions: dict[s
     def batch(version: str) -> dict[str, float]:
         db = tmp / f"batch{next(runs)}.sqlite"
         try:
-            return measured_run([sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db),
-                                 "--jobs", "2"], versions[version], tree=True)
+            return measured_run(
+                [sys.executable, "-m", "gkreport.cli", "batch", str(folder), "--db", str(db), "--jobs", "2"],
+                versions[version],
+                tree=True,
+            )
         finally:
             db.unlink(missing_ok=True)
 
@@ -501,25 +580,33 @@ def _compare_batch(files: list[Path], n_docs: int, rounds: int, versions: dict[s
             r["reports_per_s"] = n / r["wall_s"]
     # CPU time of the driver and its workers: what the batch costs, which the other load of a shared machine
     # does not change as much as how long it takes.
-    return {"documents": n, "wall": _ratios(results, "wall_s"), "cpu": _ratios(results, "cpu_s"),
-            "reports_per_s": _ratios(results, "reports_per_s", higher_is_better=True),
-            "peak_rss_mb_largest_process": _ratios(results, "peak_rss_mb", ratio_name="baseline_over_current")}
+    return {
+        "documents": n,
+        "wall": _ratios(results, "wall_s"),
+        "cpu": _ratios(results, "cpu_s"),
+        "reports_per_s": _ratios(results, "reports_per_s", higher_is_better=True),
+        "peak_rss_mb_largest_process": _ratios(results, "peak_rss_mb", ratio_name="baseline_over_current"),
+    }
 
 
-def _compare_summary(files: list[Path], rounds: int, versions: dict[str, VersionEnv], tmp: Path
-                     ) -> dict[str, object]:
+def _compare_summary(files: list[Path], rounds: int, versions: dict[str, VersionEnv], tmp: Path) -> dict[str, object]:
     """`gkreport summary --format json` over about 10,000 reports, each version on the database it built."""
     dbs = {name: tmp / f"summary-{name}.sqlite" for name in versions}
     for name, env in versions.items():
         build_summary_db(files, dbs[name], env=env)
 
     def summary(version: str) -> dict[str, float]:
-        return measured_run([sys.executable, "-m", "gkreport.cli", "summary", "--db", str(dbs[version]),
-                             "--format", "json"], versions[version])
+        return measured_run(
+            [sys.executable, "-m", "gkreport.cli", "summary", "--db", str(dbs[version]), "--format", "json"],
+            versions[version],
+        )
 
     results = _alternating(rounds, summary)
-    return {"wall": _ratios(results, "wall_s"), "cpu": _ratios(results, "cpu_s"),
-            "peak_rss_mb": _ratios(results, "peak_rss_mb", ratio_name="baseline_over_current")}
+    return {
+        "wall": _ratios(results, "wall_s"),
+        "cpu": _ratios(results, "cpu_s"),
+        "peak_rss_mb": _ratios(results, "peak_rss_mb", ratio_name="baseline_over_current"),
+    }
 
 
 def main() -> None:
@@ -527,13 +614,19 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000, help="minimum documents per stage")
     parser.add_argument("--skip-batch", action="store_true", help="leave out the end-to-end batch runs")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/latest.json")
-    parser.add_argument("--baseline", metavar="REV", help="also measure git revision REV side by side with this "
-                        "tree and write the ratios (see compare_with_baseline)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also measure git revision REV side by side with this "
+        "tree and write the ratios (see compare_with_baseline)",
+    )
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per version (--baseline)")
-    parser.add_argument("--batch-rounds", type=int, default=3, help="alternating batch rounds per version "
-                        "(--baseline)")
-    parser.add_argument("--only-baseline", action="store_true", help="with --baseline: only the side-by-side "
-                        "figures, not the absolute stages")
+    parser.add_argument("--batch-rounds", type=int, default=3, help="alternating batch rounds per version (--baseline)")
+    parser.add_argument(
+        "--only-baseline",
+        action="store_true",
+        help="with --baseline: only the side-by-side figures, not the absolute stages",
+    )
     parser.add_argument("--stage-worker", type=Path, help=argparse.SUPPRESS)  # one round of compare_with_baseline
     parser.add_argument("--cpu", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -543,8 +636,9 @@ def main() -> None:
     files = corpus_files()
     result: dict[str, object] = {"machine": machine(), "real_reports_included": SHARED.exists()}
     if args.baseline:
-        result["versus_baseline"] = compare_with_baseline(args.baseline, files, args.docs, args.rounds,
-                                                          args.batch_rounds, args.skip_batch)
+        result["versus_baseline"] = compare_with_baseline(
+            args.baseline, files, args.docs, args.rounds, args.batch_rounds, args.skip_batch
+        )
         if args.only_baseline:
             _write(result, args.out)
             return

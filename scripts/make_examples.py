@@ -51,29 +51,52 @@ class T2Block:
 
 T2_SCHEMA: dict[str, tuple[T2Block, ...]] = {
     "2021": (
-        T2Block("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"),
-                (("regulations", "规章"), ("normative_docs", "行政规范性文件")),
-                ("made", "repealed", "in_force")),
+        T2Block(
+            "第二十条第（一）项",
+            ("本年制发件数", "本年废止件数", "现行有效件数"),
+            (("regulations", "规章"), ("normative_docs", "行政规范性文件")),
+            ("made", "repealed", "in_force"),
+        ),
         T2Block("第二十条第（五）项", ("本年处理决定数量",), (("licensing", "行政许可"),), ("decisions",)),
-        T2Block("第二十条第（六）项", ("本年处理决定数量",),
-                (("punishment", "行政处罚"), ("coercion", "行政强制")), ("decisions",)),
-        T2Block("第二十条第（八）项", ("本年收费金额（单位：万元）",), (("fees", "行政事业性收费"),),
-                ("amount",)),
+        T2Block(
+            "第二十条第（六）项",
+            ("本年处理决定数量",),
+            (("punishment", "行政处罚"), ("coercion", "行政强制")),
+            ("decisions",),
+        ),
+        T2Block("第二十条第（八）项", ("本年收费金额（单位：万元）",), (("fees", "行政事业性收费"),), ("amount",)),
     ),
     "2019": (
-        T2Block("第二十条第（一）项", ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
-                (("regulations", "规章"), ("normative_docs", "规范性文件")),
-                ("new_made", "new_published", "total_published")),
-        T2Block("第二十条第（五）项", ("上一年项目数量", "本年增/减", "处理决定数量"),
-                (("licensing", "行政许可"), ("other_services", "其他对外管理服务事项")),
-                ("prev_count", "change", "decisions")),
-        T2Block("第二十条第（六）项", ("上一年项目数量", "本年增/减", "处理决定数量"),
-                (("punishment", "行政处罚"), ("coercion", "行政强制")),
-                ("prev_count", "change", "decisions")),
-        T2Block("第二十条第（八）项", ("上一年项目数量", "本年增/减"), (("fees", "行政事业性收费"),),
-                ("prev_count", "change")),
-        T2Block("第二十条第（九）项", ("采购项目数量", "采购总金额"), (("procurement", "政府集中采购"),),
-                ("projects", "amount")),
+        T2Block(
+            "第二十条第（一）项",
+            ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
+            (("regulations", "规章"), ("normative_docs", "规范性文件")),
+            ("new_made", "new_published", "total_published"),
+        ),
+        T2Block(
+            "第二十条第（五）项",
+            ("上一年项目数量", "本年增/减", "处理决定数量"),
+            (("licensing", "行政许可"), ("other_services", "其他对外管理服务事项")),
+            ("prev_count", "change", "decisions"),
+        ),
+        T2Block(
+            "第二十条第（六）项",
+            ("上一年项目数量", "本年增/减", "处理决定数量"),
+            (("punishment", "行政处罚"), ("coercion", "行政强制")),
+            ("prev_count", "change", "decisions"),
+        ),
+        T2Block(
+            "第二十条第（八）项",
+            ("上一年项目数量", "本年增/减"),
+            (("fees", "行政事业性收费"),),
+            ("prev_count", "change"),
+        ),
+        T2Block(
+            "第二十条第（九）项",
+            ("采购项目数量", "采购总金额"),
+            (("procurement", "政府集中采购"),),
+            ("projects", "amount"),
+        ),
     ),
 }
 T2_WIDTH = 4  # 信息内容 + up to three value columns
@@ -112,13 +135,16 @@ _T3_TAIL: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("carry_forward", ("四、结转下年度继续办理",)),
 )
 T3_LAYOUT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "2021": _T3_HEAD + (
-        ("other.no_correction", (_RESULTS, _OTHER,
-                                 "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")),
-        ("other.no_fee", (_RESULTS, _OTHER,
-                          "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")),
+    "2021": _T3_HEAD
+    + (
+        ("other.no_correction", (_RESULTS, _OTHER, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")),
+        (
+            "other.no_fee",
+            (_RESULTS, _OTHER, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+        ),
         ("other.other", (_RESULTS, _OTHER, "3.其他")),
-    ) + _T3_TAIL,
+    )
+    + _T3_TAIL,
     "2019": _T3_HEAD + (("other", (_RESULTS, _OTHER)),) + _T3_TAIL,
 }
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -303,8 +329,7 @@ def facts(ex: Example, values: dict[CellKey, Number]) -> dict[str, str]:
             "partial": int(values[("3", "partially_granted", "total")]),
             "forward": int(values[("3", "carry_forward", "total")]),
             "recon": int(values[("4", "reconsideration", "total")]),
-            "lit": int(values[("4", "litigation_direct", "total")]
-                       + values[("4", "litigation_after_review", "total")]),
+            "lit": int(values[("4", "litigation_direct", "total")] + values[("4", "litigation_after_review", "total")]),
         }
     for name, delta in ex.stated_delta.items():
         nums[name] += delta
@@ -339,8 +364,11 @@ def t2_grid(ex: Example, values: dict[CellKey, Number]) -> Grid:
 def t3_grid(ex: Example, values: dict[CellKey, Number]) -> Grid:
     grid: Grid = [
         [Cell(ex.label(T3_NOTE), rowspan=3, colspan=T3_LABEL_WIDTH), Cell(ex.label("申请人情况"), colspan=7)],
-        [Cell(ex.label("自然人"), rowspan=2), Cell(ex.label("法人或其他组织"), colspan=5),
-         Cell(ex.label("总计"), rowspan=2)],
+        [
+            Cell(ex.label("自然人"), rowspan=2),
+            Cell(ex.label("法人或其他组织"), colspan=5),
+            Cell(ex.label("总计"), rowspan=2),
+        ],
         [Cell(ex.label(lab)) for lab in T3_ORG_LABELS],
     ]
     layout = T3_LAYOUT[ex.template]
@@ -372,8 +400,7 @@ def t4_grid(ex: Example, values: dict[CellKey, Number]) -> Grid:
     ]
 
 
-GRID_BUILDERS: dict[str, Callable[[Example, dict[CellKey, Number]], Grid]] = {
-    "2": t2_grid, "3": t3_grid, "4": t4_grid}
+GRID_BUILDERS: dict[str, Callable[[Example, dict[CellKey, Number]], Grid]] = {"2": t2_grid, "3": t3_grid, "4": t4_grid}
 
 
 def place(grid: Grid) -> list[list[tuple[int, Cell]]]:
@@ -425,8 +452,9 @@ def flatten_word(grid: Grid) -> list[list[str]]:
                 cells.append(cell.text)
                 col += cell.colspan
                 continue
-            above = next(((rr, c) for (rr, c), cell in origins.items()
-                          if rr < r < rr + cell.rowspan and c == col), None)
+            above = next(
+                ((rr, c) for (rr, c), cell in origins.items() if rr < r < rr + cell.rowspan and c == col), None
+            )
             if above is None:
                 raise ValueError(f"hole in grid at row {r}, column {col}")
             cells.append("")
@@ -506,7 +534,8 @@ def html_table(grid: Grid) -> str:
         tds = []
         for cell in row:
             attrs = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
-                f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+                f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
+            )
             tds.append(f"<td{attrs}>{html.escape(cell.text) if cell.text else '&nbsp;'}</td>")
         lines.append("<tr>" + "".join(tds) + "</tr>")
     lines.append("</table>")
@@ -604,14 +633,15 @@ def render_pdf(r: Rendered) -> bytes:
 
     font = "STSong-Light"  # a built-in CID font: no font file needed
     pdfmetrics.registerFont(UnicodeCIDFont(font))
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, firstLineIndent=21,
-                          wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, firstLineIndent=21, wordWrap="CJK")
     head = ParagraphStyle("head", fontName=font, fontSize=12.5, leading=20, spaceBefore=6, wordWrap="CJK")
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=24, alignment=TA_CENTER,
-                           wordWrap="CJK")
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=24, alignment=TA_CENTER, wordWrap="CJK")
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9.5, wordWrap="CJK")
-    widths = {"2": [50 * mm, 40 * mm, 40 * mm, 40 * mm], "3": [24 * mm, 20 * mm, 56 * mm] + [10.5 * mm] * 7,
-              "4": [11.5 * mm] * 15}
+    widths = {
+        "2": [50 * mm, 40 * mm, 40 * mm, 40 * mm],
+        "3": [24 * mm, 20 * mm, 56 * mm] + [10.5 * mm] * 7,
+        "4": [11.5 * mm] * 15,
+    }
 
     def para(text: str, style: ParagraphStyle) -> Paragraph:
         # pdfium drops a line that holds a single glyph of this non-embedded CID font (pdftotext keeps it);
@@ -628,11 +658,14 @@ def render_pdf(r: Rendered) -> bytes:
             story.append(para(r.text(el.text), body))
         elif isinstance(el, TableRef):
             grid = r.grid(el.kind)
-            data = [[para(t, cell) if t else "" for t in row]
-                    for row in flatten_expanded(grid)]
-            style = [("FONT", (0, 0), (-1, -1), font, 7.5), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                     ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+            data = [[para(t, cell) if t else "" for t in row] for row in flatten_expanded(grid)]
+            style = [
+                ("FONT", (0, 0), (-1, -1), font, 7.5),
+                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
             for row_index, row in enumerate(place(grid)):
                 for col, c in row:
                     if c.rowspan > 1 or c.colspan > 1:
@@ -640,17 +673,30 @@ def render_pdf(r: Rendered) -> bytes:
                         style.append(("SPAN", (col, row_index), end))
             story += [Table(data, colWidths=widths[el.kind], style=TableStyle(style)), Spacer(1, 8)]
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm,
-                            bottomMargin=20 * mm, title="".join(next(e for e in r.ex.elements
-                                                                     if isinstance(e, Title)).lines),
-                            author="gkreport examples", creator="gkreport make_examples", invariant=1)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title="".join(next(e for e in r.ex.elements if isinstance(e, Title)).lines),
+        author="gkreport examples",
+        creator="gkreport make_examples",
+        invariant=1,
+    )
     doc.build(story)
     return buf.getvalue()
 
 
 RENDERERS: dict[str, Callable[[Rendered], bytes]] = {
-    "tabs": render_tabs, "plain": render_tabs, "markdown": render_markdown, "cells": render_cells,
-    "html": render_html, "docx": render_docx, "pdf": render_pdf,
+    "tabs": render_tabs,
+    "plain": render_tabs,
+    "markdown": render_markdown,
+    "cells": render_cells,
+    "html": render_html,
+    "docx": render_docx,
+    "pdf": render_pdf,
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -681,17 +727,27 @@ def segments_gold(r: Rendered, filename: str, sha256: str) -> dict:
         if (isinstance(el, Head) and el.section is not None) or isinstance(el, SectionStart):
             heading = collapse(r.text(el.text)) if isinstance(el, Head) else None
             current = el.section
-            found[current] = {"number": current, "status": "found" if heading else "inferred",
-                              "heading": heading, "anchor": None}
+            found[current] = {
+                "number": current,
+                "status": "found" if heading else "inferred",
+                "heading": heading,
+                "anchor": None,
+            }
             bodies[current] = []
         elif current is not None:
             bodies[current].append(element_text(r, el))
     for number, body in bodies.items():
         found[number]["anchor"] = collapse("\n".join(body))[:ANCHOR_CHARS] or None
-    sections = [found.get(n, {"number": n, "status": "missing", "heading": None, "anchor": None})
-                for n in range(1, 7)]
-    return {"doc": filename, "sha256": sha256, "template": r.ex.template, "agency": r.ex.agency,
-            "year": r.ex.year, "level": r.ex.level, "sections": sections}
+    sections = [found.get(n, {"number": n, "status": "missing", "heading": None, "anchor": None}) for n in range(1, 7)]
+    return {
+        "doc": filename,
+        "sha256": sha256,
+        "template": r.ex.template,
+        "agency": r.ex.agency,
+        "year": r.ex.year,
+        "level": r.ex.level,
+        "sections": sections,
+    }
 
 
 def table_keys(template: str) -> list[CellKey]:
@@ -709,8 +765,15 @@ def tables_gold(r: Rendered, filename: str, sha256: str) -> dict | None:
     cells = []
     for key in table_keys(r.ex.template):
         blank = key in r.ex.blanks
-        cells.append({"table": key[0], "row": key[1], "col": key[2],
-                      "value": None if blank else r.values[key], "status": "blank" if blank else "ok"})
+        cells.append(
+            {
+                "table": key[0],
+                "row": key[1],
+                "col": key[2],
+                "value": None if blank else r.values[key],
+                "status": "blank" if blank else "ok",
+            }
+        )
     return {"doc": filename, "sha256": sha256, "template": r.ex.template, "cells": cells}
 
 
@@ -741,8 +804,10 @@ def fullwidth_items(template: str) -> dict[str, str]:
     return out
 
 
-SPACED_2019 = {lab: letter_spaced(lab) for lab in
-               ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", _RESULTS)}
+SPACED_2019 = {
+    lab: letter_spaced(lab)
+    for lab in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", _RESULTS)
+}
 NARROW_T4 = {lab: f"{lab[:2]} {lab[2:]}" for lab in ("结果维持", "结果纠正", "其他结果", "尚未审结")}
 
 # ---------------------------------------------------------------------------------------------------------
@@ -758,153 +823,272 @@ def sign_off(agency: str, date: str) -> list[Element]:
 
 EXAMPLES: list[Example] = [
     Example(
-        code="ex01", year=2024, template="2021", agency="青禾县白石镇人民政府", level="township",
+        code="ex01",
+        year=2024,
+        template="2021",
+        agency="青禾县白石镇人民政府",
+        level="township",
         layout="tabs",
         layout_note="UTF-8 text, tab-separated rows (seeds 000/002/003)",
         exercises="opening paragraph lists all six section names; table 四 header with 5 empty cells; "
-                  "五 as （一）存在问题/（二）改进措施 with 一是/二是; 六 with four items",
+        "五 as （一）存在问题/（二）改进措施 with 一是/二是; 六 with four items",
         proactive=268,
-        t2={"regulations": (0, 0, 0), "normative_docs": (2, 1, 9), "licensing": (14,), "punishment": (3,),
-            "coercion": (0,), "fees": (0,)},
-        t3_outcomes={"granted": (2, 1, 0, 0, 0, 0), "partially_granted": (1, 0, 0, 0, 0, 0),
-                     "unable.not_held": (1, 0, 0, 0, 0, 0), "other.no_correction": (1, 0, 0, 0, 0, 0)},
-        t3_carried=(1, 0, 0, 0, 0, 0), t3_forward=(1, 0, 0, 0, 0, 0),
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (2, 1, 9),
+            "licensing": (14,),
+            "punishment": (3,),
+            "coercion": (0,),
+            "fees": (0,),
+        },
+        t3_outcomes={
+            "granted": (2, 1, 0, 0, 0, 0),
+            "partially_granted": (1, 0, 0, 0, 0, 0),
+            "unable.not_held": (1, 0, 0, 0, 0, 0),
+            "other.no_correction": (1, 0, 0, 0, 0, 0),
+        },
+        t3_carried=(1, 0, 0, 0, 0, 0),
+        t3_forward=(1, 0, 0, 0, 0, 0),
         t4={"reconsideration": (1, 0, 0, 0), "litigation_direct": (0, 0, 0, 1)},
         elements=[
             Title(("青禾县白石镇人民政府2024年政府信息公开工作年度报告",)),
-            P("本报告依据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
-              "（国办公开办函〔2021〕30号）编制，由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-              "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。"
-              "报告所列数据统计期限为{year}年1月1日至{year}年12月31日。对本报告如有疑问，请与白石镇党政综合办公室联系。"),
+            P(
+                "本报告依据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
+                "（国办公开办函〔2021〕30号）编制，由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+                "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。"
+                "报告所列数据统计期限为{year}年1月1日至{year}年12月31日。对本报告如有疑问，请与白石镇党政综合办公室联系。"
+            ),
             H(1),
-            P("{year}年，白石镇以便民利民为出发点，把政务公开同乡村振兴、基层治理等重点工作一起谋划、一起推进，"
-              "全年政府信息公开工作运行平稳。"),
-            P("（一）主动公开。全年通过县政府门户网站镇级专栏、镇政务公开栏和镇微信公众号主动公开信息{proactive}条，"
-              "内容集中在惠农补贴发放、村级财务、防汛安全和项目建设等方面。"),
-            P("（二）依申请公开。全年收到政府信息公开申请{received}件，上年结转{carried}件，均在法定期限内答复，"
-              "其中予以公开{granted}件、部分公开{partial}件，结转下年度{forward}件。因政府信息公开引发行政复议{recon}件、"
-              "行政诉讼{lit}件。"),
-            P("（三）政府信息管理。对镇本级历年发布的文件开展一次集中清理，标注失效文件，并按季度更新主动公开基本目录。"),
+            P(
+                "{year}年，白石镇以便民利民为出发点，把政务公开同乡村振兴、基层治理等重点工作一起谋划、一起推进，"
+                "全年政府信息公开工作运行平稳。"
+            ),
+            P(
+                "（一）主动公开。全年通过县政府门户网站镇级专栏、镇政务公开栏和镇微信公众号主动公开信息{proactive}条，"
+                "内容集中在惠农补贴发放、村级财务、防汛安全和项目建设等方面。"
+            ),
+            P(
+                "（二）依申请公开。全年收到政府信息公开申请{received}件，上年结转{carried}件，均在法定期限内答复，"
+                "其中予以公开{granted}件、部分公开{partial}件，结转下年度{forward}件。因政府信息公开引发行政复议{recon}件、"
+                "行政诉讼{lit}件。"
+            ),
+            P(
+                "（三）政府信息管理。对镇本级历年发布的文件开展一次集中清理，标注失效文件，并按季度更新主动公开基本目录。"
+            ),
             P("（四）平台建设。在便民服务中心设置政务公开查阅点，配备触摸查询终端，方便不使用智能手机的老年群众查阅。"),
-            P("（五）监督保障。镇政务公开领导小组每半年听取一次工作汇报，将信息发布质量纳入各办所年度考核，"
-              "全年组织业务培训三次。"),
-            H(2), T2,
-            H(3), T3,
-            H(4), T4,
+            P(
+                "（五）监督保障。镇政务公开领导小组每半年听取一次工作汇报，将信息发布质量纳入各办所年度考核，"
+                "全年组织业务培训三次。"
+            ),
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5),
             P("（一）存在问题"),
-            P("一是基层信息员多为兼职，人员调整频繁，对条例规定的公开时限掌握不够熟练。二是村级事务公开仍以张贴为主，"
-              "线上栏目更新偏慢，部分村务信息滞后一个月以上才上网。三是涉农补贴政策的解读以转发原文为主，"
-              "群众普遍反映不好懂。"),
+            P(
+                "一是基层信息员多为兼职，人员调整频繁，对条例规定的公开时限掌握不够熟练。二是村级事务公开仍以张贴为主，"
+                "线上栏目更新偏慢，部分村务信息滞后一个月以上才上网。三是涉农补贴政策的解读以转发原文为主，"
+                "群众普遍反映不好懂。"
+            ),
             P("（二）改进措施"),
-            P("一是固定每个办所一名信息员，新任人员上岗前集中培训，年内至少开展两次业务轮训。二是建立村务信息月报制度，"
-              "由镇党政综合办公室每月汇总、统一上网，做到当月信息当月公开。三是对补贴类文件同步编写问答式解读，"
-              "并在村民微信群推送。"),
+            P(
+                "一是固定每个办所一名信息员，新任人员上岗前集中培训，年内至少开展两次业务轮训。二是建立村务信息月报制度，"
+                "由镇党政综合办公室每月汇总、统一上网，做到当月信息当月公开。三是对补贴类文件同步编写问答式解读，"
+                "并在村民微信群推送。"
+            ),
             H(6),
             P("（一）收取信息处理费情况。本年度未收取信息处理费。"),
-            P("（二）人大代表建议和政协提案办理情况。全年承办县人大代表建议3件、县政协委员提案2件，办理结果已按要求公开。"),
+            P(
+                "（二）人大代表建议和政协提案办理情况。全年承办县人大代表建议3件、县政协委员提案2件，办理结果已按要求公开。"
+            ),
             P("（三）政务公开工作创新情况。在集市日设置政策咨询摊位，由包村干部现场讲解养老保险缴费、耕地保护等政策。"),
-            P("（四）年度政务公开工作要点落实情况。对照县政府办公室印发的年度政务公开工作要点，逐项细化为十二项任务，"
-              "全部按期完成。"),
+            P(
+                "（四）年度政务公开工作要点落实情况。对照县政府办公室印发的年度政务公开工作要点，逐项细化为十二项任务，"
+                "全部按期完成。"
+            ),
             *sign_off("青禾县白石镇人民政府", "2025年1月20日"),
         ],
     ),
     Example(
-        code="ex02", year=2023, template="2021", agency="青禾县人民政府", level="county", layout="cells",
+        code="ex02",
+        year=2023,
+        template="2021",
+        agency="青禾县人民政府",
+        level="county",
+        layout="cells",
         layout_note="UTF-8 text, one table cell per line with a leading tab (seeds 001/004)",
         exercises="title split over two lines; full-width digits and dots (１．属于国家秘密, ２０２３年); "
-                  "五 as one 一是/二是/三是 paragraph plus a 下一步 paragraph",
-        proactive=2315, fullwidth_facts=True, label_map=fullwidth_items("2021"),
-        t2={"regulations": (0, 0, 0), "normative_docs": (6, 3, 41), "licensing": (1236,),
+        "五 as one 一是/二是/三是 paragraph plus a 下一步 paragraph",
+        proactive=2315,
+        fullwidth_facts=True,
+        label_map=fullwidth_items("2021"),
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (6, 3, 41),
+            "licensing": (1236,),
             "punishment": (418,),
-            "coercion": (27,), "fees": (0,)},
-        t3_outcomes={"granted": (14, 3, 0, 0, 1, 0), "partially_granted": (4, 1, 0, 0, 0, 0),
-                     "denied.third_party": (1, 0, 0, 0, 0, 0), "denied.process_info": (2, 0, 0, 0, 0, 0),
-                     "unable.not_held": (8, 1, 0, 0, 0, 1), "unable.needs_creation": (2, 0, 0, 0, 0, 0),
-                     "unable.still_unclear": (1, 0, 0, 0, 0, 0), "not_processed.petition": (3, 0, 0, 0, 0, 0),
-                     "not_processed.repeated": (2, 0, 0, 0, 0, 0), "other.no_correction": (2, 0, 0, 0, 0, 0),
-                     "other.other": (1, 0, 0, 0, 0, 0)},
-        t3_carried=(2, 0, 0, 0, 0, 0), t3_forward=(3, 1, 0, 0, 0, 0),
-        t4={"reconsideration": (2, 1, 0, 1), "litigation_direct": (1, 0, 1, 1),
-            "litigation_after_review": (1, 0, 0, 0)},
+            "coercion": (27,),
+            "fees": (0,),
+        },
+        t3_outcomes={
+            "granted": (14, 3, 0, 0, 1, 0),
+            "partially_granted": (4, 1, 0, 0, 0, 0),
+            "denied.third_party": (1, 0, 0, 0, 0, 0),
+            "denied.process_info": (2, 0, 0, 0, 0, 0),
+            "unable.not_held": (8, 1, 0, 0, 0, 1),
+            "unable.needs_creation": (2, 0, 0, 0, 0, 0),
+            "unable.still_unclear": (1, 0, 0, 0, 0, 0),
+            "not_processed.petition": (3, 0, 0, 0, 0, 0),
+            "not_processed.repeated": (2, 0, 0, 0, 0, 0),
+            "other.no_correction": (2, 0, 0, 0, 0, 0),
+            "other.other": (1, 0, 0, 0, 0, 0),
+        },
+        t3_carried=(2, 0, 0, 0, 0, 0),
+        t3_forward=(3, 1, 0, 0, 0, 0),
+        t4={
+            "reconsideration": (2, 1, 0, 1),
+            "litigation_direct": (1, 0, 1, 1),
+            "litigation_after_review": (1, 0, 0, 0),
+        },
         elements=[
             Title(("青禾县人民政府２０２３年政府", "信息公开工作年度报告")),
-            P("本报告按照国办公开办函〔２０２１〕３０号规定的格式编写，统计期限为{year}年１月１日至{year}年１２月３１日。"
-              "本报告电子版可在青禾县人民政府门户网站“政府信息公开年报”栏目查阅下载。"),
+            P(
+                "本报告按照国办公开办函〔２０２１〕３０号规定的格式编写，统计期限为{year}年１月１日至{year}年１２月３１日。"
+                "本报告电子版可在青禾县人民政府门户网站“政府信息公开年报”栏目查阅下载。"
+            ),
             H(1),
-            P("{year}年，青禾县人民政府围绕优化营商环境、保障和改善民生等重点任务，持续推进决策、执行、管理、服务、"
-              "结果公开，政府信息公开工作总体平稳有序。"),
-            P("（一）主动公开。全年通过县政府门户网站主动公开政府信息{proactive}条，其中政策文件、财政预决算、"
-              "重大项目批准和实施、教育医疗等重点领域信息占比超过六成。县政府常务会议审议的涉企政策，"
-              "全部在印发后二十个工作日内公开。"),
-            P("（二）依申请公开。全年共收到政府信息公开申请{received}件，上年结转{carried}件，办结后结转下年度{forward}件。"
-              "申请内容主要集中在征地补偿、房屋征收和规划许可等方面。因政府信息公开引发行政复议{recon}件、"
-              "行政诉讼{lit}件。"),
-            P("（三）政府信息管理。完成县政府规范性文件集中清理，对已失效、废止的文件在网站上逐件标注；"
-              "严格执行“先审查、后公开”和“一事一审”的保密审查要求。"),
-            P("（四）平台建设。按照全市政府网站集约化部署，完成县政府门户网站迁移，整合部门网站栏目，统一信息发布标准。"),
-            P("（五）监督保障。将政务公开纳入对乡镇和县直部门的年度绩效考核，全年开展季度检查四次，"
-              "对发现的问题下发整改通知单并跟踪销号。"),
-            H(2), T2,
-            H(3), T3,
-            H(4), T4,
+            P(
+                "{year}年，青禾县人民政府围绕优化营商环境、保障和改善民生等重点任务，持续推进决策、执行、管理、服务、"
+                "结果公开，政府信息公开工作总体平稳有序。"
+            ),
+            P(
+                "（一）主动公开。全年通过县政府门户网站主动公开政府信息{proactive}条，其中政策文件、财政预决算、"
+                "重大项目批准和实施、教育医疗等重点领域信息占比超过六成。县政府常务会议审议的涉企政策，"
+                "全部在印发后二十个工作日内公开。"
+            ),
+            P(
+                "（二）依申请公开。全年共收到政府信息公开申请{received}件，上年结转{carried}件，办结后结转下年度{forward}件。"
+                "申请内容主要集中在征地补偿、房屋征收和规划许可等方面。因政府信息公开引发行政复议{recon}件、"
+                "行政诉讼{lit}件。"
+            ),
+            P(
+                "（三）政府信息管理。完成县政府规范性文件集中清理，对已失效、废止的文件在网站上逐件标注；"
+                "严格执行“先审查、后公开”和“一事一审”的保密审查要求。"
+            ),
+            P(
+                "（四）平台建设。按照全市政府网站集约化部署，完成县政府门户网站迁移，整合部门网站栏目，统一信息发布标准。"
+            ),
+            P(
+                "（五）监督保障。将政务公开纳入对乡镇和县直部门的年度绩效考核，全年开展季度检查四次，"
+                "对发现的问题下发整改通知单并跟踪销号。"
+            ),
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5),
-            P("本年度政府信息公开工作还存在一些薄弱环节：一是部门之间发展不平衡，少数部门栏目内容长期空白，"
-              "重点领域信息公开的完整性有待提高；二是依申请办理中个别答复文书说理不够充分，引用法条不够准确，"
-              "存在一定的复议诉讼风险；三是政策解读形式仍以文字为主，图解、视频等通俗化解读数量偏少。"),
-            P("下一步，青禾县将对照基层政务公开标准目录开展逐项比对，督促各部门补齐空白栏目；制定依申请公开答复文书"
-              "参考范本，办理结果由法律顾问审核把关；对涉及群众切身利益的政策文件，同步推出图解或短视频解读。"),
+            P(
+                "本年度政府信息公开工作还存在一些薄弱环节：一是部门之间发展不平衡，少数部门栏目内容长期空白，"
+                "重点领域信息公开的完整性有待提高；二是依申请办理中个别答复文书说理不够充分，引用法条不够准确，"
+                "存在一定的复议诉讼风险；三是政策解读形式仍以文字为主，图解、视频等通俗化解读数量偏少。"
+            ),
+            P(
+                "下一步，青禾县将对照基层政务公开标准目录开展逐项比对，督促各部门补齐空白栏目；制定依申请公开答复文书"
+                "参考范本，办理结果由法律顾问审核把关；对涉及群众切身利益的政策文件，同步推出图解或短视频解读。"
+            ),
             H(6),
             P("（一）收取信息处理费情况。本年度未向申请人收取信息处理费。"),
-            P("（二）人大代表建议和政协提案办理情况。全年承办县人大代表建议６３件、县政协提案８７件，"
-              "办理复文已全部在门户网站专栏公开。"),
+            P(
+                "（二）人大代表建议和政协提案办理情况。全年承办县人大代表建议６３件、县政协提案８７件，"
+                "办理复文已全部在门户网站专栏公开。"
+            ),
             P("（三）政务公开工作创新情况。在县政务服务中心设立政策咨询窗口，为企业提供政策咨询和兑现一站式服务。"),
-            P("（四）年度政务公开工作要点落实情况。对照上级印发的年度政务公开工作要点，细化任务清单，明确牵头单位和"
-              "完成时限，各项任务均已完成。"),
+            P(
+                "（四）年度政务公开工作要点落实情况。对照上级印发的年度政务公开工作要点，细化任务清单，明确牵头单位和"
+                "完成时限，各项任务均已完成。"
+            ),
             *sign_off("青禾县人民政府", "２０２４年１月２６日"),
         ],
     ),
     Example(
-        code="ex03", year=2022, template="2021", agency="青禾县市场监督管理局", level="department",
-        layout="markdown", suffix=".md",
+        code="ex03",
+        year=2022,
+        template="2021",
+        agency="青禾县市场监督管理局",
+        level="department",
+        layout="markdown",
+        suffix=".md",
         layout_note="Markdown: #/##/###/#### at inconsistent levels, pipe tables",
         exercises="heading variant 五、…问题和改进情况; 六 sub-items as ### headings at the same level as "
-                  "sections; "
-                  "五 numbered 1./2./3.",
+        "sections; "
+        "五 numbered 1./2./3.",
         proactive=642,
-        t2={"regulations": (0, 0, 0), "normative_docs": (1, 0, 4), "licensing": (3120,), "punishment": (265,),
-            "coercion": (41,), "fees": (0,)},
-        t3_outcomes={"granted": (6, 2, 0, 0, 0, 0), "partially_granted": (1, 1, 0, 0, 0, 0),
-                     "denied.enforcement_file": (1, 0, 0, 0, 0, 0), "denied.third_party": (0, 1, 0, 0, 0, 0),
-                     "unable.not_held": (3, 0, 0, 0, 1, 0), "not_processed.petition": (2, 0, 0, 0, 0, 0),
-                     "other.no_correction": (1, 0, 0, 0, 0, 0)},
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (1, 0, 4),
+            "licensing": (3120,),
+            "punishment": (265,),
+            "coercion": (41,),
+            "fees": (0,),
+        },
+        t3_outcomes={
+            "granted": (6, 2, 0, 0, 0, 0),
+            "partially_granted": (1, 1, 0, 0, 0, 0),
+            "denied.enforcement_file": (1, 0, 0, 0, 0, 0),
+            "denied.third_party": (0, 1, 0, 0, 0, 0),
+            "unable.not_held": (3, 0, 0, 0, 1, 0),
+            "not_processed.petition": (2, 0, 0, 0, 0, 0),
+            "other.no_correction": (1, 0, 0, 0, 0, 0),
+        },
         t3_forward=(1, 0, 0, 0, 0, 0),
         t4={"reconsideration": (1, 1, 0, 0), "litigation_direct": (0, 0, 0, 1)},
         elements=[
             Title(("青禾县市场监督管理局2022年政府信息公开工作年度报告",)),
-            P("根据《中华人民共和国政府信息公开条例》要求，现公布青禾县市场监督管理局{year}年政府信息公开工作年度报告。"
-              "本报告中使用的数据统计期限为{year}年1月1日至{year}年12月31日。"),
+            P(
+                "根据《中华人民共和国政府信息公开条例》要求，现公布青禾县市场监督管理局{year}年政府信息公开工作年度报告。"
+                "本报告中使用的数据统计期限为{year}年1月1日至{year}年12月31日。"
+            ),
             H(1, level=2),
-            P("{year}年，我局把政务公开作为服务市场主体、保障消费安全的一项基础工作，围绕登记注册、食品药品安全、"
-              "质量监管和执法检查等职能公开政府信息。"),
+            P(
+                "{year}年，我局把政务公开作为服务市场主体、保障消费安全的一项基础工作，围绕登记注册、食品药品安全、"
+                "质量监管和执法检查等职能公开政府信息。"
+            ),
             S("（一）主动公开"),
-            P("全年主动公开各类信息{proactive}条，其中行政许可信息和行政处罚决定信息按照“双公示”要求在作出决定后"
-              "七个工作日内上网。定期发布食品安全监督抽检结果，公布不合格产品及核查处置情况。"),
+            P(
+                "全年主动公开各类信息{proactive}条，其中行政许可信息和行政处罚决定信息按照“双公示”要求在作出决定后"
+                "七个工作日内上网。定期发布食品安全监督抽检结果，公布不合格产品及核查处置情况。"
+            ),
             S("（二）依申请公开"),
-            P("全年收到政府信息公开申请{received}件，均在法定期限内作出答复，结转下年度{forward}件。申请人多为企业和"
-              "个人投诉举报人，关注点集中在行政处罚案卷和抽检报告。全年因政府信息公开引发行政复议{recon}件、"
-              "行政诉讼{lit}件。"),
+            P(
+                "全年收到政府信息公开申请{received}件，均在法定期限内作出答复，结转下年度{forward}件。申请人多为企业和"
+                "个人投诉举报人，关注点集中在行政处罚案卷和抽检报告。全年因政府信息公开引发行政复议{recon}件、"
+                "行政诉讼{lit}件。"
+            ),
             S("（三）政府信息管理"),
-            P("建立信息发布台账，对每条拟公开信息登记来源股室、审核人和发布时间；对涉及商业秘密和个人隐私的内容"
-              "先行作去标识化处理。"),
+            P(
+                "建立信息发布台账，对每条拟公开信息登记来源股室、审核人和发布时间；对涉及商业秘密和个人隐私的内容"
+                "先行作去标识化处理。"
+            ),
             S("（四）平台建设"),
-            P("在县政府门户网站部门专栏下新设“食品安全抽检”“企业信用监管”两个子栏目，同时通过局微信公众号推送"
-              "消费提示。"),
+            P(
+                "在县政府门户网站部门专栏下新设“食品安全抽检”“企业信用监管”两个子栏目，同时通过局微信公众号推送"
+                "消费提示。"
+            ),
             S("（五）监督保障"),
-            P("局党组将政务公开工作纳入年度工作要点，明确办公室牵头、各股室分工负责，每季度通报一次各股室信息报送情况。"),
-            H(2, level=4), T2,
-            H(3, level=3), T3,
-            H(4, level=4), T4,
+            P(
+                "局党组将政务公开工作纳入年度工作要点，明确办公室牵头、各股室分工负责，每季度通报一次各股室信息报送情况。"
+            ),
+            H(2, level=4),
+            T2,
+            H(3, level=3),
+            T3,
+            H(4, level=4),
+            T4,
             H(5, "五、存在的主要问题和改进情况", level=2),
             P("本年度工作中存在的问题主要有："),
             P("1.执法股室兼职信息员较多，对公开和不公开的边界把握不准，行政处罚信息偶有漏报。"),
@@ -927,214 +1111,359 @@ EXAMPLES: list[Example] = [
         ],
     ),
     Example(
-        code="ex04", year=2020, template="2019", agency="云溪县柳塘镇人民政府", level="township",
+        code="ex04",
+        year=2020,
+        template="2019",
+        agency="云溪县柳塘镇人民政府",
+        level="township",
         layout="tabs",
         layout_note="UTF-8 text, tab-separated rows; 2019 (60号) tables",
         exercises="2019 template incl. 第（九）项 and single （六）其他处理 row; letter-spaced labels "
-                  "(自 然 人, 三、 本 年 度 办 理 结 果) and a letter-spaced 五 heading; signed 本年增/减; "
-                  "五 as 一是…二是… paragraph plus 下一步; 六 says none",
-        proactive=157, label_map={**SPACED_2019, **NARROW_T4},
-        t2={"regulations": (0, 0, 0), "normative_docs": (1, 1, 6), "licensing": (12, 2, 35),
-            "other_services": (8, -1, 120), "punishment": (5, 0, 9), "coercion": (2, 0, 1), "fees": (3, -1),
-            "procurement": (2, 186000)},
-        t3_outcomes={"granted": (2, 0, 0, 0, 0, 0), "unable.not_held": (1, 0, 0, 0, 0, 0),
-                     "other": (1, 0, 0, 0, 0, 0)},
+        "(自 然 人, 三、 本 年 度 办 理 结 果) and a letter-spaced 五 heading; signed 本年增/减; "
+        "五 as 一是…二是… paragraph plus 下一步; 六 says none",
+        proactive=157,
+        label_map={**SPACED_2019, **NARROW_T4},
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (1, 1, 6),
+            "licensing": (12, 2, 35),
+            "other_services": (8, -1, 120),
+            "punishment": (5, 0, 9),
+            "coercion": (2, 0, 1),
+            "fees": (3, -1),
+            "procurement": (2, 186000),
+        },
+        t3_outcomes={"granted": (2, 0, 0, 0, 0, 0), "unable.not_held": (1, 0, 0, 0, 0, 0), "other": (1, 0, 0, 0, 0, 0)},
         t4={"reconsideration": (0, 0, 1, 0)},
         elements=[
             Title(("云溪县柳塘镇2020年政府信息公开工作年度报告",)),
-            P("本年度报告依照《中华人民共和国政府信息公开条例》和国办公开办函〔2019〕60号的格式要求编制，"
-              "数据统计期限为{year}年1月1日至{year}年12月31日。"),
+            P(
+                "本年度报告依照《中华人民共和国政府信息公开条例》和国办公开办函〔2019〕60号的格式要求编制，"
+                "数据统计期限为{year}年1月1日至{year}年12月31日。"
+            ),
             H(1),
-            P("{year}年，柳塘镇在做好疫情防控和复工复产工作的同时，坚持把政务公开作为联系群众的重要途径，"
-              "各项公开工作按计划推进。"),
-            P("（一）组织保障。镇里调整了政务公开工作领导小组，由分管副镇长具体负责，党政办公室配备一名信息员承担"
-              "日常发布工作。"),
-            P("（二）主动公开。全年在县政府门户网站柳塘镇专栏主动公开信息{proactive}条，其中疫情防控通告和防疫知识"
-              "占较大比重。"),
-            P("（三）依申请公开。全年收到政府信息公开申请{received}件，均已按期答复，无结转。因政府信息公开引发"
-              "行政复议{recon}件、行政诉讼{lit}件。"),
+            P(
+                "{year}年，柳塘镇在做好疫情防控和复工复产工作的同时，坚持把政务公开作为联系群众的重要途径，"
+                "各项公开工作按计划推进。"
+            ),
+            P(
+                "（一）组织保障。镇里调整了政务公开工作领导小组，由分管副镇长具体负责，党政办公室配备一名信息员承担"
+                "日常发布工作。"
+            ),
+            P(
+                "（二）主动公开。全年在县政府门户网站柳塘镇专栏主动公开信息{proactive}条，其中疫情防控通告和防疫知识"
+                "占较大比重。"
+            ),
+            P(
+                "（三）依申请公开。全年收到政府信息公开申请{received}件，均已按期答复，无结转。因政府信息公开引发"
+                "行政复议{recon}件、行政诉讼{lit}件。"
+            ),
             P("（四）公开载体。除网站专栏外，在镇便民服务中心和各村村务公开栏同步张贴低保、救助等公示信息。"),
-            H(2), P("本部分以表格形式列示。"), T2,
-            H(3), T3,
-            H(4), T4,
+            H(2),
+            P("本部分以表格形式列示。"),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5, "五、" + " ".join("存在的主要问题及改进情况")),
-            P("对照上级要求，我镇政务公开工作仍有不足：一是公开意识还不够强，部分站所认为信息公开是党政办公室一家的事，"
-              "主动提供信息不积极；二是公开方式比较单一，主要依靠网站和公示栏，群众通过手机获取信息的渠道不多；"
-              "三是专栏更新不够及时，个别惠民资金公示在发放后才上网。"),
-            P("下一步，柳塘镇将把政务公开纳入站所年度考核，促使各站所主动报送信息；开通镇微信公众号，同步推送重要通知；"
-              "建立惠民资金公示前置提醒，确保先公示、后发放。"),
+            P(
+                "对照上级要求，我镇政务公开工作仍有不足：一是公开意识还不够强，部分站所认为信息公开是党政办公室一家的事，"
+                "主动提供信息不积极；二是公开方式比较单一，主要依靠网站和公示栏，群众通过手机获取信息的渠道不多；"
+                "三是专栏更新不够及时，个别惠民资金公示在发放后才上网。"
+            ),
+            P(
+                "下一步，柳塘镇将把政务公开纳入站所年度考核，促使各站所主动报送信息；开通镇微信公众号，同步推送重要通知；"
+                "建立惠民资金公示前置提醒，确保先公示、后发放。"
+            ),
             H(6),
             P("本年度无其他需要报告的事项。"),
             *sign_off("云溪县柳塘镇人民政府", "2021年1月25日"),
         ],
     ),
     Example(
-        code="ex05", year=2024, template="2021", agency="临川市人民政府", level="prefecture", layout="html",
+        code="ex05",
+        year=2024,
+        template="2021",
+        agency="临川市人民政府",
+        level="prefecture",
+        layout="html",
         suffix=".html",
         layout_note="HTML article page, <h3> section headings, real <table>s with rowspan/colspan",
         exercises="official merged layout (三、本年度办理结果 rowspan 22, 法人或其他组织 colspan 5); "
-                  "fee 2.35 万元; "
-                  "五 with a 上一年度问题整改情况 block; all 25 table-三 rows non-zero somewhere",
+        "fee 2.35 万元; "
+        "五 with a 上一年度问题整改情况 block; all 25 table-三 rows non-zero somewhere",
         proactive=18640,
-        t2={"regulations": (2, 1, 38), "normative_docs": (17, 9, 126), "licensing": (8342,),
-            "punishment": (1577,), "coercion": (96,), "fees": (2.35,)},
+        t2={
+            "regulations": (2, 1, 38),
+            "normative_docs": (17, 9, 126),
+            "licensing": (8342,),
+            "punishment": (1577,),
+            "coercion": (96,),
+            "fees": (2.35,),
+        },
         t3_outcomes={
-            "granted": (128, 21, 2, 1, 3, 4), "partially_granted": (31, 6, 0, 0, 1, 1),
-            "denied.state_secret": (1, 0, 0, 0, 0, 0), "denied.law_prohibited": (2, 0, 0, 0, 0, 0),
-            "denied.security_stability": (1, 0, 0, 0, 0, 0), "denied.third_party": (9, 2, 0, 0, 0, 0),
-            "denied.internal_affairs": (4, 0, 0, 0, 0, 0), "denied.process_info": (7, 1, 0, 0, 0, 0),
-            "denied.enforcement_file": (3, 0, 0, 0, 0, 0), "denied.query_item": (5, 0, 0, 0, 1, 0),
-            "unable.not_held": (62, 8, 1, 0, 2, 1), "unable.needs_creation": (11, 2, 0, 0, 0, 0),
-            "unable.still_unclear": (6, 1, 0, 0, 0, 0), "not_processed.petition": (14, 0, 0, 0, 0, 0),
-            "not_processed.repeated": (9, 1, 0, 0, 0, 0), "not_processed.publication": (2, 0, 0, 0, 0, 0),
+            "granted": (128, 21, 2, 1, 3, 4),
+            "partially_granted": (31, 6, 0, 0, 1, 1),
+            "denied.state_secret": (1, 0, 0, 0, 0, 0),
+            "denied.law_prohibited": (2, 0, 0, 0, 0, 0),
+            "denied.security_stability": (1, 0, 0, 0, 0, 0),
+            "denied.third_party": (9, 2, 0, 0, 0, 0),
+            "denied.internal_affairs": (4, 0, 0, 0, 0, 0),
+            "denied.process_info": (7, 1, 0, 0, 0, 0),
+            "denied.enforcement_file": (3, 0, 0, 0, 0, 0),
+            "denied.query_item": (5, 0, 0, 0, 1, 0),
+            "unable.not_held": (62, 8, 1, 0, 2, 1),
+            "unable.needs_creation": (11, 2, 0, 0, 0, 0),
+            "unable.still_unclear": (6, 1, 0, 0, 0, 0),
+            "not_processed.petition": (14, 0, 0, 0, 0, 0),
+            "not_processed.repeated": (9, 1, 0, 0, 0, 0),
+            "not_processed.publication": (2, 0, 0, 0, 0, 0),
             "not_processed.mass_repeated": (4, 0, 0, 0, 0, 0),
             "not_processed.confirm_existing": (3, 0, 0, 0, 0, 0),
-            "other.no_correction": (12, 2, 0, 0, 0, 0), "other.no_fee": (1, 0, 0, 0, 0, 0),
-            "other.other": (5, 1, 0, 0, 0, 1)},
-        t3_carried=(9, 2, 0, 0, 0, 0), t3_forward=(13, 3, 0, 0, 1, 0),
-        t4={"reconsideration": (14, 3, 4, 5), "litigation_direct": (6, 1, 2, 4),
-            "litigation_after_review": (3, 0, 1, 2)},
+            "other.no_correction": (12, 2, 0, 0, 0, 0),
+            "other.no_fee": (1, 0, 0, 0, 0, 0),
+            "other.other": (5, 1, 0, 0, 0, 1),
+        },
+        t3_carried=(9, 2, 0, 0, 0, 0),
+        t3_forward=(13, 3, 0, 0, 1, 0),
+        t4={
+            "reconsideration": (14, 3, 4, 5),
+            "litigation_direct": (6, 1, 2, 4),
+            "litigation_after_review": (3, 0, 1, 2),
+        },
         elements=[
             Title(("临川市人民政府2024年政府信息公开工作年度报告",)),
-            P("本报告根据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号要求，由临川市人民政府办公室编制。"
-              "报告所列数据的统计期限为{year}年1月1日至{year}年12月31日。本报告电子版可在临川市人民政府门户网站"
-              "查阅和下载。"),
+            P(
+                "本报告根据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号要求，由临川市人民政府办公室编制。"
+                "报告所列数据的统计期限为{year}年1月1日至{year}年12月31日。本报告电子版可在临川市人民政府门户网站"
+                "查阅和下载。"
+            ),
             H(1),
-            P("{year}年，临川市坚持以公开促落实、以公开优服务，围绕重大决策部署和群众关切事项深化政务公开，"
-              "全市政府信息公开工作整体水平稳步提升。"),
+            P(
+                "{year}年，临川市坚持以公开促落实、以公开优服务，围绕重大决策部署和群众关切事项深化政务公开，"
+                "全市政府信息公开工作整体水平稳步提升。"
+            ),
             S("（一）主动公开"),
-            P("全年市政府门户网站及市级部门网站主动公开政府信息{proactive}条。市政府常务会议议定事项、重大建设项目"
-              "批准和实施、财政预决算等信息按季度集中公开；新制发的行政规范性文件全部同步发布解读材料。"),
+            P(
+                "全年市政府门户网站及市级部门网站主动公开政府信息{proactive}条。市政府常务会议议定事项、重大建设项目"
+                "批准和实施、财政预决算等信息按季度集中公开；新制发的行政规范性文件全部同步发布解读材料。"
+            ),
             S("（二）依申请公开"),
-            P("市级层面共收到政府信息公开申请{received}件，上年结转{carried}件，全年办结后结转下年度{forward}件。"
-              "申请事项主要涉及土地征收、房屋征收补偿和规划审批。因政府信息公开引发行政复议{recon}件、"
-              "行政诉讼{lit}件，被纠错的案件均已完成整改。"),
+            P(
+                "市级层面共收到政府信息公开申请{received}件，上年结转{carried}件，全年办结后结转下年度{forward}件。"
+                "申请事项主要涉及土地征收、房屋征收补偿和规划审批。因政府信息公开引发行政复议{recon}件、"
+                "行政诉讼{lit}件，被纠错的案件均已完成整改。"
+            ),
             S("（三）政府信息管理"),
-            P("完成市政府及办公室行政规范性文件年度清理，公布现行有效文件目录；推行公开属性源头认定，拟制公文时同步"
-              "明确公开方式。"),
+            P(
+                "完成市政府及办公室行政规范性文件年度清理，公布现行有效文件目录；推行公开属性源头认定，拟制公文时同步"
+                "明确公开方式。"
+            ),
             S("（四）政府信息公开平台建设"),
-            P("推进政府网站与政务新媒体集约化建设，关停更新缓慢的政务新媒体账号；在市民中心设置政府信息公开查阅区，"
-              "提供纸质文件查阅和打印服务。"),
+            P(
+                "推进政府网站与政务新媒体集约化建设，关停更新缓慢的政务新媒体账号；在市民中心设置政府信息公开查阅区，"
+                "提供纸质文件查阅和打印服务。"
+            ),
             S("（五）监督保障"),
-            P("市政府将政务公开纳入对县（市、区）政府和市直部门的年度综合考核；聘请社会评议员对各单位公开质量开展评议，"
-              "评议结果在一定范围内通报。本年度未发生因政务公开工作引发的责任追究情形。"),
-            H(2), T2,
-            H(3), T3,
-            H(4), T4,
+            P(
+                "市政府将政务公开纳入对县（市、区）政府和市直部门的年度综合考核；聘请社会评议员对各单位公开质量开展评议，"
+                "评议结果在一定范围内通报。本年度未发生因政务公开工作引发的责任追究情形。"
+            ),
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5),
             S("（一）上一年度问题整改情况"),
-            P("针对上一年度报告提出的县级政府信息公开专栏更新不平衡的问题，市政府办公室建立了月度巡查通报制度，"
-              "全年通报四次，各县（市、区）专栏空白栏目已全部补齐。针对政策解读形式单一的问题，全年制作图解和"
-              "短视频解读材料六十余件。"),
+            P(
+                "针对上一年度报告提出的县级政府信息公开专栏更新不平衡的问题，市政府办公室建立了月度巡查通报制度，"
+                "全年通报四次，各县（市、区）专栏空白栏目已全部补齐。针对政策解读形式单一的问题，全年制作图解和"
+                "短视频解读材料六十余件。"
+            ),
             S("（二）存在的主要问题"),
-            P("一是部分市直部门依申请公开工作力量薄弱，疑难申请的研判主要依靠个人经验；二是政务公开与政务服务衔接"
-              "不够紧密，办事指南中的政策依据未能直接链接到原文；三是基层群众对政府信息公开申请渠道知晓度不高，"
-              "线下申请仍有不便。"),
+            P(
+                "一是部分市直部门依申请公开工作力量薄弱，疑难申请的研判主要依靠个人经验；二是政务公开与政务服务衔接"
+                "不够紧密，办事指南中的政策依据未能直接链接到原文；三是基层群众对政府信息公开申请渠道知晓度不高，"
+                "线下申请仍有不便。"
+            ),
             S("（三）改进措施"),
-            P("一是建立全市依申请公开疑难案件会商机制，由市司法局和市政府办公室共同研究答复口径；二是推动办事指南"
-              "与政策文件库互联，在指南中直接提供政策原文链接；三是利用村（社区）公开栏和便民服务站点宣传申请方式，"
-              "并提供现场填写指导。"),
+            P(
+                "一是建立全市依申请公开疑难案件会商机制，由市司法局和市政府办公室共同研究答复口径；二是推动办事指南"
+                "与政策文件库互联，在指南中直接提供政策原文链接；三是利用村（社区）公开栏和便民服务站点宣传申请方式，"
+                "并提供现场填写指导。"
+            ),
             H(6),
-            P("（一）收取信息处理费情况。本年度对2件超出免费额度的申请发出收费通知，其中1件申请人按期缴纳，"
-              "收取信息处理费0.03万元；1件逾期未缴纳，按规定不再处理。"),
-            P("（二）人大代表建议和政协提案办理结果公开情况。市政府系统承办市人大代表建议312件、市政协提案405件，"
-              "办理复文除依法不予公开的以外全部公开。"),
+            P(
+                "（一）收取信息处理费情况。本年度对2件超出免费额度的申请发出收费通知，其中1件申请人按期缴纳，"
+                "收取信息处理费0.03万元；1件逾期未缴纳，按规定不再处理。"
+            ),
+            P(
+                "（二）人大代表建议和政协提案办理结果公开情况。市政府系统承办市人大代表建议312件、市政协提案405件，"
+                "办理复文除依法不予公开的以外全部公开。"
+            ),
             P("（三）政务公开工作创新情况。开设“政策找人”服务，根据企业登记信息向符合条件的企业精准推送惠企政策。"),
-            P("（四）落实上级年度政务公开工作要点情况。按照省政府办公厅年度工作要点，梳理形成五个方面二十六项任务，"
-              "已全部落实。"),
+            P(
+                "（四）落实上级年度政务公开工作要点情况。按照省政府办公厅年度工作要点，梳理形成五个方面二十六项任务，"
+                "已全部落实。"
+            ),
             *sign_off("临川市人民政府", "2025年3月20日"),
         ],
     ),
     Example(
-        code="ex06", year=2021, template="2021", agency="云溪县自然资源局", level="department", layout="docx",
+        code="ex06",
+        year=2021,
+        template="2021",
+        agency="云溪县自然资源局",
+        level="department",
+        layout="docx",
         suffix=".docx",
         layout_note="DOCX (python-docx): Heading 1 section titles, real Word tables with merged cells",
         exercises="first year of the 2021 template; merged cells as Word merges them; fee 126.85 万元; "
-                  "五 as （一）存在问题/（二）改进措施 with 一是/二是/三是",
+        "五 as （一）存在问题/（二）改进措施 with 一是/二是/三是",
         proactive=734,
-        t2={"regulations": (0, 0, 0), "normative_docs": (3, 2, 15), "licensing": (562,), "punishment": (48,),
-            "coercion": (6,), "fees": (126.85,)},
-        t3_outcomes={"granted": (9, 2, 0, 0, 0, 0), "partially_granted": (3, 1, 0, 0, 0, 0),
-                     "denied.third_party": (1, 0, 0, 0, 0, 0), "denied.process_info": (1, 0, 0, 0, 0, 0),
-                     "unable.not_held": (7, 0, 0, 0, 1, 0), "unable.needs_creation": (2, 0, 0, 0, 0, 0),
-                     "not_processed.confirm_existing": (1, 0, 0, 0, 0, 0),
-                     "other.no_correction": (2, 0, 0, 0, 0, 0)},
-        t3_carried=(1, 0, 0, 0, 0, 0), t3_forward=(2, 0, 0, 0, 0, 0),
-        t4={"reconsideration": (2, 0, 1, 1), "litigation_direct": (1, 0, 0, 1),
-            "litigation_after_review": (0, 1, 0, 0)},
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (3, 2, 15),
+            "licensing": (562,),
+            "punishment": (48,),
+            "coercion": (6,),
+            "fees": (126.85,),
+        },
+        t3_outcomes={
+            "granted": (9, 2, 0, 0, 0, 0),
+            "partially_granted": (3, 1, 0, 0, 0, 0),
+            "denied.third_party": (1, 0, 0, 0, 0, 0),
+            "denied.process_info": (1, 0, 0, 0, 0, 0),
+            "unable.not_held": (7, 0, 0, 0, 1, 0),
+            "unable.needs_creation": (2, 0, 0, 0, 0, 0),
+            "not_processed.confirm_existing": (1, 0, 0, 0, 0, 0),
+            "other.no_correction": (2, 0, 0, 0, 0, 0),
+        },
+        t3_carried=(1, 0, 0, 0, 0, 0),
+        t3_forward=(2, 0, 0, 0, 0, 0),
+        t4={
+            "reconsideration": (2, 0, 1, 1),
+            "litigation_direct": (1, 0, 0, 1),
+            "litigation_after_review": (0, 1, 0, 0),
+        },
         elements=[
             Title(("云溪县自然资源局2021年政府信息公开工作年度报告",)),
             P("本报告按照新修订的政府信息公开工作年度报告格式编制，统计期限为{year}年1月1日至{year}年12月31日。"),
             H(1),
-            P("{year}年，我局围绕国土空间规划、耕地保护、不动产登记和矿产资源管理等职能，认真落实政府信息公开各项要求。"),
+            P(
+                "{year}年，我局围绕国土空间规划、耕地保护、不动产登记和矿产资源管理等职能，认真落实政府信息公开各项要求。"
+            ),
             S("（一）主动公开"),
-            P("全年主动公开信息{proactive}条，重点公开土地征收启动公告、征地补偿安置方案、建设用地批准文件和采矿权"
-              "出让信息。"),
+            P(
+                "全年主动公开信息{proactive}条，重点公开土地征收启动公告、征地补偿安置方案、建设用地批准文件和采矿权"
+                "出让信息。"
+            ),
             S("（二）依申请公开"),
-            P("全年收到政府信息公开申请{received}件，上年结转{carried}件，多数申请与征地补偿标准和宗地规划条件有关。"
-              "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"),
+            P(
+                "全年收到政府信息公开申请{received}件，上年结转{carried}件，多数申请与征地补偿标准和宗地规划条件有关。"
+                "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"
+            ),
             S("（三）政府信息管理"),
             P("对征地信息实行“一地一档”管理，从发布启动公告到补偿款发放全过程留痕。"),
             S("（四）平台建设"),
             P("在局门户网站开设“征地信息公开”专栏，按乡镇分类展示各批次征地材料。"),
             S("（五）监督保障"),
             P("成立由局长任组长的政务公开工作领导小组，每季度检查一次专栏更新情况。"),
-            H(2), T2,
-            H(3), T3,
-            H(4), T4,
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5),
             S("（一）存在问题"),
-            P("一是征地信息专业术语多，群众阅读理解有困难，解读工作跟不上。二是局内各股室信息报送没有固定时间节点，"
-              "专栏信息更新时快时慢。三是依申请办理人员变动后，新任人员对答复规范掌握不够。"),
+            P(
+                "一是征地信息专业术语多，群众阅读理解有困难，解读工作跟不上。二是局内各股室信息报送没有固定时间节点，"
+                "专栏信息更新时快时慢。三是依申请办理人员变动后，新任人员对答复规范掌握不够。"
+            ),
             S("（二）改进措施"),
-            P("一是对征地补偿方案配发通俗版说明，用问答形式解释补偿标准和计算方式。二是制定信息报送时间表，要求各股室"
-              "在事项办结后五个工作日内报送公开材料。三是编写依申请公开办理手册，新任人员上岗前集中学习。"),
+            P(
+                "一是对征地补偿方案配发通俗版说明，用问答形式解释补偿标准和计算方式。二是制定信息报送时间表，要求各股室"
+                "在事项办结后五个工作日内报送公开材料。三是编写依申请公开办理手册，新任人员上岗前集中学习。"
+            ),
             H(6),
             P("本年度未收取信息处理费。表中行政事业性收费金额为不动产登记费。无其他需要报告的事项。"),
             *sign_off("云溪县自然资源局", "2022年1月24日"),
         ],
     ),
     Example(
-        code="ex07", year=2022, template="2021", agency="临川市生态环境局", level="department", layout="pdf",
+        code="ex07",
+        year=2022,
+        template="2021",
+        agency="临川市生态环境局",
+        level="department",
+        layout="pdf",
         suffix=".pdf",
         layout_note="text PDF (reportlab, built-in CID font STSong-Light), ruled tables with spans",
         exercises="PDF text layer; opening paragraph lists all six section names; section 一 starts with "
-                  "a summary "
-                  "paragraph; 五 numbered 1./2./3. with fixes in one 改进措施 paragraph",
+        "a summary "
+        "paragraph; 五 numbered 1./2./3. with fixes in one 改进措施 paragraph",
         proactive=1208,
-        t2={"regulations": (0, 0, 0), "normative_docs": (2, 0, 11), "licensing": (486,), "punishment": (137,),
-            "coercion": (22,), "fees": (0,)},
-        t3_outcomes={"granted": (11, 4, 1, 1, 0, 0), "partially_granted": (3, 2, 0, 0, 0, 0),
-                     "denied.process_info": (1, 0, 0, 0, 0, 0), "denied.enforcement_file": (2, 1, 0, 0, 0, 0),
-                     "unable.not_held": (5, 2, 0, 0, 0, 0), "unable.still_unclear": (1, 0, 0, 0, 0, 0),
-                     "not_processed.repeated": (1, 0, 0, 0, 0, 0), "other.no_correction": (1, 0, 0, 0, 0, 0),
-                     "other.other": (0, 1, 0, 0, 0, 0)},
-        t3_carried=(0, 1, 0, 0, 0, 0), t3_forward=(2, 0, 0, 0, 0, 0),
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (2, 0, 11),
+            "licensing": (486,),
+            "punishment": (137,),
+            "coercion": (22,),
+            "fees": (0,),
+        },
+        t3_outcomes={
+            "granted": (11, 4, 1, 1, 0, 0),
+            "partially_granted": (3, 2, 0, 0, 0, 0),
+            "denied.process_info": (1, 0, 0, 0, 0, 0),
+            "denied.enforcement_file": (2, 1, 0, 0, 0, 0),
+            "unable.not_held": (5, 2, 0, 0, 0, 0),
+            "unable.still_unclear": (1, 0, 0, 0, 0, 0),
+            "not_processed.repeated": (1, 0, 0, 0, 0, 0),
+            "other.no_correction": (1, 0, 0, 0, 0, 0),
+            "other.other": (0, 1, 0, 0, 0, 0),
+        },
+        t3_carried=(0, 1, 0, 0, 0, 0),
+        t3_forward=(2, 0, 0, 0, 0, 0),
         t4={"reconsideration": (1, 0, 0, 1), "litigation_direct": (0, 0, 1, 0)},
         elements=[
             Title(("临川市生态环境局2022年政府信息公开工作年度报告",)),
-            P("本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
-              "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成，所列数据统计期限为{year}年1月1日"
-              "至{year}年12月31日。"),
+            P(
+                "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
+                "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成，所列数据统计期限为{year}年1月1日"
+                "至{year}年12月31日。"
+            ),
             H(1),
-            P("{year}年，市生态环境局紧扣污染防治攻坚任务，持续做好环境质量、建设项目环评审批和环境执法信息公开。"
-              "全年主动公开政府信息{proactive}条，收到政府信息公开申请{received}件，因政府信息公开引发行政复议{recon}件、"
-              "行政诉讼{lit}件。"),
-            P("（一）主动公开。每月发布城市空气质量和地表水水质状况，建设项目环评审批实行受理、拟审批、审批决定三个"
-              "环节全过程公开。"),
+            P(
+                "{year}年，市生态环境局紧扣污染防治攻坚任务，持续做好环境质量、建设项目环评审批和环境执法信息公开。"
+                "全年主动公开政府信息{proactive}条，收到政府信息公开申请{received}件，因政府信息公开引发行政复议{recon}件、"
+                "行政诉讼{lit}件。"
+            ),
+            P(
+                "（一）主动公开。每月发布城市空气质量和地表水水质状况，建设项目环评审批实行受理、拟审批、审批决定三个"
+                "环节全过程公开。"
+            ),
             P("（二）依申请公开。申请内容主要涉及建设项目环评文件和企业排污许可信息，全部在法定期限内答复。"),
             P("（三）政府信息管理。对环评文件中涉及商业秘密的内容，征求企业意见后依法作删除处理。"),
             P("（四）平台建设。完善局门户网站环境信息公开专栏，新增重点排污单位名录查询功能。"),
             P("（五）监督保障。将信息公开纳入局机关年度考核，全年开展专题培训两次。"),
-            H(2), T2,
-            H(3), T3,
-            H(4), T4,
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5),
             P("1.环境质量数据以表格形式发布为主，缺少面向公众的解读说明。"),
             P("2.县级分局信息公开专栏建设进度不一，个别分局信息量偏少。"),
             P("3.公众参与环境决策的渠道不够多，建设项目环评公众意见收集主要依赖建设单位。"),
-            P("改进措施：1.每季度发布环境质量状况解读，配发图表说明变化原因；2.对县级分局专栏进行季度抽查，"
-              "抽查结果纳入考核；3.在重大项目环评审批前增设网上意见征集环节。"),
+            P(
+                "改进措施：1.每季度发布环境质量状况解读，配发图表说明变化原因；2.对县级分局专栏进行季度抽查，"
+                "抽查结果纳入考核；3.在重大项目环评审批前增设网上意见征集环节。"
+            ),
             H(6),
             P("（一）收取信息处理费情况：未收取。"),
             P("（二）建议提案办理情况：承办市人大代表建议11件、市政协提案15件，办理结果均已公开。"),
@@ -1144,44 +1473,82 @@ EXAMPLES: list[Example] = [
         ],
     ),
     Example(
-        code="ex08", year=2019, template="2019", agency="石泉区人民政府", level="county", layout="tabs",
-        encoding="gb18030", newline="\r\n",
+        code="ex08",
+        year=2019,
+        template="2019",
+        agency="石泉区人民政府",
+        level="county",
+        layout="tabs",
+        encoding="gb18030",
+        newline="\r\n",
         layout_note="GB18030 text with CRLF line ends, tab-separated rows; 2019 (60号) tables",
         exercises="non-UTF-8 encoding; section numbering shifted by one (unnumbered 总体情况, then 一…五 for "
-                  "sections 2–6); procurement amount in 元",
+        "sections 2–6); procurement amount in 元",
         proactive=3562,
-        t2={"regulations": (0, 0, 0), "normative_docs": (4, 4, 37), "licensing": (215, 6, 3480),
-            "other_services": (96, -3, 1250), "punishment": (58, 0, 412), "coercion": (11, 1, 19),
-            "fees": (14, -2), "procurement": (23, 4686000)},
-        t3_outcomes={"granted": (21, 4, 0, 0, 1, 0), "partially_granted": (5, 1, 0, 0, 0, 0),
-                     "denied.third_party": (2, 0, 0, 0, 0, 0), "denied.internal_affairs": (1, 0, 0, 0, 0, 0),
-                     "denied.process_info": (2, 0, 0, 0, 0, 0), "unable.not_held": (9, 1, 0, 0, 0, 0),
-                     "unable.needs_creation": (3, 0, 0, 0, 0, 0), "unable.still_unclear": (2, 0, 0, 0, 0, 0),
-                     "not_processed.petition": (4, 0, 0, 0, 0, 0),
-                     "not_processed.repeated": (1, 0, 0, 0, 0, 0),
-                     "other": (3, 0, 0, 0, 0, 0)},
-        t3_carried=(1, 0, 0, 0, 0, 0), t3_forward=(2, 1, 0, 0, 0, 0),
-        t4={"reconsideration": (3, 1, 0, 1), "litigation_direct": (2, 0, 1, 1),
-            "litigation_after_review": (1, 0, 0, 0)},
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (4, 4, 37),
+            "licensing": (215, 6, 3480),
+            "other_services": (96, -3, 1250),
+            "punishment": (58, 0, 412),
+            "coercion": (11, 1, 19),
+            "fees": (14, -2),
+            "procurement": (23, 4686000),
+        },
+        t3_outcomes={
+            "granted": (21, 4, 0, 0, 1, 0),
+            "partially_granted": (5, 1, 0, 0, 0, 0),
+            "denied.third_party": (2, 0, 0, 0, 0, 0),
+            "denied.internal_affairs": (1, 0, 0, 0, 0, 0),
+            "denied.process_info": (2, 0, 0, 0, 0, 0),
+            "unable.not_held": (9, 1, 0, 0, 0, 0),
+            "unable.needs_creation": (3, 0, 0, 0, 0, 0),
+            "unable.still_unclear": (2, 0, 0, 0, 0, 0),
+            "not_processed.petition": (4, 0, 0, 0, 0, 0),
+            "not_processed.repeated": (1, 0, 0, 0, 0, 0),
+            "other": (3, 0, 0, 0, 0, 0),
+        },
+        t3_carried=(1, 0, 0, 0, 0, 0),
+        t3_forward=(2, 1, 0, 0, 0, 0),
+        t4={
+            "reconsideration": (3, 1, 0, 1),
+            "litigation_direct": (2, 0, 1, 1),
+            "litigation_after_review": (1, 0, 0, 0),
+        },
         elements=[
             Title(("石泉区人民政府2019年政府信息公开工作年度报告",)),
-            P("本报告根据新修订的《中华人民共和国政府信息公开条例》和国办公开办函〔2019〕60号要求编制，"
-              "数据统计期限为{year}年1月1日至{year}年12月31日。"),
+            P(
+                "本报告根据新修订的《中华人民共和国政府信息公开条例》和国办公开办函〔2019〕60号要求编制，"
+                "数据统计期限为{year}年1月1日至{year}年12月31日。"
+            ),
             H(1, "总体情况"),
-            P("{year}年是新修订的《中华人民共和国政府信息公开条例》施行的第一年。石泉区组织全区行政机关逐条学习新条例，"
-              "对照调整公开指南和公开目录，依申请公开办理流程按新条例规定全部重新梳理。"),
-            P("全年区政府及所属部门主动公开政府信息{proactive}条；收到政府信息公开申请{received}件，上年结转{carried}件；"
-              "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"),
-            P("区政府办公室作为全区政府信息公开工作主管部门，配备专职工作人员三名，各部门明确一名分管领导和一名信息员。"),
-            H(2, "一、主动公开政府信息情况"), T2,
-            H(3, "二、收到和处理政府信息公开申请情况"), T3,
-            H(4, "三、政府信息公开行政复议、行政诉讼情况"), T4,
+            P(
+                "{year}年是新修订的《中华人民共和国政府信息公开条例》施行的第一年。石泉区组织全区行政机关逐条学习新条例，"
+                "对照调整公开指南和公开目录，依申请公开办理流程按新条例规定全部重新梳理。"
+            ),
+            P(
+                "全年区政府及所属部门主动公开政府信息{proactive}条；收到政府信息公开申请{received}件，上年结转{carried}件；"
+                "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"
+            ),
+            P(
+                "区政府办公室作为全区政府信息公开工作主管部门，配备专职工作人员三名，各部门明确一名分管领导和一名信息员。"
+            ),
+            H(2, "一、主动公开政府信息情况"),
+            T2,
+            H(3, "二、收到和处理政府信息公开申请情况"),
+            T3,
+            H(4, "三、政府信息公开行政复议、行政诉讼情况"),
+            T4,
             H(5, "四、存在的主要问题及改进情况"),
-            P("（一）存在问题。一是新条例施行后，对“不予公开”“无法提供”等情形的适用把握不够统一，各部门答复口径"
-              "存在差异。二是部门网站数量多、分散，群众查找信息需要在多个网站之间切换。三是政务公开工作考核指标较粗，"
-              "难以反映各单位公开质量。"),
-            P("（二）改进措施。一是由区政府办公室编印答复文书示范文本，组织典型案例交流。二是推进部门网站向区政府门户"
-              "网站整合，实现统一检索。三是细化考核指标，增加信息准确性和解读质量等评分项目。"),
+            P(
+                "（一）存在问题。一是新条例施行后，对“不予公开”“无法提供”等情形的适用把握不够统一，各部门答复口径"
+                "存在差异。二是部门网站数量多、分散，群众查找信息需要在多个网站之间切换。三是政务公开工作考核指标较粗，"
+                "难以反映各单位公开质量。"
+            ),
+            P(
+                "（二）改进措施。一是由区政府办公室编印答复文书示范文本，组织典型案例交流。二是推进部门网站向区政府门户"
+                "网站整合，实现统一检索。三是细化考核指标，增加信息准确性和解读质量等评分项目。"
+            ),
             H(6, "五、其他需要报告的事项"),
             P("（一）本年度未向申请人收取任何费用。"),
             P("（二）本年度区政府系统承办区人大代表建议158件、区政协提案201件，办理结果已在区政府门户网站公开。"),
@@ -1189,48 +1556,84 @@ EXAMPLES: list[Example] = [
         ],
     ),
     Example(
-        code="ex09", year=2024, template="2021", agency="北岭县人民政府", level="county", layout="tabs",
+        code="ex09",
+        year=2024,
+        template="2021",
+        agency="北岭县人民政府",
+        level="county",
+        layout="tabs",
         layout_note="UTF-8 text, tab-separated rows",
         exercises="DELIBERATELY INCONSISTENT: table 三 （七）总计/总计 is one too high (R1, R2, R3 fail) and "
-                  "section 一 states 3 more requests than row 一 总计 (X2 fails)",
+        "section 一 states 3 more requests than row 一 总计 (X2 fails)",
         proactive=1987,
-        broken={("3", "total", "total"): 1}, stated_delta={"received": 3},
-        t2={"regulations": (0, 0, 0), "normative_docs": (5, 2, 33), "licensing": (1504,),
+        broken={("3", "total", "total"): 1},
+        stated_delta={"received": 3},
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (5, 2, 33),
+            "licensing": (1504,),
             "punishment": (386,),
-            "coercion": (19,), "fees": (0,)},
-        t3_outcomes={"granted": (16, 3, 0, 0, 0, 1), "partially_granted": (5, 0, 0, 0, 0, 0),
-                     "denied.third_party": (2, 1, 0, 0, 0, 0), "denied.internal_affairs": (1, 0, 0, 0, 0, 0),
-                     "unable.not_held": (10, 2, 0, 0, 0, 0), "unable.needs_creation": (2, 0, 0, 0, 0, 0),
-                     "not_processed.petition": (3, 0, 0, 0, 0, 0),
-                     "not_processed.repeated": (2, 0, 0, 0, 0, 0),
-                     "other.no_correction": (2, 0, 0, 0, 0, 0), "other.other": (1, 0, 0, 0, 0, 0)},
-        t3_carried=(2, 0, 0, 0, 0, 0), t3_forward=(1, 1, 0, 0, 0, 0),
-        t4={"reconsideration": (2, 1, 1, 0), "litigation_direct": (1, 0, 0, 2),
-            "litigation_after_review": (0, 0, 1, 0)},
+            "coercion": (19,),
+            "fees": (0,),
+        },
+        t3_outcomes={
+            "granted": (16, 3, 0, 0, 0, 1),
+            "partially_granted": (5, 0, 0, 0, 0, 0),
+            "denied.third_party": (2, 1, 0, 0, 0, 0),
+            "denied.internal_affairs": (1, 0, 0, 0, 0, 0),
+            "unable.not_held": (10, 2, 0, 0, 0, 0),
+            "unable.needs_creation": (2, 0, 0, 0, 0, 0),
+            "not_processed.petition": (3, 0, 0, 0, 0, 0),
+            "not_processed.repeated": (2, 0, 0, 0, 0, 0),
+            "other.no_correction": (2, 0, 0, 0, 0, 0),
+            "other.other": (1, 0, 0, 0, 0, 0),
+        },
+        t3_carried=(2, 0, 0, 0, 0, 0),
+        t3_forward=(1, 1, 0, 0, 0, 0),
+        t4={
+            "reconsideration": (2, 1, 1, 0),
+            "litigation_direct": (1, 0, 0, 2),
+            "litigation_after_review": (0, 0, 1, 0),
+        },
         elements=[
             Title(("北岭县人民政府2024年政府信息公开工作年度报告",)),
-            P("本报告依据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号编制，统计期限为{year}年1月1日"
-              "至{year}年12月31日。"),
+            P(
+                "本报告依据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号编制，统计期限为{year}年1月1日"
+                "至{year}年12月31日。"
+            ),
             H(1),
-            P("{year}年，北岭县以提升政务公开标准化规范化水平为主线，聚焦重点领域信息公开和政策解读，政府透明度"
-              "进一步提高。"),
-            P("（一）主动公开。全年县政府门户网站主动公开政府信息{proactive}条，县政府文件和部门规范性文件全部在门户网站"
-              "政策文件库集中发布。"),
-            P("（二）依申请公开。全年收到政府信息公开申请{received}件，上年结转{carried}件，所有申请均在法定期限内答复。"
-              "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"),
+            P(
+                "{year}年，北岭县以提升政务公开标准化规范化水平为主线，聚焦重点领域信息公开和政策解读，政府透明度"
+                "进一步提高。"
+            ),
+            P(
+                "（一）主动公开。全年县政府门户网站主动公开政府信息{proactive}条，县政府文件和部门规范性文件全部在门户网站"
+                "政策文件库集中发布。"
+            ),
+            P(
+                "（二）依申请公开。全年收到政府信息公开申请{received}件，上年结转{carried}件，所有申请均在法定期限内答复。"
+                "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"
+            ),
             P("（三）政府信息管理。县政府办公室组织各部门对以往年度的政策文件开展有效性标注，共标注失效文件一百余件。"),
             P("（四）平台建设。完成县政府门户网站适老化和无障碍改造，新增大字版和读屏功能。"),
             P("（五）监督保障。县政府督查室将政务公开工作列入年度督查计划，半年开展一次专项督查。"),
-            H(2), T2,
-            H(3), T3,
-            H(4), T4,
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4),
+            T4,
             H(5),
             P("（一）存在问题"),
-            P("一是乡镇政务公开专区建设标准不一，部分专区查阅资料多年未更新；二是政策解读由起草部门自行完成，质量参差"
-              "不齐，存在简单摘抄原文的情况；三是政务公开工作与群众需求对接不够，缺少常态化的意见收集渠道。"),
+            P(
+                "一是乡镇政务公开专区建设标准不一，部分专区查阅资料多年未更新；二是政策解读由起草部门自行完成，质量参差"
+                "不齐，存在简单摘抄原文的情况；三是政务公开工作与群众需求对接不够，缺少常态化的意见收集渠道。"
+            ),
             P("（二）改进情况"),
-            P("一是制定乡镇政务公开专区建设规范，明确资料更新周期；二是建立政策解读材料审核机制，由县政府办公室统一"
-              "把关；三是在门户网站开设意见建议栏目，定期梳理群众意见并反馈采纳情况。"),
+            P(
+                "一是制定乡镇政务公开专区建设规范，明确资料更新周期；二是建立政策解读材料审核机制，由县政府办公室统一"
+                "把关；三是在门户网站开设意见建议栏目，定期梳理群众意见并反馈采纳情况。"
+            ),
             H(6),
             P("（一）收取信息处理费情况。本年度未收取信息处理费。"),
             P("（二）本行政机关年度报告数据统计需要说明的事项。无。"),
@@ -1238,22 +1641,37 @@ EXAMPLES: list[Example] = [
         ],
     ),
     Example(
-        code="ex10", year=2021, template="2021", agency="北岭县东坪街道办事处", level="township",
+        code="ex10",
+        year=2021,
+        template="2021",
+        agency="北岭县东坪街道办事处",
+        level="township",
         layout="tabs",
         encoding="utf-16",
         layout_note="UTF-16 (little-endian, with BOM) text, tab-separated rows",
         exercises="UTF-16 with BOM; heading 三 missing while table 三 is present (status inferred); "
-                  "blank cells "
-                  "written as empty, \"/\" and \"—\" (table 三 总计 column blank for the 不予公开 rows)",
+        "blank cells "
+        'written as empty, "/" and "—" (table 三 总计 column blank for the 不予公开 rows)',
         proactive=215,
-        t2={"regulations": (0, 0, 0), "normative_docs": (0, 0, 2), "licensing": (0,), "punishment": (12,),
-            "coercion": (0,), "fees": (0,)},
-        t3_outcomes={"granted": (3, 0, 0, 0, 0, 0), "partially_granted": (1, 0, 0, 0, 0, 0),
-                     "unable.not_held": (2, 1, 0, 0, 0, 0), "other.no_correction": (1, 0, 0, 0, 0, 0)},
+        t2={
+            "regulations": (0, 0, 0),
+            "normative_docs": (0, 0, 2),
+            "licensing": (0,),
+            "punishment": (12,),
+            "coercion": (0,),
+            "fees": (0,),
+        },
+        t3_outcomes={
+            "granted": (3, 0, 0, 0, 0, 0),
+            "partially_granted": (1, 0, 0, 0, 0, 0),
+            "unable.not_held": (2, 1, 0, 0, 0, 0),
+            "other.no_correction": (1, 0, 0, 0, 0, 0),
+        },
         t3_forward=(1, 0, 0, 0, 0, 0),
         t4={"reconsideration": (1, 0, 0, 0)},
         blanks={
-            ("2", "coercion", "decisions"): "/", ("2", "fees", "amount"): "—",
+            ("2", "coercion", "decisions"): "/",
+            ("2", "fees", "amount"): "—",
             **{("3", row, "total"): "" for row, _ in T3_LAYOUT["2021"] if row.startswith("denied.")},
             **{("4", "litigation_after_review", col): "/" for col in T4_COLS},
         },
@@ -1261,116 +1679,181 @@ EXAMPLES: list[Example] = [
             Title(("北岭县东坪街道办事处2021年政府信息公开工作年度报告",)),
             P("本报告按照国办公开办函〔2021〕30号确定的格式编制，数据统计期限为{year}年1月1日至{year}年12月31日。"),
             H(1),
-            P("{year}年，东坪街道围绕社区治理和便民服务，做好各类惠民信息公开。全年主动公开信息{proactive}条，"
-              "收到政府信息公开申请{received}件，因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"),
+            P(
+                "{year}年，东坪街道围绕社区治理和便民服务，做好各类惠民信息公开。全年主动公开信息{proactive}条，"
+                "收到政府信息公开申请{received}件，因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"
+            ),
             P("（一）主动公开。辖区内低保、临时救助、高龄津贴等公示信息在社区公开栏和街道网站专栏同步发布。"),
             P("（二）依申请公开。收到的申请主要涉及老旧小区改造范围和违法建设处置，均按期答复。"),
             P("（三）政府信息管理。街道党政办公室统一负责信息审核发布，实行经办人、科室负责人、分管领导三级审核。"),
             P("（四）平台建设。在街道便民服务中心设立政务公开专区，放置公开目录和办事指南。"),
             P("（五）监督保障。每季度检查一次各社区公开栏更新情况。"),
-            H(2), T2,
-            SectionStart(3), T3,
-            H(4), T4,
+            H(2),
+            T2,
+            SectionStart(3),
+            T3,
+            H(4),
+            T4,
             H(5),
-            P("（一）存在问题。一是街道只有一名兼职人员负责信息公开，工作任务重时信息发布容易拖延；二是社区工作者对"
-              "公开要求理解不到位，公开栏信息有时与网站不一致。"),
-            P("（二）改进措施。一是增配一名信息员，实行A、B岗制度；二是每半年对社区工作者开展一次业务培训，统一线上"
-              "线下公开内容。"),
+            P(
+                "（一）存在问题。一是街道只有一名兼职人员负责信息公开，工作任务重时信息发布容易拖延；二是社区工作者对"
+                "公开要求理解不到位，公开栏信息有时与网站不一致。"
+            ),
+            P(
+                "（二）改进措施。一是增配一名信息员，实行A、B岗制度；二是每半年对社区工作者开展一次业务培训，统一线上"
+                "线下公开内容。"
+            ),
             H(6),
             P("本年度未收取信息处理费。表中标注“/”或“—”的项目为本街道不涉及的事项。"),
             *sign_off("北岭县东坪街道办事处", "2022年1月21日"),
         ],
     ),
     Example(
-        code="ex11", year=2015, template="pre2019", agency="青禾县人民政府", level="county", layout="plain",
+        code="ex11",
+        year=2015,
+        template="pre2019",
+        agency="青禾县人民政府",
+        level="county",
+        layout="plain",
         layout_note="UTF-8 text, free-form report from before the 2019 template",
         exercises="pre-2019 structure (七 headings incl. 收费及减免, which lies inside section 3); "
-                  "numbers only in "
-                  "prose; no tables gold",
+        "numbers only in "
+        "prose; no tables gold",
         elements=[
             Title(("青禾县人民政府2015年政府信息公开工作年度报告",)),
-            P("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布青禾县人民政府2015年政府信息公开"
-              "工作年度报告。本报告由概述、主动公开政府信息情况、依申请公开政府信息情况、政府信息公开的收费及减免情况、"
-              "因政府信息公开申请提起行政复议、行政诉讼的情况、政府信息公开工作存在的主要问题和改进措施、"
-              "其他需要报告的事项七部分组成。统计期限为2015年1月1日至2015年12月31日。"),
+            P(
+                "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布青禾县人民政府2015年政府信息公开"
+                "工作年度报告。本报告由概述、主动公开政府信息情况、依申请公开政府信息情况、政府信息公开的收费及减免情况、"
+                "因政府信息公开申请提起行政复议、行政诉讼的情况、政府信息公开工作存在的主要问题和改进措施、"
+                "其他需要报告的事项七部分组成。统计期限为2015年1月1日至2015年12月31日。"
+            ),
             H(1, "一、概述"),
-            P("2015年，我县以推进行政权力清单公开为重点，继续完善政府信息公开工作制度，全县政府信息公开工作平稳运行。"
-              "县政府调整了政府信息公开工作领导小组，县政府办公室设立信息公开股，配备工作人员两名。"),
+            P(
+                "2015年，我县以推进行政权力清单公开为重点，继续完善政府信息公开工作制度，全县政府信息公开工作平稳运行。"
+                "县政府调整了政府信息公开工作领导小组，县政府办公室设立信息公开股，配备工作人员两名。"
+            ),
             H(2, "二、主动公开政府信息情况"),
-            P("全年全县主动公开政府信息1362条，其中通过县政府门户网站公开1105条，通过政府公报公开48条，通过公开栏、"
-              "宣传册等其他方式公开209条。重点公开了行政权力清单、财政预决算和“三公”经费、保障性住房分配等信息。"),
+            P(
+                "全年全县主动公开政府信息1362条，其中通过县政府门户网站公开1105条，通过政府公报公开48条，通过公开栏、"
+                "宣传册等其他方式公开209条。重点公开了行政权力清单、财政预决算和“三公”经费、保障性住房分配等信息。"
+            ),
             H(3, "三、依申请公开政府信息情况"),
-            P("全年共收到政府信息公开申请23件，其中当面申请9件、信函申请5件、网上申请9件。已答复23件，其中同意公开15件，"
-              "部分公开2件，不予公开1件，信息不存在3件，非本机关职责范围2件。"),
+            P(
+                "全年共收到政府信息公开申请23件，其中当面申请9件、信函申请5件、网上申请9件。已答复23件，其中同意公开15件，"
+                "部分公开2件，不予公开1件，信息不存在3件，非本机关职责范围2件。"
+            ),
             S("四、政府信息公开的收费及减免情况"),
             P("本年度未收取检索、复制、邮寄等费用，也未发生减免情况。"),
             H(4, "五、因政府信息公开申请提起行政复议、行政诉讼的情况"),
             P("全年因政府信息公开申请引起行政复议1件，复议机关维持原答复；未发生行政诉讼。"),
             H(5, "六、政府信息公开工作存在的主要问题和改进措施"),
-            P("我县政府信息公开工作还存在以下问题：部分乡镇和部门对信息公开重视不够，信息报送时多时少；网站信息以"
-              "工作动态为主，公众关心的办事服务类信息偏少；工作人员多为兼职，业务能力有待提高。"),
-            P("2016年，我县将重点做好以下工作：一是把政府信息公开纳入全县目标责任考核，定期通报各单位信息报送情况；"
-              "二是调整网站栏目结构，增加办事服务类信息比重；三是每年至少举办一次政府信息公开业务培训班。"),
+            P(
+                "我县政府信息公开工作还存在以下问题：部分乡镇和部门对信息公开重视不够，信息报送时多时少；网站信息以"
+                "工作动态为主，公众关心的办事服务类信息偏少；工作人员多为兼职，业务能力有待提高。"
+            ),
+            P(
+                "2016年，我县将重点做好以下工作：一是把政府信息公开纳入全县目标责任考核，定期通报各单位信息报送情况；"
+                "二是调整网站栏目结构，增加办事服务类信息比重；三是每年至少举办一次政府信息公开业务培训班。"
+            ),
             H(6, "七、其他需要报告的事项"),
             P("无。"),
             *sign_off("青禾县人民政府", "2016年3月25日"),
         ],
     ),
     Example(
-        code="ex12", year=2020, template="2019", agency="江岚省人民政府", level="province", layout="html",
-        suffix=".html", html_heading="strong", amount_suffix="元",
-        layout_note="HTML article page, headings as <p><strong>, real <table>s with rowspan/colspan; "
-                    "2019 tables",
+        code="ex12",
+        year=2020,
+        template="2019",
+        agency="江岚省人民政府",
+        level="province",
+        layout="html",
+        suffix=".html",
+        html_heading="strong",
+        amount_suffix="元",
+        layout_note="HTML article page, headings as <p><strong>, real <table>s with rowspan/colspan; 2019 tables",
         exercises="2019 template in the official merged layout (三、本年度办理结果 rowspan 20); "
-                  "heading variants 四、因政府信息公开工作被申请行政复议、提起行政诉讼情况 and "
-                  "五、政府信息公开工作存在的主要问题及改进情况; "
-                  "unit inside a cell (采购总金额 58630000元)",
+        "heading variants 四、因政府信息公开工作被申请行政复议、提起行政诉讼情况 and "
+        "五、政府信息公开工作存在的主要问题及改进情况; "
+        "unit inside a cell (采购总金额 58630000元)",
         proactive=46815,
-        t2={"regulations": (6, 6, 142), "normative_docs": (23, 23, 418), "licensing": (386, -12, 215470),
-            "other_services": (142, 8, 58210), "punishment": (97, 3, 26514), "coercion": (25, 0, 1843),
-            "fees": (31, -4), "procurement": (186, 58630000)},
+        t2={
+            "regulations": (6, 6, 142),
+            "normative_docs": (23, 23, 418),
+            "licensing": (386, -12, 215470),
+            "other_services": (142, 8, 58210),
+            "punishment": (97, 3, 26514),
+            "coercion": (25, 0, 1843),
+            "fees": (31, -4),
+            "procurement": (186, 58630000),
+        },
         t3_outcomes={
-            "granted": (412, 96, 5, 3, 12, 9), "partially_granted": (88, 21, 1, 0, 2, 2),
-            "denied.state_secret": (3, 1, 0, 0, 0, 0), "denied.law_prohibited": (4, 0, 0, 0, 0, 0),
-            "denied.security_stability": (2, 0, 0, 0, 0, 0), "denied.third_party": (17, 6, 0, 0, 1, 0),
-            "denied.internal_affairs": (9, 1, 0, 0, 0, 0), "denied.process_info": (21, 4, 0, 0, 0, 1),
-            "denied.enforcement_file": (6, 2, 0, 0, 0, 0), "denied.query_item": (11, 1, 0, 0, 0, 0),
-            "unable.not_held": (236, 41, 2, 1, 6, 3), "unable.needs_creation": (27, 5, 0, 0, 1, 0),
-            "unable.still_unclear": (19, 3, 0, 0, 0, 0), "not_processed.petition": (45, 2, 0, 0, 0, 0),
-            "not_processed.repeated": (31, 4, 0, 0, 0, 0), "not_processed.publication": (5, 0, 0, 0, 0, 0),
+            "granted": (412, 96, 5, 3, 12, 9),
+            "partially_granted": (88, 21, 1, 0, 2, 2),
+            "denied.state_secret": (3, 1, 0, 0, 0, 0),
+            "denied.law_prohibited": (4, 0, 0, 0, 0, 0),
+            "denied.security_stability": (2, 0, 0, 0, 0, 0),
+            "denied.third_party": (17, 6, 0, 0, 1, 0),
+            "denied.internal_affairs": (9, 1, 0, 0, 0, 0),
+            "denied.process_info": (21, 4, 0, 0, 0, 1),
+            "denied.enforcement_file": (6, 2, 0, 0, 0, 0),
+            "denied.query_item": (11, 1, 0, 0, 0, 0),
+            "unable.not_held": (236, 41, 2, 1, 6, 3),
+            "unable.needs_creation": (27, 5, 0, 0, 1, 0),
+            "unable.still_unclear": (19, 3, 0, 0, 0, 0),
+            "not_processed.petition": (45, 2, 0, 0, 0, 0),
+            "not_processed.repeated": (31, 4, 0, 0, 0, 0),
+            "not_processed.publication": (5, 0, 0, 0, 0, 0),
             "not_processed.mass_repeated": (12, 0, 0, 0, 0, 0),
             "not_processed.confirm_existing": (7, 1, 0, 0, 0, 0),
-            "other": (38, 6, 0, 0, 1, 1)},
-        t3_carried=(26, 5, 0, 0, 1, 0), t3_forward=(34, 7, 1, 0, 1, 1),
-        t4={"reconsideration": (45, 9, 12, 18), "litigation_direct": (21, 4, 6, 15),
-            "litigation_after_review": (12, 2, 3, 7)},
+            "other": (38, 6, 0, 0, 1, 1),
+        },
+        t3_carried=(26, 5, 0, 0, 1, 0),
+        t3_forward=(34, 7, 1, 0, 1, 1),
+        t4={
+            "reconsideration": (45, 9, 12, 18),
+            "litigation_direct": (21, 4, 6, 15),
+            "litigation_after_review": (12, 2, 3, 7),
+        },
         elements=[
             Title(("江岚省人民政府2020年政府信息公开工作年度报告",)),
-            P("本报告根据《中华人民共和国政府信息公开条例》和国办公开办函〔2019〕60号要求，由江岚省人民政府办公厅编制。"
-              "报告所列数据统计期限为{year}年1月1日至{year}年12月31日。"),
+            P(
+                "本报告根据《中华人民共和国政府信息公开条例》和国办公开办函〔2019〕60号要求，由江岚省人民政府办公厅编制。"
+                "报告所列数据统计期限为{year}年1月1日至{year}年12月31日。"
+            ),
             H(1),
-            P("{year}年，江岚省各级行政机关围绕疫情防控、复工复产和“六稳”“六保”工作，加大政府信息公开力度。"
-              "全年省政府及省级部门主动公开政府信息{proactive}条；收到政府信息公开申请{received}件，上年结转{carried}件；"
-              "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"),
+            P(
+                "{year}年，江岚省各级行政机关围绕疫情防控、复工复产和“六稳”“六保”工作，加大政府信息公开力度。"
+                "全年省政府及省级部门主动公开政府信息{proactive}条；收到政府信息公开申请{received}件，上年结转{carried}件；"
+                "因政府信息公开引发行政复议{recon}件、行政诉讼{lit}件。"
+            ),
             S("（一）疫情信息发布"),
-            P("省政府新闻办举行疫情防控新闻发布会五十余场，每日发布确诊病例和防控措施信息，及时回应物资供应、"
-              "复学复课等社会关切。"),
+            P(
+                "省政府新闻办举行疫情防控新闻发布会五十余场，每日发布确诊病例和防控措施信息，及时回应物资供应、"
+                "复学复课等社会关切。"
+            ),
             S("（二）重点领域公开"),
             P("财政预决算、减税降费、重大建设项目、公共资源交易等领域信息按规定集中公开。"),
             S("（三）平台建设"),
             P("省政府门户网站开设惠企政策专题，汇集中央和省级援企稳岗政策，提供分类检索。"),
             S("（四）监督保障"),
             P("将政务公开纳入省对市县政府绩效考核，全年组织第三方评估一次，对排名靠后的地区进行约谈提醒。"),
-            H(2), T2,
-            H(3), T3,
-            H(4, "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"), T4,
+            H(2),
+            T2,
+            H(3),
+            T3,
+            H(4, "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
+            T4,
             H(5, "五、政府信息公开工作存在的主要问题及改进情况"),
-            P("（一）存在的主要问题。一是疫情期间信息发布节奏快，少数信息口径在不同平台之间不一致；二是依申请公开数量"
-              "持续增长，部分市县答复规范性不足，行政复议纠错率偏高；三是政策解读以发布会和文字解读为主，对基层群众"
-              "的覆盖不够。"),
-            P("（二）改进措施。一是建立信息发布协同机制，重要信息由牵头部门统一口径后多平台同步发布；二是开展依申请公开"
-              "答复质量抽查，对被纠错案件逐案分析、通报；三是推动解读向基层延伸，组织市县利用村广播、宣传栏等方式"
-              "开展政策宣讲。"),
+            P(
+                "（一）存在的主要问题。一是疫情期间信息发布节奏快，少数信息口径在不同平台之间不一致；二是依申请公开数量"
+                "持续增长，部分市县答复规范性不足，行政复议纠错率偏高；三是政策解读以发布会和文字解读为主，对基层群众"
+                "的覆盖不够。"
+            ),
+            P(
+                "（二）改进措施。一是建立信息发布协同机制，重要信息由牵头部门统一口径后多平台同步发布；二是开展依申请公开"
+                "答复质量抽查，对被纠错案件逐案分析、通报；三是推动解读向基层延伸，组织市县利用村广播、宣传栏等方式"
+                "开展政策宣讲。"
+            ),
             H(6),
             P("本年度省政府办公厅未收取政府信息公开相关费用。"),
             *sign_off("江岚省人民政府办公厅", "2021年3月30日"),
@@ -1432,8 +1915,10 @@ def build(root: Path) -> list[Path]:
         data = RENDERERS[ex.layout](rendered)
         name = ex.filename
         sha = hashlib.sha256(data).hexdigest()
-        outputs = {root / EXAMPLES_DIR / name: data,
-                   root / SEGMENTS_DIR / f"{name}.json": dump_json(segments_gold(rendered, name, sha))}
+        outputs = {
+            root / EXAMPLES_DIR / name: data,
+            root / SEGMENTS_DIR / f"{name}.json": dump_json(segments_gold(rendered, name, sha)),
+        }
         tables = tables_gold(rendered, name, sha)
         if tables is not None:
             outputs[root / TABLES_DIR / f"{name}.json"] = dump_json(tables)
@@ -1449,8 +1934,12 @@ def build(root: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
-                        help="project root to write into (default: this repository)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="project root to write into (default: this repository)",
+    )
     args = parser.parse_args()
     for path in build(args.root):
         print(path.relative_to(args.root))

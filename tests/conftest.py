@@ -38,8 +38,9 @@ def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     new process with the shipped model (skipped where it is absent). Tests read it; none may write to it."""
     needs_shipped_model()
     db = tmp_path_factory.mktemp("examples-db") / "results.sqlite"
-    batch = subprocess.run(cli_command("batch", "corpora/examples", "--db", db), cwd=ROOT, capture_output=True,
-                           text=True)
+    batch = subprocess.run(
+        cli_command("batch", "corpora/examples", "--db", db), cwd=ROOT, capture_output=True, text=True
+    )
     assert batch.returncode == 0, batch.stderr
     return db
 

@@ -13,8 +13,17 @@ import pytest
 from helpers import HANG_GUARD_SECONDS
 
 # Chromium as the machine's probe starts it: no network chatter in a closed sandbox, console messages on stderr.
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-logging=stderr",
+    "--v=0",
+)
 LATIN_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 # Every non-ASCII character of the page's visible text (HTML and SVG), drawn in the page's font once its fonts
@@ -58,27 +67,37 @@ def without_cjk_fonts(tmp: Path) -> dict[str, str]:
     if not LATIN_FONTS.is_dir():
         pytest.skip(f"{LATIN_FONTS} is absent")
     conf = tmp / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-                    f"<dir>{LATIN_FONTS}</dir><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>", "utf-8")
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{LATIN_FONTS}</dir><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>",
+        "utf-8",
+    )
     return {"FONTCONFIG_FILE": str(conf)}
 
 
-def run(page: Path, tmp: Path, *flags: str, env: dict[str, str] | None = None, fragment: str = ""
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    page: Path, tmp: Path, *flags: str, env: dict[str, str] | None = None, fragment: str = ""
+) -> subprocess.CompletedProcess[str]:
     import os
 
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
-    return subprocess.run([browser(), *FLAGS, *flags, f"--user-data-dir={profile}", page.as_uri() + fragment],
-                          check=True, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [browser(), *FLAGS, *flags, f"--user-data-dir={profile}", page.as_uri() + fragment],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def console_messages(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
 
 
-def screenshot(page: Path, tmp: Path, name: str, env: dict[str, str] | None = None, fragment: str = "",
-               size: str = "1300,1600") -> tuple[Path, list[str]]:
+def screenshot(
+    page: Path, tmp: Path, name: str, env: dict[str, str] | None = None, fragment: str = "", size: str = "1300,1600"
+) -> tuple[Path, list[str]]:
     """A PNG of the page (kept in `tmp` for a person to look at) and the console messages while loading it."""
     shot = tmp / f"{name}.png"
     result = run(page, tmp, f"--screenshot={shot}", f"--window-size={size}", env=env, fragment=fragment)

@@ -39,12 +39,23 @@ CONSISTENT_T3 = {
     "total": (5, 1, 0, 0, 1, 0, 7),
     "carry_forward": (1, 0, 0, 0, 0, 0, 1),
 }
-CONSISTENT_T4 = {"reconsideration": (2, 1, 0, 1, 4), "litigation_direct": (1, 0, 0, 0, 1),
-                 "litigation_after_review": (0, 0, 1, 0, 1)}
-CONSISTENT_T2 = {("regulations", "made"): 0, ("regulations", "repealed"): 0, ("regulations", "in_force"): 3,
-                 ("normative_docs", "made"): 2, ("normative_docs", "repealed"): 1, ("normative_docs", "in_force"): 15,
-                 ("licensing", "decisions"): 120, ("punishment", "decisions"): 35, ("coercion", "decisions"): 4,
-                 ("fees", "amount"): 12.5}
+CONSISTENT_T4 = {
+    "reconsideration": (2, 1, 0, 1, 4),
+    "litigation_direct": (1, 0, 0, 0, 1),
+    "litigation_after_review": (0, 0, 1, 0, 1),
+}
+CONSISTENT_T2 = {
+    ("regulations", "made"): 0,
+    ("regulations", "repealed"): 0,
+    ("regulations", "in_force"): 3,
+    ("normative_docs", "made"): 2,
+    ("normative_docs", "repealed"): 1,
+    ("normative_docs", "in_force"): 15,
+    ("licensing", "decisions"): 120,
+    ("punishment", "decisions"): 35,
+    ("coercion", "decisions"): 4,
+    ("fees", "amount"): 12.5,
+}
 
 
 def example_texts(*names: str) -> list[str]:
@@ -87,10 +98,12 @@ def subprocess_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def wait_for(condition: Callable[[], bool], what: str | Callable[[], str],
-             proc: subprocess.Popen[Any] | None = None) -> None:
+def wait_for(
+    condition: Callable[[], bool], what: str | Callable[[], str], proc: subprocess.Popen[Any] | None = None
+) -> None:
     """Return once `condition()` holds; fail if `proc` ends first (or on a hang, after HANG_GUARD_SECONDS).
     `what` (or what it returns, at the failure) says what was awaited."""
+
     def said() -> str:
         return what if isinstance(what, str) else what()
 
@@ -124,4 +137,3 @@ def wait_until_ended(pids: Iterable[int]) -> list[int]:
     finally:
         for fd in fds:
             os.close(fd)
-

@@ -36,15 +36,29 @@ DEMO = {
 
 def demo_passages(doc: str = "demo.txt", ids: Sequence[str] = ("5.1", "5.2", "6.1")) -> list[Passage]:
     texts = [DEMO[k] for k in ("5.1", "5.2", "6.1")]
-    return [Passage(doc=doc, id=pid, section=int(pid[0]), role=role, text=text, start=0, end=len(text))
-            for pid, (role, text) in zip(ids, texts, strict=True)]
+    return [
+        Passage(doc=doc, id=pid, section=int(pid[0]), role=role, text=text, start=0, end=len(text))
+        for pid, (role, text) in zip(ids, texts, strict=True)
+    ]
 
 
-def record(doc: str = "demo.txt", passage: str = "5.1", themes: Sequence[str] = ("timeliness",),
-           source: str = "corpus", **overrides: object) -> dict[str, object]:
-    rec: dict[str, object] = {"doc": doc, "passage": passage, "sha1": text_sha1(DEMO[passage][1]),
-                              "role": DEMO[passage][0], "themes": list(themes), "annotator": "tester",
-                              "date": "2026-01-02", "source": source}
+def record(
+    doc: str = "demo.txt",
+    passage: str = "5.1",
+    themes: Sequence[str] = ("timeliness",),
+    source: str = "corpus",
+    **overrides: object,
+) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "doc": doc,
+        "passage": passage,
+        "sha1": text_sha1(DEMO[passage][1]),
+        "role": DEMO[passage][0],
+        "themes": list(themes),
+        "annotator": "tester",
+        "date": "2026-01-02",
+        "source": source,
+    }
     rec.update(overrides)
     return rec
 
@@ -143,8 +157,10 @@ def test_resolve_by_id_and_hash(tmp_path: Path, corpus: Path) -> None:
     splitter = fake_splitter(demo_passages())
     labels = load_annotations([write_jsonl(tmp_path / "a.jsonl", [record(), record(passage="5.2")])])
     data = resolve(labels, [corpus], document_passages=splitter)
-    assert [(d.passage, d.text, d.group) for d in data] == [("5.1", DEMO["5.1"][1], "demo.txt"),
-                                                              ("5.2", DEMO["5.2"][1], "demo.txt")]
+    assert [(d.passage, d.text, d.group) for d in data] == [
+        ("5.1", DEMO["5.1"][1], "demo.txt"),
+        ("5.2", DEMO["5.2"][1], "demo.txt"),
+    ]
     assert splitter.calls == [corpus / "demo.txt"]  # one read per document, however many labels
 
 
@@ -157,8 +173,9 @@ def test_resolve_falls_back_to_hash_when_ids_shifted(tmp_path: Path, corpus: Pat
 
 def test_resolve_reports_hash_mismatch(tmp_path: Path, corpus: Path) -> None:
     changed = demo_passages()
-    changed[0] = Passage(doc="demo.txt", id="5.1", section=5, role="problem", text="另一段完全不同的文字。",
-                         start=0, end=11)
+    changed[0] = Passage(
+        doc="demo.txt", id="5.1", section=5, role="problem", text="另一段完全不同的文字。", start=0, end=11
+    )
     labels = load_annotations([write_jsonl(tmp_path / "a.jsonl", [record()])])
     with pytest.raises(AnnotationError, match="hash mismatch: passage 5.1 of demo.txt"):
         resolve(labels, [corpus], document_passages=fake_splitter(changed))
@@ -182,8 +199,16 @@ def test_resolve_reports_missing_document_and_collects_all(tmp_path: Path, corpu
 
 
 def test_resolve_refuses_unknown_theme_on_constructed_label(corpus: Path) -> None:
-    label = Label(doc="demo.txt", passage="5.1", sha1=text_sha1(DEMO["5.1"][1]), role="problem",
-                  themes=("staffing", "weather"), annotator="t", date="2026-01-01", source="corpus")
+    label = Label(
+        doc="demo.txt",
+        passage="5.1",
+        sha1=text_sha1(DEMO["5.1"][1]),
+        role="problem",
+        themes=("staffing", "weather"),
+        annotator="t",
+        date="2026-01-01",
+        source="corpus",
+    )
     with pytest.raises(AnnotationError, match="unknown theme ids \\['weather'\\]"):
         resolve([label], [corpus], document_passages=fake_splitter(demo_passages()))
 
@@ -198,16 +223,19 @@ def test_double_labels_agree_adjudicate_or_conflict(tmp_path: Path, corpus: Path
         resolve(labels, [corpus], document_passages=splitter)
     assert resolve(labels, [corpus], document_passages=splitter, on_conflict="skip") == []
     settled = clash + [record(annotator="adjudicated", themes=["staffing", "timeliness"])]
-    [item] = resolve(load_annotations([write_jsonl(tmp_path / "c.jsonl", settled)]), [corpus],
-                     document_passages=splitter)
+    [item] = resolve(
+        load_annotations([write_jsonl(tmp_path / "c.jsonl", settled)]), [corpus], document_passages=splitter
+    )
     assert item.themes == ("staffing", "timeliness") and item.annotator == "adjudicated"
 
 
 def test_web_entries_resolve_by_line_and_group_by_url(tmp_path: Path) -> None:
     web = tmp_path / "web"
     web.mkdir()
-    entries = [{"url": "http://example.invalid/a", "section": "problems", "text": "invented entry a"},
-               {"url": "http://example.invalid/b", "section": "problems", "text": "invented entry b"}]
+    entries = [
+        {"url": "http://example.invalid/a", "section": "problems", "text": "invented entry a"},
+        {"url": "http://example.invalid/b", "section": "problems", "text": "invented entry b"},
+    ]
     write_jsonl(web / "passages.jsonl", entries)
     seen: list[tuple[str, int, str]] = []
 
@@ -216,14 +244,14 @@ def test_web_entries_resolve_by_line_and_group_by_url(tmp_path: Path) -> None:
         return demo_passages(doc=doc)
 
     rec = record(doc="passages.jsonl#1", source="web")
-    [item] = resolve(load_annotations([write_jsonl(tmp_path / "w.jsonl", [rec])]), [tmp_path],
-                     text_passages=text_passages)
+    [item] = resolve(
+        load_annotations([write_jsonl(tmp_path / "w.jsonl", [rec])]), [tmp_path], text_passages=text_passages
+    )
     assert seen == [("invented entry b", 5, "passages.jsonl#1")]
     assert item.group == "web:http://example.invalid/b" and item.source == "web"
     bad = record(doc="passages.jsonl#7", source="web")
     with pytest.raises(AnnotationError, match="there is no line 7"):
-        resolve(load_annotations([write_jsonl(tmp_path / "x.jsonl", [bad])]), [tmp_path],
-                text_passages=text_passages)
+        resolve(load_annotations([write_jsonl(tmp_path / "x.jsonl", [bad])]), [tmp_path], text_passages=text_passages)
 
 
 def test_make_label_keeps_real_text_out() -> None:
@@ -266,7 +294,8 @@ def test_corpus_label_resolves_against_shared_report() -> None:
     report = shared_path("seeds", "001_b0ddba2480d5cd58.txt")
     try:
         ready = hasattr(importlib.import_module("gkreport.readers"), "read") and hasattr(
-            importlib.import_module("gkreport.segment"), "segment")
+            importlib.import_module("gkreport.segment"), "segment"
+        )
     except ImportError:
         ready = False
     if not ready:

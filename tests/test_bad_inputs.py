@@ -100,8 +100,9 @@ def _assert_one_line(output: str, path: Path, reason: str) -> None:
 
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
 @pytest.mark.parametrize("command", FILE_COMMANDS)
-def test_each_command_names_each_bad_file_and_goes_on(command: str, name: str, bad_folder: Path,
-                                                     tmp_path: Path) -> None:
+def test_each_command_names_each_bad_file_and_goes_on(
+    command: str, name: str, bad_folder: Path, tmp_path: Path
+) -> None:
     bad = bad_folder / name
     good = bad_folder / "好 报告.txt"
     result = _run(command, [good, bad], tmp_path)
@@ -114,7 +115,8 @@ def test_each_command_names_each_bad_file_and_goes_on(command: str, name: str, b
 
 @pytest.mark.parametrize("command", FILE_COMMANDS)
 def test_each_command_names_missing_files_loops_and_unlistable_folders(
-        command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "in"
     (folder / "locked").mkdir(parents=True)
     (folder / "locked" / "r.txt").write_bytes(GOOD.read_bytes())
@@ -150,8 +152,9 @@ def _unreadable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
 
 @pytest.mark.parametrize("command", (*FILE_COMMANDS, "batch"))
-def test_an_unreadable_file_named_beside_a_good_one_is_one_line(command: str, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_file_named_beside_a_good_one_is_one_line(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     good, noperm = tmp_path / "ok.txt", tmp_path / "noperm.txt"
     good.write_bytes(GOOD.read_bytes())
     noperm.write_bytes(GOOD.read_bytes())
@@ -170,12 +173,13 @@ def test_an_unreadable_file_named_beside_a_good_one_is_one_line(command: str, tm
 def test_batch_stores_one_error_row_per_bad_input_and_the_good_report(bad_folder: Path, tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     missing = tmp_path / "missing.txt"
-    result = cli("batch", str(bad_folder), str(missing), "--db", str(db), "--no-themes",
-                 "--jobs", "2")
+    result = cli("batch", str(bad_folder), str(missing), "--db", str(db), "--no-themes", "--jobs", "2")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    rows = {Path(path).name: (status, error) for path, status, error in
-            sqlite3.connect(db).execute("SELECT path, status, error FROM files")}
+    rows = {
+        Path(path).name: (status, error)
+        for path, status, error in sqlite3.connect(db).execute("SELECT path, status, error FROM files")
+    }
     assert rows.pop("好 报告.txt") == ("ok", None)
     assert rows.pop("missing.txt") == ("error", f"{missing}: file not found")
     for name, (_, reason) in BAD_INPUTS.items():
@@ -196,6 +200,7 @@ def test_bad_inputs_in_json_output_are_error_records(bad_folder: Path) -> None:
 # ---------------------------------------------------------------------------------------------------
 # Random option values: whatever is typed, one line and an exit code, never a traceback.
 
+
 @pytest.fixture(scope="module")
 def option_paths(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     from gkreport.records import FileRecord
@@ -209,16 +214,30 @@ def option_paths(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     conn = connect(root / "gk 库.sqlite")
     write_records(conn, [FileRecord(sha256="e" * 64, path="/x/e.txt", status="error", error="/x/e.txt: empty file")])
     conn.close()
-    return [str(p) for p in (root / "empty folder", root / "notes.txt", root / "binary.bin", root / "pipe",
-                             root / "gk 库.sqlite", root / "no folder" / "x", root / "new 文件.out", root, "")]
+    return [
+        str(p)
+        for p in (
+            root / "empty folder",
+            root / "notes.txt",
+            root / "binary.bin",
+            root / "pipe",
+            root / "gk 库.sqlite",
+            root / "no folder" / "x",
+            root / "new 文件.out",
+            root,
+            "",
+        )
+    ]
 
 
 def _number_text() -> Any:
     from hypothesis import strategies as st
 
-    return st.one_of(st.integers(-(10**15), 10**15).map(str),
-                     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-                     st.sampled_from(["0", "-1", "1", "2", "1e400", "-0", "nan", "inf", "", "x"]))
+    return st.one_of(
+        st.integers(-(10**15), 10**15).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.sampled_from(["0", "-1", "1", "2", "1e400", "-0", "nan", "inf", "", "x"]),
+    )
 
 
 def test_random_option_values_never_give_a_traceback(option_paths: list[str]) -> None:
@@ -229,23 +248,28 @@ def test_random_option_values_never_give_a_traceback(option_paths: list[str]) ->
     numbers = _number_text()
     folder = option_paths[0]  # empty: a batch finds nothing to run, so no worker starts
     commands = st.one_of(
-        st.tuples(st.just("batch"), paths, numbers, numbers, st.sampled_from(["local", "dask"]), st.booleans())
-        .map(lambda t: ["batch", folder, "--db", t[1], "--jobs", t[2], "--timeout", t[3], "--backend", t[4]]
-             + (["--scheduler", "tcp://127.0.0.1:1"] if t[5] and t[4] == "local" else [])),
+        st.tuples(st.just("batch"), paths, numbers, numbers, st.sampled_from(["local", "dask"]), st.booleans()).map(
+            lambda t: (
+                ["batch", folder, "--db", t[1], "--jobs", t[2], "--timeout", t[3], "--backend", t[4]]
+                + (["--scheduler", "tcp://127.0.0.1:1"] if t[5] and t[4] == "local" else [])
+            )
+        ),
         st.tuples(paths, numbers, numbers, paths).map(
-            lambda t: ["summary", "--db", t[0], "--top", t[1], "--year", t[2], "--output", t[3]]),
+            lambda t: ["summary", "--db", t[0], "--top", t[1], "--year", t[2], "--output", t[3]]
+        ),
         paths.map(lambda p: ["export", "--db", p]),
         st.tuples(paths, paths, paths).map(lambda t: ["classify", t[0], "--output", t[1], "--model", t[2]]),
         st.tuples(st.sampled_from(["segment", "tables"]), paths, paths).map(
-            lambda t: ["evaluate", t[0], "--gold", t[1], "--corpus", t[2]]),
+            lambda t: ["evaluate", t[0], "--gold", t[1], "--corpus", t[2]]
+        ),
         st.tuples(paths, paths, paths, numbers).map(
-            lambda t: ["train", "--annotations", t[0], "--corpus", t[1], "--out", t[2], "--cv", t[3]]),
+            lambda t: ["train", "--annotations", t[0], "--corpus", t[1], "--out", t[2], "--cv", t[3]]
+        ),
         st.tuples(paths, paths).map(lambda t: ["tag", t[0], "--model", t[1]]),
         st.tuples(paths, paths).map(lambda t: ["label", t[0], "--out", t[1], "--annotator", "t"]),
         st.tuples(paths, numbers, paths).map(lambda t: ["review", "--db", t[0], "--year", t[1], "--output", t[2]]),
         st.tuples(paths, paths).map(lambda t: ["labelstudio", "export", t[0], "--out", t[1], "--no-predictions"]),
-        st.tuples(paths, paths, paths).map(
-            lambda t: ["labelstudio", "import", t[0], "--corpus", t[1], "--out", t[2]]),
+        st.tuples(paths, paths, paths).map(lambda t: ["labelstudio", "import", t[0], "--corpus", t[1], "--out", t[2]]),
     )
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))

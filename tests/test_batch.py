@@ -49,8 +49,7 @@ CONTENT: dict[str, str] = {
 def _content(db: Path) -> dict[str, list[tuple[object, ...]]]:
     conn = sqlite3.connect(db)
     try:
-        return {t: sorted(conn.execute(f"SELECT {cols} FROM {t}").fetchall(), key=repr)
-                for t, cols in CONTENT.items()}
+        return {t: sorted(conn.execute(f"SELECT {cols} FROM {t}").fetchall(), key=repr) for t, cols in CONTENT.items()}
     finally:
         conn.close()
 
@@ -95,8 +94,9 @@ def _batch_held_at_the_gate(folder: Path, db: Path, gate: tuple[Path, Path], std
     wait until the gate opens). No clock: the test waits for these states, however slow the machine."""
     model, gate_file = gate
     cmd = cli_command("batch", folder, "--db", db, "--jobs", "2", "--model", model)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True,
-                            env=subprocess_env())
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True, env=subprocess_env()
+    )
     try:
         wait_for(lambda: len(held_at(gate_file)) == 2, "both workers were held at the gate", proc)
         wait_for(lambda: (_file_count(db) or 0) >= HELD_FROM, "the files before the gate were committed", proc)
@@ -174,8 +174,10 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "pidfd_open"),
-                    reason="needs /proc to list the batch's processes and pidfds to wait for them")
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists() or not hasattr(os, "pidfd_open"),
+    reason="needs /proc to list the batch's processes and pidfds to wait for them",
+)
 def test_kill_9_of_the_driver_leaves_no_process_behind(tmp_path: Path, gate: tuple[Path, Path]) -> None:
     folder = tmp_path / "reports"
     _gated_copies(folder, 40)
@@ -203,15 +205,17 @@ STUCK_LIMIT = 8
 
 
 def test_a_file_stuck_past_its_time_limit_is_abandoned_and_its_worker_replaced(
-        tmp_path: Path, deaf_gate: tuple[Path, Path]) -> None:
+    tmp_path: Path, deaf_gate: tuple[Path, Path]
+) -> None:
     # A file held in a call that no signal interrupts (a C call): only killing its worker ends it.
     folder = tmp_path / "reports"
     copies = _gated_copies(folder, HELD_FROM + 1)
     model, gate_file = deaf_gate
     db = tmp_path / "r.sqlite"
     cmd = cli_command("batch", folder, "--db", db, "--jobs", "1", "--timeout", str(STUCK_LIMIT), "--model", model)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=subprocess_env())
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=subprocess_env()
+    )
     try:
         # the gate never opens: the batch ends only by abandoning the held file
         _, err = proc.communicate(timeout=HANG_GUARD_SECONDS)
@@ -223,8 +227,9 @@ def test_a_file_stuck_past_its_time_limit_is_abandoned_and_its_worker_replaced(
     assert len(held_at(gate_file)) == 1 and not gate_file.exists()
     assert f"{len(copies)} files: {len(copies)} processed ({HELD_FROM} ok, 1 errors)" in err
     held = copies[HELD_FROM]
-    assert (f"error: {held}: took longer than the {STUCK_LIMIT} s time limit; abandoned and its worker process "
-            "replaced") in err
+    assert (
+        f"error: {held}: took longer than the {STUCK_LIMIT} s time limit; abandoned and its worker process replaced"
+    ) in err
     assert "Traceback" not in err
 
 
@@ -239,16 +244,21 @@ def test_bad_files_become_error_rows_and_good_ones_are_processed(tmp_path: Path)
     (folder / "gbk.txt").write_bytes(text.encode("gbk"))
     (folder / "truncated.txt").write_text(text[: len(text) // 3], "utf-8")
     # a note about the reports, quoting a heading: no title, one section — not a report
-    (folder / "README.md").write_text("# 说明\n\n本文件夹收存各单位的政府信息公开工作年度报告。\n\n"
-                                      "报告的第五部分为“五、存在的主要问题及改进情况”，应写明整改措施。\n", "utf-8")
+    (folder / "README.md").write_text(
+        "# 说明\n\n本文件夹收存各单位的政府信息公开工作年度报告。\n\n"
+        "报告的第五部分为“五、存在的主要问题及改进情况”，应写明整改措施。\n",
+        "utf-8",
+    )
     # legacy Word, and a web page saved with a .doc name (common on portals): walked, and decided by content
     (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
     (folder / "page.doc").write_bytes((EXAMPLES / "ex05_2024_html_prefecture.html").read_bytes())
     scan = FPDF()
     scan.add_page()  # a page with no text layer, like a scan without OCR
     scan.output(str(folder / "scan.pdf"))
-    good = [EXAMPLES / name for name in ("ex02_2023_cells_county.txt", "ex06_2021_docx_department.docx",
-                                         "ex07_2022_pdf_department.pdf")]
+    good = [
+        EXAMPLES / name
+        for name in ("ex02_2023_cells_county.txt", "ex06_2021_docx_department.docx", "ex07_2022_pdf_department.pdf")
+    ]
     db = tmp_path / "r.sqlite"
     stats = run_batch([folder, *good], db, jobs=2, progress=False)
     assert (stats.total, stats.ok, stats.errors) == (11, 6, 5)
@@ -293,9 +303,10 @@ def test_a_file_changed_in_place_replaces_its_old_rows_and_errors_can_be_retried
 
 
 def test_changed_files_and_copies_keep_one_row_per_content_still_on_disk(tmp_path: Path) -> None:
-    texts = [(EXAMPLES / name).read_text("utf-8") for name in ("ex01_2024_tabs_township.txt",
-                                                              "ex02_2023_cells_county.txt",
-                                                              "ex04_2020_tabs_township.txt")]
+    texts = [
+        (EXAMPLES / name).read_text("utf-8")
+        for name in ("ex01_2024_tabs_township.txt", "ex02_2023_cells_county.txt", "ex04_2020_tabs_township.txt")
+    ]
     folder = tmp_path / "reports"
     folder.mkdir()
     a, b, c = (folder / name for name in ("a.txt", "b.txt", "c.txt"))
@@ -315,7 +326,8 @@ def test_changed_files_and_copies_keep_one_row_per_content_still_on_disk(tmp_pat
 
 
 def test_same_file_names_in_folders_batched_from_different_working_folders(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "all.sqlite"
     for name, example in (("gd", "ex01_2024_tabs_township.txt"), ("js", "ex02_2023_cells_county.txt")):
         (tmp_path / name).mkdir()
@@ -365,10 +377,11 @@ class _ModelFailingOn:
         return [[0.75] for _ in texts]
 
 
-def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = [str(EXAMPLES / name) for name in ("ex01_2024_tabs_township.txt", "ex02_2023_cells_county.txt",
-                                               "ex04_2020_tabs_township.txt")]
+def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = [
+        str(EXAMPLES / name)
+        for name in ("ex01_2024_tabs_township.txt", "ex02_2023_cells_county.txt", "ex04_2020_tabs_township.txt")
+    ]
     alone = [run_pipeline(p) for p in paths]
     marker = alone[1].passages[0]["text"]
     assert all(marker not in p["text"] for r in (alone[0], alone[2]) for p in r.passages)
@@ -379,7 +392,8 @@ def test_a_group_tags_themes_in_one_call_and_a_failure_stays_with_its_file(
     for record, single in zip((records[0], records[2]), (alone[0], alone[2]), strict=True):
         assert record.model_version == "m-1" and record.report == single.report
         assert [(p["themes"], p["scores"]) for p in record.passages] == [(["staffing"], {"staffing": 0.75})] * len(
-            single.passages)
+            single.passages
+        )
 
 
 def _in_a_thread(work: Callable[[], object]) -> list[object]:
@@ -409,8 +423,7 @@ def test_time_limit_also_stops_work_in_a_thread_that_cannot_take_signals() -> No
     assert isinstance(stopped, FileTimeout) and str(stopped) == "took longer than the 0.2 s time limit"
 
 
-def test_a_time_limit_that_fires_after_its_block_ended_leaves_nothing_pending(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_time_limit_that_fires_after_its_block_ended_leaves_nothing_pending(monkeypatch: pytest.MonkeyPatch) -> None:
     # The timer thread may fire just as the block ends; the test fires it itself, after the block, instead of
     # hoping a real timer falls in that moment. Nothing may then be raised in the code that follows.
     timers: list[threading.Timer] = []
@@ -482,14 +495,33 @@ def test_dask_scheduler_address_runs_on_separate_scheduler_and_worker_processes(
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with open(logs, "wb") as log:
-            procs.append(subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                           "--scheduler-file", str(scheduler_file), "--no-dashboard"],
-                                          stdout=log, stderr=log))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(dask_cli),
+                        "scheduler",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "0",
+                        "--scheduler-file",
+                        str(scheduler_file),
+                        "--no-dashboard",
+                    ],
+                    stdout=log,
+                    stderr=log,
+                )
+            )
             wait_for(lambda: _scheduler_address(scheduler_file) is not None, "the scheduler listened", procs[0])
             address = _scheduler_address(scheduler_file)
             assert address is not None
-            procs.append(subprocess.Popen([str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                           "--no-dashboard"], stdout=log, stderr=log))
+            procs.append(
+                subprocess.Popen(
+                    [str(dask_cli), "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                    stdout=log,
+                    stderr=log,
+                )
+            )
         from distributed import Client
 
         with Client(address, timeout=HANG_GUARD_SECONDS) as client:
@@ -553,22 +585,32 @@ def test_region_of_agency_names() -> None:
     assert regions.region_of("平潭综合实验区") == ("福建省", "福州市")
     # one cpca call for a group: answers stay aligned with their names, gaps included
     assert regions.regions_of([None, "杭州市教育局", "", "洪泽区人民政府"]) == [
-        (None, None), ("浙江省", "杭州市"), (None, None), ("江苏省", "淮安市")]
+        (None, None),
+        ("浙江省", "杭州市"),
+        (None, None),
+        ("江苏省", "淮安市"),
+    ]
 
 
 def _themes(db: Path) -> list[tuple[object, ...]]:
     """Each passage's themes, by file and passage id (passage rowids differ between databases)."""
     conn = sqlite3.connect(db)
     try:
-        return sorted(conn.execute("SELECT p.sha256, p.passage_id, t.theme, t.score, t.assigned, f.model_version "
-                                   "FROM passage_themes t JOIN passages p ON p.id = t.passage "
-                                   "JOIN files f USING (sha256)").fetchall(), key=repr)
+        return sorted(
+            conn.execute(
+                "SELECT p.sha256, p.passage_id, t.theme, t.score, t.assigned, f.model_version "
+                "FROM passage_themes t JOIN passages p ON p.id = t.passage "
+                "JOIN files f USING (sha256)"
+            ).fetchall(),
+            key=repr,
+        )
     finally:
         conn.close()
 
 
 def test_a_batch_with_a_model_tags_what_an_earlier_batch_stored_without_themes(
-        tmp_path: Path, keyword_model: Path) -> None:
+    tmp_path: Path, keyword_model: Path
+) -> None:
     from gkreport.summary import build_summary
 
     model_dir = keyword_model
@@ -606,6 +648,11 @@ def test_a_failed_write_is_raised_in_the_driver_and_the_writer_thread_ends(tmp_p
 def test_a_dask_scheduler_out_of_reach_leaves_no_writer_thread(tmp_path: Path) -> None:
     before = set(threading.enumerate())
     with pytest.raises(ConfigError, match="cannot reach"):
-        run_batch([EXAMPLES / "ex01_2024_tabs_township.txt"], tmp_path / "r.sqlite", backend="dask",
-                  scheduler="tcp://127.0.0.1:1", progress=False)
+        run_batch(
+            [EXAMPLES / "ex01_2024_tabs_township.txt"],
+            tmp_path / "r.sqlite",
+            backend="dask",
+            scheduler="tcp://127.0.0.1:1",
+            progress=False,
+        )
     assert not [t for t in set(threading.enumerate()) - before if t.name == "gkreport-batch-writer"]

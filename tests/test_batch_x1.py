@@ -21,13 +21,25 @@ COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_
 # The 2021 template's rows of table 三 under 三、本年度办理结果 (official labels), all 0 but 予以公开.
 OUTCOMES = (
     "\t（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t",
-    "\t（三）不予公开\t1.属于国家秘密", "\t\t2.其他法律行政法规禁止公开", "\t\t3.危及“三安全一稳定”",
-    "\t\t4.保护第三方合法权益", "\t\t5.属于三类内部事务信息", "\t\t6.属于四类过程性信息", "\t\t7.属于行政执法案卷",
-    "\t\t8.属于行政查询事项", "\t（四）无法提供\t1.本机关不掌握相关政府信息", "\t\t2.没有现成信息需要另行制作",
-    "\t\t3.补正后申请内容仍不明确", "\t（五）不予处理\t1.信访举报投诉类申请", "\t\t2.重复申请",
-    "\t\t3.要求提供公开出版物", "\t\t4.无正当理由大量反复申请", "\t\t5.要求行政机关确认或重新出具已获取信息",
+    "\t（三）不予公开\t1.属于国家秘密",
+    "\t\t2.其他法律行政法规禁止公开",
+    "\t\t3.危及“三安全一稳定”",
+    "\t\t4.保护第三方合法权益",
+    "\t\t5.属于三类内部事务信息",
+    "\t\t6.属于四类过程性信息",
+    "\t\t7.属于行政执法案卷",
+    "\t\t8.属于行政查询事项",
+    "\t（四）无法提供\t1.本机关不掌握相关政府信息",
+    "\t\t2.没有现成信息需要另行制作",
+    "\t\t3.补正后申请内容仍不明确",
+    "\t（五）不予处理\t1.信访举报投诉类申请",
+    "\t\t2.重复申请",
+    "\t\t3.要求提供公开出版物",
+    "\t\t4.无正当理由大量反复申请",
+    "\t\t5.要求行政机关确认或重新出具已获取信息",
     "\t（六）其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "\t\t2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "\t\t3.其他",
+    "\t\t2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "\t\t3.其他",
 )
 
 
@@ -52,25 +64,30 @@ def report_text(year: int, carried_over: list[int], carry_forward: list[int]) ->
         _row("\t（七）总计\t", granted),
         _row("四、结转下年度继续办理\t\t", carry_forward),
     ]
-    return "\n\n".join([
-        f"{AGENCY}{year}年政府信息公开工作年度报告",
-        "一、总体情况",
-        f"{year}年，本镇按照条例要求做好政府信息公开工作，各项工作运行平稳。",
-        "二、主动公开政府信息情况",
-        "第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n"
-        "行政规范性文件\t1\t0\t4",
-        "三、收到和处理政府信息公开申请情况",
-        "\n".join(table3),
-        "四、政府信息公开行政复议、行政诉讼情况",
-        "行政复议\t\t\t\t\t行政诉讼\n结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t"
-        "复议后起诉\n\t\t\t\t\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t"
-        "总计\n" + "\t".join(["0"] * 15),
-        "五、存在的主要问题及改进情况",
-        "（一）存在问题\n栏目更新不够及时。\n\n（二）改进措施\n每月检查一次栏目更新情况。",
-        "六、其他需要报告的事项",
-        "本年度未收取信息处理费。",
-        AGENCY,
-    ]) + "\n"
+    return (
+        "\n\n".join(
+            [
+                f"{AGENCY}{year}年政府信息公开工作年度报告",
+                "一、总体情况",
+                f"{year}年，本镇按照条例要求做好政府信息公开工作，各项工作运行平稳。",
+                "二、主动公开政府信息情况",
+                "第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n"
+                "行政规范性文件\t1\t0\t4",
+                "三、收到和处理政府信息公开申请情况",
+                "\n".join(table3),
+                "四、政府信息公开行政复议、行政诉讼情况",
+                "行政复议\t\t\t\t\t行政诉讼\n结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t"
+                "复议后起诉\n\t\t\t\t\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t"
+                "总计\n" + "\t".join(["0"] * 15),
+                "五、存在的主要问题及改进情况",
+                "（一）存在问题\n栏目更新不够及时。\n\n（二）改进措施\n每月检查一次栏目更新情况。",
+                "六、其他需要报告的事项",
+                "本年度未收取信息处理费。",
+                AGENCY,
+            ]
+        )
+        + "\n"
+    )
 
 
 # Year 1 carries 2 (自然人) and 1 (商业企业) forward; year 2 says it took over 2 and 0: X1 passes for 自然人 and
@@ -91,9 +108,11 @@ def two_years(tmp_path: Path) -> tuple[Path, Path]:
 
 def _x1(db: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT f.path, c.check_id, c.status, c.expected, c.actual, c.message, c.severity "
-                            "FROM checks c JOIN files f USING (sha256) WHERE c.family = 'X1' "
-                            "ORDER BY f.path, c.check_id").fetchall()
+        return conn.execute(
+            "SELECT f.path, c.check_id, c.status, c.expected, c.actual, c.message, c.severity "
+            "FROM checks c JOIN files f USING (sha256) WHERE c.family = 'X1' "
+            "ORDER BY f.path, c.check_id"
+        ).fetchall()
 
 
 def _batch(paths: list[Path], db: Path) -> int:
@@ -106,8 +125,11 @@ def _expected(first: Path, second: Path) -> list[tuple[object, ...]]:
     """The X1 checks `gkreport check` gives the second year with the first among its inputs."""
     before, now = segment(read(first)), segment(read(second))
     checks = run_checks(now, extract_tables(now), extract_tables(before))
-    return sorted((str(second), c.id, c.status, c.expected, c.actual, c.message, c.severity)
-                  for c in checks if c.id.startswith("X1."))
+    return sorted(
+        (str(second), c.id, c.status, c.expected, c.actual, c.message, c.severity)
+        for c in checks
+        if c.id.startswith("X1.")
+    )
 
 
 def test_the_generated_reports_pair_up_and_x1_passes_and_fails(two_years: tuple[Path, Path]) -> None:
@@ -115,8 +137,11 @@ def test_the_generated_reports_pair_up_and_x1_passes_and_fails(two_years: tuple[
     reports = [segment(read(p)) for p in two_years]
     assert [(r.agency, r.year) for r in reports] == [(AGENCY, 2022), (AGENCY, 2023)]
     for report in reports:  # the tables are read whole: every table-三 identity holds
-        failed = [c.id for c in run_checks(report, extract_tables(report)) if c.status != "pass"
-                  and c.id[:2] in ("R1", "R2", "R3")]
+        failed = [
+            c.id
+            for c in run_checks(report, extract_tables(report))
+            if c.status != "pass" and c.id[:2] in ("R1", "R2", "R3")
+        ]
         assert failed == []
     status = {row[1]: row[2] for row in _expected(first, second)}
     assert status["X1.natural_person"] == "pass"
@@ -131,8 +156,10 @@ def test_two_consecutive_years_in_one_batch(tmp_path: Path, two_years: tuple[Pat
     assert _x1(db) == _expected(first, second)  # stored exactly as `gkreport check` computes them, on year 2 only
     x1 = next(c for c in build_summary(db)["checks"] if c["family"] == "X1")
     assert (x1["reports"], x1["share"]) == (1, 0.5)  # the summary's X1 figure: 1 of the 2 reports fails
-    failed = {r["year"]: sorted(c["check"] for c in r["failed_checks"] if c["check"].startswith("X1."))
-              for r in build_review(db)}
+    failed = {
+        r["year"]: sorted(c["check"] for c in r["failed_checks"] if c["check"].startswith("X1."))
+        for r in build_review(db)
+    }
     assert failed == {2022: [], 2023: ["X1.commercial", "X1.total"]}
 
 

@@ -21,9 +21,14 @@ T4_COLS = ["upheld", "corrected", "other", "pending", "total"]
 GOOD_T3, GOOD_T4, GOOD_T2 = CONSISTENT_T3, CONSISTENT_T4, CONSISTENT_T2
 
 
-def build(t3: dict[str, tuple] | None = None, t4: dict[str, tuple] | None = None,
-          t2: dict[tuple[str, str], float] | None = None, template: str = "2021",
-          status: dict[tuple[str, str, str], str] | None = None, single_other: bool = False) -> TableResult:
+def build(
+    t3: dict[str, tuple] | None = None,
+    t4: dict[str, tuple] | None = None,
+    t2: dict[tuple[str, str], float] | None = None,
+    template: str = "2021",
+    status: dict[tuple[str, str, str], str] | None = None,
+    single_other: bool = False,
+) -> TableResult:
     """A TableResult from invented values; `status` overrides a cell's status (value becomes None)."""
     t3 = GOOD_T3 if t3 is None else t3
     t4 = GOOD_T4 if t4 is None else t4
@@ -84,8 +89,9 @@ def test_r1_fails_with_both_sides_in_the_message() -> None:
 
 
 def test_r2_fails_when_outcomes_do_not_add_up() -> None:
-    t3 = dict(GOOD_T3, granted=(3, 1, 0, 0, 0, 0, 4), new_received=(4, 1, 0, 0, 1, 0, 6),
-              carry_forward=(0, 0, 0, 0, 0, 0, 0))
+    t3 = dict(
+        GOOD_T3, granted=(3, 1, 0, 0, 0, 0, 4), new_received=(4, 1, 0, 0, 1, 0, 6), carry_forward=(0, 0, 0, 0, 0, 0, 0)
+    )
     results = by_id(run_checks(report(), build(t3)))
     r2 = results["R2.natural_person"]
     assert r2.status == "fail" and (r2.expected, r2.actual) == (5, 6)
@@ -145,8 +151,7 @@ def test_unknown_cells_make_rules_not_assessable(bad_status: str) -> None:
 
 def test_a_blank_is_not_zero_even_when_zero_would_pass() -> None:
     # 予以公开/商业企业 is 0 in a consistent table; printed blank it must not pass R3 as if 0.
-    t3 = dict(GOOD_T3, granted=(3, 0, 0, 0, 0, 0, 3), new_received=(6, 0, 0, 0, 1, 0, 7),
-              total=(6, 0, 0, 0, 1, 0, 7))
+    t3 = dict(GOOD_T3, granted=(3, 0, 0, 0, 0, 0, 3), new_received=(6, 0, 0, 0, 1, 0, 7), total=(6, 0, 0, 0, 1, 0, 7))
     results = by_id(run_checks(report(), build(t3, status={("3", "granted", "commercial"): "blank"})))
     assert results["R3.granted"].status == "not_assessable"
 
@@ -168,15 +173,18 @@ def test_x1_against_last_year() -> None:
     assert not any(r.id.startswith("X1") for r in run_checks(report(), build()))
 
 
-@pytest.mark.parametrize(("prose", "status", "stated"), [
-    ("2024年，我镇收到政府信息依申请公开7件。", "pass", 7),
-    ("全年共受理政府信息公开申请 8 件，均已答复。", "pass", 8),  # 新收7 + 上年结转1
-    ("区政府办代表区政府受理政府\n信息公开申请 17 件，均已答复。", "fail", 17),
-    ("我镇共收到七个依申请公开事项。", "pass", 7),
-    ("本年度共收到5余件申请。", "pass", 5),  # an approximate figure is a lower bound
-    ("本年度共收到20余件申请。", "fail", 20),
-    ("本年度未收到政府信息公开申请。", "fail", 0),
-])
+@pytest.mark.parametrize(
+    ("prose", "status", "stated"),
+    [
+        ("2024年，我镇收到政府信息依申请公开7件。", "pass", 7),
+        ("全年共受理政府信息公开申请 8 件，均已答复。", "pass", 8),  # 新收7 + 上年结转1
+        ("区政府办代表区政府受理政府\n信息公开申请 17 件，均已答复。", "fail", 17),
+        ("我镇共收到七个依申请公开事项。", "pass", 7),
+        ("本年度共收到5余件申请。", "pass", 5),  # an approximate figure is a lower bound
+        ("本年度共收到20余件申请。", "fail", 20),
+        ("本年度未收到政府信息公开申请。", "fail", 0),
+    ],
+)
 def test_x2_requests_received(prose: str, status: str, stated: int) -> None:
     result = by_id(run_checks(report(prose), build()))["X2.received"]
     assert (result.status, result.expected, result.severity) == (status, stated, "soft")
@@ -191,8 +199,7 @@ def test_x2_chinese_numerals() -> None:
 
 
 def test_x2_reconsideration_litigation_and_carry_forward() -> None:
-    prose = ("因政府信息公开引发的行政复议案件4件，行政诉讼案件2件。共办结7件，1件结转下年度继续办理。"
-             "上年结转申请1件。")
+    prose = "因政府信息公开引发的行政复议案件4件，行政诉讼案件2件。共办结7件，1件结转下年度继续办理。上年结转申请1件。"
     results = by_id(run_checks(report(prose), build()))
     assert results["X2.reconsideration"].status == "pass"
     assert results["X2.litigation"].status == "pass"  # 1 + 1
@@ -265,15 +272,51 @@ def test_decimal_terms_are_shown_as_printed() -> None:
     t3 = dict(GOOD_T3, granted=(2, 1.5, 0, 0, 0, 0, 3.5))
     result = by_id(run_checks(report(), build(t3=t3)))["R3.granted"]
     assert result.status == "pass" and result.actual == 3.5
-    assert result.message == ("表三「予以公开」行：总计3.5 = 自然人2+商业企业1.5+科研机构0+社会公益组织0+"
-                              "法律服务机构0+其他组织0")
+    assert result.message == (
+        "表三「予以公开」行：总计3.5 = 自然人2+商业企业1.5+科研机构0+社会公益组织0+法律服务机构0+其他组织0"
+    )
 
 
 # Pieces that often make up a match of the prose-fact patterns (and near misses without their words).
-_FACT_ALPHABET = ["结转", "顺延", "至", "到", "下一年度", "下年", "上年度", "2024年", "继续办理", "12件", "3",
-                  "件", "余", " ", "申请", "。", "，", "收到", "受理", "接到", "未", "政府信息公开", "行政复议",
-                  "行政诉讼", "起", "制发", "现行有效", "规范性文件", "行政事业性收费", "万元", "元", "未收取",
-                  "信息处理费", "收费", "两", "1.5", "发生"]
+_FACT_ALPHABET = [
+    "结转",
+    "顺延",
+    "至",
+    "到",
+    "下一年度",
+    "下年",
+    "上年度",
+    "2024年",
+    "继续办理",
+    "12件",
+    "3",
+    "件",
+    "余",
+    " ",
+    "申请",
+    "。",
+    "，",
+    "收到",
+    "受理",
+    "接到",
+    "未",
+    "政府信息公开",
+    "行政复议",
+    "行政诉讼",
+    "起",
+    "制发",
+    "现行有效",
+    "规范性文件",
+    "行政事业性收费",
+    "万元",
+    "元",
+    "未收取",
+    "信息处理费",
+    "收费",
+    "两",
+    "1.5",
+    "发生",
+]
 
 
 @settings(max_examples=400, deadline=None)

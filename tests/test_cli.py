@@ -74,8 +74,9 @@ def test_tag_and_classify(tmp_path: Path) -> None:
     text = run("tag", str(EXAMPLES / "ex01_2024_tabs_township.txt"), "--format", "text")
     assert "[problem]" in text.stdout
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "a", "text": "工作人员业务能力不足，培训不够。"}, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
+    source.write_text(
+        json.dumps({"id": "a", "text": "工作人员业务能力不足，培训不够。"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     assert run("classify", str(source), "--output", str(out)).exit_code == 0
     record = json.loads(out.read_text(encoding="utf-8"))
@@ -88,12 +89,14 @@ def test_tagging_never_imports_scikit_learn_or_spacy() -> None:
     0.8–1.2 s."""
     needs_shipped_model()
     example = str(EXAMPLES / "ex01_2024_tabs_township.txt")
-    code = ("import sys; from typer.testing import CliRunner; from gkreport.cli import DEFAULT_MODEL, app;"
-            "from gkreport.pipeline import process_files;"
-            "result = CliRunner().invoke(app, ['tag', sys.argv[1]]);"
-            "[record] = process_files([(sys.argv[1], None)], str(DEFAULT_MODEL), None);"
-            "print(result.exit_code, record.status, len(record.passages) > 0,"
-            " sorted(m for m in ('sklearn', 'scipy', 'spacy', 'thinc') if m in sys.modules))")
+    code = (
+        "import sys; from typer.testing import CliRunner; from gkreport.cli import DEFAULT_MODEL, app;"
+        "from gkreport.pipeline import process_files;"
+        "result = CliRunner().invoke(app, ['tag', sys.argv[1]]);"
+        "[record] = process_files([(sys.argv[1], None)], str(DEFAULT_MODEL), None);"
+        "print(result.exit_code, record.status, len(record.passages) > 0,"
+        " sorted(m for m in ('sklearn', 'scipy', 'spacy', 'thinc') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code, example], capture_output=True, text=True, check=True)
     assert out.stdout.strip().split(maxsplit=3) == ["0", "ok", "True", "[]"], out.stdout + out.stderr
 
@@ -188,8 +191,10 @@ def test_other_files_in_a_folder_are_counted_and_a_folder_without_reports_fails(
     (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
     batch = run("batch", str(folder), "--db", str(tmp_path / "r.sqlite"), "--no-themes")
     assert batch.exit_code == 0, batch.output
-    assert "1 files: 1 processed (1 ok, 0 errors), 0 already done; 3 other files passed over (.zip 2, .xls 1);" \
+    assert (
+        "1 files: 1 processed (1 ok, 0 errors), 0 already done; 3 other files passed over (.zip 2, .xls 1);"
         in batch.output
+    )
     segment = run("segment", str(folder))
     assert segment.exit_code == 0 and "note: 3 other files passed over (.zip 2, .xls 1)" in segment.output
 
@@ -207,8 +212,9 @@ def test_readme_main_command_and_its_worked_example(examples_db: Path) -> None:
     # excerpt it shows.
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "gkreport batch corpora/examples --db results.sqlite && gkreport summary --db results.sqlite" in readme
-    summary = subprocess.run(cli_command("summary", "--db", examples_db, "--format", "markdown"), cwd=ROOT,
-                             capture_output=True, text=True)
+    summary = subprocess.run(
+        cli_command("summary", "--db", examples_db, "--format", "markdown"), cwd=ROOT, capture_output=True, text=True
+    )
     assert summary.returncode == 0, summary.stderr
     excerpt = readme.split("## A worked example", 1)[1].split("Single reports", 1)[0]
     rows = [line for line in excerpt.splitlines() if line.startswith("| ") and "%" in line]
@@ -251,8 +257,9 @@ def _small_db(path: Path) -> Path:
     from gkreport.store import connect, write_records
 
     conn = connect(path)
-    write_records(conn, [FileRecord(sha256="e" * 64, path="/x/bad.txt", status="error",
-                                    error="/x/bad.txt: empty file")])
+    write_records(
+        conn, [FileRecord(sha256="e" * 64, path="/x/bad.txt", status="error", error="/x/bad.txt: empty file")]
+    )
     conn.close()  # the last connection to close checkpoints the WAL into the file
     return path
 
@@ -265,8 +272,9 @@ def test_bad_option_values_are_one_line_and_exit_2(tmp_path: Path) -> None:
     _one_error_line(run("batch", str(folder), "--db", db, "--jobs", "0"), "--jobs", "got 0")
     _one_error_line(run("batch", str(folder), "--db", db, "--timeout", "-5"), "--timeout", "got -5")
     _one_error_line(run("batch", str(folder), "--db", db, "--timeout", "nan"), "--timeout")
-    _one_error_line(run("batch", str(folder), "--db", db, "--scheduler", "tcp://127.0.0.1:1"),
-                    "--scheduler", "needs --backend dask")
+    _one_error_line(
+        run("batch", str(folder), "--db", db, "--scheduler", "tcp://127.0.0.1:1"), "--scheduler", "needs --backend dask"
+    )
     _one_error_line(run("batch", str(folder), "--db", str(nowhere / "r.sqlite")), "does not exist")
     not_sqlite = tmp_path / "notes.txt"
     not_sqlite.write_text("some notes\n" * 200, "utf-8")
@@ -275,20 +283,30 @@ def test_bad_option_values_are_one_line_and_exit_2(tmp_path: Path) -> None:
         _one_error_line(run(*args, "--db", str(not_sqlite)), str(not_sqlite), "not an SQLite database")
     _small_db(tmp_path / "ok.sqlite")
     _one_error_line(run("summary", "--db", str(tmp_path / "ok.sqlite"), "--top", "-1"), "--top", "at least 1")
-    _one_error_line(run("summary", "--db", str(tmp_path / "ok.sqlite"), "--output", str(nowhere / "s.html")),
-                    "--output", "does not exist")
+    _one_error_line(
+        run("summary", "--db", str(tmp_path / "ok.sqlite"), "--output", str(nowhere / "s.html")),
+        "--output",
+        "does not exist",
+    )
     source = tmp_path / "in.jsonl"
     source.write_text('{"text": "培训不够。"}\n', "utf-8")
     _one_error_line(run("classify", str(source), "--output", str(nowhere / "o.jsonl")), "--output", "does not exist")
-    _one_error_line(run("train", "--annotations", str(source), "--corpus", str(folder), "--out",
-                        str(nowhere / "deeper" / "model")), "--out", "does not exist")
-    _one_error_line(run("train", "--annotations", str(source), "--corpus", str(folder), "--out",
-                        str(tmp_path / "m"), "--cv", "1"), "--cv")
+    _one_error_line(
+        run("train", "--annotations", str(source), "--corpus", str(folder), "--out", str(nowhere / "deeper" / "model")),
+        "--out",
+        "does not exist",
+    )
+    _one_error_line(
+        run("train", "--annotations", str(source), "--corpus", str(folder), "--out", str(tmp_path / "m"), "--cv", "1"),
+        "--cv",
+    )
     for what in ("segment", "tables"):
-        _one_error_line(run("evaluate", what, "--gold", str(nowhere), "--corpus", str(folder)), "--gold",
-                        "no such folder")
-        _one_error_line(run("evaluate", what, "--gold", str(folder), "--corpus", str(nowhere)), "--corpus",
-                        "no such folder")
+        _one_error_line(
+            run("evaluate", what, "--gold", str(nowhere), "--corpus", str(folder)), "--gold", "no such folder"
+        )
+        _one_error_line(
+            run("evaluate", what, "--gold", str(folder), "--corpus", str(nowhere)), "--corpus", "no such folder"
+        )
 
 
 @pytest.mark.slow
@@ -297,8 +315,17 @@ def test_an_unreachable_dask_scheduler_fails_fast_in_one_line(tmp_path: Path) ->
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_bytes((EXAMPLES / "ex01_2024_tabs_township.txt").read_bytes())
-    cmd = cli_command("batch", folder, "--db", tmp_path / "r.sqlite", "--backend", "dask", "--scheduler",
-                      "tcp://127.0.0.1:1", "--no-themes")
+    cmd = cli_command(
+        "batch",
+        folder,
+        "--db",
+        tmp_path / "r.sqlite",
+        "--backend",
+        "dask",
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+        "--no-themes",
+    )
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
     assert done.returncode == 2, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
@@ -362,8 +389,10 @@ def test_files_named_on_the_command_line_each_get_a_line_and_the_rest_is_done(tm
     again = run("batch", str(good), str(empty), str(missing), "--db", str(db), "--no-themes")
     assert again.exit_code == 1, again.output
     assert "3 files: 1 processed (0 ok, 1 errors), 2 already done (1 of them stored as errors)" in again.output
-    assert "note: 1 files stored as errors were skipped; to try them again, run the same command with " \
-           "--retry-errors" in again.output
+    assert (
+        "note: 1 files stored as errors were skipped; to try them again, run the same command with "
+        "--retry-errors" in again.output
+    )
     for command in ("segment", "tables", "check"):
         named = run(command, str(good), str(missing))
         assert named.exit_code == 1 and f"{missing}: file not found" in named.output, command

@@ -39,13 +39,16 @@ def _app_raising(error: GkreportError) -> typer.Typer:
     return test_app
 
 
-@pytest.mark.parametrize(("error", "line"), [
-    (ReportError("a.pdf", "scanned PDF, no text layer"), "error: a.pdf: scanned PDF, no text layer"),
-    (ModelError("models/x/card.json", "model card is missing"), "error: models/x/card.json: model card is missing"),
-    (AnnotationError("gold/a.json", "unreadable gold file"), "error: gold/a.json: unreadable gold file"),
-    (ConfigError("r.sqlite", "not an SQLite database"), "error: r.sqlite: not an SQLite database"),
-    (OptionError("--top", "must be at least 1 (got 0)"), "error: --top: must be at least 1 (got 0)"),
-])
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (ReportError("a.pdf", "scanned PDF, no text layer"), "error: a.pdf: scanned PDF, no text layer"),
+        (ModelError("models/x/card.json", "model card is missing"), "error: models/x/card.json: model card is missing"),
+        (AnnotationError("gold/a.json", "unreadable gold file"), "error: gold/a.json: unreadable gold file"),
+        (ConfigError("r.sqlite", "not an SQLite database"), "error: r.sqlite: not an SQLite database"),
+        (OptionError("--top", "must be at least 1 (got 0)"), "error: --top: must be at least 1 (got 0)"),
+    ],
+)
 def test_each_class_is_one_line_and_its_exit_code(error: GkreportError, line: str) -> None:
     result = runner.invoke(_app_raising(error), ["fail"])
     assert result.exit_code == DOCUMENTED[type(error)] == type(error).exit_code
@@ -76,8 +79,9 @@ def test_the_readme_documents_every_class_and_its_code() -> None:
 
 
 def _gkreport(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gkreport.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gkreport.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_real_errors_of_each_class_reach_the_user_as_one_line(tmp_path: Path) -> None:
@@ -92,11 +96,25 @@ def test_real_errors_of_each_class_reach_the_user_as_one_line(tmp_path: Path) ->
     not_a_db = tmp_path / "r.sqlite"
     not_a_db.write_text("plain text, not SQLite", encoding="utf-8")
     cases = [
-        (["label", str(tmp_path / "nothing"), "--out", str(tmp_path / "o.jsonl"), "--annotator", "t",
-          "--no-suggestions"], 1, "nothing"),
+        (
+            [
+                "label",
+                str(tmp_path / "nothing"),
+                "--out",
+                str(tmp_path / "o.jsonl"),
+                "--annotator",
+                "t",
+                "--no-suggestions",
+            ],
+            1,
+            "nothing",
+        ),
         (["tag", str(EXAMPLE), "--model", str(empty_model)], 2, str(empty_model)),
-        (["train", "--annotations", str(bad_labels), "--corpus", str(tmp_path), "--out", str(tmp_path / "m")], 2,
-         f"{bad_labels}:1"),
+        (
+            ["train", "--annotations", str(bad_labels), "--corpus", str(tmp_path), "--out", str(tmp_path / "m")],
+            2,
+            f"{bad_labels}:1",
+        ),
         (["classify", str(latin), "--model", str(DEFAULT_MODEL)], 2, str(latin)),
         (["summary", "--db", str(not_a_db)], 2, str(not_a_db)),
         (["summary", "--db", str(not_a_db), "--top", "0"], 2, "--top"),
@@ -128,8 +146,9 @@ def test_a_gold_file_without_its_fields_names_itself(tmp_path: Path) -> None:
     corpus.mkdir()
     (corpus / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
     sha256 = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
-    (gold / f"{EXAMPLE.name}.json").write_text(json.dumps({"doc": EXAMPLE.name, "sha256": sha256,
-                                                           "cells": [{"row": "1"}]}), encoding="utf-8")
+    (gold / f"{EXAMPLE.name}.json").write_text(
+        json.dumps({"doc": EXAMPLE.name, "sha256": sha256, "cells": [{"row": "1"}]}), encoding="utf-8"
+    )
     with pytest.raises(AnnotationError, match=re.escape(f"{EXAMPLE.name}.json") + ": bad gold entry: lacks"):
         evaluate_tables(gold, [corpus])
     (gold / f"{EXAMPLE.name}.json").write_text("[]", encoding="utf-8")

@@ -105,8 +105,11 @@ def tree(root: Path, parts: list[tuple[Path, str]]) -> dict[str, bytes]:
     return out
 
 
-OUTPUTS = [(Path("corpora/examples"), "*"), (Path("annotations/gold/segments"), "ex[0-9][0-9]_*.json"),
-           (Path("annotations/gold/tables"), "ex[0-9][0-9]_*.json")]
+OUTPUTS = [
+    (Path("corpora/examples"), "*"),
+    (Path("annotations/gold/segments"), "ex[0-9][0-9]_*.json"),
+    (Path("annotations/gold/tables"), "ex[0-9][0-9]_*.json"),
+]
 
 
 def test_generator_reproduces_committed_files_byte_for_byte(tmp_path: Path) -> None:
@@ -191,8 +194,13 @@ def identity_results(record: dict) -> tuple[list[str], list[str]]:
     outcomes = [r for r in rows3 if r not in T3_NON_OUTCOME]
     equations: list[tuple[str, list[tuple[str, str, str]], list[tuple[str, str, str]]]] = []
     for c in T3_COLS:
-        equations.append((f"R1[{c}]", [("3", "new_received", c), ("3", "carried_over", c)],
-                          [("3", "total", c), ("3", "carry_forward", c)]))
+        equations.append(
+            (
+                f"R1[{c}]",
+                [("3", "new_received", c), ("3", "carried_over", c)],
+                [("3", "total", c), ("3", "carry_forward", c)],
+            )
+        )
         equations.append((f"R2[{c}]", [("3", "total", c)], [("3", r, c) for r in outcomes]))
     for r in rows3:
         equations.append((f"R3[{r}]", [("3", r, "total")], [("3", r, c) for c in APPLICANTS]))

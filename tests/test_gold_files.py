@@ -96,8 +96,9 @@ def _heading_then_anchor(text: str, heading: str, anchor: str, cursor: int, wher
     body = gap.end() if gap else end
     want = compact(normalise_text(anchor))
     if not text.startswith(want, body):
-        raise GoldError(f"{where}: anchor {anchor!r} does not follow its heading (text there: "
-                        f"{text[end:end + 12]!r})")
+        raise GoldError(
+            f"{where}: anchor {anchor!r} does not follow its heading (text there: {text[end : end + 12]!r})"
+        )
     return at, body + len(want)
 
 
@@ -120,17 +121,20 @@ def resolve(record: dict, text: str) -> list[tuple[str, int]]:
             continue
         starts.append((where, start))
     if record["appendix"] is not None:
-        start, _ = _heading_then_anchor(compacted, record["appendix"]["heading"],
-                                        record["appendix"]["anchor"], cursor, "appendix")
+        start, _ = _heading_then_anchor(
+            compacted, record["appendix"]["heading"], record["appendix"]["anchor"], cursor, "appendix"
+        )
         starts.append(("appendix", start))
     return starts
 
 
 # --- the checker itself, on records and texts written here -------------------------------------------
 
-_TEXT = ("标题: 某局2015年度报告\n正文\n一、概述本局今年做了很多工作。二、主动公开政府信息情况本年主动公开十条。"
-         "三、依申请公开情况未收到申请。四、收费及减免情况无。五、存在的问题和改进措施人手不足。"
-         "六、附表指标名称计量单位")
+_TEXT = (
+    "标题: 某局2015年度报告\n正文\n一、概述本局今年做了很多工作。二、主动公开政府信息情况本年主动公开十条。"
+    "三、依申请公开情况未收到申请。四、收费及减免情况无。五、存在的问题和改进措施人手不足。"
+    "六、附表指标名称计量单位"
+)
 
 
 def _record(**changes: Any) -> dict:
@@ -142,9 +146,16 @@ def _record(**changes: Any) -> dict:
         {"number": 5, "status": "found", "heading": "五、存在的问题和改进措施", "anchor": "人手不足。"},
         {"number": 6, "status": "missing", "heading": None, "anchor": None},
     ]
-    record = {"doc": "x_2015.txt", "sha256": "0" * 64, "template": "pre2019", "agency": "某局", "year": 2015,
-              "level": "department", "sections": sections,
-              "appendix": {"heading": "六、附表", "anchor": "指标名称计量单位"}}
+    record = {
+        "doc": "x_2015.txt",
+        "sha256": "0" * 64,
+        "template": "pre2019",
+        "agency": "某局",
+        "year": 2015,
+        "level": "department",
+        "sections": sections,
+        "appendix": {"heading": "六、附表", "anchor": "指标名称计量单位"},
+    }
     record.update(changes)
     return record
 
@@ -157,14 +168,17 @@ def test_checker_accepts_a_good_record_and_resolves_it_in_order() -> None:
     assert [s for _, s in starts] == sorted(s for _, s in starts)
 
 
-@pytest.mark.parametrize("change", [
-    {"appendix": None, "warnings": "one string"},
-    {"year": "2015"},
-    {"template": "2008"},
-    {"doc": "y_2015.txt"},
-    {"sha256": "abc"},
-    {"extra": 1},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"appendix": None, "warnings": "one string"},
+        {"year": "2015"},
+        {"template": "2008"},
+        {"doc": "y_2015.txt"},
+        {"sha256": "abc"},
+        {"extra": 1},
+    ],
+)
 def test_checker_rejects_a_malformed_record(change: dict) -> None:
     record = _record(**change)
     with pytest.raises(GoldError):
@@ -190,15 +204,25 @@ def test_checker_rejects_a_missing_appendix_key_and_bad_sections() -> None:
         check_record(record, "x_2015.txt.json")
 
 
-@pytest.mark.parametrize("edit", [
-    lambda r: r["sections"][2].update(anchor="人手不足。"),  # an anchor not right after its heading
-    lambda r: r["sections"][1].update(heading="二、依申请公开"),  # a heading not in the text
-    lambda r: r.update(sections=[r["sections"][0], r["sections"][4] | {"number": 2}, r["sections"][1] | {"number": 3},
-                                 r["sections"][3] | {"number": 4}, r["sections"][2] | {"number": 5},
-                                 r["sections"][5]]),  # sections out of text order
-    lambda r: r["sections"][5].update(status="found", heading="六、附表", anchor="指标名称计量单位"),  # appendix
-    # taken as section 6 leaves nothing after it for the appendix
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda r: r["sections"][2].update(anchor="人手不足。"),  # an anchor not right after its heading
+        lambda r: r["sections"][1].update(heading="二、依申请公开"),  # a heading not in the text
+        lambda r: r.update(
+            sections=[
+                r["sections"][0],
+                r["sections"][4] | {"number": 2},
+                r["sections"][1] | {"number": 3},
+                r["sections"][3] | {"number": 4},
+                r["sections"][2] | {"number": 5},
+                r["sections"][5],
+            ]
+        ),  # sections out of text order
+        lambda r: r["sections"][5].update(status="found", heading="六、附表", anchor="指标名称计量单位"),  # appendix
+        # taken as section 6 leaves nothing after it for the appendix
+    ],
+)
 def test_checker_rejects_a_record_that_does_not_resolve(edit: Any) -> None:
     record = _record()
     edit(record)
@@ -207,6 +231,7 @@ def test_checker_rejects_a_record_that_does_not_resolve(edit: Any) -> None:
 
 
 # --- the real gold files -----------------------------------------------------------------------------
+
 
 def test_there_are_gold_files_and_the_readme_lists_each_one() -> None:
     assert len(GOLD_FILES) >= 40

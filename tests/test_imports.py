@@ -36,8 +36,12 @@ THEMES = {"jieba", "joblib", "numpy"}
 
 def _imported(tmp_path: Path, *args: str) -> set[str]:
     out = tmp_path / "modules.json"
-    subprocess.run([sys.executable, "-c", _LIST_MODULES, str(out), *args], check=True, capture_output=True,
-                   timeout=HANG_GUARD_SECONDS)
+    subprocess.run(
+        [sys.executable, "-c", _LIST_MODULES, str(out), *args],
+        check=True,
+        capture_output=True,
+        timeout=HANG_GUARD_SECONDS,
+    )
     return {name.split(".")[0] for name in json.loads(out.read_text(encoding="utf-8"))}
 
 

@@ -48,6 +48,7 @@ def model_view() -> tuple[object, list]:
 
 # ---- the session, without a terminal: every character a key ----
 
+
 def test_enter_saves_the_models_suggestion_and_the_splitters_role(tmp_path: Path) -> None:
     out = tmp_path / "mine.jsonl"
     result = label(str(REPORT), "--out", str(out), "--annotator", "t", "--order", "document", keys="\n\nq")
@@ -55,7 +56,8 @@ def test_enter_saves_the_models_suggestion_and_the_splitters_role(tmp_path: Path
     _, candidates = model_view()
     saved = load_annotations([out])
     assert [(lb.passage, lb.role, lb.themes) for lb in saved] == [
-        (c.passage.id, c.passage.role, tuple(t for t in THEME_IDS if t in c.suggested)) for c in candidates[:2]]
+        (c.passage.id, c.passage.role, tuple(t for t in THEME_IDS if t in c.suggested)) for c in candidates[:2]
+    ]
     assert "2 labels added" in result.output and "8 of 10 passages not labelled yet" in result.output
     # the records hold no text and resolve against the report, as `gkreport train` needs
     assert candidates[0].passage.text[:8] not in out.read_text("utf-8")
@@ -66,12 +68,13 @@ def test_keys_toggle_themes_choose_role_skip_undo_and_resume(tmp_path: Path) -> 
     out = tmp_path / "mine.jsonl"
     # 5.1: no themes, then staffing + timeliness, role improvement; 5.2: skipped; 5.3: content, saved, undone,
     # then channels instead; then stop
-    result = label(str(REPORT), "--out", str(out), "--annotator", "t", "--order", "document",
-                   keys="013b\ns06\nu02\nq")
+    result = label(str(REPORT), "--out", str(out), "--annotator", "t", "--order", "document", keys="013b\ns06\nu02\nq")
     assert result.exit_code == 0, result.output
     assert shown_ids(result.output) == ["5.1", "5.2", "5.3", "5.4", "5.3", "5.4"]
     assert [(lb.passage, lb.role, lb.themes) for lb in load_annotations([out])] == [
-        ("5.1", "improvement", ("staffing", "timeliness")), ("5.3", load_annotations([out])[1].role, ("channels",))]
+        ("5.1", "improvement", ("staffing", "timeliness")),
+        ("5.3", load_annotations([out])[1].role, ("channels",)),
+    ]
     assert "undone: 5.3 is back" in result.output
     # the next session starts with the skipped passage, then the ones after the last answer
     again = label(str(REPORT), "--out", str(out), "--annotator", "t", "--order", "document", keys="s")
@@ -142,6 +145,7 @@ def test_bad_options_and_files_are_one_line_naming_them(tmp_path: Path, case: st
 
 # ---- the orders ----
 
+
 def test_uncertain_order_puts_the_scores_nearest_a_threshold_first(tmp_path: Path) -> None:
     scorer, candidates = model_view()
     thresholds = dict(zip(map(str, scorer.classes_), map(float, scorer.thresholds_), strict=True))
@@ -150,11 +154,13 @@ def test_uncertain_order_puts_the_scores_nearest_a_threshold_first(tmp_path: Pat
     shown = shown_ids(result.output)
     assert sorted(shown) == sorted(gaps) and [gaps[i] for i in shown] == sorted(gaps.values())
     assert [uncertainty(c, thresholds) for c in order_candidates(candidates, "uncertain", thresholds)] == sorted(
-        gaps.values())
+        gaps.values()
+    )
     # random: a shuffle, the same one on every resume
     first = order_candidates(candidates, "random", seed=3)
-    assert first == order_candidates(candidates, "random", seed=3) and sorted(
-        c.passage.id for c in first) == sorted(gaps)
+    assert first == order_candidates(candidates, "random", seed=3) and sorted(c.passage.id for c in first) == sorted(
+        gaps
+    )
     with pytest.raises(OptionError, match="needs a theme model"):
         order_candidates(candidates, "uncertain")
 
@@ -172,8 +178,9 @@ def test_uncertain_order_passes_over_copies_of_labelled_passages(tmp_path: Path)
     docs = [lb.doc for lb in load_annotations([out])]
     assert len(docs) == 10 and "10 passed over as near-duplicates" in result.output
     # in document order nothing is passed over
-    again = label(str(folder), "--out", str(tmp_path / "d.jsonl"), "--annotator", "t", "--order", "document",
-                  keys="s" * 20)
+    again = label(
+        str(folder), "--out", str(tmp_path / "d.jsonl"), "--annotator", "t", "--order", "document", keys="s" * 20
+    )
     assert len(shown_ids(again.output, "a.txt")) + len(shown_ids(again.output, "b.txt")) == 20
 
 
@@ -184,18 +191,24 @@ def cjk(low: int, high: int) -> st.SearchStrategy[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(cjk(0x4E00, 0x6FFF), cjk(0x7000, 0x9FFF), st.integers(min_value=0, max_value=10_000),
-       st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF))
-def test_near_duplicates_are_one_changed_character_or_punctuation_away(text: str, other: str, at: int,
-                                                                        char: str) -> None:
+@given(
+    cjk(0x4E00, 0x6FFF),
+    cjk(0x7000, 0x9FFF),
+    st.integers(min_value=0, max_value=10_000),
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+)
+def test_near_duplicates_are_one_changed_character_or_punctuation_away(
+    text: str, other: str, at: int, char: str
+) -> None:
     seen = NearDuplicates([text])
     i = at % len(text)
-    assert text[:i] + char + text[i + 1:] in seen  # one character changed: at most 5 of 56+ 5-grams differ
+    assert text[:i] + char + text[i + 1 :] in seen  # one character changed: at most 5 of 56+ 5-grams differ
     assert "，".join([text[:i], text[i:]]) + " 。" in seen  # punctuation and spaces: equal after normalising
     assert other not in seen  # an unrelated text shares no 5-gram
 
 
 # ---- the screen, in a real terminal ----
+
 
 def tmux() -> str:
     found = shutil.which("tmux")
@@ -213,15 +226,15 @@ class Pane:
         # COLUMNS and LINES (set under pytest) would override the pane's size; the pane stays until close()
         env = f"unset COLUMNS LINES && PYTHONPATH={os.environ.get('PYTHONPATH', '')}"
         script = f"cd {ROOT} && {env} {sys.executable} -m gkreport.cli {command}; echo EXIT=$?; sleep 3600"
-        subprocess.run([self.tmux, "-S", self.socket, "new-session", "-d", "-x", "120", "-y", "34", script],
-                       check=True)
+        subprocess.run([self.tmux, "-S", self.socket, "new-session", "-d", "-x", "120", "-y", "34", script], check=True)
 
     def keys(self, *keys: str) -> None:
         subprocess.run([self.tmux, "-S", self.socket, "send-keys", "-t", "0", *keys], check=True)
 
     def text(self) -> str:
-        return subprocess.run([self.tmux, "-S", self.socket, "capture-pane", "-p", "-t", "0"], check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            [self.tmux, "-S", self.socket, "capture-pane", "-p", "-t", "0"], check=True, capture_output=True, text=True
+        ).stdout
 
     def wait_for(self, *needles: str) -> str:
         """The screen once it shows every needle, however slowly the command starts (no deadline to race). A
@@ -287,25 +300,46 @@ def test_the_screen_shows_everything_takes_keys_and_saves_on_any_way_out(tmp_pat
 
 # ---- training on a handful of labels ----
 
+
 def write_labels(path: Path, picks: dict[str, list[str]], written: list[tuple[str, list[str]]] = ()) -> None:
     """Labels for passages of the example report by id, and written passages (our own text)."""
     from gkreport.passages import text_sha1
 
     by_id = {c.passage.id: c.passage for c in collect([REPORT]).candidates}
-    lines = [{"doc": REPORT.name, "passage": pid, "sha1": by_id[pid].sha1, "role": by_id[pid].role,
-              "themes": themes, "annotator": "t", "date": "2026-12-04", "source": "corpus"}
-             for pid, themes in picks.items()]
-    lines += [{"doc": "written", "passage": f"5.{i}", "sha1": text_sha1(text), "role": "problem", "themes": themes,
-               "annotator": "t", "date": "2026-12-04", "source": "written", "text": text}
-              for i, (text, themes) in enumerate(written, 1)]
+    lines = [
+        {
+            "doc": REPORT.name,
+            "passage": pid,
+            "sha1": by_id[pid].sha1,
+            "role": by_id[pid].role,
+            "themes": themes,
+            "annotator": "t",
+            "date": "2026-12-04",
+            "source": "corpus",
+        }
+        for pid, themes in picks.items()
+    ]
+    lines += [
+        {
+            "doc": "written",
+            "passage": f"5.{i}",
+            "sha1": text_sha1(text),
+            "role": "problem",
+            "themes": themes,
+            "annotator": "t",
+            "date": "2026-12-04",
+            "source": "written",
+            "text": text,
+        }
+        for i, (text, themes) in enumerate(written, 1)
+    ]
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
 
 
 def test_labels_of_one_report_train_without_cv_and_name_the_themes_never_seen(tmp_path: Path) -> None:
     labels, model = tmp_path / "mine.jsonl", tmp_path / "model"
     write_labels(labels, {"5.1": ["staffing"], "5.2": ["staffing", "channels"], "5.3": ["channels"], "5.4": []})
-    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                 "--out", str(model))
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(model))
     assert result.exit_code == 0, result.output
     assert "trained without cross-validation: the labels come from 1 report" in result.output
     unseen = [t for t in THEME_IDS if t not in ("staffing", "channels")]
@@ -325,8 +359,9 @@ def test_labels_of_one_report_train_without_cv_and_name_the_themes_never_seen(tm
     classified = cli("classify", str(source), "--model", str(model))
     assert classified.exit_code == 0 and set(json.loads(classified.stdout)["scores"]) == {"staffing", "channels"}
     db = tmp_path / "r.sqlite"
-    batch = cli("batch", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--db", str(db),
-                "--jobs", "1", "--model", str(model))
+    batch = cli(
+        "batch", str(EXAMPLES / "ex02_2023_cells_county.txt"), "--db", str(db), "--jobs", "1", "--model", str(model)
+    )
     assert batch.exit_code == 0, batch.output
     with sqlite3.connect(db) as connection:
         stored = {row[0] for row in connection.execute("SELECT DISTINCT theme FROM passage_themes")}
@@ -335,10 +370,23 @@ def test_labels_of_one_report_train_without_cv_and_name_the_themes_never_seen(tm
 
 def test_counts_printed_are_the_passages_used(tmp_path: Path) -> None:
     labels, model = tmp_path / "mine.jsonl", tmp_path / "model"
-    write_labels(labels, {"5.1": ["staffing"], "5.2": ["staffing"], "5.3": []},
-                 written=[("我们自己写的一段：人员不足，培训不够。", ["staffing"]), ("网站栏目更新不及时。", [])])
-    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                 "--out", str(model), "--no-written", "--cv", "0")
+    write_labels(
+        labels,
+        {"5.1": ["staffing"], "5.2": ["staffing"], "5.3": []},
+        written=[("我们自己写的一段：人员不足，培训不够。", ["staffing"]), ("网站栏目更新不及时。", [])],
+    )
+    result = cli(
+        "train",
+        "--annotations",
+        str(labels),
+        "--corpus",
+        str(EXAMPLES),
+        "--out",
+        str(model),
+        "--no-written",
+        "--cv",
+        "0",
+    )
     assert result.exit_code == 0, result.output
     card = json.loads((model / "card.json").read_text("utf-8"))
     assert card["n_training_passages"] == 3 and "(3 labelled passages, 1 themes)" in result.output
@@ -348,8 +396,7 @@ def test_counts_printed_are_the_passages_used(tmp_path: Path) -> None:
 def test_labels_no_theme_can_be_learnt_from_are_refused_in_one_line(tmp_path: Path) -> None:
     labels = tmp_path / "mine.jsonl"
     write_labels(labels, {"5.1": ["staffing"], "5.2": ["staffing"]})
-    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                 "--out", str(tmp_path / "m"))
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "m"))
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "can be learnt" in result.output
     assert result.output.startswith(f"error: {labels}: ")
@@ -361,8 +408,13 @@ def test_train_and_evaluate_errors_are_one_line_each(tmp_path: Path, case: str) 
     labels = tmp_path / "mine.jsonl"
     write_labels(labels, {"5.1": ["staffing"], "5.2": []})
     args = ["train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "m")]
-    named = {"missing": "none.jsonl", "unresolved": f"{labels}:1", "cv": "--cv", "out": "m is a file, not a folder",
-             "evaluate": f"{labels}: need passages from at least 2 report groups"}[case]
+    named = {
+        "missing": "none.jsonl",
+        "unresolved": f"{labels}:1",
+        "cv": "--cv",
+        "out": "m is a file, not a folder",
+        "evaluate": f"{labels}: need passages from at least 2 report groups",
+    }[case]
     if case == "missing":
         args[2] = str(tmp_path / "none.jsonl")
     elif case == "unresolved":
@@ -386,13 +438,15 @@ def test_labels_from_two_reports_are_cross_validated_and_each_fold_is_told(tmp_p
     from gkreport.themes.training import train_on_labels
 
     reports = [REPORT, EXAMPLES / "ex02_2023_cells_county.txt"]
-    records = [make_label(c.passage, [("staffing", "channels")[i % 2]], "t")
-               for i, c in enumerate(collect(reports).candidates)]
+    records = [
+        make_label(c.passage, [("staffing", "channels")[i % 2]], "t") for i, c in enumerate(collect(reports).candidates)
+    ]
     labels = tmp_path / "mine.jsonl"
     labels.write_text("".join(json.dumps(r.to_record()) + "\n" for r in records), "utf-8")
     told: list[tuple[int, int, str]] = []
-    run = train_on_labels("linear", resolve(load_annotations([labels]), [EXAMPLES]), cv=5,
-                          progress=lambda *step: told.append(step))
+    run = train_on_labels(
+        "linear", resolve(load_annotations([labels]), [EXAMPLES]), cv=5, progress=lambda *step: told.append(step)
+    )
     assert run.cv is not None and run.cv.n_splits == 2 and run.cv_skipped is None
     *folds, training, trained = told
     assert training == (0, 1, f"training on {len(run.used)} passages") and trained == (1, 1, "trained")
@@ -400,6 +454,5 @@ def test_labels_from_two_reports_are_cross_validated_and_each_fold_is_told(tmp_p
     assert folds and [done for done, _, _ in folds] == list(range(len(folds)))
     assert {total for _, total, _ in folds} == {len(folds)}
     assert any("fold 1/2" in what for _, _, what in folds) and any("fold 2/2" in what for _, _, what in folds)
-    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES),
-                 "--out", str(tmp_path / "m"))
+    result = cli("train", "--annotations", str(labels), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "m"))
     assert result.exit_code == 0 and "from 2 reports (2 folds)" in result.output, result.output

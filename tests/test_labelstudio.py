@@ -67,74 +67,155 @@ def test_export_writes_tasks_with_the_models_suggestions(tmp_path: Path) -> None
     for item, candidate in zip(tasks, candidates, strict=True):
         data = item["data"]
         assert fields <= set(data) and text_sha1(data["text"]) == data["sha1"] == candidate.passage.sha1
-        assert (data["doc"], data["passage"], data["role"]) == (REPORT.name, candidate.passage.id,
-                                                                 candidate.passage.role)
+        assert (data["doc"], data["passage"], data["role"]) == (
+            REPORT.name,
+            candidate.passage.id,
+            candidate.passage.role,
+        )
         (prediction,) = item["predictions"]
         chosen = {r["from_name"]: r["value"]["choices"] for r in prediction["result"]}
         assert chosen["role"] == [candidate.passage.role]
         assert chosen.get("themes", []) == [t for t in THEME_IDS if t in candidate.suggested]
-        assert all(r["to_name"] == "text" and r["type"] == "choices" and set(r["value"]["choices"]) <= allowed[
-            r["from_name"]] for r in prediction["result"])
+        assert all(
+            r["to_name"] == "text" and r["type"] == "choices" and set(r["value"]["choices"]) <= allowed[r["from_name"]]
+            for r in prediction["result"]
+        )
 
 
-def annotation(ident: int, task: int, role: str | None, themes: list[str], when: str, *,
-               cancelled: bool = False, who: Any = 1) -> dict[str, Any]:
+def annotation(
+    ident: int, task: int, role: str | None, themes: list[str], when: str, *, cancelled: bool = False, who: Any = 1
+) -> dict[str, Any]:
     """One annotation as Label Studio's JSON export writes it."""
     result = []
     if role is not None:
-        result.append({"value": {"choices": [role]}, "id": f"r{ident}", "from_name": "role", "to_name": "text",
-                       "type": "choices", "origin": "manual"})
+        result.append(
+            {
+                "value": {"choices": [role]},
+                "id": f"r{ident}",
+                "from_name": "role",
+                "to_name": "text",
+                "type": "choices",
+                "origin": "manual",
+            }
+        )
     if themes:
-        result.append({"value": {"choices": themes}, "id": f"t{ident}", "from_name": "themes", "to_name": "text",
-                       "type": "choices", "origin": "manual"})
-    return {"id": ident, "completed_by": who, "result": [] if cancelled else result, "was_cancelled": cancelled,
-            "ground_truth": False, "created_at": when, "updated_at": when, "draft_created_at": None,
-            "lead_time": 12.5, "prediction": {}, "result_count": 0, "unique_id": f"u-{ident}",
-            "import_id": None, "last_action": None, "bulk_created": False, "task": task, "project": 3,
-            "updated_by": who if isinstance(who, int) else 1, "parent_prediction": None,
-            "parent_annotation": None, "last_created_by": None}
+        result.append(
+            {
+                "value": {"choices": themes},
+                "id": f"t{ident}",
+                "from_name": "themes",
+                "to_name": "text",
+                "type": "choices",
+                "origin": "manual",
+            }
+        )
+    return {
+        "id": ident,
+        "completed_by": who,
+        "result": [] if cancelled else result,
+        "was_cancelled": cancelled,
+        "ground_truth": False,
+        "created_at": when,
+        "updated_at": when,
+        "draft_created_at": None,
+        "lead_time": 12.5,
+        "prediction": {},
+        "result_count": 0,
+        "unique_id": f"u-{ident}",
+        "import_id": None,
+        "last_action": None,
+        "bulk_created": False,
+        "task": task,
+        "project": 3,
+        "updated_by": who if isinstance(who, int) else 1,
+        "parent_prediction": None,
+        "parent_annotation": None,
+        "last_created_by": None,
+    }
 
 
 def exported_task(ident: int, source: Any, annotations: list[dict[str, Any]], **data: str) -> dict[str, Any]:
     """One task as Label Studio's JSON export writes it, with the data our export put in (for passage `source`,
     some of it replaced by `data`)."""
-    fields = {"text": source.text, "where": f"{source.doc} · {source.id}", "doc": source.doc,
-              "passage": source.id, "sha1": source.sha1, "report": "", "section": "5", "role": source.role}
+    fields = {
+        "text": source.text,
+        "where": f"{source.doc} · {source.id}",
+        "doc": source.doc,
+        "passage": source.id,
+        "sha1": source.sha1,
+        "report": "",
+        "section": "5",
+        "role": source.role,
+    }
     fields.update(data)
-    return {"id": ident, "annotations": annotations, "file_upload": "c1f2e3a4-tasks.json", "drafts": [],
-            "predictions": [], "data": fields, "meta": {}, "created_at": "2026-12-01T08:00:00.000000Z",
-            "updated_at": "2026-12-02T09:00:00.000000Z", "inner_id": ident, "total_annotations": len(
-                [a for a in annotations if not a["was_cancelled"]]),
-            "cancelled_annotations": len([a for a in annotations if a["was_cancelled"]]), "total_predictions": 0,
-            "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": None, "project": 3,
-            "updated_by": 1, "comment_authors": []}
+    return {
+        "id": ident,
+        "annotations": annotations,
+        "file_upload": "c1f2e3a4-tasks.json",
+        "drafts": [],
+        "predictions": [],
+        "data": fields,
+        "meta": {},
+        "created_at": "2026-12-01T08:00:00.000000Z",
+        "updated_at": "2026-12-02T09:00:00.000000Z",
+        "inner_id": ident,
+        "total_annotations": len([a for a in annotations if not a["was_cancelled"]]),
+        "cancelled_annotations": len([a for a in annotations if a["was_cancelled"]]),
+        "total_predictions": 0,
+        "comment_count": 0,
+        "unresolved_comment_count": 0,
+        "last_comment_updated_at": None,
+        "project": 3,
+        "updated_by": 1,
+        "comment_authors": [],
+    }
 
 
 def hand_written_export() -> list[dict[str, Any]]:
     p = passages()
     return [
-        exported_task(101, p["5.1"], [annotation(1, 101, "problem", ["staffing", "timeliness"],
-                                                 "2026-12-02T09:00:00.1Z")]),
+        exported_task(
+            101, p["5.1"], [annotation(1, 101, "problem", ["staffing", "timeliness"], "2026-12-02T09:00:00.1Z")]
+        ),
         # labelled twice, then skipped by a third look: the latest answer not cancelled wins
-        exported_task(102, p["5.2"], [
-            annotation(2, 102, "problem", ["channels"], "2026-12-02T09:01:00.0Z"),
-            annotation(5, 102, "improvement", ["content"], "2026-12-03T10:00:00.0Z",
-                       who={"id": 2, "email": "b@example.org", "first_name": "", "last_name": ""}),
-            annotation(6, 102, None, [], "2026-12-04T10:00:00.0Z", cancelled=True)]),
+        exported_task(
+            102,
+            p["5.2"],
+            [
+                annotation(2, 102, "problem", ["channels"], "2026-12-02T09:01:00.0Z"),
+                annotation(
+                    5,
+                    102,
+                    "improvement",
+                    ["content"],
+                    "2026-12-03T10:00:00.0Z",
+                    who={"id": 2, "email": "b@example.org", "first_name": "", "last_name": ""},
+                ),
+                annotation(6, 102, None, [], "2026-12-04T10:00:00.0Z", cancelled=True),
+            ],
+        ),
         exported_task(103, p["5.3"], [annotation(3, 103, None, [], "2026-12-02T09:02:00.0Z", cancelled=True)]),
         exported_task(104, p["5.4"], []),
         # the text was edited in Label Studio
-        exported_task(105, p["5.5"], [annotation(7, 105, "improvement", [], "2026-12-02T09:03:00.0Z")],
-                      text=p["5.5"].text + "补"),
+        exported_task(
+            105, p["5.5"], [annotation(7, 105, "improvement", [], "2026-12-02T09:03:00.0Z")], text=p["5.5"].text + "补"
+        ),
         # text and hash agree, but the report no longer holds that passage
-        exported_task(106, p["5.6"], [annotation(8, 106, "improvement", [], "2026-12-02T09:04:00.0Z")],
-                      text=p["5.6"].text + "补", sha1=text_sha1(p["5.6"].text + "补")),
+        exported_task(
+            106,
+            p["5.6"],
+            [annotation(8, 106, "improvement", [], "2026-12-02T09:04:00.0Z")],
+            text=p["5.6"].text + "补",
+            sha1=text_sha1(p["5.6"].text + "补"),
+        ),
         # the passage has another id now: its hash finds it
-        exported_task(107, p["6.1"], [annotation(9, 107, "other", ["requests"], "2026-12-02T09:05:00.0Z")],
-                      passage="6.9"),
+        exported_task(
+            107, p["6.1"], [annotation(9, 107, "other", ["requests"], "2026-12-02T09:05:00.0Z")], passage="6.9"
+        ),
         exported_task(108, p["6.2"], [annotation(10, 108, None, ["requests"], "2026-12-02T09:06:00.0Z")]),
-        exported_task(109, p["6.3"], [annotation(11, 109, "innovation", ["interpretation", "speed"],
-                                                 "2026-12-02T09:07:00.0Z")]),
+        exported_task(
+            109, p["6.3"], [annotation(11, 109, "innovation", ["interpretation", "speed"], "2026-12-02T09:07:00.0Z")]
+        ),
     ]
 
 
@@ -155,7 +236,8 @@ def test_import_reads_labelstudios_export_back_into_annotation_records(tmp_path:
     assert [(lb.passage, lb.sha1, lb.role, lb.themes, lb.annotator, lb.date) for lb in labels] == [
         ("5.1", p["5.1"].sha1, "problem", ("staffing", "timeliness"), "labelstudio-1", "2026-12-02"),
         ("5.2", p["5.2"].sha1, "improvement", ("content",), "labelstudio-b@example.org", "2026-12-03"),
-        ("6.1", p["6.1"].sha1, "other", ("requests",), "labelstudio-1", "2026-12-02")]
+        ("6.1", p["6.1"].sha1, "other", ("requests",), "labelstudio-1", "2026-12-02"),
+    ]
     # the same shape as the repository's own annotation files, no text, and `train` resolves them
     shipped = json.loads((ROOT / "annotations/real_part1.jsonl").read_text("utf-8").splitlines()[0])
     assert all(set(json.loads(line)) == set(shipped) for line in out.read_text("utf-8").splitlines())
@@ -179,24 +261,29 @@ def test_what_label_studio_gives_back_for_our_tasks_round_trips(tmp_path: Path) 
     path.write_text(json.dumps(export, ensure_ascii=False), "utf-8")
     imported = import_export(path, [EXAMPLES])
     assert not imported.refused and not imported.skipped
-    expected = [(t["data"]["passage"], {r["from_name"]: tuple(r["value"]["choices"]) for r in
-                                        t["predictions"][0]["result"]}) for t in tasks]
+    expected = [
+        (t["data"]["passage"], {r["from_name"]: tuple(r["value"]["choices"]) for r in t["predictions"][0]["result"]})
+        for t in tasks
+    ]
     assert [(lb.passage, lb.role, lb.themes) for lb in imported.labels] == [
-        (pid, chosen["role"][0], chosen.get("themes", ())) for pid, chosen in expected]
+        (pid, chosen["role"][0], chosen.get("themes", ())) for pid, chosen in expected
+    ]
 
 
-@pytest.mark.parametrize("content,reason", [
-    ("{not json", "not a JSON file"),
-    ('{"id": 1}', "expected a list of tasks"),
-    ('[{"text": "x", "role": "problem"}]', "JSON-MIN"),
-    (None, "cannot read the export"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        ("{not json", "not a JSON file"),
+        ('{"id": 1}', "expected a list of tasks"),
+        ('[{"text": "x", "role": "problem"}]', "JSON-MIN"),
+        (None, "cannot read the export"),
+    ],
+)
 def test_a_bad_export_is_one_line_naming_it(tmp_path: Path, content: str | None, reason: str) -> None:
     export = tmp_path / "export.json"
     if content is not None:
         export.write_text(content, "utf-8")
-    result = cli("labelstudio", "import", str(export), "--corpus", str(EXAMPLES),
-                 "--out", str(tmp_path / "o.jsonl"))
+    result = cli("labelstudio", "import", str(export), "--corpus", str(EXAMPLES), "--out", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {export}: ") and reason in lines[0], result.output

@@ -49,7 +49,7 @@ def assert_consistent(doc: Document) -> None:
     """Every block's offsets cut exactly its text out of Document.text, in order, one line each."""
     last_end = -1
     for block in doc.blocks:
-        assert doc.text[block.start:block.end] == block.text
+        assert doc.text[block.start : block.end] == block.text
         assert block.start > last_end
         assert "\n" not in block.text
         assert (block.cells is not None) == (block.kind == "row")
@@ -83,7 +83,9 @@ def test_txt_blocks_kinds_and_offsets(tmp_path: Path) -> None:
     pipe_rows = [b for b in doc.blocks if b.kind == "row" and b.table is not None]
     # the |---| separator is not a block; a blank line starts a new table
     assert [r.cells for r in pipe_rows] == [
-        ("信息内容", "本年处理决定数量"), ("行政许可", "12"), ("行政处罚", "3"),
+        ("信息内容", "本年处理决定数量"),
+        ("行政许可", "12"),
+        ("行政处罚", "3"),
     ]
     assert [r.table for r in pipe_rows] == [0, 0, 1]
     assert doc.blocks[-2].kind == "paragraph" and doc.blocks[-1].kind == "paragraph"
@@ -145,8 +147,11 @@ def test_crlf_and_trailing_text_without_newline(tmp_path: Path) -> None:
 def test_line_blocks_and_pipe_cells_units() -> None:
     assert pipe_cells("| a | b\\|c |  |") == ("a", "b\\|c", "")
     blocks = line_blocks("  缩进段落  \n|只有一个竖线\n  ## 标题\n")
-    assert [(b.kind, b.text) for b in blocks] == [("paragraph", "缩进段落"), ("paragraph", "|只有一个竖线"),
-                                                   ("heading", "## 标题")]
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("paragraph", "缩进段落"),
+        ("paragraph", "|只有一个竖线"),
+        ("heading", "## 标题"),
+    ]
 
 
 # --------------------------------------------------------------------------------------------- sniffing
@@ -232,8 +237,18 @@ def test_html_page(tmp_path: Path) -> None:
     assert doc.format == "html" and doc.encoding == "gb18030"
     assert_consistent(doc)
     assert doc.text == "\n".join(b.text for b in doc.blocks)
-    for chrome in ("脚本文字", "color", "导航首页", "门户网站", "当前位置", "热点推荐", "侧栏链接",
-                   "版权所有", "隐藏文字", "站点名"):
+    for chrome in (
+        "脚本文字",
+        "color",
+        "导航首页",
+        "门户网站",
+        "当前位置",
+        "热点推荐",
+        "侧栏链接",
+        "版权所有",
+        "隐藏文字",
+        "站点名",
+    ):
         assert chrome not in doc.text
     assert doc.blocks[0].kind == "heading" and doc.blocks[0].level == 1
     assert doc.blocks[0].text == "某某镇2024年政府信息公开工作年度报告"
@@ -300,10 +315,12 @@ def test_html_text_after_an_early_closing_html_tag_is_read(tmp_path: Path) -> No
 def test_html_word_export_with_a_print_script_and_a_deep_tree(tmp_path: Path) -> None:
     # Word's o:p and Excel's x:num are names lxml refuses in a tree it is given; a print script's own
     # "</html>" in the head must not change how the page is read
-    word = ('<html><head><script>w.document.write("<html><body></body></html>")</script></head><body>'
-            '<p class=MsoNormal>一、总体情况<o:p>&nbsp;</o:p></p>'
-            '<table><tr><td>规章</td><td x:num>1</td><td x:num>2</td></tr></table></body></html>'
-            '<script src="//hm.baidu.com/hm.js"></script>')
+    word = (
+        '<html><head><script>w.document.write("<html><body></body></html>")</script></head><body>'
+        "<p class=MsoNormal>一、总体情况<o:p>&nbsp;</o:p></p>"
+        "<table><tr><td>规章</td><td x:num>1</td><td x:num>2</td></tr></table></body></html>"
+        '<script src="//hm.baidu.com/hm.js"></script>'
+    )
     doc = read(write(tmp_path, "w.html", word.encode()))
     assert [(b.kind, b.text) for b in doc.blocks] == [("paragraph", "一、总体情况"), ("row", "规章\t1\t2")]
     deep = word.replace("<body>", "<body>" + "<div>" * 2100).replace("总体情况", "总体\x0c情况")
@@ -393,11 +410,12 @@ def edge_case_docx() -> Any:
     run = paragraph.add_run("三")
     run.add_break()
     run.add_break(WD_BREAK.PAGE)  # a page break is no text
-    for xml in ('<w:r><w:cr/><w:noBreakHyphen/><w:ptab/><w:t/><w:softHyphen/><w:delText>删</w:delText></w:r>',
-                '<w:hyperlink r:id="rId9"><w:r><w:t>链接</w:t></w:r>'
-                '<w:ins><w:r><w:t>不读</w:t></w:r></w:ins></w:hyperlink>',
-                '<w:ins><w:r><w:t>修订</w:t></w:r></w:ins>',
-                '<w:sdt><w:sdtContent><w:r><w:t>控件</w:t></w:r></w:sdtContent></w:sdt>'):
+    for xml in (
+        "<w:r><w:cr/><w:noBreakHyphen/><w:ptab/><w:t/><w:softHyphen/><w:delText>删</w:delText></w:r>",
+        '<w:hyperlink r:id="rId9"><w:r><w:t>链接</w:t></w:r><w:ins><w:r><w:t>不读</w:t></w:r></w:ins></w:hyperlink>',
+        "<w:ins><w:r><w:t>修订</w:t></w:r></w:ins>",
+        "<w:sdt><w:sdtContent><w:r><w:t>控件</w:t></w:r></w:sdtContent></w:sdt>",
+    ):
         paragraph._p.append(oxml(xml))
     for style_id in ("NoSuchStyle", "DefaultParagraphFont", "Heading1", ""):  # unknown, character style, ...
         document.add_paragraph(f"样式{style_id}")._p.get_or_add_pPr().style = style_id
@@ -491,8 +509,7 @@ def cjk_pdf(pages: list[list[str]]) -> bytes:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [%s] /Count %d >>"
         % (b" ".join(b"%d 0 R" % (6 + 2 * i) for i in range(len(pages))), len(pages)),
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [4 0 R] >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R >>",
         b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
@@ -502,8 +519,10 @@ def cjk_pdf(pages: list[list[str]]) -> bytes:
         ops = [b"BT /F1 12 Tf 14 TL 50 800 Td"]
         ops += [b"<%s> Tj T*" % line.encode("utf-16-be").hex().encode() for line in lines]
         stream = b"\n".join([*ops, b"ET"])
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (7 + 2 * i))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (7 + 2 * i)
+        )
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -678,8 +697,7 @@ def test_reading_txt_does_not_import_heavy_libraries(tmp_path: Path) -> None:
         "heavy = [m for m in ('pypdfium2', 'docx', 'bs4', 'lxml', 'charset_normalizer') if m in sys.modules];"
         "print(','.join(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(path)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
 
 
@@ -690,7 +708,8 @@ def shared_files() -> list[Path]:
     if not SHARED.is_dir():
         return []
     return sorted((SHARED / "seeds").glob("*.txt")) + sorted(
-        p for p in (SHARED / "corpus" / "github").glob("0*") if p.suffix in (".txt", ".md", ".pdf"))
+        p for p in (SHARED / "corpus" / "github").glob("0*") if p.suffix in (".txt", ".md", ".pdf")
+    )
 
 
 @pytest.mark.shared
@@ -729,8 +748,11 @@ def test_html_chrome_without_an_evident_container(tmp_path: Path) -> None:
         "</body></html>"
     )
     doc = read(write(tmp_path, "p.html", page.encode()))
-    assert [b.text for b in doc.blocks] == ["年度报告标题", "第一部分正文，长度与第二部分相当。",
-                                            "第二部分正文，长度与第一部分相当。"]
+    assert [b.text for b in doc.blocks] == [
+        "年度报告标题",
+        "第一部分正文，长度与第二部分相当。",
+        "第二部分正文，长度与第一部分相当。",
+    ]
 
 
 def test_html_latin1_label_on_a_gbk_page_is_not_trusted(tmp_path: Path) -> None:

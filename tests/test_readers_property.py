@@ -38,7 +38,7 @@ def check(data: bytes, suffix: str) -> Document | None:
     last_end = -1
     for block in doc.blocks:
         assert 0 <= block.start <= block.end <= len(doc.text)
-        assert doc.text[block.start:block.end] == block.text
+        assert doc.text[block.start : block.end] == block.text
         assert block.start > last_end and "\n" not in block.text
         assert (block.cells is not None) == (block.kind == "row")
         last_end = block.end
@@ -53,8 +53,19 @@ def test_arbitrary_bytes(data: bytes, suffix: str) -> None:
 
 TEXT_ALPHABET = st.characters(blacklist_categories=("Cs",))
 # Lines that exercise each block rule (headings, pipe and tab rows, HTML starts, page numbers).
-LINE_PIECES = ["# 一、总体情况", "| a | b |", "|---|---|", "\t规章\t0", "正文。", "", "  ", "<p>段落</p>",
-               "<table><tr><td rowspan=2>x</td></tr></table>", "－ 1 －", "\r"]
+LINE_PIECES = [
+    "# 一、总体情况",
+    "| a | b |",
+    "|---|---|",
+    "\t规章\t0",
+    "正文。",
+    "",
+    "  ",
+    "<p>段落</p>",
+    "<table><tr><td rowspan=2>x</td></tr></table>",
+    "－ 1 －",
+    "\r",
+]
 
 
 @SETTINGS
@@ -123,9 +134,33 @@ def test_mutated_html(data: st.DataObject, encoding: str) -> None:
 
 # Words of a report's headings and first lines (written for this test), from which short GBK texts are made:
 # on such texts charset-normalizer cannot tell GB18030 from Big5, CP949 or EUC-JP by its own scores.
-REPORT_WORDS = ["总体情况", "主动公开", "政府信息", "申请", "办理", "行政复议", "行政诉讼", "存在的主要问题",
-                "改进情况", "其他需要报告的事项", "本年新制作数量", "年度", "工作报告", "我局", "街道办事处",
-                "人民政府", "委员会", "落实", "条例", "进一步加强", "一、", "二、", "（一）", "。", "，"]
+REPORT_WORDS = [
+    "总体情况",
+    "主动公开",
+    "政府信息",
+    "申请",
+    "办理",
+    "行政复议",
+    "行政诉讼",
+    "存在的主要问题",
+    "改进情况",
+    "其他需要报告的事项",
+    "本年新制作数量",
+    "年度",
+    "工作报告",
+    "我局",
+    "街道办事处",
+    "人民政府",
+    "委员会",
+    "落实",
+    "条例",
+    "进一步加强",
+    "一、",
+    "二、",
+    "（一）",
+    "。",
+    "，",
+]
 
 
 @SETTINGS

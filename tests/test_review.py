@@ -32,44 +32,122 @@ NEW_TOTAL = "表三「一、本年新收政府信息公开申请数量」「总�
 
 
 def _passage(pid: str, role: str, themes: dict[str, float]) -> dict[str, Any]:
-    return {"passage": pid, "section": 5, "role": role, "text": f"{role} {pid}", "start": 0, "end": 1,
-            "heading": None, "pair": None, "themes": [t for t, s in themes.items() if s >= 0.5],
-            "scores": dict(themes)}
+    return {
+        "passage": pid,
+        "section": 5,
+        "role": role,
+        "text": f"{role} {pid}",
+        "start": 0,
+        "end": 1,
+        "heading": None,
+        "pair": None,
+        "themes": [t for t, s in themes.items() if s >= 0.5],
+        "scores": dict(themes),
+    }
 
 
-def _record(sha: str, agency: str, year: int, *, sec56: tuple[str, str] = ("", ""),
-            statuses: dict[int, str] | None = None, fails: list[tuple[str, str, str]] = (),
-            cells: list[str] = ("ok",), passages: list[dict[str, Any]] = ()) -> FileRecord:
+def _record(
+    sha: str,
+    agency: str,
+    year: int,
+    *,
+    sec56: tuple[str, str] = ("", ""),
+    statuses: dict[int, str] | None = None,
+    fails: list[tuple[str, str, str]] = (),
+    cells: list[str] = ("ok",),
+    passages: list[dict[str, Any]] = (),
+) -> FileRecord:
     statuses = {n: "found" for n in range(1, 7)} | (statuses or {})
     texts = {5: sec56[0], 6: sec56[1]}
     return FileRecord(
-        sha256=sha, path=f"/reports/{sha}.txt", status="ok", format="txt", encoding="utf-8", model_version="m1",
-        report={"template": "2021", "agency": agency, "year": year, "level": "county", "province": None,
-                "city": None},
-        sections=[{"number": n, "name": f"第{n}部分", "heading": None, "status": st_, "start": 0, "end": 1,
-                   "text": texts.get(n, "正文")} for n, st_ in statuses.items()],
-        cells=[{"table": "3", "row": "new_received", "col": "total", "value": 1.0, "raw": "1", "status": status,
-                "line": 1, "offset": 0, "note": ""} for status in cells],
-        checks=[{"check_id": cid, "status": "fail", "expected": 1.0, "actual": 2.0, "message": message,
-                 "severity": severity} for cid, severity, message in fails],
-        passages=list(passages))
+        sha256=sha,
+        path=f"/reports/{sha}.txt",
+        status="ok",
+        format="txt",
+        encoding="utf-8",
+        model_version="m1",
+        report={"template": "2021", "agency": agency, "year": year, "level": "county", "province": None, "city": None},
+        sections=[
+            {
+                "number": n,
+                "name": f"第{n}部分",
+                "heading": None,
+                "status": st_,
+                "start": 0,
+                "end": 1,
+                "text": texts.get(n, "正文"),
+            }
+            for n, st_ in statuses.items()
+        ],
+        cells=[
+            {
+                "table": "3",
+                "row": "new_received",
+                "col": "total",
+                "value": 1.0,
+                "raw": "1",
+                "status": status,
+                "line": 1,
+                "offset": 0,
+                "note": "",
+            }
+            for status in cells
+        ],
+        checks=[
+            {
+                "check_id": cid,
+                "status": "fail",
+                "expected": 1.0,
+                "actual": 2.0,
+                "message": message,
+                "severity": severity,
+            }
+            for cid, severity, message in fails
+        ],
+        passages=list(passages),
+    )
 
 
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "review.sqlite"
     records = [
-        _record("A", JIA, 2022, sec56=(S1 + S2, S3),
-                passages=[_passage("5.1", "problem", {"timeliness": 0.9}),
-                          _passage("5.2", "improvement", {"timeliness": 0.8})]),
-        _record("B", JIA, 2023, sec56=(S1 + S2 + "新问题一句话写在这里了。", S4),
-                fails=[("R1.total", "hard", "表三 总计列：甲≠乙"), ("X1.total", "soft", "上年结转不符")],
-                cells=["ok", "ambiguous"]),
-        _record("C", YI, 2023, statuses={3: "missing", 4: "inferred"}, cells=["missing"],
-                fails=[("X2.received", "soft", "正文与表三不符")]),
-        _record("D", BING, 2023, cells=[],
-                passages=[_passage("5.1", "problem", {"staffing": 0.9, "channels": 0.7}),
-                          _passage("5.2", "improvement", {"channels": 0.9})]),
+        _record(
+            "A",
+            JIA,
+            2022,
+            sec56=(S1 + S2, S3),
+            passages=[
+                _passage("5.1", "problem", {"timeliness": 0.9}),
+                _passage("5.2", "improvement", {"timeliness": 0.8}),
+            ],
+        ),
+        _record(
+            "B",
+            JIA,
+            2023,
+            sec56=(S1 + S2 + "新问题一句话写在这里了。", S4),
+            fails=[("R1.total", "hard", "表三 总计列：甲≠乙"), ("X1.total", "soft", "上年结转不符")],
+            cells=["ok", "ambiguous"],
+        ),
+        _record(
+            "C",
+            YI,
+            2023,
+            statuses={3: "missing", 4: "inferred"},
+            cells=["missing"],
+            fails=[("X2.received", "soft", "正文与表三不符")],
+        ),
+        _record(
+            "D",
+            BING,
+            2023,
+            cells=[],
+            passages=[
+                _passage("5.1", "problem", {"staffing": 0.9, "channels": 0.7}),
+                _passage("5.2", "improvement", {"channels": 0.9}),
+            ],
+        ),
         FileRecord(sha256="E", path="/reports/E.txt", status="error", error="E.txt: empty file"),
     ]
     with connect(path) as conn:
@@ -85,8 +163,10 @@ def test_one_row_per_report_with_what_is_wrong(db: Path) -> None:
     reviews = build_review(db)
     assert [r["sha256"] for r in reviews] == ["C", "B", "D", "A"]  # needs correction first, then by agency
     got = _by_sha(reviews)
-    assert got["B"]["failed_checks"] == [{"check": "R1.total", "severity": "hard", "message": "表三 总计列：甲≠乙"},
-                                         {"check": "X1.total", "severity": "soft", "message": "上年结转不符"}]
+    assert got["B"]["failed_checks"] == [
+        {"check": "R1.total", "severity": "hard", "message": "表三 总计列：甲≠乙"},
+        {"check": "X1.total", "severity": "soft", "message": "上年结转不符"},
+    ]
     assert got["B"]["cells_ambiguous"] == [NEW_TOTAL] and got["B"]["cells_missing"] == []
     assert got["C"]["sections_missing"] == ["3 第3部分"] and got["C"]["sections_inferred"] == ["4 第4部分"]
     assert got["C"]["cells_missing"] == [NEW_TOTAL]
@@ -108,13 +188,21 @@ def test_verdicts_and_reasons(db: Path) -> None:
     got = {sha: (r["verdict"], r["reasons"]) for sha, r in _by_sha(build_review(db)).items()}
     assert got["A"] == ("fine", [])
     assert got["B"][0] == "needs correction"
-    assert got["B"][1][:3] == ["table identities failing (1): R1.total", "cross-checks failing (1): X1.total",
-                               f"table cells ambiguous (1): {NEW_TOTAL}"]
+    assert got["B"][1][:3] == [
+        "table identities failing (1): R1.total",
+        "cross-checks failing (1): X1.total",
+        f"table cells ambiguous (1): {NEW_TOTAL}",
+    ]
     assert got["B"][1][3].endswith("% of sections 五+六 repeat the previous year verbatim")
-    assert got["C"] == ("needs correction", ["statutory sections missing: 3 第3部分",
-                                             "cross-checks failing (1): X2.received",
-                                             f"table cells missing (1): {NEW_TOTAL}",
-                                             "sections without their heading: 4 第4部分"])
+    assert got["C"] == (
+        "needs correction",
+        [
+            "statutory sections missing: 3 第3部分",
+            "cross-checks failing (1): X2.received",
+            f"table cells missing (1): {NEW_TOTAL}",
+            "sections without their heading: 4 第4部分",
+        ],
+    )
     assert got["D"] == ("to look at", ["no table cell could be read", "problems no improvement answers: staffing"])
 
 
@@ -153,7 +241,8 @@ def test_year_filter(db: Path) -> None:
 
 
 _SENTENCE = st.text(alphabet="政务公开栏目更新及时答复文书格式培训制度", min_size=10, max_size=30).map(
-    lambda s: s + "。")
+    lambda s: s + "。"
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -185,15 +274,15 @@ def test_formats(db: Path) -> None:
     assert "Review of 4 reports: 2 needs correction, 1 to look at, 1 fine" in screen and "乙局" in screen
     page = render_review(reviews, "html")
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page) and "<link" not in page  # nothing fetched
-    data = json.loads(re.search(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S)
-                      .group(1))
+    data = json.loads(
+        re.search(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S).group(1)
+    )
     assert [r["sha256"] for r in data["reports"]] == ["C", "B", "D", "A"]
     with pytest.raises(OptionError, match="--format"):
         render_review(reviews, "pdf")
 
 
 def test_cli(db: Path, tmp_path: Path) -> None:
-
 
     result = cli("review", "--db", str(db), "--verdict", "needs correction", "--format", "csv")
     assert result.exit_code == 0
@@ -224,8 +313,9 @@ def test_html_page_in_headless_chromium(db: Path, tmp_path: Path) -> None:
     if "Chinese glyphs embedded" not in page.read_text("utf-8"):
         pytest.skip("no open CJK font installed to embed (apt-get install fonts-noto-cjk)")
     for name, env in (("with-fonts", None), ("without-cjk-fonts", headless.without_cjk_fonts(tmp_path))):
-        shot, console = headless.screenshot(page, tmp_path, f"review-{name}", env=env, fragment="#report=B",
-                                            size="1400,900")
+        shot, console = headless.screenshot(
+            page, tmp_path, f"review-{name}", env=env, fragment="#report=B", size="1400,900"
+        )
         assert console == [] and shot.stat().st_size > 20_000, name
         chars, boxes = headless.empty_boxes(page, tmp_path, env=env)
         assert chars > 20 and boxes == [], (name, boxes)
@@ -250,8 +340,14 @@ def test_readme_shows_what_summary_and_review_print_on_the_examples(examples_db:
     example = (ROOT / "README.md").read_text("utf-8").split("## A worked example", 1)[1].split("Single reports", 1)[0]
     blocks = example.split("```text\n")[1:]
     matrix, review = (block.split("```", 1)[0].splitlines() for block in blocks)
-    screens = {name: [line.rstrip() for line in subprocess.run(
-        cli_command(name, "--db", examples_db), cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.splitlines()] for name in ("summary", "review")}
+    screens = {
+        name: [
+            line.rstrip()
+            for line in subprocess.run(
+                cli_command(name, "--db", examples_db), cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+        ]
+        for name in ("summary", "review")
+    }
     assert all(line in screens["summary"] for line in matrix), "README matrix is not today's"
     assert all(line in screens["review"] for line in review if line != "…"), "README review excerpt is not today's"

@@ -29,10 +29,15 @@ CORES = {
     1: ["总体情况", "概述", "年度工作总体概况", "基本情况"],
     2: ["主动公开政府信息情况", "政府信息主动公开工作情况", "主动公开工作推进情况"],
     3: ["收到和处理政府信息公开申请情况", "依申请公开政府信息情况", "公民申请办理情况"],
-    4: ["政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼的情况",
-        "复议诉讼及申诉情况"],
-    5: ["存在的主要问题及改进情况", "工作中存在的不足", "存在的问题和下一步打算", "当前存在的突出问题",
-        "问题与整改措施", "面临的差距及今后努力方向"],
+    4: ["政府信息公开行政复议、行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼的情况", "复议诉讼及申诉情况"],
+    5: [
+        "存在的主要问题及改进情况",
+        "工作中存在的不足",
+        "存在的问题和下一步打算",
+        "当前存在的突出问题",
+        "问题与整改措施",
+        "面临的差距及今后努力方向",
+    ],
     6: ["其他需要报告的事项", "其他需说明事项", "需要说明的其他事项", "其它事项"],
 }
 CLAUSES = ["", "政府信息公开工作", "本机关", "年度", "政务公开方面"]
@@ -100,9 +105,16 @@ def test_generated_headings_map_to_their_sections(case: tuple[str, set[int], boo
 
 
 def test_a_part_that_continues_the_one_before_stays_in_its_section() -> None:
-    text = ("一、总体情况\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2) +
-            "\n三、当前存在的突出问题\n" + body(5) + "\n四、下一步改进举措\n本局将改进。\n五、其他需说明事项\n"
-            + body(6))
+    text = (
+        "一、总体情况\n"
+        + body(1)
+        + "\n二、主动公开政府信息情况\n"
+        + body(2)
+        + "\n三、当前存在的突出问题\n"
+        + body(5)
+        + "\n四、下一步改进举措\n本局将改进。\n五、其他需说明事项\n"
+        + body(6)
+    )
     report = segment(doc(text))
     assert report.section(5).heading == "三、当前存在的突出问题"
     assert "本局将改进" in report.section(5).text
@@ -111,28 +123,56 @@ def test_a_part_that_continues_the_one_before_stays_in_its_section() -> None:
 
 def test_statistics_table_part_is_the_appendix_and_in_no_section() -> None:
     table = "指标名称 计量单位 本年度 主动公开文件数 条 12 其中 政府网站 条 10"
-    text = ("一、概述\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n"
-            + body(3) + "\n四、收费及减免情况\n无收费。\n五、因政府信息公开申请行政复议、提起行政诉讼的情况\n"
-            + body(4) + "\n六、存在的主要问题及改进措施\n" + body(5) + "\n七、政府信息公开情况统计表\n" + table)
+    text = (
+        "一、概述\n"
+        + body(1)
+        + "\n二、主动公开政府信息情况\n"
+        + body(2)
+        + "\n三、依申请公开政府信息情况\n"
+        + body(3)
+        + "\n四、收费及减免情况\n无收费。\n五、因政府信息公开申请行政复议、提起行政诉讼的情况\n"
+        + body(4)
+        + "\n六、存在的主要问题及改进措施\n"
+        + body(5)
+        + "\n七、政府信息公开情况统计表\n"
+        + table
+    )
     report = segment(doc(text))
     assert report.section(6).status == "missing"
     assert report.appendix is not None and report.appendix.heading == "七、政府信息公开情况统计表"
-    assert report.document.text[report.appendix.start:report.appendix.end] == report.appendix.text
+    assert report.document.text[report.appendix.start : report.appendix.end] == report.appendix.text
     assert all("指标名称" not in s.text for s in report.sections)
     assert "无收费" in report.section(3).text  # the fee part stays in section 3 (the data table's decision)
 
 
 def test_other_matters_with_the_table_only_is_the_appendix() -> None:
-    text = ("一、概述 " + body(1) + " 二、主动公开政府信息情况 " + body(2) + " 三、存在的主要问题及改进情况 "
-            + body(5) + " 四、需要说明的事项与附表指 标 名 称单位数量主动公开12")
+    text = (
+        "一、概述 "
+        + body(1)
+        + " 二、主动公开政府信息情况 "
+        + body(2)
+        + " 三、存在的主要问题及改进情况 "
+        + body(5)
+        + " 四、需要说明的事项与附表指 标 名 称单位数量主动公开12"
+    )
     report = segment(doc(text))
     assert report.section(6).status == "missing"
     assert report.appendix is not None and "附表" in report.appendix.heading
 
 
 def test_same_heading_twice_and_skipped_ordinal_are_warned() -> None:
-    text = ("一、总体情况\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2) + "\n四、存在的主要问题及改进情况\n"
-            + body(5) + "\n五、其他需要报告的事项\n" + body(6) + "\n五、其他需要报告的事项\n" + body(6))
+    text = (
+        "一、总体情况\n"
+        + body(1)
+        + "\n二、主动公开政府信息情况\n"
+        + body(2)
+        + "\n四、存在的主要问题及改进情况\n"
+        + body(5)
+        + "\n五、其他需要报告的事项\n"
+        + body(6)
+        + "\n五、其他需要报告的事项\n"
+        + body(6)
+    )
     warnings = segment(doc(text)).warnings
     assert any(w.startswith("ordinals skip") for w in warnings)
     assert any(w.startswith("section 6 appears twice") for w in warnings)
@@ -144,8 +184,9 @@ def test_clean_report_has_no_warnings() -> None:
 
 
 def test_table_rows_are_not_parts() -> None:
-    parts = find_parts("三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 1 0\n"
-                       "二、上年结转政府信息公开申请数量")
+    parts = find_parts(
+        "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 1 0\n二、上年结转政府信息公开申请数量"
+    )
     assert [p.heading for p in parts] == ["三、收到和处理政府信息公开申请情况"]
 
 
@@ -164,12 +205,19 @@ def test_scores_prefer_the_section_whose_words_it_has() -> None:
 
 def test_agency_must_end_with_an_agency_word() -> None:
     # the title line removed: the opening sentence names a document, not a body
-    opening = ("依据上级转发的〔2022〕5号通知精神及本区有关工作安排编写的"
-               "2022年度政府信息公开工作年度报告")
+    opening = "依据上级转发的〔2022〕5号通知精神及本区有关工作安排编写的2022年度政府信息公开工作年度报告"
     agency, year, _ = read_metadata(opening, opening)
     assert agency is None and year == 2022
-    for name in ["青禾县白石镇人民政府", "平潭综合实验区", "平潭综合实验区君山片区管理局", "上海市科委",
-                 "某区某某街道办事处", "某区经济发展委员会", "某市人民政府办公室", "某实验区管委会"]:
+    for name in [
+        "青禾县白石镇人民政府",
+        "平潭综合实验区",
+        "平潭综合实验区君山片区管理局",
+        "上海市科委",
+        "某区某某街道办事处",
+        "某区经济发展委员会",
+        "某市人民政府办公室",
+        "某实验区管委会",
+    ]:
         title = f"{name}2022年度政府信息公开工作年度报告"
         assert read_metadata(title, title)[0] == name
 
@@ -185,8 +233,12 @@ def _table_like(text: str) -> bool:
 
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="../shared/corpus is not here")
 def test_no_passage_of_a_real_report_is_statistics_table_text() -> None:
-    files = [p for folder in (SHARED / "seeds", SHARED / "corpus") for p in sorted(folder.rglob("*"))
-             if p.is_file() and p.name not in ("README.md", "SOURCES.tsv")]
+    files = [
+        p
+        for folder in (SHARED / "seeds", SHARED / "corpus")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in ("README.md", "SOURCES.tsv")
+    ]
     table_like, count = [], 0
     for path in files:
         try:
@@ -201,10 +253,17 @@ def test_no_passage_of_a_real_report_is_statistics_table_text() -> None:
     assert table_like == []
 
 
-OLD_REPORT = ("某县某某局2012年政府信息公开工作年度报告\n一、概述\n" + body(1)
-              + "\n二、主动公开政府信息情况\n" + body(2) + "\n三、依申请公开政府信息情况\n" + body(3)
-              + "\n四、存在的主要问题及改进措施\n" + body(5)
-              + "\n五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n")
+OLD_REPORT = (
+    "某县某某局2012年政府信息公开工作年度报告\n一、概述\n"
+    + body(1)
+    + "\n二、主动公开政府信息情况\n"
+    + body(2)
+    + "\n三、依申请公开政府信息情况\n"
+    + body(3)
+    + "\n四、存在的主要问题及改进措施\n"
+    + body(5)
+    + "\n五、政府信息公开情况统计表\n指标名称 计量单位 本年度\n主动公开信息数 条 12\n"
+)
 
 
 def test_segment_record_and_database_carry_appendix_and_warnings(tmp_path: Path) -> None:
@@ -221,7 +280,7 @@ def test_segment_record_and_database_carry_appendix_and_warnings(tmp_path: Path)
     record = json.loads(result.output.splitlines()[0])
     assert record["appendix"]["heading"] == "五、政府信息公开情况统计表"
     text = read(path).text
-    assert text[record["appendix"]["start"]:].startswith("五、政府信息公开情况统计表")
+    assert text[record["appendix"]["start"] :].startswith("五、政府信息公开情况统计表")
     assert record["appendix"]["end"] == len(text)
     assert any(w.startswith("ordinals skip") for w in record["warnings"])
     assert [s["status"] for s in record["sections"]][5] == "missing"
@@ -254,19 +313,33 @@ def test_evaluate_segment_reports_each_gold_folder_and_checks_the_appendix(tmp_p
     corpus.mkdir()
     (corpus / "old.txt").write_text(OLD_REPORT, encoding="utf-8")
     sha = read(corpus / "old.txt").sha256
-    sections = [{"number": n, "status": "found", "heading": h, "anchor": None} for n, h in
-                [(1, "一、概述"), (2, "二、主动公开政府信息情况"), (3, "三、依申请公开政府信息情况")]]
-    sections += [{"number": 4, "status": "missing", "heading": None, "anchor": None},
-                 {"number": 5, "status": "found", "heading": "四、存在的主要问题及改进措施", "anchor": None},
-                 {"number": 6, "status": "missing", "heading": None, "anchor": None}]
-    for name, appendix in [("right", {"heading": "五、政府信息公开情况统计表", "anchor": "指标名称"}),
-                           ("wrong", None)]:
+    sections = [
+        {"number": n, "status": "found", "heading": h, "anchor": None}
+        for n, h in [(1, "一、概述"), (2, "二、主动公开政府信息情况"), (3, "三、依申请公开政府信息情况")]
+    ]
+    sections += [
+        {"number": 4, "status": "missing", "heading": None, "anchor": None},
+        {"number": 5, "status": "found", "heading": "四、存在的主要问题及改进措施", "anchor": None},
+        {"number": 6, "status": "missing", "heading": None, "anchor": None},
+    ]
+    for name, appendix in [("right", {"heading": "五、政府信息公开情况统计表", "anchor": "指标名称"}), ("wrong", None)]:
         folder = tmp_path / name
         folder.mkdir()
         gold = {"doc": "old.txt", "sha256": sha, "sections": sections, "appendix": appendix}
         (folder / "old.txt.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(app, ["evaluate", "segment", "--gold", str(tmp_path / "right"), "--gold",
-                                      str(tmp_path / "wrong"), "--corpus", str(corpus)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "segment",
+            "--gold",
+            str(tmp_path / "right"),
+            "--gold",
+            str(tmp_path / "wrong"),
+            "--corpus",
+            str(corpus),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "7/7 sections correct" in result.output and "6/7 sections correct" in result.output
     assert "appendix:" in result.output
@@ -281,9 +354,11 @@ def test_bracketed_ordinals_are_parts_only_where_no_plain_ordinal_exists() -> No
 
 
 def test_attachment_list_after_the_last_section_opens_the_appendix() -> None:
-    text = (OLD_REPORT.split("五、政府信息公开情况统计表")[0]
-            + "附件：某县某某局政府信息公开情况统计表\n某县某某局\n2013年1月5日\n"
-            + "附件 某县某某局政府信息公开情况统计表\n指标名称 计量单位 本年度\n")
+    text = (
+        OLD_REPORT.split("五、政府信息公开情况统计表")[0]
+        + "附件：某县某某局政府信息公开情况统计表\n某县某某局\n2013年1月5日\n"
+        + "附件 某县某某局政府信息公开情况统计表\n指标名称 计量单位 本年度\n"
+    )
     report = segment(doc(text))
     assert report.appendix is not None and report.appendix.heading == "附件："
     assert "2013年1月5日" not in report.section(5).text
@@ -298,8 +373,14 @@ def test_table_heading_runs_on_through_the_title_and_a_mention_is_no_appendix() 
 
 
 def test_first_part_is_the_overview_whatever_its_heading_says() -> None:
-    text = ("一、加强领导，明确责任\n" + body(1) + "\n二、主动公开政府信息情况\n" + body(2)
-            + "\n三、存在的主要问题及改进情况\n" + body(5))
+    text = (
+        "一、加强领导，明确责任\n"
+        + body(1)
+        + "\n二、主动公开政府信息情况\n"
+        + body(2)
+        + "\n三、存在的主要问题及改进情况\n"
+        + body(5)
+    )
     report = segment(doc(text))
     assert report.section(1).heading == "一、加强领导，明确责任"
     assert "甲1乙" in report.section(1).text
@@ -323,8 +404,9 @@ def _clear(heading: str) -> bool:
 
 @settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=0, max_value=2), st.sampled_from(CLAUSES), st.data(), st.sampled_from(["", " "]))
-def test_ordinal_without_mark_is_a_part_when_its_heading_is_clear(which: int, clause: str, data: st.DataObject,
-                                                                  space: str) -> None:
+def test_ordinal_without_mark_is_a_part_when_its_heading_is_clear(
+    which: int, clause: str, data: st.DataObject, space: str
+) -> None:
     numbers = [1, 2, 5]
     headings = [clause + data.draw(st.sampled_from(CORES[n])) for n in numbers]
     pieces = [TITLE + "。"]
@@ -343,12 +425,27 @@ def test_ordinal_without_mark_is_a_part_when_its_heading_is_clear(which: int, cl
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["全年未收到因政府信息公开申请的行政复议和行政诉讼", "本年度没有发生行政复议或行政诉讼",
-                        "全年无针对本局信息公开的复议诉讼案件"]), st.booleans())
+@given(
+    st.sampled_from(
+        [
+            "全年未收到因政府信息公开申请的行政复议和行政诉讼",
+            "本年度没有发生行政复议或行政诉讼",
+            "全年无针对本局信息公开的复议诉讼案件",
+        ]
+    ),
+    st.booleans(),
+)
 def test_a_part_of_one_sentence_has_the_bare_ordinal_as_heading(sentence: str, one_line: bool) -> None:
     sep = " " if one_line else "\n"
-    text = sep.join([TITLE, "一、概述 " + body(1), "二、主动公开政府信息情况 " + body(2), f"三、{sentence}。",
-                     "四、存在的主要问题和改进措施 " + body(5)])
+    text = sep.join(
+        [
+            TITLE,
+            "一、概述 " + body(1),
+            "二、主动公开政府信息情况 " + body(2),
+            f"三、{sentence}。",
+            "四、存在的主要问题和改进措施 " + body(5),
+        ]
+    )
     report = segment(doc(text))
     assert report.section(4).heading == "三、", text
     assert report.section(4).text.startswith(sentence), text
@@ -359,10 +456,14 @@ def test_a_part_of_one_sentence_has_the_bare_ordinal_as_heading(sentence: str, o
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["", "本局", "本机关", "年度"]), st.sampled_from(["政府信息公开情况", "政府信息公开的情况"]),
-       st.booleans())
+@given(
+    st.sampled_from(["", "本局", "本机关", "年度"]),
+    st.sampled_from(["政府信息公开情况", "政府信息公开的情况"]),
+    st.booleans(),
+)
 def test_a_heading_without_section_words_maps_by_the_names_pairs_and_an_unnumbered_overview_is_inferred(
-        clause: str, core: str, one_line: bool) -> None:
+    clause: str, core: str, one_line: bool
+) -> None:
     sep = " " if one_line else "\n"
     opening = "2012年，本局认真贯彻条例，信息公开工作在各方面深入推进、全面展开。"
     text = sep.join([TITLE, opening, f"二、{clause}{core}", body(2), "三、存在的主要问题和改进措施", body(5)])
@@ -378,13 +479,17 @@ def test_a_heading_without_section_words_maps_by_the_names_pairs_and_an_unnumber
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(CORES[2][:2]), st.sampled_from(["依申请公开政府信息情况", "政府信息公开申请办理情况"]),
-       st.sampled_from(["。", "："]))
+@given(
+    st.sampled_from(CORES[2][:2]),
+    st.sampled_from(["依申请公开政府信息情况", "政府信息公开申请办理情况"]),
+    st.sampled_from(["。", "："]),
+)
 def test_known_headings_run_in_between_sentences_infer_their_sections(two: str, three: str, stop: str) -> None:
     # known wordings only (sections.json "headings"): an unnumbered sentence is a heading only when listed
     one = "一、年度政府信息公开工作基本情况 本局高度重视此项工作。"
-    text = " ".join([TITLE, one + f"{two}{stop}" + body(2), f"{three}{stop}" + body(3),
-                     "二、存在的主要问题 " + body(5)])
+    text = " ".join(
+        [TITLE, one + f"{two}{stop}" + body(2), f"{three}{stop}" + body(3), "二、存在的主要问题 " + body(5)]
+    )
     report = segment(doc(text))
     for n, head in ((2, two), (3, three)):
         assert report.section(n).status == "inferred", (n, text)
@@ -395,13 +500,24 @@ def test_known_headings_run_in_between_sentences_infer_their_sections(two: str, 
 
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(["差距", "不足", "问题"]), st.integers(min_value=0, max_value=3), st.booleans())
-def test_unnumbered_closing_paragraphs_naming_a_shortcoming_are_the_problems(cue: str, items: int,
-                                                                             one_line: bool) -> None:
+def test_unnumbered_closing_paragraphs_naming_a_shortcoming_are_the_problems(
+    cue: str, items: int, one_line: bool
+) -> None:
     sep = " " if one_line else "\n"
     listed = [f"{k + 1}、解决了群众反映的{cue}，效率提高。" for k in range(items)]
     closing = f"当然，我们的工作离群众的要求还存在一定的{cue}。"
-    text = sep.join([TITLE, "一、加强领导，明确责任", body(1), "二、创新思路，务求实效", "本局注重创新。", *listed,
-                     closing, "今后我们将进一步改进。"])
+    text = sep.join(
+        [
+            TITLE,
+            "一、加强领导，明确责任",
+            body(1),
+            "二、创新思路，务求实效",
+            "本局注重创新。",
+            *listed,
+            closing,
+            "今后我们将进一步改进。",
+        ]
+    )
     report = segment(doc(text))
     assert report.section(5).status == "inferred", text
     assert report.section(5).text.startswith(closing), text
@@ -429,11 +545,24 @@ def test_old_table_is_read_from_the_appendix_and_searched_for_without_one() -> N
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(["信息处理费收取情况", "政府信息公开信息处理费收取情况", "收取信息处理费情况",
-                        "信息处理费收费情况", "收费及减免情况"]),
-       st.sampled_from(CORES[5]), st.booleans(), st.booleans(), st.booleans())
-def test_a_fee_part_of_the_2021_template_stays_in_the_section_before_it(fee: str, problems: str, other: bool,
-                                                                       one_line: bool, fee_item: bool) -> None:
+@given(
+    st.sampled_from(
+        [
+            "信息处理费收取情况",
+            "政府信息公开信息处理费收取情况",
+            "收取信息处理费情况",
+            "信息处理费收费情况",
+            "收费及减免情况",
+        ]
+    ),
+    st.sampled_from(CORES[5]),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_fee_part_of_the_2021_template_stays_in_the_section_before_it(
+    fee: str, problems: str, other: bool, one_line: bool, fee_item: bool
+) -> None:
     sep = " " if one_line else "\n"
     fee_body = ("（一）信息处理费收取情况 " if fee_item else "") + "本年度未收取信息处理费，金额为零。"
     parts = [f"{NUMERALS[n - 1]}、{CORES[n][0]}{sep}{body(n)}" for n in range(1, 5)]
@@ -448,8 +577,12 @@ def test_a_fee_part_of_the_2021_template_stays_in_the_section_before_it(fee: str
     assert report.section(6).status == ("found" if other else "missing"), text
 
 
-NUMBERED_ROWS = [("一", "本年新收政府信息公开申请数量"), ("二", "上年结转政府信息公开申请数量"),
-                 ("三", "本年度办理结果"), ("四", "结转下年度继续办理")]
+NUMBERED_ROWS = [
+    ("一", "本年新收政府信息公开申请数量"),
+    ("二", "上年结转政府信息公开申请数量"),
+    ("三", "本年度办理结果"),
+    ("四", "结转下年度继续办理"),
+]
 
 
 @given(st.sampled_from(NUMBERED_ROWS), st.integers(min_value=2, max_value=12))
@@ -457,10 +590,12 @@ def test_a_table_row_label_wrapped_over_two_lines_is_no_part(row: tuple[str, str
     # a tall PDF cell breaks a row's label after `cut` characters: 三、本年度办理结 / 果 1 0 …
     ordinal, label = row
     cut = min(cut, len(label) - 1)
-    text = ("一、总体情况\n本年度工作有序开展。\n二、主动公开政府信息情况\n本年主动公开信息一百条。\n"
-            "三、收到和处理政府信息公开申请情况\n申请人情况 自然人 总计\n"
-            f"{ordinal}、{label[:cut]}\n{label[cut:]} 3 0 0 0 0 0 3\n"
-            "四、政府信息公开行政复议、行政诉讼情况\n无。\n五、存在的主要问题及改进情况\n人员不足。\n")
+    text = (
+        "一、总体情况\n本年度工作有序开展。\n二、主动公开政府信息情况\n本年主动公开信息一百条。\n"
+        "三、收到和处理政府信息公开申请情况\n申请人情况 自然人 总计\n"
+        f"{ordinal}、{label[:cut]}\n{label[cut:]} 3 0 0 0 0 0 3\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n无。\n五、存在的主要问题及改进情况\n人员不足。\n"
+    )
     assert not [p for p in find_parts(normalise_text(text)) if label[:cut] in p.heading]
     assert not any("repeats" in w or "skip" in w for w in segment(doc(text)).warnings)
 
@@ -469,8 +604,12 @@ _BARE_PIECES = ["一", "二", "七", "。", "\n", "：", " ", "#", ">", "总体�
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(_BARE_PIECES), max_size=20).map("".join), st.sampled_from("一二七"),
-       st.integers(min_value=0, max_value=8), st.integers(min_value=0, max_value=40))
+@given(
+    st.lists(st.sampled_from(_BARE_PIECES), max_size=20).map("".join),
+    st.sampled_from("一二七"),
+    st.integers(min_value=0, max_value=8),
+    st.integers(min_value=0, max_value=40),
+)
 def test_bare_ordinal_scan_starts_where_no_earlier_match_can(text: str, numeral: str, lo: int, hi: int) -> None:
     from gkreport.parts import _bare_scan_start, parts_config
 

@@ -97,8 +97,12 @@ def test_export_every_table(tmp_path: Path, fmt: str) -> None:
     record = run_pipeline(EX01, FakeThemeModel(), model_version="fake-1")
     with connect(db) as conn:
         write_records(conn, [record])
-    expected = {"reports": 1, "cells": len(record.cells), "checks": len(record.checks),
-                "passages": len(record.passages)}
+    expected = {
+        "reports": 1,
+        "cells": len(record.cells),
+        "checks": len(record.checks),
+        "passages": len(record.passages),
+    }
     for what, n in expected.items():
         out = io.StringIO()
         assert export(db, what, fmt, out) == n

@@ -21,47 +21,117 @@ JIA, YI, BING = "甲县人民政府", "乙局", "丙镇"
 def _passage(pid: str, role: str, themes: dict[str, float], text: str | None = None) -> dict[str, Any]:
     """themes: theme -> score; assigned when score >= 0.5 (the fake model's threshold). The text defaults to
     one of the report's own (see `_record`)."""
-    return {"passage": pid, "section": 5, "role": role, "text": text, "start": 0, "end": 1,
-            "heading": None, "pair": None, "themes": [t for t, s in themes.items() if s >= 0.5],
-            "scores": dict(themes)}
+    return {
+        "passage": pid,
+        "section": 5,
+        "role": role,
+        "text": text,
+        "start": 0,
+        "end": 1,
+        "heading": None,
+        "pair": None,
+        "themes": [t for t, s in themes.items() if s >= 0.5],
+        "scores": dict(themes),
+    }
 
 
-def _record(sha: str, agency: str, year: int, level: str, *, province: str | None = None,
-            city: str | None = None, passages: list[dict[str, Any]] = (), sec56: tuple[str, str] = ("", ""),
-            fails: list[str] = (), passes: list[str] = (), cell_status: list[str] = (),
-            model: str | None = "m1") -> FileRecord:
+def _record(
+    sha: str,
+    agency: str,
+    year: int,
+    level: str,
+    *,
+    province: str | None = None,
+    city: str | None = None,
+    passages: list[dict[str, Any]] = (),
+    sec56: tuple[str, str] = ("", ""),
+    fails: list[str] = (),
+    passes: list[str] = (),
+    cell_status: list[str] = (),
+    model: str | None = "m1",
+) -> FileRecord:
     return FileRecord(
-        sha256=sha, path=f"{sha}.txt", status="ok", format="txt", encoding="utf-8", model_version=model,
-        report={"template": "2021", "agency": agency, "year": year, "level": level, "province": province,
-                "city": city},
-        sections=[{"number": n, "name": "", "heading": None, "status": "found", "start": 0, "end": 1,
-                   "text": text} for n, text in zip((5, 6), sec56, strict=True)],
-        cells=[{"table": "t2", "row": "r", "col": str(i), "value": 1.0, "raw": "1", "status": st, "line": 1,
-                "offset": 0, "note": ""} for i, st in enumerate(cell_status)],
-        checks=[{"check_id": cid, "status": st, "expected": 1.0, "actual": 2.0, "message": "", "severity": "hard"}
-                for cids, st in ((fails, "fail"), (passes, "pass")) for cid in cids],
-        passages=[{**p, "text": p["text"] or f"passage {p['passage']} of {sha}"} for p in passages])
+        sha256=sha,
+        path=f"{sha}.txt",
+        status="ok",
+        format="txt",
+        encoding="utf-8",
+        model_version=model,
+        report={"template": "2021", "agency": agency, "year": year, "level": level, "province": province, "city": city},
+        sections=[
+            {"number": n, "name": "", "heading": None, "status": "found", "start": 0, "end": 1, "text": text}
+            for n, text in zip((5, 6), sec56, strict=True)
+        ],
+        cells=[
+            {
+                "table": "t2",
+                "row": "r",
+                "col": str(i),
+                "value": 1.0,
+                "raw": "1",
+                "status": st,
+                "line": 1,
+                "offset": 0,
+                "note": "",
+            }
+            for i, st in enumerate(cell_status)
+        ],
+        checks=[
+            {"check_id": cid, "status": st, "expected": 1.0, "actual": 2.0, "message": "", "severity": "hard"}
+            for cids, st in ((fails, "fail"), (passes, "pass"))
+            for cid in cids
+        ],
+        passages=[{**p, "text": p["text"] or f"passage {p['passage']} of {sha}"} for p in passages],
+    )
 
 
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "fixture.sqlite"
     records = [
-        _record("A", JIA, 2022, "county", province="浙江省", city="杭州市",
-                passages=[_passage("5.1", "problem", {"staffing": 0.9, "channels": 0.7}),
-                          _passage("5.2", "problem", {"staffing": 0.6}),
-                          _passage("5.3", "improvement", {"staffing": 0.8})],
-                sec56=("abcdef", "ghij"), fails=["R1.total"], passes=["R2.total"], cell_status=["ok"]),
-        _record("B", JIA, 2023, "county", province="浙江省", city="杭州市",
-                passages=[_passage("5.1", "problem", {"staffing": 0.95}),
-                          _passage("5.2", "problem", {"timeliness": 0.7}),
-                          _passage("5.3", "improvement", {"channels": 0.9})],
-                sec56=("abcdef", "ghiX"), fails=["R1.total", "X1.fee"], cell_status=["ok", "ambiguous"]),
-        _record("C", YI, 2023, "department",
-                passages=[_passage("5.1", "problem", {"channels": 0.8}),
-                          _passage("5.2", "problem", {"staffing": 0.3})]),
-        _record("D", BING, 2023, "township", passages=[_passage("5.1", "problem", {})], model=None,
-                cell_status=["missing"]),
+        _record(
+            "A",
+            JIA,
+            2022,
+            "county",
+            province="浙江省",
+            city="杭州市",
+            passages=[
+                _passage("5.1", "problem", {"staffing": 0.9, "channels": 0.7}),
+                _passage("5.2", "problem", {"staffing": 0.6}),
+                _passage("5.3", "improvement", {"staffing": 0.8}),
+            ],
+            sec56=("abcdef", "ghij"),
+            fails=["R1.total"],
+            passes=["R2.total"],
+            cell_status=["ok"],
+        ),
+        _record(
+            "B",
+            JIA,
+            2023,
+            "county",
+            province="浙江省",
+            city="杭州市",
+            passages=[
+                _passage("5.1", "problem", {"staffing": 0.95}),
+                _passage("5.2", "problem", {"timeliness": 0.7}),
+                _passage("5.3", "improvement", {"channels": 0.9}),
+            ],
+            sec56=("abcdef", "ghiX"),
+            fails=["R1.total", "X1.fee"],
+            cell_status=["ok", "ambiguous"],
+        ),
+        _record(
+            "C",
+            YI,
+            2023,
+            "department",
+            passages=[_passage("5.1", "problem", {"channels": 0.8}), _passage("5.2", "problem", {"staffing": 0.3})],
+        ),
+        _record(
+            "D", BING, 2023, "township", passages=[_passage("5.1", "problem", {})], model=None, cell_status=["missing"]
+        ),
         FileRecord(sha256="E", path="E.txt", status="error", error="E.txt: empty file"),
     ]
     with connect(path) as conn:
@@ -89,10 +159,13 @@ def test_themes_and_counts(db: Path) -> None:
 def test_examples_show_a_text_repeated_in_other_reports_once(tmp_path: Path) -> None:
     # An agency's boilerplate copied into later reports: three reports, one text, and one other passage.
     same = "受人员编制限制，信息公开工作由办公室人员兼职经办。"
-    records = [_record(sha, JIA, year, "county", passages=[_passage("5.1", "problem", {"staffing": score}, same)])
-               for sha, year, score in (("A", 2021, 0.99), ("B", 2022, 0.98), ("C", 2023, 0.97))]
-    records.append(_record("D", YI, 2023, "department",
-                           passages=[_passage("5.1", "problem", {"staffing": 0.6}, "业务培训不足。")]))
+    records = [
+        _record(sha, JIA, year, "county", passages=[_passage("5.1", "problem", {"staffing": score}, same)])
+        for sha, year, score in (("A", 2021, 0.99), ("B", 2022, 0.98), ("C", 2023, 0.97))
+    ]
+    records.append(
+        _record("D", YI, 2023, "department", passages=[_passage("5.1", "problem", {"staffing": 0.6}, "业务培训不足。")])
+    )
     path = tmp_path / "same.sqlite"
     with connect(path) as conn:
         write_records(conn, records)
@@ -106,8 +179,7 @@ def test_breakdown_and_trend(db: Path) -> None:
     groups = {g["key"]: g for g in s["by"]["groups"]}
     assert (groups["2022"]["reports"], groups["2022"]["tagged"]) == (1, 1)
     assert (groups["2023"]["reports"], groups["2023"]["tagged"]) == (3, 2)  # D has no model
-    assert groups["2023"]["themes"] == {t: {"reports": 1, "share": 0.5} for t in ("channels", "staffing",
-                                                                                  "timeliness")}
+    assert groups["2023"]["themes"] == {t: {"reports": 1, "share": 0.5} for t in ("channels", "staffing", "timeliness")}
     assert [g["key"] for g in s["trend"]] == ["2022", "2023"]
     region = {g["key"]: g["reports"] for g in build_summary(db, by="region")["by"]["groups"]}
     assert region == {"(unknown)": 2, "浙江省 杭州市": 2}
@@ -117,10 +189,15 @@ def test_breakdown_and_trend(db: Path) -> None:
 
 def test_cooccurrence_unanswered_recurring_repetition(db: Path) -> None:
     s = build_summary(db)
-    assert s["cooccurrence"] == [{"themes": ["channels", "staffing"], "reports": 1},
-                                 {"themes": ["staffing", "timeliness"], "reports": 1}]
+    assert s["cooccurrence"] == [
+        {"themes": ["channels", "staffing"], "reports": 1},
+        {"themes": ["staffing", "timeliness"], "reports": 1},
+    ]
     assert [(u["theme"], u["problem_reports"], u["unanswered"]) for u in s["unanswered"]] == [
-        ("channels", 2, 2), ("staffing", 2, 1), ("timeliness", 1, 1)]
+        ("channels", 2, 2),
+        ("staffing", 2, 1),
+        ("timeliness", 1, 1),
+    ]
     assert [(r["agency"], r["theme"], r["years"]) for r in s["recurring"]] == [(JIA, "staffing", [2022, 2023])]
     # "abcdefghij" vs "abcdefghiX": 7 shared 3-grams of 9 distinct
     assert s["repetition"] == [{"agency": JIA, "year": 2022, "next_year": 2023, "jaccard": 0.7778, "flag": True}]
@@ -131,8 +208,19 @@ def test_duplicate_report_of_an_agency_year_counts_once_in_year_pairs(db: Path) 
     # the 2023 report of 甲县 stored a second time (say as HTML): its sha256 "B2" sorts after "B", so the pair
     # 2022/2023 is still compared with B alone, once
     with connect(db) as conn:
-        write_records(conn, [_record("B2", JIA, 2023, "county", sec56=("zzzzzz", "yyyy"),
-                                    passages=[_passage("5.1", "problem", {"channels": 0.9})])])
+        write_records(
+            conn,
+            [
+                _record(
+                    "B2",
+                    JIA,
+                    2023,
+                    "county",
+                    sec56=("zzzzzz", "yyyy"),
+                    passages=[_passage("5.1", "problem", {"channels": 0.9})],
+                )
+            ],
+        )
     s = build_summary(db)
     assert s["reports"] == 5
     assert [(r["agency"], r["theme"], r["years"]) for r in s["recurring"]] == [(JIA, "staffing", [2022, 2023])]
@@ -141,8 +229,9 @@ def test_duplicate_report_of_an_agency_year_counts_once_in_year_pairs(db: Path) 
 
 def test_screen_formats_cap_the_per_agency_lists(db: Path) -> None:
     s = build_summary(db)
-    s["repetition"] = [{"agency": f"机构{i}", "year": 2022, "next_year": 2023, "jaccard": i / 10, "flag": i > 5}
-                       for i in range(8)]
+    s["repetition"] = [
+        {"agency": f"机构{i}", "year": 2022, "next_year": 2023, "jaccard": i / 10, "flag": i > 5} for i in range(8)
+    ]
     markdown = render(s, "markdown", top=3)
     assert "机构7" in markdown and "机构5" in markdown and "机构4" not in markdown  # most similar first
     assert "… 5 more (all of them: --format json or csv)" in markdown
@@ -156,15 +245,21 @@ def test_table_health(db: Path) -> None:
     assert checks["R1"] == (2, 0.5) and checks["X1"] == (1, 0.25)
     assert checks["R2"] == checks["X2"] == (0, 0.0)
     assert set(checks) == {"R1", "R2", "R3", "R4", "R5", "X1", "X2"}
-    assert s["tables"] == {"absent": {"reports": 1, "share": 0.25}, "missing": {"reports": 1, "share": 0.25},
-                           "ambiguous": {"reports": 1, "share": 0.25}}
+    assert s["tables"] == {
+        "absent": {"reports": 1, "share": 0.25},
+        "missing": {"reports": 1, "share": 0.25},
+        "ambiguous": {"reports": 1, "share": 0.25},
+    }
 
 
 def test_year_and_role_filters(db: Path) -> None:
     s = build_summary(db, year=2023)
     assert (s["reports"], s["tagged_reports"]) == (3, 2)
     assert [(t["theme"], t["reports"], t["share"]) for t in s["themes"]] == [
-        ("channels", 1, 0.5), ("staffing", 1, 0.5), ("timeliness", 1, 0.5)]
+        ("channels", 1, 0.5),
+        ("staffing", 1, 0.5),
+        ("timeliness", 1, 0.5),
+    ]
     assert s["trend"] == [] and len(s["recurring"]) == 1
     assert build_summary(db, year=2022)["recurring"] == []
     improvement = build_summary(db, role="improvement")
@@ -176,8 +271,7 @@ def test_year_and_role_filters(db: Path) -> None:
 def test_without_a_model_themes_are_not_available(tmp_path: Path) -> None:
     path = tmp_path / "plain.sqlite"
     with connect(path) as conn:
-        write_records(conn, [_record("A", JIA, 2022, "county", passages=[_passage("5.1", "problem", {})],
-                                     model=None)])
+        write_records(conn, [_record("A", JIA, 2022, "county", passages=[_passage("5.1", "problem", {})], model=None)])
     s = build_summary(path)
     assert not s["themes_available"] and s["themes"] == [] and "not available" in s["note"]
     assert "not available" in render(s, "markdown")
@@ -186,10 +280,20 @@ def test_without_a_model_themes_are_not_available(tmp_path: Path) -> None:
 def _gapped_years(tmp_path: Path) -> Path:
     """Reports of 2015, 2019 and 2020 (a four-year gap, then one year), 2020 with six tagged reports."""
     long_text = "政务公开工作人员均为兼职，" * 8 + "业务培训覆盖面不够。"  # 114 characters, no space to break at
-    records = [_record("S15", JIA, 2015, "county", passages=[_passage("5.1", "problem", {"staffing": 0.9}, long_text)]),
-               _record("S19", JIA, 2019, "county", passages=[_passage("5.1", "problem", {"channels": 0.9})])]
-    records += [_record(f"T{i}", f"机构{i}", 2020, "township",
-                        passages=[_passage("5.1", "problem", {"channels": 0.8 if i < 3 else 0.2})]) for i in range(6)]
+    records = [
+        _record("S15", JIA, 2015, "county", passages=[_passage("5.1", "problem", {"staffing": 0.9}, long_text)]),
+        _record("S19", JIA, 2019, "county", passages=[_passage("5.1", "problem", {"channels": 0.9})]),
+    ]
+    records += [
+        _record(
+            f"T{i}",
+            f"机构{i}",
+            2020,
+            "township",
+            passages=[_passage("5.1", "problem", {"channels": 0.8 if i < 3 else 0.2})],
+        )
+        for i in range(6)
+    ]
     path = tmp_path / "gapped.sqlite"
     with connect(path) as conn:
         write_records(conn, records)
@@ -198,8 +302,11 @@ def _gapped_years(tmp_path: Path) -> Path:
 
 def test_year_by_theme_is_one_matrix_with_n_and_small_years_marked(tmp_path: Path) -> None:
     s = build_summary(_gapped_years(tmp_path))
-    assert [(g["key"], g["tagged"], g["small"]) for g in s["trend"]] == [("2015", 1, True), ("2019", 1, True),
-                                                                        ("2020", 6, False)]
+    assert [(g["key"], g["tagged"], g["small"]) for g in s["trend"]] == [
+        ("2015", 1, True),
+        ("2019", 1, True),
+        ("2020", 6, False),
+    ]
     markdown = render(s, "markdown")
     assert markdown.count("by year") == 1 and "## By year" not in markdown  # one matrix, not two long lists
     channels = markdown.index("公开渠道")  # its column comes first: the most admitted theme
@@ -275,8 +382,17 @@ def test_cli_csv_needs_a_table_or_a_folder(db: Path, tmp_path: Path) -> None:
 def test_render_formats(db: Path) -> None:
     s = build_summary(db)
     data = json.loads(render(s, "json"))
-    assert {"reports", "errors", "themes", "by", "cooccurrence", "unanswered", "recurring", "repetition",
-            "checks"} <= set(data)
+    assert {
+        "reports",
+        "errors",
+        "themes",
+        "by",
+        "cooccurrence",
+        "unanswered",
+        "recurring",
+        "repetition",
+        "checks",
+    } <= set(data)
     assert set(data["themes"][0]) >= {"theme", "reports", "share", "passages", "examples"}
     assert "| staffing | 队伍/人员/业务能力/培训 | 2 | 67% | 3 |" in render(s, "markdown")
     assert "队伍/人员/业务能力/培训" in render(s, "table")

@@ -75,8 +75,7 @@ T3_LABELS = [  # (row id, group label cell, row label cell) as printed in the of
     ("not_processed.publication", "", "3.要求提供公开出版物"),
     ("not_processed.mass_repeated", "", "4.无正当理由大量反复申请"),
     ("not_processed.confirm_existing", "", "5.要求行政机关确认或重新出具已获取信息"),
-    ("other.no_correction", "（六）其他处理",
-     "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    ("other.no_correction", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
     ("other.no_fee", "", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
     ("other.other", "", "3.其他"),
     ("total", "", "（七）总计"),
@@ -86,20 +85,26 @@ T3 = {row: ZERO for row, _g, _l in T3_LABELS} | CONSISTENT_T3
 T4, T2 = CONSISTENT_T4, CONSISTENT_T2
 
 PROSE_HEAD = "某镇2024年政府信息公开工作年度报告\n一、总体情况\n本年度共收到政府信息公开申请7件。\n"
-T3_HEAD = ("三、收到和处理政府信息公开申请情况\n"
-           "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-           "\t申请人情况\n\t自然人\t法人或其他组织\t总计\n\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n")
-T4_HEAD = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n"
-           "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t复议后起诉\n")
+T3_HEAD = (
+    "三、收到和处理政府信息公开申请情况\n"
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    "\t申请人情况\n\t自然人\t法人或其他组织\t总计\n\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n"
+)
+T4_HEAD = (
+    "四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n"
+    "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t复议后起诉\n"
+)
 TAIL = "五、存在的主要问题及改进情况\n一是培训不够。\n六、其他需要报告的事项\n本年度未收取信息处理费。\n"
 
 
 def t2_tab() -> str:
-    return ("二、主动公开政府信息情况\n第二十条第（一）项\n"
-            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n"
-            "规章\t0\t0\t3\n行政规范性文件\t2\t1\t15\n第二十条第（五）项\n信息内容\t本年处理决定数量\n行政许可\t120\n"
-            "第二十条第（六）项\n信息内容\t本年处理决定数量\n行政处罚\t35\n行政强制\t4\n"
-            "第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t12.5\n")
+    return (
+        "二、主动公开政府信息情况\n第二十条第（一）项\n"
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n"
+        "规章\t0\t0\t3\n行政规范性文件\t2\t1\t15\n第二十条第（五）项\n信息内容\t本年处理决定数量\n行政许可\t120\n"
+        "第二十条第（六）项\n信息内容\t本年处理决定数量\n行政处罚\t35\n行政强制\t4\n"
+        "第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t12.5\n"
+    )
 
 
 def t4_values(sep: str = "\t") -> str:
@@ -127,13 +132,23 @@ def render_markdown(blank_total_of: str | None = None) -> str:
         if row == blank_total_of:
             values[-1] = " "
         rows.append(f"| {label} | " + " | ".join(values) + " |")
-    table3 = ("| 项目 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
-              "|---|---|---|---|---|---|---|---|\n")
+    table3 = (
+        "| 项目 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+    )
     t4 = "| 维持 | 纠正 | 其他 | 尚未审结 | 总计 |\n|---|---|---|---|---|\n" + "".join(
-        "| " + " | ".join(map(str, row)) + " |\n" for row in T4.values())
-    return (PROSE_HEAD + t2_tab() + "## 三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系为：…）\n"
-            + table3
-            + "\n".join(rows) + "\n\n## 四、政府信息公开行政复议、行政诉讼情况\n### 行政复议\n" + t4 + TAIL)
+        "| " + " | ".join(map(str, row)) + " |\n" for row in T4.values()
+    )
+    return (
+        PROSE_HEAD
+        + t2_tab()
+        + "## 三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系为：…）\n"
+        + table3
+        + "\n".join(rows)
+        + "\n\n## 四、政府信息公开行政复议、行政诉讼情况\n### 行政复议\n"
+        + t4
+        + TAIL
+    )
 
 
 def render_pdf_like() -> str:
@@ -153,28 +168,40 @@ def render_pdf_like() -> str:
         else:
             lines.append(f"{label} {numbers}")
     t2 = t2_tab().replace("\t", " ")
-    return (PROSE_HEAD + t2 + T3_HEAD.replace("\t", "\n") + "\n".join(lines) + "\n"
-            + T4_HEAD.replace("\t", "\n") + t4_values(" ") + TAIL)
+    return (
+        PROSE_HEAD
+        + t2
+        + T3_HEAD.replace("\t", "\n")
+        + "\n".join(lines)
+        + "\n"
+        + T4_HEAD.replace("\t", "\n")
+        + t4_values(" ")
+        + TAIL
+    )
 
 
 def render_run_together(values: dict[str, tuple[int, ...]] = T3) -> str:
     """Everything on one line, no separators at all (archived web pages)."""
-    t2 = ("第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章003行政规范性文件2115"
-          "第二十条第（五）项信息内容本年处理决定数量行政许可120第二十条第（六）项信息内容本年处理决定数量行政处罚35行政强制4"
-          "第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费12.5")
+    t2 = (
+        "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章003行政规范性文件2115"
+        "第二十条第（五）项信息内容本年处理决定数量行政许可120第二十条第（六）项信息内容本年处理决定数量行政处罚35行政强制4"
+        "第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费12.5"
+    )
     t3 = "".join(f"{group}{label}" + "".join(map(str, values[row])) for row, group, label in T3_LABELS)
     t4 = "".join(str(v) for row in T4.values() for v in row)
-    return ("一、总体情况本年度共收到政府信息公开申请7件。二、主动公开政府信息情况" + t2
-            + "三、收到和处理政府信息公开申请情况"
-              "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-              "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他" + t3
-            + "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼"
-              "结果维持结果纠正其他结果尚未审结总计" + t4
-            + "五、存在的主要问题及改进情况一是培训不够。")
+    return (
+        "一、总体情况本年度共收到政府信息公开申请7件。二、主动公开政府信息情况"
+        + t2
+        + "三、收到和处理政府信息公开申请情况"
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+        "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+        + t3
+        + "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼"
+        "结果维持结果纠正其他结果尚未审结总计" + t4 + "五、存在的主要问题及改进情况一是培训不够。"
+    )
 
 
-def assert_values(result: TableResult, t3: dict[str, tuple[int, ...]] = T3, t2: bool = True,
-                  t4: bool = True) -> None:
+def assert_values(result: TableResult, t3: dict[str, tuple[int, ...]] = T3, t2: bool = True, t4: bool = True) -> None:
     for row, values in t3.items():
         for col, value in zip([c.id for c in SCHEMAS["2021"].tables["3"].columns], values, strict=True):
             cell = result.get("3", row, col)
@@ -202,7 +229,7 @@ def test_tab_separated_rows() -> None:
     # Positions point at the printed numbers.
     cell = result.get("3", "new_received", "total")
     assert cell is not None and cell.offset is not None
-    assert report.document.text[cell.offset:cell.offset + len(cell.raw)] == "7"
+    assert report.document.text[cell.offset : cell.offset + len(cell.raw)] == "7"
     assert cell.line == report.document.line_of(cell.offset)
 
 
@@ -215,8 +242,11 @@ def test_result_carries_the_table_regions() -> None:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(words=st.text(alphabet="字项 ", max_size=3), cells=st.text(alphabet="\t\t\t  0123457字/-|+", max_size=24),
-       below=st.text(alphabet="\t 05字", max_size=6))
+@given(
+    words=st.text(alphabet="字项 ", max_size=3),
+    cells=st.text(alphabet="\t\t\t  0123457字/-|+", max_size=24),
+    below=st.text(alphabet="\t 05字", max_size=6),
+)
 def test_fast_row_readings_match_the_general_cell_loop(words: str, cells: str, below: str) -> None:
     # The label line's shortcuts (tab cells of integers, space-separated integers) read what the general
     # loop over cells reads: the same numbers, offsets, empty cells and flags.
@@ -228,9 +258,23 @@ def test_fast_row_readings_match_the_general_cell_loop(words: str, cells: str, b
     end = text.index("下一项")
 
     def read() -> list[tuple[object, ...]]:
-        return [(tuple((v.value, v.raw, v.offset, v.status) for v in g.toks), g.chunks, g.run_mode, g.lead,
-                 g.trail, g.reliable, g.structured, g.same_line, g.start, g.stacked, g.tok_cells, g.empty_cells)
-                for g in scan._scan_zone(doc, start, end, True)]
+        return [
+            (
+                tuple((v.value, v.raw, v.offset, v.status) for v in g.toks),
+                g.chunks,
+                g.run_mode,
+                g.lead,
+                g.trail,
+                g.reliable,
+                g.structured,
+                g.same_line,
+                g.start,
+                g.stacked,
+                g.tok_cells,
+                g.empty_cells,
+            )
+            for g in scan._scan_zone(doc, start, end, True)
+        ]
 
     fast = read()
     with patch.object(scan, "_fast_row", lambda *args: None), patch.object(scan, "_spaced_row", lambda *args: None):
@@ -264,13 +308,18 @@ WRAPPED = {  # row id -> (the label's lines, where its numbers are printed)
     "unable.not_held": (["1.本机关不掌握相关政府", "信息"], "first"),
     "not_processed.confirm_existing": (["5.要求行政机关确认或重新出具已获", "取信息"], "last"),
     "other.no_correction": (["1.申请人无正当理由逾期不补正、行政机关不", "再处理其政府信息公开申请"], "last"),
-    "other.no_fee": (["2.申请人逾期未按收费通知要求缴纳费用、行", "政机关不再处理其政府信息", "公开申请"],
-                     "first"),
+    "other.no_fee": (["2.申请人逾期未按收费通知要求缴纳费用、行", "政机关不再处理其政府信息", "公开申请"], "first"),
     "carry_forward": (["四、结转下年度继", "续办理"], "last"),
 }
 EMPTY_ROW = "not_processed.mass_repeated"  # printed without numbers, just above a wrapped label
-T3_WRAPPED = dict(T3, **{"new_received": (6, 1, 0, 0, 1, 0, 8), "other.no_correction": (1, 0, 0, 0, 0, 0, 1),
-                         "total": (6, 1, 0, 0, 1, 0, 8)})
+T3_WRAPPED = dict(
+    T3,
+    **{
+        "new_received": (6, 1, 0, 0, 1, 0, 8),
+        "other.no_correction": (1, 0, 0, 0, 0, 0, 1),
+        "total": (6, 1, 0, 0, 1, 0, 8),
+    },
+)
 
 
 def render_wrapped(layout: str) -> str:
@@ -292,13 +341,28 @@ def render_wrapped(layout: str) -> str:
         else:
             lines += [f"{parts[0]}{sep}{numbers}"] + parts[1:]
     if layout == "space":
-        return (PROSE_HEAD + t2_tab().replace("\t", " ") + T3_HEAD.replace("\t", "\n") + "\n".join(lines)
-                + "\n" + T4_HEAD.replace("\t", "\n") + t4_values(" ") + TAIL)
+        return (
+            PROSE_HEAD
+            + t2_tab().replace("\t", " ")
+            + T3_HEAD.replace("\t", "\n")
+            + "\n".join(lines)
+            + "\n"
+            + T4_HEAD.replace("\t", "\n")
+            + t4_values(" ")
+            + TAIL
+        )
     if layout == "tab":
         return PROSE_HEAD + t2_tab() + T3_HEAD + "\n".join(lines) + "\n" + T4_HEAD + t4_values() + TAIL
     t4 = "".join(f"\t{v}\n" for row in T4.values() for v in row)
-    return (PROSE_HEAD + t2_tab().replace("\t", "\n\t") + T3_HEAD.replace("\t", "\n\t")
-            + "".join(f"\t{line}\n" for line in lines) + T4_HEAD.replace("\t", "\n\t") + t4 + TAIL)
+    return (
+        PROSE_HEAD
+        + t2_tab().replace("\t", "\n\t")
+        + T3_HEAD.replace("\t", "\n\t")
+        + "".join(f"\t{line}\n" for line in lines)
+        + T4_HEAD.replace("\t", "\n\t")
+        + t4
+        + TAIL
+    )
 
 
 @pytest.mark.parametrize("layout", ["space", "tab"])
@@ -327,15 +391,21 @@ def test_wrapped_labels_one_cell_per_line_and_pdf_lines_in_one_table() -> None:
 def test_wrap_that_could_finish_two_labels_stays_ambiguous(sep: str) -> None:
     # Both （六） items end in "、行政机关不再处理其政府信息公开申请": a continuation line printed after the
     # first lines of both could finish either, so neither row gets its numbers.
-    rows = {"other.no_correction": "1.申请人无正当理由逾期不补正、",
-            "other.no_fee": "2.申请人逾期未按收费通知要求缴纳费用、\n行政机关不再处理其政府信息公开申请"
-                            + sep + sep.join(map(str, T3_WRAPPED["other.no_correction"]))}
+    rows = {
+        "other.no_correction": "1.申请人无正当理由逾期不补正、",
+        "other.no_fee": "2.申请人逾期未按收费通知要求缴纳费用、\n行政机关不再处理其政府信息公开申请"
+        + sep
+        + sep.join(map(str, T3_WRAPPED["other.no_correction"])),
+    }
     text = render_wrapped("space" if sep == " " else "tab")
     for row, label in rows.items():
         parts, where = WRAPPED[row]
         numbers = sep.join(map(str, T3_WRAPPED[row]))
-        printed = ("\n".join(parts[:-1] + [f"{parts[-1]}{sep}{numbers}"]) if where == "last"
-                   else "\n".join([f"{parts[0]}{sep}{numbers}"] + parts[1:]))
+        printed = (
+            "\n".join(parts[:-1] + [f"{parts[-1]}{sep}{numbers}"])
+            if where == "last"
+            else "\n".join([f"{parts[0]}{sep}{numbers}"] + parts[1:])
+        )
         assert printed in text
         text = text.replace(printed, label)
     result = extract_tables(make_report(text))
@@ -372,8 +442,9 @@ def test_label_cut_inside_its_words_with_numbers_on_its_first_line_is_not_given_
 def test_html_or_docx_rows_keep_their_empty_cells() -> None:
     # A reader that knows real table cells (HTML/DOCX) marks the rows with a table index; an empty
     # trailing cell there is a blank 总计, not a lost column.
-    text = render_tab().replace("二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
-                                "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t")
+    text = render_tab().replace(
+        "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1", "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t"
+    )
     result = extract_tables(make_report(text, real_tables=True))
     cell = result.get("3", "carried_over", "total")
     assert cell is not None and cell.status == "blank" and cell.value is None
@@ -381,13 +452,15 @@ def test_html_or_docx_rows_keep_their_empty_cells() -> None:
 
 
 def test_letter_spaced_labels_and_label_typos() -> None:
-    text = (render_tab()
-            .replace("三、本年度办理结果", "三、 本 年 度 办 理 结 果")
-            .replace("1.本机关不掌握", "1. 本单位不掌握")
-            .replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
-            .replace("本年废止件数", "本年度止件数")
-            .replace("结果维持\t结果纠正", "结果维持\t结果维持")
-            .replace("\t自然人\t", "\t自 然 人\t"))
+    text = (
+        render_tab()
+        .replace("三、本年度办理结果", "三、 本 年 度 办 理 结 果")
+        .replace("1.本机关不掌握", "1. 本单位不掌握")
+        .replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+        .replace("本年废止件数", "本年度止件数")
+        .replace("结果维持\t结果纠正", "结果维持\t结果维持")
+        .replace("\t自然人\t", "\t自 然 人\t")
+    )
     assert_values(extract_tables(make_report(text)))
 
 
@@ -406,10 +479,18 @@ def test_run_together_row_with_two_r3_splits_is_decided_by_r1_r2() -> None:
     # "121000013" reads 12 1 0 0 0 0 13 or 1 2 10 0 0 0 13, "101000011" reads 10 1 0 0 0 0 11 or
     # 1 0 10 0 0 0 11: R3 keeps all four. Only the first pair keeps R2 (总计 = 予以公开 + 部分公开 2).
     values = dict(T3)
-    values.update({"new_received": (12, 1, 0, 0, 0, 0, 13), "granted": (10, 1, 0, 0, 0, 0, 11),
-                   "partially_granted": (2, 0, 0, 0, 0, 0, 2), "denied.third_party": ZERO,
-                   "unable.not_held": ZERO, "carried_over": ZERO, "total": (12, 1, 0, 0, 0, 0, 13),
-                   "carry_forward": ZERO})
+    values.update(
+        {
+            "new_received": (12, 1, 0, 0, 0, 0, 13),
+            "granted": (10, 1, 0, 0, 0, 0, 11),
+            "partially_granted": (2, 0, 0, 0, 0, 0, 2),
+            "denied.third_party": ZERO,
+            "unable.not_held": ZERO,
+            "carried_over": ZERO,
+            "total": (12, 1, 0, 0, 0, 0, 13),
+            "carry_forward": ZERO,
+        }
+    )
     result = extract_tables(make_report(render_run_together(values)))
     assert_values(result, values, t2=False)
     assert "R1/R2" in result.get("3", "granted", "natural_person").note
@@ -418,9 +499,18 @@ def test_run_together_row_with_two_r3_splits_is_decided_by_r1_r2() -> None:
 def test_run_together_rows_that_no_identity_separates_stay_ambiguous() -> None:
     # Every row that could split two ways splits the same way as the others: nothing decides.
     values = dict(T3)
-    values.update({"new_received": (12, 1, 0, 0, 0, 0, 13), "granted": (12, 1, 0, 0, 0, 0, 13),
-                   "partially_granted": ZERO, "denied.third_party": ZERO, "unable.not_held": ZERO,
-                   "carried_over": ZERO, "total": (12, 1, 0, 0, 0, 0, 13), "carry_forward": ZERO})
+    values.update(
+        {
+            "new_received": (12, 1, 0, 0, 0, 0, 13),
+            "granted": (12, 1, 0, 0, 0, 0, 13),
+            "partially_granted": ZERO,
+            "denied.third_party": ZERO,
+            "unable.not_held": ZERO,
+            "carried_over": ZERO,
+            "total": (12, 1, 0, 0, 0, 0, 13),
+            "carry_forward": ZERO,
+        }
+    )
     result = extract_tables(make_report(render_run_together(values)))
     cell = result.get("3", "granted", "natural_person")
     assert cell is not None and cell.status == "ambiguous" and cell.value is None
@@ -434,8 +524,9 @@ def test_run_together_rows_that_no_identity_separates_stay_ambiguous() -> None:
 def test_row_with_a_lost_column_is_read_by_the_identities() -> None:
     # Like seed 000: the row prints 6 numbers for 7 columns, in fewer cells than the other rows; R1
     # (the other rows are complete) says which column is lost, and R3 gives its value.
-    text = render_tab().replace("一、本年新收政府信息公开申请数量\t5\t1\t0\t0\t1\t0\t7",
-                                "一、本年新收政府信息公开申请数量\t5\t1\t0\t1\t0\t7")
+    text = render_tab().replace(
+        "一、本年新收政府信息公开申请数量\t5\t1\t0\t0\t1\t0\t7", "一、本年新收政府信息公开申请数量\t5\t1\t0\t1\t0\t7"
+    )
     result = extract_tables(make_report(text))
     assert_values(result)
     assert "6 numbers" in result.get("3", "new_received", "research").note
@@ -504,13 +595,15 @@ def test_t4_run_together_split_by_r4() -> None:
 # Templates, units and signs
 
 
-T2_2019 = ("二、主动公开政府信息情况\n第二十条第（一）项\t\t\t\n"
-           "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n"
-           "规章\t0\t0\t2\n规范性文件\t3\t3\t40\n第二十条第（五）项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
-           "行政许可\t120\t+1036\t900\n其他对外管理服务事项\t5\t-2\t7\n第二十条第（六）项\t\t\t\n"
-           "信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政处罚\t10\t0\t8\n行政强制\t1\t0\t1\n"
-           "第二十条第（八）项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t\n行政事业性收费\t35\t-15\t\n"
-           "第二十条第（九）项\t\t\t\n信息内容\t采购项目数量\t采购总金额\t\n政府集中采购\t4\t251000元\t\n")
+T2_2019 = (
+    "二、主动公开政府信息情况\n第二十条第（一）项\t\t\t\n"
+    "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n"
+    "规章\t0\t0\t2\n规范性文件\t3\t3\t40\n第二十条第（五）项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+    "行政许可\t120\t+1036\t900\n其他对外管理服务事项\t5\t-2\t7\n第二十条第（六）项\t\t\t\n"
+    "信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政处罚\t10\t0\t8\n行政强制\t1\t0\t1\n"
+    "第二十条第（八）项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t\n行政事业性收费\t35\t-15\t\n"
+    "第二十条第（九）项\t\t\t\n信息内容\t采购项目数量\t采购总金额\t\n政府集中采购\t4\t251000元\t\n"
+)
 
 
 def test_2019_template_signed_changes_units_and_single_other_row() -> None:
@@ -671,11 +764,38 @@ def test_real_report_against_gold(gold_path: Path) -> None:
 # Robustness: any mix of table fragments, numbers and separators
 
 
-_FRAGMENTS = ["第二十条第（一）项", "行政许可", "规章", "（本列数据的勾稽关系为：", "申请人情况",
-              "一、本年新收", "（七）总计", "3.其他", "四、结转下年度继续办理", "行政复议", "结果维持",
-              "五、存在的主要问题",
-              "1.属于国家秘密", "2.重复申请", "0", "12", "007", "3.5", "-", "/", "—", "+1036", "251000元",
-              "\t", "\n", " ", "|", "| --- |", "- 3 -", "本单位不掌握"]
+_FRAGMENTS = [
+    "第二十条第（一）项",
+    "行政许可",
+    "规章",
+    "（本列数据的勾稽关系为：",
+    "申请人情况",
+    "一、本年新收",
+    "（七）总计",
+    "3.其他",
+    "四、结转下年度继续办理",
+    "行政复议",
+    "结果维持",
+    "五、存在的主要问题",
+    "1.属于国家秘密",
+    "2.重复申请",
+    "0",
+    "12",
+    "007",
+    "3.5",
+    "-",
+    "/",
+    "—",
+    "+1036",
+    "251000元",
+    "\t",
+    "\n",
+    " ",
+    "|",
+    "| --- |",
+    "- 3 -",
+    "本单位不掌握",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -690,4 +810,4 @@ def test_any_fragment_soup_gives_well_formed_cells(parts: list[str]) -> None:
         if cell.offset is not None:
             assert 0 <= cell.offset < len(text)
             if cell.status == "ok" and cell.raw:
-                assert text[cell.offset:cell.offset + len(cell.raw)] == cell.raw
+                assert text[cell.offset : cell.offset + len(cell.raw)] == cell.raw

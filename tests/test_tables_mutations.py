@@ -19,8 +19,9 @@ from gkreport.segment import segment
 from gkreport.tables import extract_tables
 
 GOLD = ROOT / "annotations" / "gold" / "tables"
-TEXT_EXAMPLES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".md")
-                       and (GOLD / f"{p.name}.json").exists())
+TEXT_EXAMPLES = sorted(
+    p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".md") and (GOLD / f"{p.name}.json").exists()
+)
 MUTANTS_PER_FILE = 40
 
 
@@ -63,7 +64,9 @@ def test_damaged_tables_never_give_a_wrong_value_marked_ok(example: Path) -> Non
             continue
         data = "\n".join(damaged).encode("utf-8")
         cells = extract_tables(segment(read_text_file(example.name, data, "txt"))).cells
-        wrong += [f"{c.table}/{c.row}/{c.col}: {c.value} (gold {truth[(c.table, c.row, c.col)]})"
-                  for c in cells if c.status == "ok" and (c.table, c.row, c.col) in truth
-                  and c.value != truth[(c.table, c.row, c.col)]]
+        wrong += [
+            f"{c.table}/{c.row}/{c.col}: {c.value} (gold {truth[(c.table, c.row, c.col)]})"
+            for c in cells
+            if c.status == "ok" and (c.table, c.row, c.col) in truth and c.value != truth[(c.table, c.row, c.col)]
+        ]
     assert not wrong, wrong[:5]

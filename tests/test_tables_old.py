@@ -37,48 +37,80 @@ from gkreport.tables_old import (
 )
 from gkreport.tables_old.schema import chain_of
 
-PROSE = ("某某县某某局2015年政府信息公开工作年度报告\n一、概述\n本局依照条例做好政府信息公开工作。\n"
-         "二、主动公开政府信息情况\n全年主动公开信息若干条。\n三、依申请公开政府信息情况\n全年受理申请若干件。\n"
-         "四、存在的主要问题及改进措施\n人员不足，下一步加强培训。\n")
+PROSE = (
+    "某某县某某局2015年政府信息公开工作年度报告\n一、概述\n本局依照条例做好政府信息公开工作。\n"
+    "二、主动公开政府信息情况\n全年主动公开信息若干条。\n三、依申请公开政府信息情况\n全年受理申请若干件。\n"
+    "四、存在的主要问题及改进措施\n人员不足，下一步加强培训。\n"
+)
 SIGNATURE = "某某县某某局\n2016年1月10日\n附件下载"
 
 # (row id, label as printed, unit, ordinal) for two real-looking table shapes.
 COUNTY = [
-    ("proactive", "主动公开信息数", "条", None), ("proactive.website", "网站公开", "条", 1),
-    ("proactive.gazette", "政府公报公开", "条", 2), ("requests", "受理依申请公开信息总数", "条", None),
-    ("requests.in_person", "当面申请数", "条", 1), ("requests.fax", "传真申请数", "条", 2),
-    ("requests.email", "电子邮件申请数", "条", 3), ("requests.online", "网上申请数", "条", 4),
-    ("requests.letter", "信函申请数", "条", 5), ("requests.other", "其它形式申请数", "条", 6),
-    ("answers", "对申请的答复数", "条", None), ("answers.granted", "同意公开答复数", "条", 1),
-    ("answers.partial", "同意部分公开答复数", "条", 2), ("answers.denied", "否决公开答复数", "条", 3),
-    ("reconsideration", "行政复议数", "件", None), ("litigation", "行政诉讼数", "件", None),
+    ("proactive", "主动公开信息数", "条", None),
+    ("proactive.website", "网站公开", "条", 1),
+    ("proactive.gazette", "政府公报公开", "条", 2),
+    ("requests", "受理依申请公开信息总数", "条", None),
+    ("requests.in_person", "当面申请数", "条", 1),
+    ("requests.fax", "传真申请数", "条", 2),
+    ("requests.email", "电子邮件申请数", "条", 3),
+    ("requests.online", "网上申请数", "条", 4),
+    ("requests.letter", "信函申请数", "条", 5),
+    ("requests.other", "其它形式申请数", "条", 6),
+    ("answers", "对申请的答复数", "条", None),
+    ("answers.granted", "同意公开答复数", "条", 1),
+    ("answers.partial", "同意部分公开答复数", "条", 2),
+    ("answers.denied", "否决公开答复数", "条", 3),
+    ("reconsideration", "行政复议数", "件", None),
+    ("litigation", "行政诉讼数", "件", None),
     ("complaints", "行政申诉数", "件", None),
 ]
 ZONE = [
-    ("proactive", "主动公开文件数", "条", None), ("proactive.website", "政府网站公开数", "条", 1),
-    ("proactive.gazette", "政府公报公开数", "条", 2), ("requests", "受理政府信息公开申请总数", "条", None),
-    ("requests.in_person", "当面申请数", "条", 1), ("requests.online", "网络申请数", "条", 2),
-    ("requests.letter_fax", "信函、传真申请数", "条", 3), ("answers", "对申请的答复总数", "条", None),
-    ("answers.granted", "同意公开答复数", "条", 1), ("answers.partial", "同意部分公开答复数", "条", 2),
-    ("answers.denied", "不予公开答复数", "条", 3), ("answers.other", "其他类型答复数", "条", 4),
-    ("fee_waiver", "政府信息公开收费减免金额", "元", None), ("complaints", "接受行政申诉、举报数", "件", None),
-    ("reconsideration", "行政复议数", "件", None), ("litigation", "行政诉讼数", "件", None),
+    ("proactive", "主动公开文件数", "条", None),
+    ("proactive.website", "政府网站公开数", "条", 1),
+    ("proactive.gazette", "政府公报公开数", "条", 2),
+    ("requests", "受理政府信息公开申请总数", "条", None),
+    ("requests.in_person", "当面申请数", "条", 1),
+    ("requests.online", "网络申请数", "条", 2),
+    ("requests.letter_fax", "信函、传真申请数", "条", 3),
+    ("answers", "对申请的答复总数", "条", None),
+    ("answers.granted", "同意公开答复数", "条", 1),
+    ("answers.partial", "同意部分公开答复数", "条", 2),
+    ("answers.denied", "不予公开答复数", "条", 3),
+    ("answers.other", "其他类型答复数", "条", 4),
+    ("fee_waiver", "政府信息公开收费减免金额", "元", None),
+    ("complaints", "接受行政申诉、举报数", "件", None),
+    ("reconsideration", "行政复议数", "件", None),
+    ("litigation", "行政诉讼数", "件", None),
 ]
 NATIONAL_SHAPE = [
-    ("proactive", "主动公开政府信息数", "条", None), ("proactive.normative", "主动公开规范性文件数", "条", 1),
-    ("requests", "收到申请数", "件", None), ("requests.in_person", "当面申请数", "件", 1),
-    ("requests.fax", "传真申请数", "件", 2), ("requests.online", "网络申请数", "件", 3),
-    ("requests.letter", "信函申请数", "件", 4), ("completed_total", "申请办结数", "件", None),
-    ("completed_total.on_time", "按时办结数", "件", 1), ("completed_total.extended", "延期办结数", "件", 2),
-    ("answers", "申请答复数", "件", None), ("answers.already_public", "属于已主动公开范围数", "件", 1),
-    ("answers.granted", "同意公开答复数", "件", 2), ("answers.partial", "同意部分公开答复数", "件", 3),
-    ("answers.denied", "不同意公开答复数", "件", 4), ("answers.not_held", "不属于本行政机关公开数", "件", 5),
-    ("answers.not_exist", "申请信息不存在数", "件", 6), ("answers.unclear", "告知作出更改补充数", "件", 7),
-    ("answers.other_channel", "告知通过其他途径办理数", "件", 8), ("reconsideration", "行政复议数量", "件", None),
-    ("reconsideration.upheld", "维持具体行政行为数", "件", 1), ("reconsideration.corrected", "被依法纠错数", "件", 2),
-    ("litigation", "行政诉讼数量", "件", None), ("litigation.corrected", "被依法纠错数", "件", 1),
-    ("complaints", "举报投诉数量", "件", None), ("staff", "从事政府信息公开工作人员数", "人", None),
-    ("staff.full_time", "专职人员数", "人", 1), ("staff.part_time", "兼职人员数", "人", 2),
+    ("proactive", "主动公开政府信息数", "条", None),
+    ("proactive.normative", "主动公开规范性文件数", "条", 1),
+    ("requests", "收到申请数", "件", None),
+    ("requests.in_person", "当面申请数", "件", 1),
+    ("requests.fax", "传真申请数", "件", 2),
+    ("requests.online", "网络申请数", "件", 3),
+    ("requests.letter", "信函申请数", "件", 4),
+    ("completed_total", "申请办结数", "件", None),
+    ("completed_total.on_time", "按时办结数", "件", 1),
+    ("completed_total.extended", "延期办结数", "件", 2),
+    ("answers", "申请答复数", "件", None),
+    ("answers.already_public", "属于已主动公开范围数", "件", 1),
+    ("answers.granted", "同意公开答复数", "件", 2),
+    ("answers.partial", "同意部分公开答复数", "件", 3),
+    ("answers.denied", "不同意公开答复数", "件", 4),
+    ("answers.not_held", "不属于本行政机关公开数", "件", 5),
+    ("answers.not_exist", "申请信息不存在数", "件", 6),
+    ("answers.unclear", "告知作出更改补充数", "件", 7),
+    ("answers.other_channel", "告知通过其他途径办理数", "件", 8),
+    ("reconsideration", "行政复议数量", "件", None),
+    ("reconsideration.upheld", "维持具体行政行为数", "件", 1),
+    ("reconsideration.corrected", "被依法纠错数", "件", 2),
+    ("litigation", "行政诉讼数量", "件", None),
+    ("litigation.corrected", "被依法纠错数", "件", 1),
+    ("complaints", "举报投诉数量", "件", None),
+    ("staff", "从事政府信息公开工作人员数", "人", None),
+    ("staff.full_time", "专职人员数", "人", 1),
+    ("staff.part_time", "兼职人员数", "人", 2),
 ]
 SHAPES = {"county": COUNTY, "zone": ZONE, "national": NATIONAL_SHAPE}
 TOTALS = ("proactive", "requests", "answers", "completed_total")  # the totals whose items the generator sums
@@ -86,8 +118,9 @@ TOTALS = ("proactive", "requests", "answers", "completed_total")  # the totals w
 Values = dict[str, tuple[int | None, ...]]
 
 
-def consistent_values(shape: list[tuple[str, str, str, int | None]], n_cols: int, rng: random.Random,
-                      big: bool = False) -> Values:
+def consistent_values(
+    shape: list[tuple[str, str, str, int | None]], n_cols: int, rng: random.Random, big: bool = False
+) -> Values:
     """Made-up values whose totals add up (O1), 主动公开 ≥ its channels (O3), 累计 ≥ 本年度 (O2)."""
     top = 3000 if big else 9
     values: Values = {}
@@ -112,8 +145,9 @@ def header(n_cols: int, sep: str) -> list[str]:
     return ["指标名称", "计量单位", *(["2016年度", "历年累计"] if n_cols == 2 else ["年末统计"])]
 
 
-def render(shape: list[tuple[str, str, str, int | None]], values: Values, layout: str,
-           labels: dict[str, str] | None = None) -> str:
+def render(
+    shape: list[tuple[str, str, str, int | None]], values: Values, layout: str, labels: dict[str, str] | None = None
+) -> str:
     """The table as printed in `layout`; None values are blank cells."""
     n_cols = len(next(iter(values.values())))
     labels = labels or {}
@@ -137,8 +171,11 @@ def render(shape: list[tuple[str, str, str, int | None]], values: Values, layout
     if layout == "tabs":
         lines = ["\t".join(header(n_cols, "\t"))]
         for row_id, printed, unit, ordinal in shape:
-            lines.append("\t".join([label(row_id, printed, ordinal), unit,
-                                    *("" if v is None else str(v) for v in values[row_id])]))
+            lines.append(
+                "\t".join(
+                    [label(row_id, printed, ordinal), unit, *("" if v is None else str(v) for v in values[row_id])]
+                )
+            )
         return PROSE + "七、附表\n" + "\n".join(lines) + "\n" + SIGNATURE
     if layout == "markdown":
         lines = ["| " + " | ".join(header(n_cols, "")) + " |", "|" + "---|" * (n_cols + 2)]
@@ -191,10 +228,19 @@ def test_separated_layouts_are_read_completely(layout: str, shape: str, n_cols: 
 def test_digits_run_together_are_split_by_the_identities() -> None:
     # 主动公开 425/1516 = 网站 418/1509 + 公报 7/7: only one split of 4251516 and 4181509 keeps O3.
     values: Values = {r: (0, 0) for r, *_ in COUNTY}
-    values |= {"proactive": (425, 1516), "proactive.website": (418, 1509), "proactive.gazette": (7, 7),
-               "requests": (7, 28), "requests.in_person": (0, 18), "requests.email": (3, 6),
-               "requests.online": (4, 4), "answers": (3, 24), "answers.granted": (2, 19),
-               "answers.partial": (1, 3), "answers.denied": (0, 2)}
+    values |= {
+        "proactive": (425, 1516),
+        "proactive.website": (418, 1509),
+        "proactive.gazette": (7, 7),
+        "requests": (7, 28),
+        "requests.in_person": (0, 18),
+        "requests.email": (3, 6),
+        "requests.online": (4, 4),
+        "answers": (3, 24),
+        "answers.granted": (2, 19),
+        "answers.partial": (1, 3),
+        "answers.denied": (0, 2),
+    }
     text = render(COUNTY, values, "run")
     assert "网站公开条41815092、政府公报公开条77" in text  # the ordinal runs into the numbers
     got = assert_sound(text, values)
@@ -234,8 +280,10 @@ def test_a_figure_stated_in_the_prose_settles_the_split() -> None:
 def test_a_table_that_leaves_cells_unmarked_is_not_split() -> None:
     # Two columns in the header, one number per row: 148 could be 1/48, but the single 0s show that
     # this table leaves cells empty, so no row is split.
-    text = PROSE + "附表 指标名称单位2017年历年累计主动公开文件数条148 其中：1.政府网站公开数条148 " \
-                   "2.政府公报公开数条0 受理政府信息公开申请总数条2 行政复议数条0"
+    text = (
+        PROSE + "附表 指标名称单位2017年历年累计主动公开文件数条148 其中：1.政府网站公开数条148 "
+        "2.政府公报公开数条0 受理政府信息公开申请总数条2 行政复议数条0"
+    )
     got = cells_by_key(text)
     assert got and all(status == "ambiguous" for status, _v in got.values())
 
@@ -252,8 +300,10 @@ def test_blank_cells_are_blank_not_zero() -> None:
 
 
 def test_a_row_with_fewer_numbers_than_columns_is_ambiguous() -> None:
-    text = PROSE + "统计表 指标名称 计量单位 2013年度 历年累计 主动公开信息数 条 72 76 其中：1、网站公开 条 72 76 " \
-                   "2、政府公报公开 条 0 受理依申请公开信息总数 条 0 0"
+    text = (
+        PROSE + "统计表 指标名称 计量单位 2013年度 历年累计 主动公开信息数 条 72 76 其中：1、网站公开 条 72 76 "
+        "2、政府公报公开 条 0 受理依申请公开信息总数 条 0 0"
+    )
     got = cells_by_key(text)
     assert got[("proactive.gazette", "year")][0] == "ambiguous"
     assert got[("proactive.gazette", "cumulative")][0] == "ambiguous"
@@ -261,9 +311,11 @@ def test_a_row_with_fewer_numbers_than_columns_is_ambiguous() -> None:
 
 
 def test_nested_items_and_two_rows_both_called_other() -> None:
-    text = PROSE + "七、需要说明的事项与附表指 标 名 称单位数量主动公开信息数条20正式受理政府信息公开申请数件5" \
-                   "其中：1.在办件12.办结件4其中：1.同意提供件32.拒绝提供件1其中：1.信息不存在件12.其他件0" \
-                   "政府信息咨询数件9其中：1.公开电话件72.其他件2受理政府信息公开工作行政复议数件0"
+    text = (
+        PROSE + "七、需要说明的事项与附表指 标 名 称单位数量主动公开信息数条20正式受理政府信息公开申请数件5"
+        "其中：1.在办件12.办结件4其中：1.同意提供件32.拒绝提供件1其中：1.信息不存在件12.其他件0"
+        "政府信息咨询数件9其中：1.公开电话件72.其他件2受理政府信息公开工作行政复议数件0"
+    )
     got = cells_by_key(text)
     assert got[("requests.pending", "year")] == ("ok", 1)
     assert got[("completed.refused", "year")] == ("ok", 1)
@@ -323,11 +375,30 @@ def test_a_table_in_the_national_form_with_group_headings() -> None:
     from gkreport.tables_old.checks import old_checks
 
     got = cells_by_key(PROSE + "附表\n" + NATIONAL + SIGNATURE)
-    expect = {"proactive": 120, "proactive.normative": 10, "requests": 9, "requests.online": 5,
-              "completed_total": 9, "completed_total.extended": 1, "answers": 9, "answers.already_public": 2,
-              "answers.denied": 1, "denied.state_secret": 0, "denied.privacy": 1, "answers.other_channel": 0,
-              "reconsideration": 1, "reconsideration.corrected": 0, "litigation": 2, "litigation.corrected": 1,
-              "complaints": 0, "fees": 0.05, "agencies": 1, "staff.part_time": 2, "meetings": 2, "trainees": 40}
+    expect = {
+        "proactive": 120,
+        "proactive.normative": 10,
+        "requests": 9,
+        "requests.online": 5,
+        "completed_total": 9,
+        "completed_total.extended": 1,
+        "answers": 9,
+        "answers.already_public": 2,
+        "answers.denied": 1,
+        "denied.state_secret": 0,
+        "denied.privacy": 1,
+        "answers.other_channel": 0,
+        "reconsideration": 1,
+        "reconsideration.corrected": 0,
+        "litigation": 2,
+        "litigation.corrected": 1,
+        "complaints": 0,
+        "fees": 0.05,
+        "agencies": 1,
+        "staff.part_time": 2,
+        "meetings": 2,
+        "trainees": 40,
+    }
     assert {r: got[(r, "year")] for r in expect} == {r: ("ok", v) for r, v in expect.items()}
     assert len(got) == NATIONAL.count("\t") // 2 - 1  # every printed row (two tabs each), not the header
     checks = {c.id: c.status for c in old_checks(TableResult("old", read_old_table(PROSE + "附表\n" + NATIONAL)))}
@@ -358,7 +429,7 @@ def test_offsets_point_at_the_printed_numbers() -> None:
     text = render(ZONE, values, "tabs")
     for cell in read_old_table(text):
         assert cell.status == "ok" and cell.offset is not None
-        assert text[cell.offset:cell.offset + len(cell.raw)] == cell.raw == str(cell.value)
+        assert text[cell.offset : cell.offset + len(cell.raw)] == cell.raw == str(cell.value)
         assert cell.line == text.count("\n", 0, cell.offset) + 1
 
 
@@ -367,8 +438,13 @@ def test_offsets_point_at_the_printed_numbers() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10**6), shape=st.sampled_from(sorted(SHAPES)), n_cols=st.sampled_from([1, 2]),
-       layout=st.sampled_from(["run", "spaced", "tabs", "markdown", "cell_per_line"]), big=st.booleans())
+@given(
+    seed=st.integers(0, 10**6),
+    shape=st.sampled_from(sorted(SHAPES)),
+    n_cols=st.sampled_from([1, 2]),
+    layout=st.sampled_from(["run", "spaced", "tabs", "markdown", "cell_per_line"]),
+    big=st.booleans(),
+)
 def test_generated_tables_are_never_read_wrong(seed: int, shape: str, n_cols: int, layout: str, big: bool) -> None:
     values = consistent_values(SHAPES[shape], n_cols, random.Random(seed), big)
     got = assert_sound(render(SHAPES[shape], values, layout), values)
@@ -387,7 +463,7 @@ def _variant(label: str, rng: random.Random) -> str:
     words = out.replace(" ", "")
     if len(words) >= 6 and rng.random() < 0.5:  # in 5 characters one typo can make 行政诉讼数 行政申诉数
         i = rng.randrange(1, len(words) - 1)
-        out = words[:i] + "甲" + words[i + 1:]
+        out = words[:i] + "甲" + words[i + 1 :]
     out = out.replace("、", "") if rng.random() < 0.5 else out
     if out.endswith("总数") and rng.random() < 0.5:
         out = out[:-2] + "数"
@@ -413,7 +489,7 @@ def test_label_variants_are_matched_to_their_rows(seed: int, shape: str) -> None
 def test_a_row_name_with_one_character_changed_is_never_another_row(row, data) -> None:  # type: ignore[no-untyped-def]
     name = row.names[0]
     i = data.draw(st.integers(1, len(name) - 1))
-    printed = name[:i] + "乙" + name[i + 1:]
+    printed = name[:i] + "乙" + name[i + 1 :]
     chain = chain_of(row.parent) if row.parent else []
     got = match_row(printed, chain, row.parent is not None)[0]
     # Never another row; in a name of five characters one typo can tie two rows (行政诉讼数 / 行政申诉数).
@@ -497,8 +573,11 @@ def test_cli_tables_reads_the_old_table(tmp_path: Path) -> None:
     assert any(c["check_id"].startswith("O1.") for c in record["checks"])
     text = subprocess.run([*run, "-f", "text"], capture_output=True, text=True, check=True).stdout
     assert "受理政府信息公开申请总数" in text and "历年累计" in text
-    rows = list(csv.DictReader(io.StringIO(subprocess.run([*run, "-f", "csv"], capture_output=True, text=True,
-                                                          check=True).stdout)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(subprocess.run([*run, "-f", "csv"], capture_output=True, text=True, check=True).stdout)
+        )
+    )
     assert rows[0]["table"] == "old" and rows[0]["row_label"] == "主动公开政府信息数"
 
 

@@ -34,7 +34,7 @@ def test_cached_scores_are_those_of_scoring_anew(scorer) -> None:
     together = scorer.predict_proba(texts)
     cache = ThemeScoreCache(limit=len(texts) // 2)  # small enough to start afresh on the way
     repeated = texts + texts[::-1] + texts[:5]  # each text again, in other company
-    got = [row for start in range(0, len(repeated), 7) for row in cache.scores(scorer, repeated[start:start + 7])]
+    got = [row for start in range(0, len(repeated), 7) for row in cache.scores(scorer, repeated[start : start + 7])]
     expected = list(together) + list(together[::-1]) + list(together[:5])
     assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
     alone = [scorer.predict_proba([t])[0] for t in texts[:20]]

@@ -38,8 +38,11 @@ from gkreport.themes.spacy_textcat import SpacyThemeClassifier
 from gkreport.themes.training import cross_validate, make_model, train
 
 THREE = ("staffing", "timeliness", "channels")
-CUES = {"staffing": ["工作人员", "培训/轮训", "业务培训"], "timeliness": ["不及时", "滞后"],
-        "channels": ["网站", "公众号"]}
+CUES = {
+    "staffing": ["工作人员", "培训/轮训", "业务培训"],
+    "timeliness": ["不及时", "滞后"],
+    "channels": ["网站", "公众号"],
+}
 
 # Invented mini-corpus: (text, themes), six "reports" of four passages each.
 SMALL = [
@@ -84,25 +87,38 @@ def small_models() -> dict[str, object]:
 def labelled(source: str = "corpus") -> list[LabelledPassage]:
     out = []
     for i, (text, themes) in enumerate(SMALL):
-        out.append(LabelledPassage(doc=f"{source}-{i // 4}", passage=f"5.{i % 4 + 1}", sha1=text_sha1(text),
-                                   role="problem", themes=tuple(themes), source=source,
-                                   group=f"{source}-{i // 4}", text=text))
+        out.append(
+            LabelledPassage(
+                doc=f"{source}-{i // 4}",
+                passage=f"5.{i % 4 + 1}",
+                sha1=text_sha1(text),
+                role="problem",
+                themes=tuple(themes),
+                source=source,
+                group=f"{source}-{i // 4}",
+                text=text,
+            )
+        )
     return out
 
 
 @pytest.fixture(scope="module")
 def fitted() -> dict[str, object]:
-    return {name: model.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS)  # type: ignore[attr-defined]
-            for name, model in small_models().items()}
+    return {
+        name: model.fit(SMALL_X, SMALL_Y, groups=SMALL_GROUPS)  # type: ignore[attr-defined]
+        for name, model in small_models().items()
+    }
 
 
 # ---- imports stay light ----------------------------------------------------------------------------------
 
 
 def test_importing_themes_does_not_import_sklearn_or_spacy() -> None:
-    code = ("import sys, gkreport.themes, gkreport.annotations, gkreport.themes.taxonomy;"
-            "assert gkreport.themes.THEME_IDS[0] == 'staffing';"
-            "print(sorted(m for m in ('sklearn', 'spacy', 'thinc', 'jieba') if m in sys.modules))")
+    code = (
+        "import sys, gkreport.themes, gkreport.annotations, gkreport.themes.taxonomy;"
+        "assert gkreport.themes.THEME_IDS[0] == 'staffing';"
+        "print(sorted(m for m in ('sklearn', 'spacy', 'thinc', 'jieba') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -174,8 +190,9 @@ def test_learned_models_fit_their_training_data(name: str, fitted: dict[str, obj
 
 
 def test_keyword_counts_nested_cue_once_and_shared_cue_for_both() -> None:
-    model = KeywordThemeClassifier(cues={"staffing": ["培训", "业务培训"], "engagement": ["培训", "宣传"]},
-                                   themes=("staffing", "engagement")).fit(["x"])
+    model = KeywordThemeClassifier(
+        cues={"staffing": ["培训", "业务培训"], "engagement": ["培训", "宣传"]}, themes=("staffing", "engagement")
+    ).fit(["x"])
     hits = model.cue_hits(["开展业务培训", "组织培训", "宣传", "无关内容"])
     # "业务培训" blanks the inner "培训"; a bare "培训" counts for both themes that list it
     assert hits.tolist() == [[1, 0], [1, 1], [0, 1], [0, 0]]
@@ -185,8 +202,9 @@ def test_keyword_counts_nested_cue_once_and_shared_cue_for_both() -> None:
 
 
 def test_keyword_splits_slash_alternatives_and_normalises() -> None:
-    model = KeywordThemeClassifier(cues={"staffing": ["专职/兼职"], "channels": ["APP"]},
-                                   themes=("staffing", "channels")).fit(["x"])
+    model = KeywordThemeClassifier(
+        cues={"staffing": ["专职/兼职"], "channels": ["APP"]}, themes=("staffing", "channels")
+    ).fit(["x"])
     assert model.cues_["staffing"] == ("专职", "兼职")
     assert model.predict(["只有兼职人员", "推出ＡＰＰ"]).tolist() == [[1, 0], [0, 1]]
 
@@ -254,8 +272,7 @@ def test_spacy_is_deterministic_with_a_seed() -> None:
 def test_save_load_round_trip(name: str, fitted: dict[str, object], tmp_path: Path) -> None:
     model = fitted[name]
     data = labelled()
-    card_path = save_model(model, tmp_path / name, {"cv_metrics": {"micro_f1": 0.5}}, data=data,
-                           model_kind=name)
+    card_path = save_model(model, tmp_path / name, {"cv_metrics": {"micro_f1": 0.5}}, data=data, model_kind=name)
     card = json.loads(card_path.read_text(encoding="utf-8"))
     assert card["labels"] == list(THREE) and card["model_kind"] == name
     assert card["thresholds"] == dict(zip(THREE, map(float, model.thresholds_), strict=True))  # type: ignore
@@ -268,10 +285,11 @@ def test_save_load_round_trip(name: str, fitted: dict[str, object], tmp_path: Pa
 
 def test_saved_spacy_model_loads_in_a_fresh_process(fitted: dict[str, object], tmp_path: Path) -> None:
     save_model(fitted["spacy"], tmp_path)
-    code = ("import sys; from gkreport.themes.card import load_model;"
-            f"m = load_model(sys.argv[1]); print(m.predict_proba([{SMALL_X[0]!r}]).round(6).tolist())")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys; from gkreport.themes.card import load_model;"
+        f"m = load_model(sys.argv[1]); print(m.predict_proba([{SMALL_X[0]!r}]).round(6).tolist())"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     expected = fitted["spacy"].predict_proba([SMALL_X[0]]).round(6).tolist()  # type: ignore[attr-defined]
     assert np.allclose(json.loads(out.stdout), expected, atol=1e-5)
 
@@ -319,8 +337,9 @@ def test_scorer_gives_scikit_learns_probabilities(fitted: dict[str, object]) -> 
     assert np.array_equal(model.predict_proba(texts), ours)  # type: ignore[attr-defined]
 
 
-def test_scorer_scores_in_chunks_and_checks_its_input(fitted: dict[str, object],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scorer_scores_in_chunks_and_checks_its_input(
+    fitted: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import gkreport.themes.scoring as scoring
 
     scorer = fitted["linear"].inference_scorer()  # type: ignore[attr-defined]
@@ -381,19 +400,21 @@ def test_scorer_refuses_vectorizers_it_cannot_reproduce() -> None:
 def test_saved_scorer_needs_no_scikit_learn(fitted: dict[str, object], tmp_path: Path) -> None:
     card = json.loads(save_model(fitted["linear"], tmp_path).read_text(encoding="utf-8"))
     assert card["scorer_file"] == SCORER_FILE and len(card["scorer_sha256"]) == 64
-    code = ("import json, sys; from gkreport.themes.card import load_scorer; s = load_scorer(sys.argv[1]);"
-            "p = s.predict_proba(json.loads(sys.argv[2])).tolist();"
-            "print(json.dumps([p, list(s.classes_), sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)]))")
+    code = (
+        "import json, sys; from gkreport.themes.card import load_scorer; s = load_scorer(sys.argv[1]);"
+        "p = s.predict_proba(json.loads(sys.argv[2])).tolist();"
+        "print(json.dumps([p, list(s.classes_), sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)]))"
+    )
     texts = SMALL_X[:3] + UNSEEN
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), json.dumps(texts)], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), json.dumps(texts)], capture_output=True, text=True, check=True
+    )
     proba, classes, heavy = json.loads(out.stdout)
     assert heavy == [] and classes == list(THREE)
     assert np.max(np.abs(np.array(proba) - fitted["linear"].predict_proba(texts))) <= 1e-12  # type: ignore
 
 
-def test_tampered_scorer_is_refused_and_other_models_have_none(fitted: dict[str, object],
-                                                                tmp_path: Path) -> None:
+def test_tampered_scorer_is_refused_and_other_models_have_none(fitted: dict[str, object], tmp_path: Path) -> None:
     save_model(fitted["linear"], tmp_path)
     with (tmp_path / SCORER_FILE).open("ab") as handle:
         handle.write(b"\0")
@@ -408,28 +429,40 @@ def test_tampered_scorer_is_refused_and_other_models_have_none(fitted: dict[str,
 
 def test_jieba_dictionary_read_whole_is_jiebas_own() -> None:
     """`WholeFileMarshal` only changes how jieba reads its cache: same dictionary, same words."""
-    code = ("import json, logging, sys, jieba; jieba.setLogLevel(logging.WARNING);"
-            "from gkreport.themes.features import WholeFileMarshal, zh_tokenizer_nlp;"
-            "zh_tokenizer_nlp() if sys.argv[1] == 'ours' else jieba.initialize();"
-            "words = jieba.lcut('政府信息公开工作人员业务能力不足，依申请公开答复不够规范。');"
-            "print(json.dumps([len(jieba.dt.FREQ), jieba.dt.total, words, jieba.marshal is WholeFileMarshal]))")
-    runs = {way: json.loads(subprocess.run([sys.executable, "-c", code, way], capture_output=True, text=True,
-                                           check=True).stdout) for way in ("jieba", "ours")}
+    code = (
+        "import json, logging, sys, jieba; jieba.setLogLevel(logging.WARNING);"
+        "from gkreport.themes.features import WholeFileMarshal, zh_tokenizer_nlp;"
+        "zh_tokenizer_nlp() if sys.argv[1] == 'ours' else jieba.initialize();"
+        "words = jieba.lcut('政府信息公开工作人员业务能力不足，依申请公开答复不够规范。');"
+        "print(json.dumps([len(jieba.dt.FREQ), jieba.dt.total, words, jieba.marshal is WholeFileMarshal]))"
+    )
+    runs = {
+        way: json.loads(
+            subprocess.run([sys.executable, "-c", code, way], capture_output=True, text=True, check=True).stdout
+        )
+        for way in ("jieba", "ours")
+    }
     assert runs["ours"][:3] == runs["jieba"][:3] and runs["jieba"][0] > 300_000
     assert runs["ours"][3] and not runs["jieba"][3]
 
 
 # Characters where spaCy's lexical attributes decide: numerals, signs, separators, punctuation, spaces.
-_TOKEN_EDGE_CASES = ("一二三四五六七八九十百千万亿兆零〇廿壹贰拾佰仟两第个年月日%.,，。/+-±~ \u3000\t\n\r"
-                     "0123456789１２３abcAB公开信息依申请（）《》、；：“”…—·")
+_TOKEN_EDGE_CASES = (
+    "一二三四五六七八九十百千万亿兆零〇廿壹贰拾佰仟两第个年月日%.,，。/+-±~ \u3000\t\n\r"
+    "0123456789１２３abcAB公开信息依申请（）《》、；：“”…—·"
+)
 
 
 def _spacy_and_direct_words(texts: list[str]) -> list[tuple[str, list[str], list[str]]]:
     """(text, JiebaTokenizer's words through spaCy, `segmented_words`) where they differ, for both settings."""
     from gkreport.themes.features import segmented_words
 
-    return [(text, JiebaTokenizer(keep)(text), segmented_words(text, keep)) for keep in (False, True)
-            for text in texts if JiebaTokenizer(keep)(text) != segmented_words(text, keep)]
+    return [
+        (text, JiebaTokenizer(keep)(text), segmented_words(text, keep))
+        for keep in (False, True)
+        for text in texts
+        if JiebaTokenizer(keep)(text) != segmented_words(text, keep)
+    ]
 
 
 @settings(max_examples=400, deadline=None)
@@ -447,8 +480,9 @@ def test_inference_words_are_spacys_on_every_passage() -> None:
     from gkreport.records import iter_paths
     from gkreport.segment import segment
 
-    folders = [ROOT / "corpora" / "examples"] + [SHARED / name for name in ("seeds", "corpus") if
-                                                 (SHARED / name).is_dir()]
+    folders = [ROOT / "corpora" / "examples"] + [
+        SHARED / name for name in ("seeds", "corpus") if (SHARED / name).is_dir()
+    ]
     texts: list[str] = []
     for path in iter_paths(folders):
         report = segment(read(path))
@@ -463,8 +497,10 @@ def test_inference_words_are_spacys_on_every_passage() -> None:
 def test_training_data_hash_ignores_order_but_not_labels() -> None:
     data = labelled()
     assert training_data_hash(data) == training_data_hash(list(reversed(data)))
-    changed = [*data[:-1], LabelledPassage(**{**{f: getattr(data[-1], f) for f in data[-1].__slots__},
-                                              "themes": ("staffing",)})]
+    changed = [
+        *data[:-1],
+        LabelledPassage(**{**{f: getattr(data[-1], f) for f in data[-1].__slots__}, "themes": ("staffing",)}),
+    ]
     assert training_data_hash(changed) != training_data_hash(data)
 
 
@@ -501,8 +537,10 @@ def test_cross_validate_scores_and_same_folds_for_all_models() -> None:
 
 
 def small_models_nine() -> dict[str, object]:
-    return {"keyword": KeywordThemeClassifier(cues={t: CUES.get(t, ["(none)"]) for t in THEME_IDS}),
-            "linear": LinearThemeClassifier(threshold_cv=2, calibration_cv=2, min_calibration_count=4)}
+    return {
+        "keyword": KeywordThemeClassifier(cues={t: CUES.get(t, ["(none)"]) for t in THEME_IDS}),
+        "linear": LinearThemeClassifier(threshold_cv=2, calibration_cv=2, min_calibration_count=4),
+    }
 
 
 def test_make_model_names() -> None:
@@ -531,8 +569,7 @@ def test_packaged_taxonomy_feeds_the_keyword_baseline(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_train_and_evaluate_end_to_end_on_written_passages(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture) -> None:
+def test_train_and_evaluate_end_to_end_on_written_passages(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """Runs everything a real labelling round will run; prints the numbers (they only prove the plumbing)."""
     data = resolve(load_annotations([ROOT / "annotations" / "written.jsonl"]), [])
     assert len(data) >= 60
@@ -553,21 +590,32 @@ def test_train_and_evaluate_end_to_end_on_written_passages(tmp_path: Path,
     loaded = load_model(tmp_path)
     assert np.array_equal(loaded.predict([d.text for d in data]), model.predict([d.text for d in data]))
     with capsys.disabled():
-        print(f"\n{report.to_markdown()}\nCV wall time {cv_seconds:.1f}s; "
-              f"final linear train {train_seconds:.1f}s")
+        print(f"\n{report.to_markdown()}\nCV wall time {cv_seconds:.1f}s; final linear train {train_seconds:.1f}s")
 
 
 # ---- the honest score: shared text merged into one group, each text once ---------------------------------
 
 
-def _passage(doc: str, text: str, themes: tuple[str, ...] = ("staffing",), role: str = "problem",
-             source: str = "corpus") -> LabelledPassage:
-    return LabelledPassage(doc=doc, passage="5.1", sha1=text_sha1(text), role=role, themes=themes, source=source,
-                           group=doc, text=text, split_role=role)
+def _passage(
+    doc: str, text: str, themes: tuple[str, ...] = ("staffing",), role: str = "problem", source: str = "corpus"
+) -> LabelledPassage:
+    return LabelledPassage(
+        doc=doc,
+        passage="5.1",
+        sha1=text_sha1(text),
+        role=role,
+        themes=themes,
+        source=source,
+        group=doc,
+        text=text,
+        split_role=role,
+    )
 
 
-BASE_TEXT = ("部分栏目长期未更新，会议信息发布滞后，工作人员对发布流程不熟悉，审核环节较多，"
-             "群众反映查找文件困难，公开目录编制不够细致，部分事项的公开时限没有明确。")
+BASE_TEXT = (
+    "部分栏目长期未更新，会议信息发布滞后，工作人员对发布流程不熟悉，审核环节较多，"
+    "群众反映查找文件困难，公开目录编制不够细致，部分事项的公开时限没有明确。"
+)
 
 
 def test_text_key_ignores_layout_and_punctuation() -> None:
@@ -584,7 +632,7 @@ def test_one_changed_character_is_a_near_copy(at: int, char: str) -> None:
     """One character changed in 75 removes at most 5 of 71 shingles: Jaccard ≥ 66/76 > 0.8."""
     from gkreport.themes.honest import near_copy_pairs
 
-    variant = BASE_TEXT[:at] + char + BASE_TEXT[at + 1:]
+    variant = BASE_TEXT[:at] + char + BASE_TEXT[at + 1 :]
     assert near_copy_pairs([BASE_TEXT, variant, "对外宣传的力度不够，群众知晓率较低。"]) == [(0, 1)]
 
 
@@ -602,8 +650,13 @@ def test_near_copy_threshold_is_jaccard_of_five_grams() -> None:
 def test_groups_sharing_text_merge_transitively() -> None:
     from gkreport.themes.honest import merge_groups
 
-    data = [_passage("a", BASE_TEXT), _passage("b", BASE_TEXT + "。"), _passage("b", "公开意识有待增强。"),
-            _passage("c", "公开意识有待增强"), _passage("d", "依申请答复文书不规范。")]
+    data = [
+        _passage("a", BASE_TEXT),
+        _passage("b", BASE_TEXT + "。"),
+        _passage("b", "公开意识有待增强。"),
+        _passage("c", "公开意识有待增强"),
+        _passage("d", "依申请答复文书不规范。"),
+    ]
     groups = [d.group for d in merge_groups(data)]
     assert groups[0] == groups[1] == groups[2] == groups[3] == "a" and groups[4] == "d"
 
@@ -611,9 +664,13 @@ def test_groups_sharing_text_merge_transitively() -> None:
 def test_dedupe_keeps_one_copy_and_reports_conflicts() -> None:
     from gkreport.themes.honest import dedupe, honest_data
 
-    data = [_passage("a", BASE_TEXT, ("timeliness",)), _passage("b", BASE_TEXT, ("timeliness", "staffing")),
-            _passage("c", BASE_TEXT, ("timeliness",)), _passage("d", "公开意识有待增强。", ("awareness",)),
-            _passage("e", "公开意识有待增强。", ("awareness",))]
+    data = [
+        _passage("a", BASE_TEXT, ("timeliness",)),
+        _passage("b", BASE_TEXT, ("timeliness", "staffing")),
+        _passage("c", BASE_TEXT, ("timeliness",)),
+        _passage("d", "公开意识有待增强。", ("awareness",)),
+        _passage("e", "公开意识有待增强。", ("awareness",)),
+    ]
     kept, conflicts = dedupe(data)
     assert [d.doc for d in kept] == ["a", "d"]
     assert kept[0].themes == ("timeliness",)  # staffing: 1 copy of 3, under half
@@ -629,9 +686,12 @@ def test_dedupe_keeps_one_copy_and_reports_conflicts() -> None:
 def _copied_corpus() -> list[LabelledPassage]:
     """SMALL as eight reports, the last two repeating texts of the first ones (as 平潭 bodies do)."""
     data = [_passage(f"r{i // 4}", text, tuple(themes)) for i, (text, themes) in enumerate(SMALL)]
-    data += [_passage("r6", SMALL[0][0], tuple(SMALL[0][1])), _passage("r6", "信息公开宣传不够，知晓率低。", ()),
-             _passage("r7", SMALL[5][0] + "。", tuple(SMALL[5][1])), _passage("r7", "下一步将做好以下工作：", (),
-                                                                              role="other")]
+    data += [
+        _passage("r6", SMALL[0][0], tuple(SMALL[0][1])),
+        _passage("r6", "信息公开宣传不够，知晓率低。", ()),
+        _passage("r7", SMALL[5][0] + "。", tuple(SMALL[5][1])),
+        _passage("r7", "下一步将做好以下工作：", (), role="other"),
+    ]
     return data
 
 
@@ -650,8 +710,9 @@ def test_honest_cv_never_tests_a_text_that_training_saw(monkeypatch: pytest.Monk
     honest = honest_data(_copied_corpus())
     assert len(honest.passages) == len(SMALL) + 2  # two copies dropped
     report = comparison.honest_cross_validate(["keyword"], honest, n_splits=3)
-    splits = grouped_splits(themes_to_matrix(d.themes for d in honest.passages),
-                            [d.group for d in honest.passages], 3, 0)
+    splits = grouped_splits(
+        themes_to_matrix(d.themes for d in honest.passages), [d.group for d in honest.passages], 3, 0
+    )
     for (_train, test_idx), (trained, _) in zip(splits, seen, strict=True):
         assert not trained & {text_key(honest.passages[i].text) for i in test_idx}
     assert report.n_test_passages == len(honest.passages)
@@ -686,8 +747,9 @@ def test_theme_probabilities_gate_by_role_only_for_a_role_aware_model() -> None:
     assert gated[0].max() > 0 and not gated[1:].any()
     assert np.array_equal(theme_probabilities(aware, texts), aware.predict_proba(texts))
     assert aware.inference_scorer().theme_roles_ == load_taxonomy_roles()
-    plain = LinearThemeClassifier(themes=THREE, calibration_cv=2, min_calibration_count=4, threshold_cv=0,
-                                  role_aware=False)
+    plain = LinearThemeClassifier(
+        themes=THREE, calibration_cv=2, min_calibration_count=4, threshold_cv=0, role_aware=False
+    )
     plain.fit(SMALL_X, SMALL_Y)
     assert np.array_equal(theme_probabilities(plain, texts, roles), plain.predict_proba(texts))
     with pytest.raises(ValueError, match="one entry per text"):
@@ -712,8 +774,9 @@ def test_pooling_units_cover_the_text(text: str, pooling: str) -> None:
     assert all(len(u.strip()) >= MIN_UNIT for u in units[:-1])
 
 
-@pytest.mark.parametrize("settings_", [{"cue_features": True}, {"pooling": "sentence"},
-                                       {"cue_features": True, "pooling": "clause"}])
+@pytest.mark.parametrize(
+    "settings_", [{"cue_features": True}, {"pooling": "sentence"}, {"cue_features": True, "pooling": "clause"}]
+)
 def test_cue_features_and_pooling_score_as_scikit_learn(settings_: dict[str, object], tmp_path: Path) -> None:
     from gkreport.themes.linear import _PerModelReference
 
@@ -751,8 +814,9 @@ def test_evaluate_themes_refuses_an_unknown_variant(tmp_path: Path) -> None:
 
     labels = tmp_path / "l.jsonl"
     labels.write_text("", encoding="utf-8")
-    result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", str(labels), "--corpus",
-                                      str(tmp_path), "--variant", "bogus"])
+    result = CliRunner().invoke(
+        app, ["evaluate", "themes", "--annotations", str(labels), "--corpus", str(tmp_path), "--variant", "bogus"]
+    )
     assert result.exit_code == 2 and "--variant: unknown bogus" in result.output
 
 
@@ -763,8 +827,7 @@ def test_honest_cv_tests_written_passages_only_while_no_real_label_exists() -> N
     report = honest_cross_validate(["keyword"], honest_data(labelled("written")), n_splits=3)
     assert report.tested_on == "written" and report.n_written_in_training == 0
     assert "distinct written texts tested" in report.to_markdown()
-    mixed = honest_cross_validate(["keyword"], honest_data(labelled("written") + labelled("corpus")[:12]),
-                                  n_splits=3)
+    mixed = honest_cross_validate(["keyword"], honest_data(labelled("written") + labelled("corpus")[:12]), n_splits=3)
     # the same texts as corpus and as written: the real copy is kept, so it can be tested
     assert mixed.tested_on == "real" and mixed.n_test_passages == 12 and mixed.n_written_in_training == 12
     with pytest.raises(AnnotationError, match="no labelled passages"):
@@ -778,8 +841,22 @@ def test_evaluate_themes_prints_the_honest_figure_and_writes_json(tmp_path: Path
 
     out = tmp_path / "themes.json"
     written = str(ROOT / "annotations" / "written.jsonl")
-    result = CliRunner().invoke(app, ["evaluate", "themes", "--annotations", written, "--corpus", str(tmp_path),
-                                      "--variant", "keyword", "--curve", "--json", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "themes",
+            "--annotations",
+            written,
+            "--corpus",
+            str(tmp_path),
+            "--variant",
+            "keyword",
+            "--curve",
+            "--json",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "honest CV: 5 folds" in result.output and "distinct written texts tested" in result.output
     assert "learning curve (keyword)" in result.output

@@ -33,10 +33,15 @@ def _fresh_venv(venv: Path) -> Path:
     .pth files of those folders, so the editable install of gkreport is not on its path."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     python = _venv_python(venv)
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    libraries = dict.fromkeys([*site.getsitepackages(), sysconfig.get_paths()["purelib"],
-                               sysconfig.get_paths()["platlib"]])
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    libraries = dict.fromkeys(
+        [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    )
     (Path(purelib) / "outer_libraries.pth").write_text("".join(f"{p}\n" for p in libraries), encoding="utf-8")
     return python
 
@@ -54,8 +59,12 @@ def test_the_wheel_ships_the_model_and_tags_from_a_fresh_venv(tmp_path: Path) ->
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w",
-                            str(tmp_path / "dist")], capture_output=True, text=True, env=_env())
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
     if built.returncode and "Could not find a version that satisfies" in built.stderr:
         pytest.skip(f"no package index to build the wheel with: {built.stderr.strip().splitlines()[-1]}")
     assert built.returncode == 0, built.stderr
@@ -66,16 +75,25 @@ def test_the_wheel_ships_the_model_and_tags_from_a_fresh_venv(tmp_path: Path) ->
 
     venv = tmp_path / "venv"
     python = _fresh_venv(venv)
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, capture_output=True, env=_env(), cwd=tmp_path)
-    where = subprocess.run([str(python), "-c", "import gkreport, gkreport.cli as c; print(gkreport.__file__); "
-                            "print(c.DEFAULT_MODEL)"], check=True, capture_output=True, text=True, env=_env(),
-                           cwd=tmp_path).stdout.split()
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        env=_env(),
+        cwd=tmp_path,
+    )
+    where = subprocess.run(
+        [str(python), "-c", "import gkreport, gkreport.cli as c; print(gkreport.__file__); print(c.DEFAULT_MODEL)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=tmp_path,
+    ).stdout.split()
     assert all(Path(p).resolve().is_relative_to(venv.resolve()) for p in where), where
 
     gkreport = python.with_name("gkreport.exe" if os.name == "nt" else "gkreport")  # the wheel's console script
-    tag = subprocess.run([str(gkreport), "tag", str(EXAMPLE)], capture_output=True, text=True, env=_env(),
-                         cwd=tmp_path)
+    tag = subprocess.run([str(gkreport), "tag", str(EXAMPLE)], capture_output=True, text=True, env=_env(), cwd=tmp_path)
     assert tag.returncode == 0, tag.stderr
     passages = [json.loads(line) for line in tag.stdout.splitlines()]
     assert passages and any(p["themes"] for p in passages)
@@ -83,8 +101,9 @@ def test_the_wheel_ships_the_model_and_tags_from_a_fresh_venv(tmp_path: Path) ->
     installed = Path(where[1])  # the card still guards the model installed from the wheel
     with (installed / "scorer.joblib").open("ab") as handle:
         handle.write(b"\0")
-    tampered = subprocess.run([str(gkreport), "tag", str(EXAMPLE)], capture_output=True, text=True, env=_env(),
-                              cwd=tmp_path)
+    tampered = subprocess.run(
+        [str(gkreport), "tag", str(EXAMPLE)], capture_output=True, text=True, env=_env(), cwd=tmp_path
+    )
     assert tampered.returncode == 2 and tampered.stdout == ""
     [line] = tampered.stderr.strip().splitlines()
     assert "scorer.joblib" in line and "Traceback" not in tampered.stderr

@@ -56,8 +56,13 @@ class Label:
 
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
-            "doc": self.doc, "passage": self.passage, "sha1": self.sha1, "role": self.role,
-            "themes": list(self.themes), "annotator": self.annotator, "date": self.date,
+            "doc": self.doc,
+            "passage": self.passage,
+            "sha1": self.sha1,
+            "role": self.role,
+            "themes": list(self.themes),
+            "annotator": self.annotator,
+            "date": self.date,
             "source": self.source,
         }
         if self.text is not None:
@@ -85,13 +90,27 @@ class LabelledPassage:
         return self.source != "written"
 
 
-def make_label(passage: Passage, themes: Iterable[str], annotator: str, source: str = "corpus",
-               on: date | None = None, role: str | None = None) -> Label:
+def make_label(
+    passage: Passage,
+    themes: Iterable[str],
+    annotator: str,
+    source: str = "corpus",
+    on: date | None = None,
+    role: str | None = None,
+) -> Label:
     """The record for labelling `passage` (for labelling tools): no text unless source is written. `role`
     is the annotator's; by default the one the splitter proposed."""
-    return Label(doc=passage.doc, passage=passage.id, sha1=passage.sha1, role=role or passage.role,
-                 themes=tuple(themes), annotator=annotator, date=(on or date.today()).isoformat(),
-                 source=source, text=passage.text if source == "written" else None)
+    return Label(
+        doc=passage.doc,
+        passage=passage.id,
+        sha1=passage.sha1,
+        role=role or passage.role,
+        themes=tuple(themes),
+        annotator=annotator,
+        date=(on or date.today()).isoformat(),
+        source=source,
+        text=passage.text if source == "written" else None,
+    )
 
 
 def _record_problems(obj: Any) -> list[str]:
@@ -134,12 +153,10 @@ def _record_problems(obj: Any) -> list[str]:
         if not has_text or not isinstance(obj["text"], str) or not obj["text"].strip():
             problems.append("a written record needs its 'text'")
         elif SHA1.match(obj["sha1"]) and text_sha1(obj["text"]) != obj["sha1"]:
-            problems.append(f"hash mismatch: sha1 of the text is {text_sha1(obj['text'])}, record says "
-                            f"{obj['sha1']}")
+            problems.append(f"hash mismatch: sha1 of the text is {text_sha1(obj['text'])}, record says {obj['sha1']}")
     elif has_text:
         # House rule: real report text never goes into the repository.
-        problems.append(f"a {obj['source']} record must not carry 'text' "
-                        "(real report text stays in the corpus)")
+        problems.append(f"a {obj['source']} record must not carry 'text' (real report text stays in the corpus)")
     if obj["source"] == "web" and not WEB_DOC.match(obj["doc"]):
         problems.append(f"a web record's doc must be '{WEB_FILE}#<line>', got {obj['doc']!r}")
     return problems
@@ -183,9 +200,20 @@ def load_annotations(paths: Iterable[str | Path]) -> list[Label]:
             if found:
                 problems.extend(f"{origin}: {p}" for p in found)
                 continue
-            labels.append(Label(doc=obj["doc"], passage=obj["passage"], sha1=obj["sha1"], role=obj["role"],
-                                themes=tuple(obj["themes"]), annotator=obj["annotator"], date=obj["date"],
-                                source=obj["source"], text=obj.get("text"), origin=origin))
+            labels.append(
+                Label(
+                    doc=obj["doc"],
+                    passage=obj["passage"],
+                    sha1=obj["sha1"],
+                    role=obj["role"],
+                    themes=tuple(obj["themes"]),
+                    annotator=obj["annotator"],
+                    date=obj["date"],
+                    source=obj["source"],
+                    text=obj.get("text"),
+                    origin=origin,
+                )
+            )
     if problems:
         raise _combined_error(problems)
     return labels
@@ -217,8 +245,9 @@ def split_web_text(text: str, section: int, doc: str) -> list[Passage]:
 class _Corpus:
     """File lookup by name under the corpus folders, with per-document passage caching."""
 
-    def __init__(self, dirs: Sequence[str | Path], document_passages: DocumentPassages,
-                 text_passages: TextPassages) -> None:
+    def __init__(
+        self, dirs: Sequence[str | Path], document_passages: DocumentPassages, text_passages: TextPassages
+    ) -> None:
         self.dirs = [Path(d) for d in dirs]
         self.document_passages = document_passages
         self.text_passages = text_passages
@@ -277,8 +306,7 @@ class CorpusPassages:
     """Finds the passage a record points at (document name, passage id, sha1) under corpus folders, reading
     each document once: what importing labels made elsewhere (Label Studio) checks them against."""
 
-    def __init__(self, corpus_dirs: Sequence[str | Path],
-                 document_passages: DocumentPassages | None = None) -> None:
+    def __init__(self, corpus_dirs: Sequence[str | Path], document_passages: DocumentPassages | None = None) -> None:
         self._corpus = _Corpus(corpus_dirs, document_passages or read_document_passages, split_web_text)
 
     def find(self, doc: str, passage: str, sha1: str) -> Passage:
@@ -297,12 +325,16 @@ def _match(label: Label, passages: Sequence[Passage]) -> Passage:
         if passage.sha1 == label.sha1:
             return passage
     if same_id is not None:
-        raise LookupError(f"hash mismatch: passage {label.passage} of {label.doc} now has sha1 "
-                          f"{same_id.sha1}, the label has {label.sha1}, and no other passage of the "
-                          "document matches")
+        raise LookupError(
+            f"hash mismatch: passage {label.passage} of {label.doc} now has sha1 "
+            f"{same_id.sha1}, the label has {label.sha1}, and no other passage of the "
+            "document matches"
+        )
     ids = ", ".join(p.id for p in passages) or "none"
-    raise LookupError(f"passage {label.passage} (sha1 {label.sha1[:12]}…) does not resolve in {label.doc}: "
-                      f"no such id (the document has {ids}) and no passage with that hash")
+    raise LookupError(
+        f"passage {label.passage} (sha1 {label.sha1[:12]}…) does not resolve in {label.doc}: "
+        f"no such id (the document has {ids}) and no passage with that hash"
+    )
 
 
 def _merge(records: list[LabelledPassage]) -> LabelledPassage | None:
@@ -315,9 +347,14 @@ def _merge(records: list[LabelledPassage]) -> LabelledPassage | None:
     return None
 
 
-def resolve(labels: Sequence[Label], corpus_dirs: Sequence[str | Path], *,
-            document_passages: DocumentPassages | None = None,
-            text_passages: TextPassages | None = None, on_conflict: str = "error") -> list[LabelledPassage]:
+def resolve(
+    labels: Sequence[Label],
+    corpus_dirs: Sequence[str | Path],
+    *,
+    document_passages: DocumentPassages | None = None,
+    text_passages: TextPassages | None = None,
+    on_conflict: str = "error",
+) -> list[LabelledPassage]:
     """Labels -> passages with text, themes and CV group; all failures are raised together.
 
     Several records for one passage (double labelling, GUIDELINES §4) become one: the
@@ -330,8 +367,7 @@ def resolve(labels: Sequence[Label], corpus_dirs: Sequence[str | Path], *,
     """
     if on_conflict not in ("error", "skip"):
         raise ValueError(f"on_conflict must be 'error' or 'skip', got {on_conflict!r}")
-    corpus = _Corpus(corpus_dirs, document_passages or read_document_passages,
-                     text_passages or split_web_text)
+    corpus = _Corpus(corpus_dirs, document_passages or read_document_passages, text_passages or split_web_text)
     grouped: dict[tuple[str, str], list[LabelledPassage]] = {}
     origins: dict[tuple[str, str], str] = {}
     problems: list[str] = []
@@ -344,8 +380,9 @@ def resolve(labels: Sequence[Label], corpus_dirs: Sequence[str | Path], *,
         try:
             if label.source == "written":
                 if label.text is None or text_sha1(label.text) != label.sha1:
-                    raise LookupError(f"hash mismatch: written passage {label.doc}#{label.passage} text does "
-                                      f"not hash to {label.sha1}")
+                    raise LookupError(
+                        f"hash mismatch: written passage {label.doc}#{label.passage} text does not hash to {label.sha1}"
+                    )
                 text, passage_id, split_role = label.text.strip(), label.passage, label.role
             else:
                 passage = _match(label, corpus.passages(label))
@@ -353,10 +390,18 @@ def resolve(labels: Sequence[Label], corpus_dirs: Sequence[str | Path], *,
         except (LookupError, ReportError, OSError, ValueError) as exc:
             problems.append(f"{origin}: {exc}")
             continue
-        item = LabelledPassage(doc=label.doc, passage=passage_id, sha1=label.sha1, role=label.role,
-                               themes=tuple(t for t in THEME_IDS if t in label.themes), source=label.source,
-                               group=corpus.group(label), text=text, annotator=label.annotator,
-                               split_role=split_role)
+        item = LabelledPassage(
+            doc=label.doc,
+            passage=passage_id,
+            sha1=label.sha1,
+            role=label.role,
+            themes=tuple(t for t in THEME_IDS if t in label.themes),
+            source=label.source,
+            group=corpus.group(label),
+            text=text,
+            annotator=label.annotator,
+            split_role=split_role,
+        )
         key = (label.doc, label.sha1)
         grouped.setdefault(key, []).append(item)
         origins.setdefault(key, origin)
@@ -367,8 +412,10 @@ def resolve(labels: Sequence[Label], corpus_dirs: Sequence[str | Path], *,
             resolved.append(merged)
         elif on_conflict == "error":
             votes = "; ".join(f"{r.annotator}: {list(r.themes)}" for r in records)
-            problems.append(f"{origins[key]}: annotators disagree on {records[0].doc}#{records[0].passage} "
-                            f"({votes}) and there is no '{ADJUDICATED}' record")
+            problems.append(
+                f"{origins[key]}: annotators disagree on {records[0].doc}#{records[0].passage} "
+                f"({votes}) and there is no '{ADJUDICATED}' record"
+            )
     if problems:
         raise _combined_error(problems)
     return resolved

@@ -118,10 +118,12 @@ class BatchStats:
         stored_errors = f" ({self.skipped_errors} of them stored as errors)" if self.skipped_errors else ""
         tagged = f", {self.tagged} stored reports tagged with themes" if self.tagged else ""
         x1 = f", {self.cross_year} checked against their previous year (X1)" if self.cross_year else ""
-        return (f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
-                f"{self.skipped} already done{stored_errors}{copies}{tagged}{x1}"
-                f"{'; ' + other if other else ''}; "
-                f"{self.seconds:.1f} s, {rate:.1f} files/s")
+        return (
+            f"{self.total} files: {self.processed} processed ({self.ok} ok, {self.errors} errors), "
+            f"{self.skipped} already done{stored_errors}{copies}{tagged}{x1}"
+            f"{'; ' + other if other else ''}; "
+            f"{self.seconds:.1f} s, {rate:.1f} files/s"
+        )
 
 
 def find_files(paths: Iterable[str | Path], passed_over: Counter[str] | None = None) -> list[Path | ReportError]:
@@ -166,9 +168,11 @@ class _dask_context(AbstractContextManager[object]):
             try:  # a wrong address fails in seconds with one line, not after 30 s with a page of traceback
                 self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
-                raise ConfigError(f"--scheduler {self.scheduler}", "cannot reach the Dask scheduler "
-                                  f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-                                  ) from exc
+                raise ConfigError(
+                    f"--scheduler {self.scheduler}",
+                    "cannot reach the Dask scheduler "
+                    f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                ) from exc
         else:
             workers = self.jobs if self.jobs > 0 else None
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
@@ -198,19 +202,35 @@ def _progress(enabled: bool, total: int) -> tuple[AbstractContextManager[object]
         TimeRemainingColumn,
     )
 
-    progress = Progress(TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                        TextColumn("{task.fields[rate]:.1f} files/s"),
-                        TextColumn("errors {task.fields[errors]}"),
-                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                        console=Console(stderr=True))
+    progress = Progress(
+        TextColumn("batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]:.1f} files/s"),
+        TextColumn("errors {task.fields[errors]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
     task = progress.add_task("batch", total=total, rate=0.0, errors=0)
     return progress, (progress, task)
 
 
-def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, backend: Backend = "local",
-              scheduler: str | None = None, force: bool = False, retry_errors: bool = False,
-              timeout: float | None = DEFAULT_TIMEOUT,
-              model_dir: str | Path | None = None, progress: bool = True) -> BatchStats:
+def run_batch(
+    paths: Iterable[str | Path],
+    db: str | Path,
+    *,
+    jobs: int = -1,
+    backend: Backend = "local",
+    scheduler: str | None = None,
+    force: bool = False,
+    retry_errors: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    model_dir: str | Path | None = None,
+    progress: bool = True,
+) -> BatchStats:
     """Process every report file under `paths` into the SQLite database `db`; returns the counts."""
     started = time.monotonic()
     model_dir_s = str(model_dir) if model_dir else None
@@ -227,17 +247,43 @@ def run_batch(paths: Iterable[str | Path], db: str | Path, *, jobs: int = -1, ba
     stats = BatchStats(total=len(found_items), passed_over=passed_over)
     with closing(connect(db)) as conn:
         try:
-            _run(conn, db, found_items, stats, force=force, retry_errors=retry_errors, jobs=jobs, backend=backend,
-                 scheduler=scheduler, timeout=timeout, model_dir=model_dir_s, progress=progress, started=started)
+            _run(
+                conn,
+                db,
+                found_items,
+                stats,
+                force=force,
+                retry_errors=retry_errors,
+                jobs=jobs,
+                backend=backend,
+                scheduler=scheduler,
+                timeout=timeout,
+                model_dir=model_dir_s,
+                progress=progress,
+                started=started,
+            )
         except KeyboardInterrupt:
             stats.interrupted = True  # what came back is stored; a re-run does the rest
     stats.seconds = time.monotonic() - started
     return stats
 
 
-def _run(conn: sqlite3.Connection, db: str | Path, found_items: list[Path | ReportError], stats: BatchStats, *,
-         force: bool, retry_errors: bool, jobs: int, backend: Backend, scheduler: str | None, timeout: float | None,
-         model_dir: str | None, progress: bool, started: float) -> None:
+def _run(
+    conn: sqlite3.Connection,
+    db: str | Path,
+    found_items: list[Path | ReportError],
+    stats: BatchStats,
+    *,
+    force: bool,
+    retry_errors: bool,
+    jobs: int,
+    backend: Backend,
+    scheduler: str | None,
+    timeout: float | None,
+    model_dir: str | None,
+    progress: bool,
+    started: float,
+) -> None:
     """Hash, skip what is stored, tag stored passages without themes, process the rest (see `run_batch`)."""
     found: dict[str, str] = {}
     unreadable: list[FileRecord] = []
@@ -270,8 +316,18 @@ def _run(conn: sqlite3.Connection, db: str | Path, found_items: list[Path | Repo
     bar_ctx, bar = _progress(progress, len(todo) + len(untagged))
     with bar_ctx:
         stats.tagged = _tag_stored(conn, untagged, model_dir, bar, stats, started) if untagged else 0
-        _process(db, todo, stats, jobs=jobs, backend=backend, scheduler=scheduler, timeout=timeout,
-                 model_dir=model_dir, bar=bar, started=started)
+        _process(
+            db,
+            todo,
+            stats,
+            jobs=jobs,
+            backend=backend,
+            scheduler=scheduler,
+            timeout=timeout,
+            model_dir=model_dir,
+            bar=bar,
+            started=started,
+        )
     stats.cross_year = _check_years(conn, {sha for _path, sha in todo})
 
 
@@ -285,8 +341,16 @@ def _check_years(conn: sqlite3.Connection, added: set[str]) -> int:
         return 0
     stored = stored_table3(conn, {sha for pair in pairs for sha in pair if sha is not None}, X1_ROWS)
     tables = {sha: _table3(template, cells) for sha, (template, cells) in stored.items()}
-    replace_checks(conn, "X1", {report: [check_record(c) for c in cross_year_checks(tables[report], tables[previous])]
-                                if previous is not None else [] for report, previous in pairs})
+    replace_checks(
+        conn,
+        "X1",
+        {
+            report: [check_record(c) for c in cross_year_checks(tables[report], tables[previous])]
+            if previous is not None
+            else []
+            for report, previous in pairs
+        },
+    )
     return sum(previous is not None for _report, previous in pairs)
 
 
@@ -294,8 +358,10 @@ def _table3(template: str | None, rows: list[tuple[Any, ...]]) -> TableResult:
     """Stored table-三 cells as a `TableResult`. Only a 2019/2021 report comes here (`cross_year_pairs`); its
     tables' template is not stored, the report's may be another, and X1 needs only table 三's columns, which
     are the same in both templates."""
-    cells = [Cell("3", row, col, value, raw or "", status, line, offset, note or "")
-             for row, col, value, raw, status, line, offset, note in rows]
+    cells = [
+        Cell("3", row, col, value, raw or "", status, line, offset, note or "")
+        for row, col, value, raw, status, line, offset, note in rows
+    ]
     return TableResult(template if template in SCHEMAS else "2021", cells)
 
 
@@ -306,8 +372,14 @@ def _advance(bar: ProgressBar | None, done: int, stats: BatchStats, started: flo
         prog.update(task, advance=done, rate=stats.processed / elapsed, errors=stats.errors)
 
 
-def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None, bar: ProgressBar | None,
-                stats: BatchStats, started: float) -> int:
+def _tag_stored(
+    conn: sqlite3.Connection,
+    shas: list[str],
+    model_dir: str | None,
+    bar: ProgressBar | None,
+    stats: BatchStats,
+    started: float,
+) -> int:
     """Themes for the passages of stored files that have none (stored with --no-themes), from their stored
     text: the files are not read again. In this process; returns how many files were tagged."""
     from gkreport.pipeline import cached_model, tag_passages
@@ -315,7 +387,7 @@ def _tag_stored(conn: sqlite3.Connection, shas: list[str], model_dir: str | None
     model, version = cached_model(str(model_dir))
     tagged = 0
     for i in range(0, len(shas), TAG_CHUNK_FILES):
-        chunk = shas[i:i + TAG_CHUNK_FILES]
+        chunk = shas[i : i + TAG_CHUNK_FILES]
         passages = stored_passages(conn, chunk)
         tag_passages(model, passages)
         write_themes(conn, chunk, passages, version)
@@ -373,21 +445,35 @@ class _Writer:
         self._raise()
 
 
-def _process(db: str | Path, todo: list[tuple[str, str]], stats: BatchStats, *, jobs: int,
-             backend: Backend, scheduler: str | None, timeout: float | None, model_dir: str | None,
-             bar: ProgressBar | None, started: float) -> None:
+def _process(
+    db: str | Path,
+    todo: list[tuple[str, str]],
+    stats: BatchStats,
+    *,
+    jobs: int,
+    backend: Backend,
+    scheduler: str | None,
+    timeout: float | None,
+    model_dir: str | None,
+    bar: ProgressBar | None,
+    started: float,
+) -> None:
     """Run the workers over `todo` and write what comes back, a chunk of files per transaction (`_Writer`).
     On Ctrl-C (KeyboardInterrupt, re-raised) every record that came back is written first."""
     if not todo:
         return
-    groups = [todo[i:i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES)]
+    groups = [todo[i : i + GROUP_FILES] for i in range(0, len(todo), GROUP_FILES)]
     chunk: list[FileRows] = []
     writer = _Writer(db)
     try:
         with _backend_context(backend, scheduler, jobs), warnings.catch_warnings():
             # on Ctrl-C joblib warns about the tasks it drops when the results are closed; a re-run does them
-            warnings.filterwarnings("ignore", message=r".*tasks (have been successfully executed|which were "
-                                    r"still being processed)", category=UserWarning)
+            warnings.filterwarnings(
+                "ignore",
+                message=r".*tasks (have been successfully executed|which were "
+                r"still being processed)",
+                category=UserWarning,
+            )
             results = _results(groups, backend, jobs, model_dir, timeout)
             last_write = time.monotonic()
             try:
@@ -405,8 +491,9 @@ def _process(db: str | Path, todo: list[tuple[str, str]], stats: BatchStats, *, 
         writer.close()
 
 
-def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, model_dir: str | None,
-             timeout: float | None) -> Generator[list[FileRows], None, None]:
+def _results(
+    groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, model_dir: str | None, timeout: float | None
+) -> Generator[list[FileRows], None, None]:
     """Each group's records as they come back: local worker processes with the hard time limit, or Dask."""
     if backend == "local":
         from gkreport.workers import run_groups
@@ -418,8 +505,12 @@ def _results(groups: list[list[tuple[str, str]]], backend: Backend, jobs: int, m
     return parallel(delayed(group_rows)(group, model_dir, timeout) for group in groups)
 
 
-def group_rows(group: list[tuple[str, str]], model_dir: str | None, timeout: float | None,
-               on_step: Callable[[int | None], None] | None = None) -> list[FileRows]:
+def group_rows(
+    group: list[tuple[str, str]],
+    model_dir: str | None,
+    timeout: float | None,
+    on_step: Callable[[int | None], None] | None = None,
+) -> list[FileRows]:
     """A worker's task: the rows of a group of files (`pipeline.process_files`, then `store.file_rows`)."""
     return [file_rows(record) for record in process_files(list(group), model_dir, timeout, on_step)]
 

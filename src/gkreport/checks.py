@@ -79,9 +79,11 @@ def _sum(values: Sequence[Number]) -> Number:
 
 def _names(eq: Equation, template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The short names of the terms on both sides of an equation (rows for R1/R2, columns else)."""
+
     def name(cell: tuple[str, str, str]) -> str:
         table, row, col = cell
         return short_row(table, row, template) if eq.rule in ("R1", "R2") else short_col(table, col, template)
+
     return tuple(name(c) for c in eq.lhs), tuple(name(c) for c in eq.rhs)
 
 
@@ -175,8 +177,11 @@ def _sum_checks(template: str, used_variants: tuple[str, ...]) -> _SumChecks:
             forms = (f"{head}：{lhs_int} = {rhs_int}", f"{head}：{lhs_int} ≠ {rhs_int}")
         # Both sides have a term, so the getter always returns a tuple.
         terms = itemgetter(*(slots.setdefault(key, len(slots)) for key in eq.lhs + eq.rhs))
-        checks.append(_SumCheck(eq, subject, lhs_names, rhs_names, lhs_short, rhs_short, lhs_int, rhs_int, forms,
-                                terms, len(eq.lhs)))
+        checks.append(
+            _SumCheck(
+                eq, subject, lhs_names, rhs_names, lhs_short, rhs_short, lhs_int, rhs_int, forms, terms, len(eq.lhs)
+            )
+        )
     return _SumChecks(slots, tuple(checks))
 
 
@@ -194,8 +199,10 @@ def _check_equation(check: _SumCheck, values: list[Number | None], tables: Table
         if check.forms is not None:
             message = check.forms[not ok] % terms
         else:
-            message = (f"{check.subject}：{_int_side(check.lhs_names, lhs, check.lhs_int, left)} "  # type: ignore[arg-type]
-                       f"{'=' if ok else '≠'} {_int_side(check.rhs_names, rhs, check.rhs_int, right)}")  # type: ignore[arg-type]
+            message = (
+                f"{check.subject}：{_int_side(check.lhs_names, lhs, check.lhs_int, left)} "  # type: ignore[arg-type]
+                f"{'=' if ok else '≠'} {_int_side(check.rhs_names, rhs, check.rhs_int, right)}"  # type: ignore[arg-type]
+            )
         return CheckResult(check.eq.id, "pass" if ok else "fail", left, right, message, "hard")
     left, right = _total(list(lhs)), _total(list(rhs))  # type: ignore[arg-type]
     ok = abs(left - right) < _EPS
@@ -250,17 +257,34 @@ def _check_values(schema: Schema, tables: TableResult) -> list[CheckResult]:
             bad = value < 0 or not float(value).is_integer() or isinstance(value, float)
             need = "非负整数"
         if bad:
-            name = f"{TABLE_NAMES[cell.table]}「{short_row(cell.table, cell.row, tables.template)}」" \
-                   f"「{short_col(cell.table, cell.col, tables.template)}」"
-            results.append(CheckResult(f"R5.{cell.table}.{cell.row}.{cell.col}", "fail", None, value,
-                                       f"{name}应为{need}，表中为 {cell.raw or _fmt(value)}", "hard"))
+            name = (
+                f"{TABLE_NAMES[cell.table]}「{short_row(cell.table, cell.row, tables.template)}」"
+                f"「{short_col(cell.table, cell.col, tables.template)}」"
+            )
+            results.append(
+                CheckResult(
+                    f"R5.{cell.table}.{cell.row}.{cell.col}",
+                    "fail",
+                    None,
+                    value,
+                    f"{name}应为{need}，表中为 {cell.raw or _fmt(value)}",
+                    "hard",
+                )
+            )
     if results:
         return results
     if not known:
         return [CheckResult("R5", "not_assessable", None, None, "表中没有可读出的数值，无法核对取值", "hard")]
-    return [CheckResult("R5", "pass", None, None,
-                        f"已读出的 {len(known)} 个数值均合规（件数为非负整数，金额可为小数，增减可为负）",
-                        "hard")]
+    return [
+        CheckResult(
+            "R5",
+            "pass",
+            None,
+            None,
+            f"已读出的 {len(known)} 个数值均合规（件数为非负整数，金额可为小数，增减可为负）",
+            "hard",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -280,17 +304,23 @@ def _check_previous(schema: Schema, tables: TableResult, previous: TableResult) 
         subject = f"表三 {col.short}列"
         if before is None or now is None or before.status != "ok" or now.status != "ok":
             which = "上年报告「结转下年」" if before is None or before.status != "ok" else "本年「上年结转」"
-            status = (before if which.startswith("上年") else now)
+            status = before if which.startswith("上年") else now
             word = _STATUS_WORDS.get(status.status if status is not None else "missing", "缺失")
-            results.append(CheckResult(cid, "not_assessable", None, None,
-                                       f"{subject}：{which}{word}，无法核对", "soft"))
+            results.append(
+                CheckResult(cid, "not_assessable", None, None, f"{subject}：{which}{word}，无法核对", "soft")
+            )
             continue
         ok = abs((before.value or 0) - (now.value or 0)) < _EPS
-        results.append(CheckResult(
-            cid, "pass" if ok else "fail", before.value, now.value,
-            f"{subject}：上年报告结转下年{_fmt(before.value)} {'=' if ok else '≠'} "
-            f"本年上年结转{_fmt(now.value)}",
-            "soft"))
+        results.append(
+            CheckResult(
+                cid,
+                "pass" if ok else "fail",
+                before.value,
+                now.value,
+                f"{subject}：上年报告结转下年{_fmt(before.value)} {'=' if ok else '≠'} 本年上年结转{_fmt(now.value)}",
+                "soft",
+            )
+        )
     return results
 
 
@@ -345,11 +375,19 @@ def _expand(pattern: str) -> str:
 
 def _load_facts() -> tuple[tuple[ProseFact, ...], tuple[str, ...], tuple[str, ...]]:
     data = json.loads(resources.files("gkreport.data").joinpath("prose_facts.json").read_text(encoding="utf-8"))
-    facts = tuple(ProseFact(f["id"], f["what"], tuple(_expand(p) for p in f["patterns"]),
-                            tuple(tuple((c[0], c[1], c[2]) for c in target) for target in f["targets"]),
-                            tuple(f["target_names"]), tuple(f["templates"]), f.get("unit_scale"),
-                            tuple(f.get("words", ())))
-                  for f in data["facts"])
+    facts = tuple(
+        ProseFact(
+            f["id"],
+            f["what"],
+            tuple(_expand(p) for p in f["patterns"]),
+            tuple(tuple((c[0], c[1], c[2]) for c in target) for target in f["targets"]),
+            tuple(f["target_names"]),
+            tuple(f["templates"]),
+            f.get("unit_scale"),
+            tuple(f.get("words", ())),
+        )
+        for f in data["facts"]
+    )
     return facts, tuple(_expand(p) for p in data["processing_fee"]), tuple(data["processing_fee_words"])
 
 
@@ -428,21 +466,28 @@ def _check_fact(fact: ProseFact, prose: str, tables: TableResult) -> CheckResult
     if not sums:
         first = tables.get(*fact.targets[0][0])
         word = _STATUS_WORDS.get(first.status if first is not None else "missing", "缺失")
-        return CheckResult(fact.id, "not_assessable", stated, None,
-                           f"{said}：{fact.target_names[0]}{word}，无法核对", "soft")
+        return CheckResult(
+            fact.id, "not_assessable", stated, None, f"{said}：{fact.target_names[0]}{word}，无法核对", "soft"
+        )
     if approx:
         hit = next(((n, v) for n, v in sums if v >= stated - _EPS), None)
     else:
         hit = next(((n, v) for n, v in sums if abs(v - stated) < _EPS), None)
     if hit is not None:
         bound = "不少于" if approx else ""
-        return CheckResult(fact.id, "pass", stated, hit[1],
-                           f"{said}与{hit[0]}{_fmt(hit[1])}相符{bound and f'（约数，表中{bound}所述）'}",
-                           "soft")
+        return CheckResult(
+            fact.id,
+            "pass",
+            stated,
+            hit[1],
+            f"{said}与{hit[0]}{_fmt(hit[1])}相符{bound and f'（约数，表中{bound}所述）'}",
+            "soft",
+        )
     name, value = sums[0]
     others = "、".join(f"{n}{_fmt(v)}" for n, v in sums[1:])
-    return CheckResult(fact.id, "fail", stated, value,
-                       f"{said}与{name}{_fmt(value)}不符" + (f"（{others}）" if others else ""), "soft")
+    return CheckResult(
+        fact.id, "fail", stated, value, f"{said}与{name}{_fmt(value)}不符" + (f"（{others}）" if others else ""), "soft"
+    )
 
 
 def _check_processing_fee(prose: str) -> CheckResult | None:
@@ -450,13 +495,21 @@ def _check_processing_fee(prose: str) -> CheckResult | None:
         return None
     # The leftmost match of either pattern, the first at a tie: what their alternation would find.
     none_charged, amount = (p.search(prose) for p in _PROCESSING_FEE)
-    m = none_charged if amount is None or (none_charged is not None and none_charged.start() <= amount.start()) \
+    m = (
+        none_charged
+        if amount is None or (none_charged is not None and none_charged.start() <= amount.start())
         else amount
+    )
     if m is None:
         return None
-    return CheckResult("X2.processing_fee", "not_assessable", None, None,
-                       f"正文“{m.group(0)}”说的是信息处理费，与表二「行政事业性收费」不是同一事项，不作比对",
-                       "soft")
+    return CheckResult(
+        "X2.processing_fee",
+        "not_assessable",
+        None,
+        None,
+        f"正文“{m.group(0)}”说的是信息处理费，与表二「行政事业性收费」不是同一事项，不作比对",
+        "soft",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -474,8 +527,9 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
     used = used_variants(schema, lambda row: tables.has_row("3", row))
     plan = _sum_checks(schema.name, used)
     # the value of each slot's cell where it is ok (slots are numbered in the order of `plan.slots`)
-    values: list[Number | None] = [None if cell is None or cell.status != "ok" else cell.value
-                                   for cell in map(tables.cell_index.get, plan.slots)]
+    values: list[Number | None] = [
+        None if cell is None or cell.status != "ok" else cell.value for cell in map(tables.cell_index.get, plan.slots)
+    ]
     results = [_check_equation(check, values, tables) for check in plan.checks]
     results += _check_values(schema, tables)
     if previous is not None:
@@ -494,4 +548,3 @@ def run_checks(report: Report, tables: TableResult, previous: TableResult | None
 
 
 __all__ = ["PROSE_FACTS", "CheckResult", "ProseFact", "X1_ROWS", "cross_year_checks", "run_checks"]
-

@@ -78,8 +78,7 @@ def _gold_entry(files: dict[str, Path], entry: dict) -> Iterator[None]:
         if traceback.extract_tb(exc.__traceback__)[-1].filename != __file__:
             raise
         detail = f"lacks {exc}" if isinstance(exc, KeyError) else f"has a field of the wrong type ({exc})"
-        raise AnnotationError(files.get(str(entry.get("doc")), entry.get("doc")), f"bad gold entry: {detail}"
-                              ) from exc
+        raise AnnotationError(files.get(str(entry.get("doc")), entry.get("doc")), f"bad gold entry: {detail}") from exc
 
 
 def pair_with_corpus(gold: dict[str, dict], corpus_dirs: list[Path]) -> Iterator[tuple[Path, dict]]:
@@ -148,8 +147,12 @@ def score_segments(path: Path, gold: dict) -> DocScore:
 def _appendix_problem(got: Appendix | None, want: dict | None) -> str | None:
     """Why the found appendix differs from the gold one, or None. The anchor must follow its heading."""
     if want is None or got is None:
-        return None if want is got else f"{'none' if got is None else repr(got.heading)}, gold " \
+        return (
+            None
+            if want is got
+            else f"{'none' if got is None else repr(got.heading)}, gold "
             f"{'none' if want is None else repr(want['heading'])}"
+        )
     if not _same(got.heading, want["heading"]):
         return f"heading {got.heading!r}, gold {want['heading']!r}"
     if want.get("anchor"):
@@ -169,8 +172,9 @@ def evaluate_segments(gold_dir: Path, corpus_dirs: list[Path]) -> EvalSummary:
                 docs.append(score_segments(path, entry))
             except ReportError as exc:
                 docs.append(DocScore(path.name, 0, _gold_total(entry), error=str(exc)))
-    return EvalSummary("segment", docs, {"metadata_wrong": sum(d.metadata_wrong for d in docs),
-                                         "metadata_total": 3 * len(docs)})
+    return EvalSummary(
+        "segment", docs, {"metadata_wrong": sum(d.metadata_wrong for d in docs), "metadata_total": 3 * len(docs)}
+    )
 
 
 def evaluate_segment_folders(gold_dirs: list[Path], corpus_dirs: list[Path]) -> list[tuple[Path, EvalSummary]]:

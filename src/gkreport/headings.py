@@ -163,8 +163,16 @@ def heading_candidates(text: str, cfg: HeadingPatterns, ordinals: list[re.Match[
         if tail <= 20 or compact[hit.end()] in "：:。(":
             section, weight = _section_of(hit, cfg)
             body = line_end if tail <= 20 else _body_after(text, line_start, line_end, hit)
-            found.append(Candidate(section, _score(section, weight, hit.group("num")), line_start, body,
-                                    _heading_text(compact[:hit.end()]), ordinal_value(hit.group("num") or "")))
+            found.append(
+                Candidate(
+                    section,
+                    _score(section, weight, hit.group("num")),
+                    line_start,
+                    body,
+                    _heading_text(compact[: hit.end()]),
+                    ordinal_value(hit.group("num") or ""),
+                )
+            )
     if ordinals:
         found += _inline_candidates(text, cfg, ordinals, headed)
         found.sort(key=attrgetter("start"))  # in text order, as a walk over the lines finds them
@@ -181,11 +189,12 @@ def _one_cell(line: str) -> str | None:
         return None  # a tab between two non-blank characters: two cells at least
     first = len(line) - len(line.lstrip())
     end = line.find("\t", first)
-    return line[line.rfind("\t", 0, first) + 1:end if end >= 0 else len(line)]
+    return line[line.rfind("\t", 0, first) + 1 : end if end >= 0 else len(line)]
 
 
-def _inline_candidates(text: str, cfg: HeadingPatterns, ordinals: list[re.Match[str]], headed: set[int]
-                       ) -> list[Candidate]:
+def _inline_candidates(
+    text: str, cfg: HeadingPatterns, ordinals: list[re.Match[str]], headed: set[int]
+) -> list[Candidate]:
     """Numbered headings of a known wording at the ordinals, on lines that are no short heading."""
     found: list[Candidate] = []
     seen: set[int] = set()
@@ -214,8 +223,16 @@ def _inline_candidates(text: str, cfg: HeadingPatterns, ordinals: list[re.Match[
                 # a short note in brackets right after the heading belongs to it (（有关情况附表）)
                 note = _HEADING_NOTE.match(text, hit.end(), line_end)
                 body = note.end() if note else hit.end()
-                found.append(Candidate(section, score, hit.start(), body, _heading_text(text[hit.start():body]),
-                                        ordinal_value(hit.group("num"))))
+                found.append(
+                    Candidate(
+                        section,
+                        score,
+                        hit.start(),
+                        body,
+                        _heading_text(text[hit.start() : body]),
+                        ordinal_value(hit.group("num")),
+                    )
+                )
                 break  # the official pattern would match at the same start: a heading found once
     return found
 

@@ -82,9 +82,16 @@ def collect(paths: Sequence[str | Path], roles: Sequence[str] = ()) -> Collected
             if roles and passage.role not in roles:
                 continue
             section = report.sections[passage.section - 1]
-            out.candidates.append(Candidate(
-                passage, path, title, f"{section.number} {section.name}", passages[i - 1] if i else None,
-                passages[i + 1] if i + 1 < len(passages) else None))
+            out.candidates.append(
+                Candidate(
+                    passage,
+                    path,
+                    title,
+                    f"{section.number} {section.name}",
+                    passages[i - 1] if i else None,
+                    passages[i + 1] if i + 1 < len(passages) else None,
+                )
+            )
     if not walked:
         raise ReportError(None, nothing_found(paths, passed_over))
     out.passed_over = passed_over_text(passed_over)
@@ -98,8 +105,10 @@ def with_suggestions(candidates: Sequence[Candidate], model: Any) -> list[Candid
 
     # gated by role as tag and batch are: a fee note or a lead-in is not offered themes they never assign
     scored = scored_themes(model, [c.passage.text for c in candidates], [c.passage.role for c in candidates])
-    return [Candidate(c.passage, c.path, c.report, c.section, c.before, c.after, scores, chosen)
-            for c, (scores, chosen) in zip(candidates, scored, strict=True)]
+    return [
+        Candidate(c.passage, c.path, c.report, c.section, c.before, c.after, scores, chosen)
+        for c, (scores, chosen) in zip(candidates, scored, strict=True)
+    ]
 
 
 def thresholds_of(model: Any) -> dict[str, float]:
@@ -114,8 +123,9 @@ def uncertainty(candidate: Candidate, thresholds: dict[str, float]) -> float:
     return min(gaps) if gaps else float("inf")
 
 
-def order_candidates(candidates: Sequence[Candidate], order: str, thresholds: dict[str, float] | None = None,
-                     seed: int = 0) -> list[Candidate]:
+def order_candidates(
+    candidates: Sequence[Candidate], order: str, thresholds: dict[str, float] | None = None, seed: int = 0
+) -> list[Candidate]:
     """document: as read; random: shuffled with `seed` (the same order on every resume); uncertain: the
     passages whose scores sit nearest the thresholds first, ties in document order."""
     if order not in ORDERS:
@@ -130,14 +140,16 @@ def order_candidates(candidates: Sequence[Candidate], order: str, thresholds: di
     return ordered
 
 
-def start_session(candidates: Sequence[Candidate], out: Path, annotator: str, order: str,
-                  thresholds: dict[str, float] | None) -> tuple[Session, str | None]:
+def start_session(
+    candidates: Sequence[Candidate], out: Path, annotator: str, order: str, thresholds: dict[str, float] | None
+) -> tuple[Session, str | None]:
     """The labelling session over `candidates` in `order`, and a note when that order cannot be kept: the
     uncertain order needs the model's thresholds, and without them the passages come in document order."""
     kept = order if thresholds is not None or order != "uncertain" else "document"
     note = None if kept == order else "without the model's scores the passages come in document order"
-    session = Session(order_candidates(candidates, kept, thresholds), out, annotator,
-                      skip_near_duplicates=kept == "uncertain")
+    session = Session(
+        order_candidates(candidates, kept, thresholds), out, annotator, skip_near_duplicates=kept == "uncertain"
+    )
     return session, note
 
 
@@ -192,9 +204,17 @@ class Step:
 class Session:
     """The labelling loop over `queue`, appending answers to `out` (see the module doc for the keys)."""
 
-    def __init__(self, queue: Sequence[Candidate], out: Path, annotator: str, *, total: int | None = None,
-                 skip_near_duplicates: bool = False, labelled_texts: Iterable[str] = (),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        queue: Sequence[Candidate],
+        out: Path,
+        annotator: str,
+        *,
+        total: int | None = None,
+        skip_near_duplicates: bool = False,
+        labelled_texts: Iterable[str] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.queue = list(queue)
         self.out = out
         self.annotator = annotator
@@ -288,8 +308,7 @@ class Session:
         if self.near is not None:
             self.near.add(candidate.passage.text)
         self.added += 1
-        self.message = f"saved {candidate.passage.doc} {candidate.passage.id}: {self.role} " \
-                       f"[{', '.join(themes) or '-'}]"
+        self.message = f"saved {candidate.passage.doc} {candidate.passage.id}: {self.role} [{', '.join(themes) or '-'}]"
         self._advance(self.index + 1)
 
     def undo(self) -> None:
@@ -309,8 +328,9 @@ class Session:
             self.done.discard(candidate.key)
             self.added -= 1
             if self.near is not None:  # rebuild: the undone text must no longer hide its near-duplicates
-                self.near = NearDuplicates([*self.labelled_texts, *(self.queue[s.index].passage.text
-                                                                    for s in self.steps[:-1] if s.saved)])
+                self.near = NearDuplicates(
+                    [*self.labelled_texts, *(self.queue[s.index].passage.text for s in self.steps[:-1] if s.saved)]
+                )
             self._show(step.index, step.role, step.themes)
             self.message = f"undone: {candidate.passage.id} is back, with the answer you gave"
         else:

@@ -81,15 +81,13 @@ def terminal_keys(stream: IO[str]) -> Iterator[Iterator[Key]]:
 def _status(session: Session) -> str:
     rate = session.rate()
     shown = f"{session.position} of {session.total}" if session.current is not None else f"done of {session.total}"
-    return (f"{shown} · {session.added} this session · "
-            + (f"{rate:.0f}/h" if rate is not None else "—/h"))
+    return f"{shown} · {session.added} this session · " + (f"{rate:.0f}/h" if rate is not None else "—/h")
 
 
 def _neighbour(mark: str, passage: Passage | None) -> Text:
     if passage is None:
         return Text(f"{mark} (none)", style="dim")
-    return Text(f"{mark} {passage.id} [{passage.role}] {passage.text}", style="dim", no_wrap=True,
-                overflow="ellipsis")
+    return Text(f"{mark} {passage.id} [{passage.role}] {passage.text}", style="dim", no_wrap=True, overflow="ellipsis")
 
 
 def _cut(text: str, lines: int, width: int) -> str:
@@ -115,8 +113,9 @@ def _themes_table(session: Session, names: dict[str, str], columns: int) -> Tabl
         cell.append(f"{key} ", style="bold")
         cell.append("■ " if chosen else "□ ", style="green" if chosen else "")
         cell.append(f"{theme} {names.get(theme, '')}", style="bold" if chosen else "")
-        cell.append("  " + (f"{score:.2f}" if score is not None else "not scored"),
-                    style="cyan" if suggested else "dim")
+        cell.append(
+            "  " + (f"{score:.2f}" if score is not None else "not scored"), style="cyan" if suggested else "dim"
+        )
         cells.append(cell)
     rows = -(-len(cells) // columns)
     for r in range(rows):
@@ -144,26 +143,42 @@ def render(session: Session, names: dict[str, str], width: int, height: int) -> 
     body_height = max(5, height - 2 - choices_height - 2)
     head: RenderableType
     if current is None:
-        body: RenderableType = Panel(Text("No passage left to label here. q leaves; u takes back the last "
-                                          "answer."), title="done")
+        body: RenderableType = Panel(
+            Text("No passage left to label here. q leaves; u takes back the last answer."), title="done"
+        )
         head = Text(_status(session))
     else:
         p = current.passage
-        where = Text.assemble((f"{p.doc}  passage {p.id}", "bold"), f"  ·  {current.report}  ·  {current.section}",
-                              no_wrap=True, overflow="ellipsis")
+        where = Text.assemble(
+            (f"{p.doc}  passage {p.id}", "bold"),
+            f"  ·  {current.report}  ·  {current.section}",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         head = Group(where, Text(_status(session), style="cyan", no_wrap=True, overflow="ellipsis"))
         text = _cut(p.text, body_height - 4, width - 4)
         title = " · ".join(x for x in (p.heading, f"splitter's role: {p.role}") if x)
-        body = Group(_neighbour("↑", current.before), Panel(Text(text), title=title, title_align="left"),
-                     _neighbour("↓", current.after))
+        body = Group(
+            _neighbour("↑", current.before),
+            Panel(Text(text), title=title, title_align="left"),
+            _neighbour("↓", current.after),
+        )
     layout.split_column(
         Layout(head, name="head", size=2),
         Layout(body, name="body", size=body_height),
-        Layout(Group(_themes_table(session, names, columns), Text(), _roles_line(session)), name="choices",
-               size=choices_height),
-        Layout(Group(Text(KEYS_HELP, style="dim", no_wrap=True, overflow="ellipsis"),
-                     Text(session.message, style="yellow", no_wrap=True, overflow="ellipsis")),
-               name="keys", size=2),
+        Layout(
+            Group(_themes_table(session, names, columns), Text(), _roles_line(session)),
+            name="choices",
+            size=choices_height,
+        ),
+        Layout(
+            Group(
+                Text(KEYS_HELP, style="dim", no_wrap=True, overflow="ellipsis"),
+                Text(session.message, style="yellow", no_wrap=True, overflow="ellipsis"),
+            ),
+            name="keys",
+            size=2,
+        ),
     )
     return layout
 
@@ -175,8 +190,10 @@ def plain_view(session: Session) -> str:
         return "no passage left to label"
     p = current.passage
     suggested = ", ".join(f"{t} {current.scores[t]:.2f}" for t in current.suggested) or "-"
-    return (f"\n{p.doc} {p.id}  {current.report}  {current.section}  [{_status(session)}]\n{p.text}\n"
-            f"suggested: role {p.role}; themes {suggested}")
+    return (
+        f"\n{p.doc} {p.id}  {current.report}  {current.section}  [{_status(session)}]\n{p.text}\n"
+        f"suggested: role {p.role}; themes {suggested}"
+    )
 
 
 def run(session: Session, names: dict[str, str], console: Console, stdin: IO[str] | None = None) -> None:

@@ -49,32 +49,54 @@ def config_xml() -> str:
 
     names = {theme.id: theme.name for theme in load_taxonomy().themes}
     roles = "\n    ".join(f'<Choice value={quoteattr(role)} hotkey="{key}"/>' for key, role in ROLE_KEYS.items())
-    themes = "\n    ".join(f'<Choice value={quoteattr(theme)} html={quoteattr(f"{theme} · {names[theme]}")} '
-                          f'hotkey="{key}"/>' for key, theme in THEME_KEYS.items())
+    themes = "\n    ".join(
+        f'<Choice value={quoteattr(theme)} html={quoteattr(f"{theme} · {names[theme]}")} hotkey="{key}"/>'
+        for key, theme in THEME_KEYS.items()
+    )
     template = CONFIG.read_text(encoding="utf-8")
     return template.replace("{role_choices}", roles).replace("{theme_choices}", themes)
 
 
 def _choices(control: str, values: Sequence[str]) -> dict[str, Any]:
-    return {"id": control, "from_name": control, "to_name": TEXT_OBJECT, "type": "choices",
-            "value": {"choices": list(values)}}
+    return {
+        "id": control,
+        "from_name": control,
+        "to_name": TEXT_OBJECT,
+        "type": "choices",
+        "value": {"choices": list(values)},
+    }
 
 
-def task(candidate: Candidate, model_version: str | None = None,
-         thresholds: dict[str, float] | None = None) -> dict[str, Any]:
+def task(
+    candidate: Candidate, model_version: str | None = None, thresholds: dict[str, float] | None = None
+) -> dict[str, Any]:
     """One Label Studio task for a passage; with `model_version`, the model's suggestion as a prediction."""
     p = candidate.passage
     where = " · ".join(x for x in (p.doc, candidate.report, candidate.section, p.id, p.heading) if x)
-    out: dict[str, Any] = {"data": {
-        "text": p.text, "where": where, "doc": p.doc, "passage": p.id, "sha1": p.sha1,
-        "report": candidate.report, "section": candidate.section, "role": p.role}}
+    out: dict[str, Any] = {
+        "data": {
+            "text": p.text,
+            "where": where,
+            "doc": p.doc,
+            "passage": p.id,
+            "sha1": p.sha1,
+            "report": candidate.report,
+            "section": candidate.section,
+            "role": p.role,
+        }
+    }
     if model_version is not None:
         result = [_choices(ROLE_CONTROL, [p.role])]
         if candidate.suggested:  # no themes: nothing pre-selected (a result needs at least one choice)
             result.append(_choices(THEMES_CONTROL, [t for t in THEME_IDS if t in candidate.suggested]))
         gap = uncertainty(candidate, thresholds or {})
-        out["predictions"] = [{"model_version": model_version, "result": result,
-                               **({"score": round(gap, 4)} if gap != float("inf") else {})}]
+        out["predictions"] = [
+            {
+                "model_version": model_version,
+                "result": result,
+                **({"score": round(gap, 4)} if gap != float("inf") else {}),
+            }
+        ]
     return out
 
 
@@ -98,15 +120,16 @@ def read_export(path: Path) -> list[dict[str, Any]]:
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise AnnotationError(path, "not Label Studio's JSON export: expected a list of tasks")
     if tasks and not any("annotations" in t for t in tasks):
-        raise AnnotationError(path, "no task has \"annotations\": export it from Label Studio as JSON (not JSON-MIN "
-                                "or CSV)")
+        raise AnnotationError(
+            path, 'no task has "annotations": export it from Label Studio as JSON (not JSON-MIN or CSV)'
+        )
     return tasks
 
 
 def _latest(annotations: Any) -> dict[str, Any] | None:
     """The latest annotation not cancelled (skipped), or None."""
     if not isinstance(annotations, list):
-        raise ValueError("\"annotations\" is not a list")
+        raise ValueError('"annotations" is not a list')
     kept = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled")]
     if not kept:
         return None
@@ -156,8 +179,9 @@ def _day(annotation: dict[str, Any]) -> date:
         return date.today()
 
 
-def import_export(path: Path, corpus_dirs: Sequence[str | Path], *,
-                  document_passages: DocumentPassages | None = None) -> Imported:
+def import_export(
+    path: Path, corpus_dirs: Sequence[str | Path], *, document_passages: DocumentPassages | None = None
+) -> Imported:
     """Annotation records from a Label Studio JSON export, each checked against the reports in the corpus."""
     tasks = read_export(path)
     corpus = CorpusPassages(corpus_dirs, document_passages)
@@ -166,8 +190,9 @@ def import_export(path: Path, corpus_dirs: Sequence[str | Path], *,
         task_id = item.get("id", f"#{number}")
         try:
             data = item.get("data")
-            if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in
-                                                     ("text", "doc", "passage", "sha1")):
+            if not isinstance(data, dict) or not all(
+                isinstance(data.get(k), str) for k in ("text", "doc", "passage", "sha1")
+            ):
                 raise ValueError("not a gkreport task: its data lacks text, doc, passage or sha1")
             annotation = _latest(item.get("annotations", []))
             if annotation is None:

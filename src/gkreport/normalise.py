@@ -27,8 +27,21 @@ def _build_table() -> dict[int, str]:
             folded = unicodedata.normalize("NFKC", chr(code))
             if folded != chr(code):
                 table[code] = folded
-    for code in (0x00A0, 0x3000, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
-                 0x202F, 0x205F):
+    for code in (
+        0x00A0,
+        0x3000,
+        0x2002,
+        0x2003,
+        0x2004,
+        0x2005,
+        0x2006,
+        0x2007,
+        0x2008,
+        0x2009,
+        0x200A,
+        0x202F,
+        0x205F,
+    ):
         table[code] = " "
     for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD):
         table[code] = ""

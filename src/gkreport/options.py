@@ -29,16 +29,20 @@ def check_int(option: str, value: int | None, low: int | None = None, high: int 
 def check_jobs(jobs: int) -> None:
     """N worker processes, or -1 for one per core, -2 for all but one…; 0 is nothing to run on."""
     if jobs == 0 or not -MAX_JOBS <= jobs <= MAX_JOBS:
-        raise OptionError("--jobs", f"must be a number of worker processes from 1 to {MAX_JOBS}, or -1 for one per "
-                                    f"core (-2 all but one, …) (got {jobs})")
+        raise OptionError(
+            "--jobs",
+            f"must be a number of worker processes from 1 to {MAX_JOBS}, or -1 for one per "
+            f"core (-2 all but one, …) (got {jobs})",
+        )
 
 
 def check_timeout(seconds: float) -> None:
     if seconds == 0:
         return
     if math.isnan(seconds) or not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT:
-        raise OptionError("--timeout", f"must be 0 (no limit) or from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g} seconds "
-                                       f"(got {seconds:g})")
+        raise OptionError(
+            "--timeout", f"must be 0 (no limit) or from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g} seconds (got {seconds:g})"
+        )
 
 
 def _not_regular(option: str, path: Path) -> None:

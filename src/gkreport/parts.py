@@ -107,16 +107,22 @@ def heading_text(raw: str) -> str:
 
 
 def _pairs(text: str) -> frozenset[str]:
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 @lru_cache(maxsize=1)
 def parts_config() -> _PartsConfig:
     data = _sections_data()
     table = data["parts"]
-    targets = tuple(Target(str(row["target"]), {w: float(v) for w, v in row["words"].items()},
-                           row.get("own_heading", True), _pairs(row.get("name", "")))
-                    for row in table["targets"])
+    targets = tuple(
+        Target(
+            str(row["target"]),
+            {w: float(v) for w, v in row["words"].items()},
+            row.get("own_heading", True),
+            _pairs(row.get("name", "")),
+        )
+        for row in table["targets"]
+    )
     # The numeral first, so that the regex engine skips ahead to the numerals; what may come before it is
     # checked in `_context` (a look-behind tried at every position costs three times the whole scan).
     # [一-十][一-十]? rather than [一-十]{1,2}: the engine then skips ahead at memory speed (2.5x faster)
@@ -128,13 +134,27 @@ def parts_config() -> _PartsConfig:
     # A numeral that forms a word with the character after it (一是, 一些, 一般) is no ordinal.
     # One pattern per numeral, from the sentence end before it: the engine's scan for the sentence ends
     # runs in C, where finding each 一 and looking back in Python costs ten times more.
-    bare = {numeral: re.compile(rf"[\n。；;！!？?：:][{re.escape(_MARKS)}]*(?P<num>{numeral})[ \t]*"
-                                rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])")
-            for numeral in NUMERALS}
-    return _PartsConfig(targets, re.compile("|".join(table["not_heading"])), ordinal, numbered_part, sub_ordinal,
-                        end_words, table["connectors"], re.compile("|".join(data["appendix"])),
-                        re.compile(data["appendix_hint"]), re.compile(data["table_start"]), bare,
-                        tuple(table["heading_ends"]))
+    bare = {
+        numeral: re.compile(
+            rf"[\n。；;！!？?：:][{re.escape(_MARKS)}]*(?P<num>{numeral})[ \t]*"
+            rf"(?=[\u4e00-\u9fff])(?![{NUMERALS}{table['bare_ordinal_not_before']}])"
+        )
+        for numeral in NUMERALS
+    }
+    return _PartsConfig(
+        targets,
+        re.compile("|".join(table["not_heading"])),
+        ordinal,
+        numbered_part,
+        sub_ordinal,
+        end_words,
+        table["connectors"],
+        re.compile("|".join(data["appendix"])),
+        re.compile(data["appendix_hint"]),
+        re.compile(data["table_start"]),
+        bare,
+        tuple(table["heading_ends"]),
+    )
 
 
 _STOP = re.compile(r"[\n。；;！!？?：:（(\d\t]|\s{2,}|\s(?=\S)")
@@ -144,7 +164,7 @@ _MAX_HEADING = 40
 def _heading_end(text: str, at: int, cfg: _PartsConfig) -> int:
     """Where the heading that starts at `at` ends: a line end, a sentence end, an opening bracket, a digit
     or a space, else after the first heading word that no connector continues."""
-    return at + _heading_length(text[at:at + _MAX_HEADING])
+    return at + _heading_length(text[at : at + _MAX_HEADING])
 
 
 @lru_cache(maxsize=16384)
@@ -197,8 +217,11 @@ def score_by_name(heading: str) -> dict[str, float]:
     pairs = _pairs(_without_ordinal(heading))
     if cfg.not_heading.search(heading) or len(pairs) < 2:
         return {}
-    shares = {t.target: len(pairs & t.name_pairs) / len(t.name_pairs) for t in cfg.targets
-              if t.target.isdigit() and t.own_heading and t.name_pairs}
+    shares = {
+        t.target: len(pairs & t.name_pairs) / len(t.name_pairs)
+        for t in cfg.targets
+        if t.target.isdigit() and t.own_heading and t.name_pairs
+    }
     return {target: share for target, share in shares.items() if share >= MIN_SHARE}
 
 
@@ -266,7 +289,7 @@ def _bare_part(text: str, numeral: str, lo: int, hi: int, cfg: _PartsConfig) -> 
         return None
     for m in cfg.bare_ordinal[numeral].finditer(text, start, hi):
         end = _heading_end(text, m.end(), cfg)
-        heading = "".join(text[m.end():end].split())
+        heading = "".join(text[m.end() : end].split())
         scores = score_heading(heading) if len(heading) >= 2 else {}
         if max(scores.values(), default=0.0) >= GLUED_SCORE:
             at = m.start("num")
@@ -285,12 +308,12 @@ def _one_sentence_parts(text: str, parts: list[Part], cfg: _PartsConfig) -> None
         if part.body >= len(text) or text[part.body] not in _SENTENCE_END:
             continue
         after = parts[i + 1].start if i + 1 < len(parts) else len(text)
-        if text[part.body + 1:after].strip(" \t\n" + _SENTENCE_END):
+        if text[part.body + 1 : after].strip(" \t\n" + _SENTENCE_END):
             continue  # text follows the sentence: a run-in heading (一、概述。…)
         ordinal = cfg.ordinal.match(text, part.start) or cfg.numbered_part.match(text, part.start)
         if ordinal is None or any(part.heading.endswith(word) for word in cfg.heading_ends):
             continue
-        part.heading = " ".join(text[part.start:ordinal.end()].split())
+        part.heading = " ".join(text[part.start : ordinal.end()].split())
         part.body = ordinal.end()
 
 
@@ -322,7 +345,7 @@ def _scan(text: str, matches: Iterable[re.Match[str]], cfg: _PartsConfig) -> lis
         if value is None:
             continue
         end = _heading_end(text, m.end(), cfg)
-        heading = text[m.end():end]
+        heading = text[m.end() : end]
         if " " in heading or "\t" in heading:
             heading = "".join(heading.split())
         scores = _part_scores(heading) if len(heading) >= 2 else None
@@ -332,7 +355,7 @@ def _scan(text: str, matches: Iterable[re.Match[str]], cfg: _PartsConfig) -> lis
         # section it is.
         if where == "glued" and (len(numeral) > 1 or max(scores.values(), default=0.0) < GLUED_SCORE):
             continue
-        parts.append(Part(m.start(), end, value, " ".join(text[m.start():end].split()), scores))
+        parts.append(Part(m.start(), end, value, " ".join(text[m.start() : end].split()), scores))
     return parts
 
 
@@ -344,7 +367,7 @@ def _wrapped_row_label(text: str, heading: str, end: int, cfg: _PartsConfig) -> 
     the next line finishes (a tall PDF cell: 三、本年度办理结 / 果 …): the label then straddles the break."""
     if not text.startswith("\n", end) or not heading:
         return False
-    joined = heading + "".join(text[end:end + _WRAP_REACH + 4].split())[:_WRAP_REACH]
+    joined = heading + "".join(text[end : end + _WRAP_REACH + 4].split())[:_WRAP_REACH]
     return any(m.start() < len(heading) < m.end() for m in cfg.not_heading.finditer(joined))
 
 
@@ -358,6 +381,7 @@ def absorbed_targets() -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- appendix and warnings
+
 
 def appendix_start(text: str, parts: list[Part], after: int) -> tuple[int, str] | None:
     """(start, heading) of the appendix: the first part after `after` whose heading is a statistics table,
@@ -374,7 +398,7 @@ def appendix_start(text: str, parts: list[Part], after: int) -> tuple[int, str] 
         for m in cfg.appendix.finditer(text, max(after, hint.start() - _APPENDIX_REACH), hint.end() + 8):
             if m.end() < hint.end() or m.start() > hint.start():
                 continue  # a match of another key word in the window
-            follows = text[m.end():m.end() + 1]
+            follows = text[m.end() : m.end() + 1]
             if follows and follows in "。，,；;）)、的（(":
                 break  # 详见附件政府信息公开情况统计表。, （二）附表（详见附件）: a mention, not the table
             if _ATTACHMENT_LIST.fullmatch(m.group()):
@@ -392,7 +416,7 @@ def _appendix_heading(text: str, start: int, end: int, cfg: _PartsConfig) -> str
     when the table's first label comes within a short line's reach (on this line or at the start of the
     next) and no sentence ends before it."""
     label = cfg.table_start.search(text, end, end + _TABLE_TITLE_REACH)
-    if label is not None and not any(ch in "。；" for ch in text[end:label.start()]):
+    if label is not None and not any(ch in "。；" for ch in text[end : label.start()]):
         end = label.start()
     return heading_text(text[start:end])
 
@@ -402,12 +426,15 @@ _APPENDIX_REACH = 48
 
 def is_table_part(text: str, last: ChosenHeading) -> bool:
     """Whether the last part chosen is headed as the statistics table too and holds nothing else."""
-    return ("appendix" in score_heading(last.heading)
-            and parts_config().table_start.match("".join(text[last.body:last.body + 40].split())) is not None)
+    return (
+        "appendix" in score_heading(last.heading)
+        and parts_config().table_start.match("".join(text[last.body : last.body + 40].split())) is not None
+    )
 
 
-def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
-                candidates: Sequence[ChosenHeading]) -> list[str]:
+def warnings_of(
+    text: str, parts: list[Part], chosen: Sequence[ChosenHeading], candidates: Sequence[ChosenHeading]
+) -> list[str]:
     """What the reader of the record should know: ordinals that skip or repeat, a section heading that
     comes again later, a text without line breaks."""
     warnings = []
@@ -421,8 +448,10 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
         i = bisect_right(starts, at) - 1
         return i >= 0 and at < chosen[i].body
 
-    numbered = sorted([(c.start, c.ordinal, c.heading) for c in chosen if c.ordinal is not None]
-                      + [(p.start, p.ordinal, p.heading) for p in parts if not covered(p.start)])
+    numbered = sorted(
+        [(c.start, c.ordinal, c.heading) for c in chosen if c.ordinal is not None]
+        + [(p.start, p.ordinal, p.heading) for p in parts if not covered(p.start)]
+    )
     for before, after in zip(numbered, numbered[1:], strict=False):
         (_, number, heading), (at, next_number, next_heading) = before, after
         if next_number == number:
@@ -439,8 +468,7 @@ def warnings_of(text: str, parts: list[Part], chosen: Sequence[ChosenHeading],
         same = _without_ordinal(picked.heading)
         again = next((o for o in later if _without_ordinal(o.heading) == same), None)
         if again is not None:
-            warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset "
-                            f"{again.start}")
+            warnings.append(f"section {picked.section} appears twice: {again.heading} again at offset {again.start}")
     return warnings
 
 

@@ -87,8 +87,11 @@ def previous_year_index(reports: Sequence[Report | None]) -> dict[int, int]:
     for i, report in enumerate(reports):
         if report is not None and report.agency and report.year:
             by_key.setdefault((report.agency, report.year), i)
-    return {i: by_key[(r.agency, r.year - 1)] for i, r in enumerate(reports)
-            if r is not None and r.agency and r.year and (r.agency, r.year - 1) in by_key}
+    return {
+        i: by_key[(r.agency, r.year - 1)]
+        for i, r in enumerate(reports)
+        if r is not None and r.agency and r.year and (r.agency, r.year - 1) in by_key
+    }
 
 
 def _region(reports: list[Report], pipeline: Pipeline) -> None:
@@ -100,22 +103,26 @@ def _region(reports: list[Report], pipeline: Pipeline) -> None:
 
 def _themes(reports: list[Report], pipeline: Pipeline) -> None:
     passages = [p for r in reports for p in r.passages]
-    for passage, themes in zip(passages, theme_rows(pipeline.model, [p.text for p in passages],
-                                                    [p.role for p in passages]), strict=True):
+    for passage, themes in zip(
+        passages, theme_rows(pipeline.model, [p.text for p in passages], [p.role for p in passages]), strict=True
+    ):
         passage.themes = themes
     for report in reports:
         report.model_version = pipeline.model_version
 
 
-STAGES: dict[str, Stage] = {stage.name: stage for stage in (
-    Stage("segment"),  # always first: a file is read and segmented into a Report (see Pipeline.read)
-    Stage("tables", ("segment",), each=_tables),
-    Stage("checks", ("tables",), each=_checks),
-    Stage("passages", ("segment",), each=_passages),
-    Stage("cross_year", ("checks",), group=_cross_year),
-    Stage("region", ("segment",), group=_region),
-    Stage("themes", ("passages",), group=_themes),
-)}
+STAGES: dict[str, Stage] = {
+    stage.name: stage
+    for stage in (
+        Stage("segment"),  # always first: a file is read and segmented into a Report (see Pipeline.read)
+        Stage("tables", ("segment",), each=_tables),
+        Stage("checks", ("tables",), each=_checks),
+        Stage("passages", ("segment",), each=_passages),
+        Stage("cross_year", ("checks",), group=_cross_year),
+        Stage("region", ("segment",), group=_region),
+        Stage("themes", ("passages",), group=_themes),
+    )
+}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -128,8 +135,7 @@ class Pipeline:
     `require`: a file with too few statutory sections and no title is an error (it is not an annual
     report); `Pipeline("segment", require=False)` shows what was found in any file."""
 
-    def __init__(self, *stages: str, model: Any = None, model_version: str | None = None,
-                 require: bool = True) -> None:
+    def __init__(self, *stages: str, model: Any = None, model_version: str | None = None, require: bool = True) -> None:
         unknown = [s for s in stages if s not in STAGES]
         if unknown:
             raise ValueError(f"unknown pipeline stage {', '.join(unknown)}; the stages are {', '.join(STAGES)}")
@@ -208,8 +214,7 @@ class Pipeline:
         except Exception as exc:  # a bug in a stage must not stop the other files; keep the reason
             return path, None, internal_error(str(path), exc)
 
-    def _completed(self, outcome: tuple[Path, Report | None, str | None]
-                   ) -> tuple[Path, Report | None, str | None]:
+    def _completed(self, outcome: tuple[Path, Report | None, str | None]) -> tuple[Path, Report | None, str | None]:
         path, report, _error = outcome
         if report is None:
             return outcome
@@ -296,15 +301,21 @@ def theme_rows(model: Any, texts: list[str], roles: list[str | None]) -> list[li
     # a fresh array: the gate writes into it, and the cached rows stay as scored
     scores = gate_roles(model, np.array(_THEME_SCORES.scores(model, texts), dtype=float), roles)
     labels = [str(t) for t in model.classes_]
-    return [[(label, float(score), int(score >= float(threshold)))
-             for label, score, threshold in zip(labels, row, model.thresholds_, strict=True)] for row in scores]
+    return [
+        [
+            (label, float(score), int(score >= float(threshold)))
+            for label, score, threshold in zip(labels, row, model.thresholds_, strict=True)
+        ]
+        for row in scores
+    ]
 
 
 def tag_passages(model: Any, passages: list[dict[str, Any]]) -> None:
     """Set "themes" and "scores" (as `records.passage_record` has them) on each stored passage dict ("text",
     "role"): the batch tags the passages it stored without a model, without reading the files again."""
-    for passage, themes in zip(passages, theme_rows(model, [p["text"] for p in passages],
-                                                    [p.get("role") for p in passages]), strict=True):
+    for passage, themes in zip(
+        passages, theme_rows(model, [p["text"] for p in passages], [p.get("role") for p in passages]), strict=True
+    ):
         passage["themes"] = [theme for theme, _score, assigned in themes if assigned]
         passage["scores"] = {theme: score for theme, score, _assigned in themes}
 
@@ -326,8 +337,9 @@ def file_sha256(path: str | Path) -> str:
 
 def batch_pipeline(model: Any = None, model_version: str | None = None) -> Pipeline:
     """The stages of a batch: all but cross_year (the batch checks years over the stored reports)."""
-    return Pipeline(*BATCH_STAGES, *(("themes",) if model is not None else ()), model=model,
-                    model_version=model_version)
+    return Pipeline(
+        *BATCH_STAGES, *(("themes",) if model is not None else ()), model=model, model_version=model_version
+    )
 
 
 def problem_record(path: str, problem: ReportError) -> FileRecord:
@@ -357,8 +369,9 @@ def analyse_file(pipeline: Pipeline, path: str | Path, sha256: str | None = None
         return error_record(path, sha, internal_error(path, exc)), None
 
 
-def run_pipeline(path: str | Path, model: Any = None, *, model_version: str | None = None,
-                 sha256: str | None = None) -> FileRecord:
+def run_pipeline(
+    path: str | Path, model: Any = None, *, model_version: str | None = None, sha256: str | None = None
+) -> FileRecord:
     """Every batch stage on one file, as its record (themes only when `model` is given)."""
     pipeline = batch_pipeline(model, model_version)
     record, report = analyse_file(pipeline, path, sha256)
@@ -367,8 +380,12 @@ def run_pipeline(path: str | Path, model: Any = None, *, model_version: str | No
     return _completed(pipeline, [(record, report)], None)[0]
 
 
-def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
-                  timeout: float | None, on_step: Callable[[int | None], None] | None = None) -> list[FileRecord]:
+def process_files(
+    items: list[tuple[str, str | None]],
+    model_dir: str | None,
+    timeout: float | None,
+    on_step: Callable[[int | None], None] | None = None,
+) -> list[FileRecord]:
     """Worker entry point for a group of files: one record per file, in order; a file's failure or time-out
     becomes its error record. Only a model that cannot be loaded raises (it would fail every file).
 
@@ -389,8 +406,11 @@ def process_files(items: list[tuple[str, str | None]], model_dir: str | None,
     try:
         completed = iter(_completed(pipeline, pending, timeout))
     except _GroupFailed:
-        completed = iter(_completed_alone(pipeline, record, report, timeout, partial(step, i))
-                         for i, (record, report) in enumerate(analysed) if report is not None)
+        completed = iter(
+            _completed_alone(pipeline, record, report, timeout, partial(step, i))
+            for i, (record, report) in enumerate(analysed)
+            if report is not None
+        )
     return [next(completed) if report is not None else record for record, report in analysed]
 
 
@@ -398,8 +418,9 @@ class _GroupFailed(Exception):
     """The group stages failed for a group of files: each is then completed alone."""
 
 
-def _analysed(pipeline: Pipeline, path: str, sha: str | None, timeout: float | None
-              ) -> tuple[FileRecord, Report | None]:
+def _analysed(
+    pipeline: Pipeline, path: str, sha: str | None, timeout: float | None
+) -> tuple[FileRecord, Report | None]:
     """`analyse_file` under the time limit, or an error record when the limit is reached. The result is
     taken only once the limit is cleared, so a file finished at the deadline is never counted twice."""
     try:
@@ -410,8 +431,7 @@ def _analysed(pipeline: Pipeline, path: str, sha: str | None, timeout: float | N
     return outcome
 
 
-def _completed(pipeline: Pipeline, pending: list[tuple[FileRecord, Report]], timeout: float | None
-               ) -> list[FileRecord]:
+def _completed(pipeline: Pipeline, pending: list[tuple[FileRecord, Report]], timeout: float | None) -> list[FileRecord]:
     """The group stages over `pending` under the time limit, then each report as its record; `_GroupFailed`
     (or, for one file, its error record) when they fail."""
     who = pending[0][0].path if len(pending) == 1 else "group"
@@ -432,7 +452,8 @@ def _failed(pending: list[tuple[FileRecord, Report]], reason: str) -> list[FileR
     return [error_record(record.path, record.sha256, reason)]
 
 
-def _completed_alone(pipeline: Pipeline, record: FileRecord, report: Report, timeout: float | None,
-                     announce: Callable[[], None]) -> FileRecord:
+def _completed_alone(
+    pipeline: Pipeline, record: FileRecord, report: Report, timeout: float | None, announce: Callable[[], None]
+) -> FileRecord:
     announce()
     return _completed(pipeline, [(record, report)], timeout)[0]

@@ -45,8 +45,9 @@ def nothing_found(paths: Iterable[str | Path], passed_over: Counter[str]) -> str
     """The message for folders that hold no report file."""
     where = ", ".join(str(p) for p in paths)
     other = passed_over_text(passed_over)
-    return (f"no report files in {where}: looked for {' '.join(WALKED_SUFFIXES)} and files without a suffix"
-            + (f"; {other}" if other else ""))
+    return f"no report files in {where}: looked for {' '.join(WALKED_SUFFIXES)} and files without a suffix" + (
+        f"; {other}" if other else ""
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -54,8 +55,15 @@ def nothing_found(paths: Iterable[str | Path], passed_over: Counter[str]) -> str
 
 
 def section_record(section: Section) -> dict[str, Any]:
-    return {"number": section.number, "name": section.name, "heading": section.heading,
-            "status": section.status, "start": section.start, "end": section.end, "text": section.text}
+    return {
+        "number": section.number,
+        "name": section.name,
+        "heading": section.heading,
+        "status": section.status,
+        "start": section.start,
+        "end": section.end,
+        "text": section.text,
+    }
 
 
 def appendix_record(report: Report) -> dict[str, Any] | None:
@@ -65,33 +73,68 @@ def appendix_record(report: Report) -> dict[str, Any] | None:
 
 
 def cell_record(cell: Cell) -> dict[str, Any]:
-    return {"table": cell.table, "row": cell.row, "col": cell.col, "value": cell.value, "raw": cell.raw,
-            "status": cell.status, "line": cell.line, "offset": cell.offset, "note": cell.note}
+    return {
+        "table": cell.table,
+        "row": cell.row,
+        "col": cell.col,
+        "value": cell.value,
+        "raw": cell.raw,
+        "status": cell.status,
+        "line": cell.line,
+        "offset": cell.offset,
+        "note": cell.note,
+    }
 
 
 def check_record(check: CheckResult) -> dict[str, Any]:
-    return {"check_id": check.id, "status": check.status, "severity": check.severity,
-            "expected": check.expected, "actual": check.actual, "message": check.message}
+    return {
+        "check_id": check.id,
+        "status": check.status,
+        "severity": check.severity,
+        "expected": check.expected,
+        "actual": check.actual,
+        "message": check.message,
+    }
 
 
 def passage_record(passage: Passage, digits: int | None = None) -> dict[str, Any]:
     """A passage with its themes (assigned) and its score for each theme the model has, `digits` places
     (all when None); both are empty when no model tagged it."""
-    return {"doc": passage.doc, "passage": passage.id, "sha1": passage.sha1, "section": passage.section,
-            "role": passage.role, "pair": passage.pair, "heading": passage.heading, "start": passage.start,
-            "end": passage.end, "text": passage.text,
-            "themes": [theme for theme, _score, assigned in passage.themes if assigned],
-            "scores": {theme: score if digits is None else round(score, digits)
-                       for theme, score, _assigned in passage.themes}}
+    return {
+        "doc": passage.doc,
+        "passage": passage.id,
+        "sha1": passage.sha1,
+        "section": passage.section,
+        "role": passage.role,
+        "pair": passage.pair,
+        "heading": passage.heading,
+        "start": passage.start,
+        "end": passage.end,
+        "text": passage.text,
+        "themes": [theme for theme, _score, assigned in passage.themes if assigned],
+        "scores": {
+            theme: score if digits is None else round(score, digits) for theme, score, _assigned in passage.themes
+        },
+    }
 
 
 def report_record(report: Report) -> dict[str, Any]:
     """What was found about the report as a whole, without its parts."""
     doc = report.document
-    return {"path": doc.path, "sha256": doc.sha256, "format": doc.format, "encoding": doc.encoding,
-            "template": report.template, "agency": report.agency, "year": report.year, "level": report.level,
-            "province": report.province, "city": report.city, "appendix": appendix_record(report),
-            "warnings": list(report.warnings)}
+    return {
+        "path": doc.path,
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "template": report.template,
+        "agency": report.agency,
+        "year": report.year,
+        "level": report.level,
+        "province": report.province,
+        "city": report.city,
+        "appendix": appendix_record(report),
+        "warnings": list(report.warnings),
+    }
 
 
 def segment_record(report: Report) -> dict[str, Any]:
@@ -103,9 +146,13 @@ def cells_record(report: Report) -> dict[str, Any]:
     """`gkreport tables -f json`: the cells and checks of one report (the tables' template: "old" for a
     pre-2019 统计表)."""
     tables = report.tables
-    return {"path": report.document.path, "template": tables.template if tables is not None else None,
-            "cells": [cell_record(c) for c in tables.cells] if tables is not None else [],
-            "checks": [check_record(c) for c in report.checks], "error": None}
+    return {
+        "path": report.document.path,
+        "template": tables.template if tables is not None else None,
+        "cells": [cell_record(c) for c in tables.cells] if tables is not None else [],
+        "checks": [check_record(c) for c in report.checks],
+        "error": None,
+    }
 
 
 def error_record(path: str, sha256: str, reason: str) -> FileRecord:
@@ -140,12 +187,18 @@ def file_record(report: Report, sha256: str, path: str) -> FileRecord:
     """A report as the batch stores it (its file's bytes hash to `sha256`)."""
     doc = report.document
     return FileRecord(
-        sha256=sha256, path=path, status="ok", format=doc.format, encoding=doc.encoding,
-        model_version=report.model_version, report=report_record(report),
+        sha256=sha256,
+        path=path,
+        status="ok",
+        format=doc.format,
+        encoding=doc.encoding,
+        model_version=report.model_version,
+        report=report_record(report),
         sections=[section_record(s) for s in report.sections],
         cells=[cell_record(c) for c in report.tables.cells] if report.tables is not None else [],
         checks=[check_record(c) for c in report.checks],
-        passages=[passage_record(p) for p in report.passages])
+        passages=[passage_record(p) for p in report.passages],
+    )
 
 
 def path_key(path: str) -> str:
@@ -164,13 +217,16 @@ def _pad(text: str, width: int) -> str:
 def segment_text(report: Report) -> str:
     """A compact human summary of one segmented report."""
     doc = report.document
-    lines = [f"{doc.path}  [{doc.format}{', ' + doc.encoding if doc.encoding else ''}]",
-             f"  模板 template: {report.template}   机关 agency: {report.agency or '—'}   "
-             f"年度 year: {report.year or '—'}   层级 level: {report.level}"]
+    lines = [
+        f"{doc.path}  [{doc.format}{', ' + doc.encoding if doc.encoding else ''}]",
+        f"  模板 template: {report.template}   机关 agency: {report.agency or '—'}   "
+        f"年度 year: {report.year or '—'}   层级 level: {report.level}",
+    ]
     for s in report.sections:
         shown = s.heading or ("(无标题 no heading)" if s.status == "inferred" else "")
-        lines.append(f"  {s.number} {_pad(s.name, 36)} {STATUS_ZH[s.status]} {s.status:<8} "
-                     f"{len(s.text):>6} 字  {shown}")
+        lines.append(
+            f"  {s.number} {_pad(s.name, 36)} {STATUS_ZH[s.status]} {s.status:<8} {len(s.text):>6} 字  {shown}"
+        )
     if report.appendix is not None:
         lines.append(f"  附录 appendix: {report.appendix.heading}  {len(report.appendix.text)} 字")
     lines.extend(f"  警告 warning: {w}" for w in report.warnings)

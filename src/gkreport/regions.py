@@ -58,8 +58,7 @@ def region_of(agency: str | None) -> tuple[str | None, str | None]:
     return regions_of([agency])[0]
 
 
-def _trusted_region(agency: str, province: object, city: object, district: object
-                    ) -> tuple[str | None, str | None]:
+def _trusted_region(agency: str, province: object, city: object, district: object) -> tuple[str | None, str | None]:
     """cpca's 省/市/区 for `agency` (NaN where it found none), kept only where the name supports them."""
     province, city, district = (name if isinstance(name, str) else None for name in (province, city, district))
 

@@ -52,6 +52,7 @@ SECTION_NAMES: dict[int, str] = {
 
 # ---------------------------------------------------------------- configuration (data files)
 
+
 def _load(name: str) -> dict:
     return json.loads(resources.files("gkreport.data").joinpath(name).read_text(encoding="utf-8"))
 
@@ -139,32 +140,51 @@ def _config() -> _Config:
     line = re.compile(rf"(?:{numeral}[、.,]?)?(?:{alias})")
     # Inside a long line a heading follows anything but a Chinese character (punctuation, a space, the
     # last digit of a run-together table).
-    official = "|".join(_marked(n, e["pattern"]) for n, e in zip(groups, sections["headings"], strict=True)
-                        if e["weight"] == 3)
+    official = "|".join(
+        _marked(n, e["pattern"]) for n, e in zip(groups, sections["headings"], strict=True) if e["weight"] == 3
+    )
     # Written numeral first, then "not after a Chinese character" as a look-behind over both, so the
     # pattern starts with a character set and the regex engine skips ahead to the numerals (3x faster
     # than a leading look-behind, which it must try at every position).
-    inline = re.compile(rf"(?P<num>[{_NUMERALS}](?<![\u4e00-\u9fff][{_NUMERALS}])[{_NUMERALS}]?)\s*[、.]\s*"
-                        rf"(?:{alias})")
+    inline = re.compile(
+        rf"(?P<num>[{_NUMERALS}](?<![\u4e00-\u9fff][{_NUMERALS}])[{_NUMERALS}]?)\s*[、.]\s*"
+        rf"(?:{alias})"
+    )
     # The official wording is distinctive enough to be a heading even glued to the text before it.
     inline_official = re.compile(rf"(?P<num>[{_NUMERALS}])[、.]\s*(?:{official})")
     anchors = [(a["section"], re.compile(a["pattern"]), a["line"]) for a in sections["anchors"]]
-    templates = {name: _Markers(re.compile("|".join(re.escape(m) for m in marks)),
-                                tuple(marks) if _never_overlap(marks) else None)
-                 for name, marks in sections["templates"].items()}
+    templates = {
+        name: _Markers(
+            re.compile("|".join(re.escape(m) for m in marks)), tuple(marks) if _never_overlap(marks) else None
+        )
+        for name, marks in sections["templates"].items()
+    }
     levels = [(r["level"], re.compile(r["pattern"]), r["on"]) for r in meta["levels"]]
     # 。政府信息主动公开情况。在…: a known heading, unnumbered, between two sentences
     own = {n: "|".join(e["pattern"] for e in sections["headings"] if e["section"] == n) for n in range(1, 7)}
     run_in = {n: re.compile(rf"[。；;！!？?]\s*(?P<head>{own[n]})(?=\s*[。：:])") for n in range(1, 7)}
     closing = sections["closing_paragraphs"]
-    return _Config(line, line_start_pattern(line.pattern), inline, inline_official, groups, anchors, templates,
-                   tuple(sections["table_markers"]),
-                   re.compile(meta["title_pattern"]),
-                   re.compile(meta["title_pattern_year_first"]), re.compile(meta["government_suffix"]),
-                   re.compile(meta["period_pattern"]), tuple(meta["title_prefixes"]),
-                   tuple(meta["title_suffixes"]), levels,
-                   re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"), run_in, closing["section"],
-                   re.compile("|".join(closing["cues"])))
+    return _Config(
+        line,
+        line_start_pattern(line.pattern),
+        inline,
+        inline_official,
+        groups,
+        anchors,
+        templates,
+        tuple(sections["table_markers"]),
+        re.compile(meta["title_pattern"]),
+        re.compile(meta["title_pattern_year_first"]),
+        re.compile(meta["government_suffix"]),
+        re.compile(meta["period_pattern"]),
+        tuple(meta["title_prefixes"]),
+        tuple(meta["title_suffixes"]),
+        levels,
+        re.compile(f"(?:{'|'.join(meta['agency_suffixes'])})$"),
+        run_in,
+        closing["section"],
+        re.compile("|".join(closing["cues"])),
+    )
 
 
 def _best_chain(candidates: list[Candidate]) -> list[Candidate]:
@@ -194,6 +214,7 @@ def _best_chain(candidates: list[Candidate]) -> list[Candidate]:
 
 # ---------------------------------------------------------------- inferred sections
 
+
 def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[Part]) -> int | None:
     """Start of a headless section's content between lo and hi, located by its anchors, else by its known
     heading run in between two sentences (。政府信息主动公开情况。), else, for the problems section, by the
@@ -212,7 +233,7 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
             hit = pattern.search(text, lo, hi)
             if hit:
                 line_start = text.rfind("\n", lo, hit.start()) + 1
-                prefix = text[max(line_start, lo):hit.start()]
+                prefix = text[max(line_start, lo) : hit.start()]
                 return max(line_start, lo) if not prefix.strip(_HEAD_STRIP) else hit.start()
     run_in = cfg.run_in[section].search(text, max(lo - 1, 0), hi)
     if run_in is not None:
@@ -223,8 +244,10 @@ def _infer(text: str, section: int, lo: int, hi: int, cfg: _Config, parts: list[
 
 
 _PARAGRAPH = re.compile(r"(?:\n|[。！!？?][ \t\u3000]+)[ \t\u3000#*>]*(?=\S)")
-_ENUMERATED = re.compile(rf"[\d{_NUMERALS}]{{1,2}}\s*[、.．]|[（(][\d{_NUMERALS}]{{1,2}}[）)]|"
-                         rf"[{_NUMERALS}][是要]|第[{_NUMERALS}]")
+_ENUMERATED = re.compile(
+    rf"[\d{_NUMERALS}]{{1,2}}\s*[、.．]|[（(][\d{_NUMERALS}]{{1,2}}[）)]|"
+    rf"[{_NUMERALS}][是要]|第[{_NUMERALS}]"
+)
 _SENTENCE = re.compile(r"[^。；;！!？?\n]*")
 
 
@@ -253,7 +276,7 @@ def _overview(text: str, chosen: list[Candidate], parts: list[Part], cfg: _Confi
     at = titles[-1].end()
     while at < chosen[0].start and (text[at].isspace() or text[at] in "#*|>"):
         at += 1
-    return at if len("".join(text[at:chosen[0].start].split())) >= _OVERVIEW_MIN else None
+    return at if len("".join(text[at : chosen[0].start].split())) >= _OVERVIEW_MIN else None
 
 
 _OVERVIEW_MIN = 20  # non-space characters: less is a subtitle or a date line, not an overview
@@ -286,11 +309,23 @@ def _part_candidates(parts: list[Part], known: list[Candidate]) -> list[Candidat
         if best and not inside and target != previous:
             for name, value in scores.items():
                 # a target that scores clearly below the best one is no reading of this heading
-                if (name.isdigit() and name not in absorbed and value >= best[1] - _PART_MARGIN
-                        and (name != "1" or part.ordinal == 1)):  # the overview is the first part
+                if (
+                    name.isdigit()
+                    and name not in absorbed
+                    and value >= best[1] - _PART_MARGIN
+                    and (name != "1" or part.ordinal == 1)
+                ):  # the overview is the first part
                     bonus = 0.5 if part.ordinal == int(name) else 0.0
-                    found.append(Candidate(int(name), _PART_WEIGHT * value + bonus, part.start,
-                                            part.body, _heading_text(part.heading), part.ordinal))
+                    found.append(
+                        Candidate(
+                            int(name),
+                            _PART_WEIGHT * value + bonus,
+                            part.start,
+                            part.body,
+                            _heading_text(part.heading),
+                            part.ordinal,
+                        )
+                    )
         if target is not None:
             previous = target
     return found
@@ -299,8 +334,9 @@ def _part_candidates(parts: list[Part], known: list[Candidate]) -> list[Candidat
 _OPENING = {"1": 1.0}  # the score of a first part 一 whose heading has no section's words
 
 
-def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
-                     ) -> tuple[list[Section], Appendix | None, list[Candidate], list[Candidate]]:
+def _locate_sections(
+    text: str, cfg: _Config, ordinals: list[re.Match[str]], parts: list[Part]
+) -> tuple[list[Section], Appendix | None, list[Candidate], list[Candidate]]:
     known = heading_candidates(text, cfg, ordinals)
     candidates = known + _part_candidates(parts, known)
     chosen = _best_chain(candidates)
@@ -308,7 +344,8 @@ def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], par
         chosen.pop()  # 七、需要说明的事项与附表 followed by the table itself: the appendix, found below
     chain = {c.section: c for c in chosen}
     starts: dict[int, tuple[int, int, str | None, SectionStatus]] = {
-        n: (c.start, c.body, c.heading, "found") for n, c in chain.items()}
+        n: (c.start, c.body, c.heading, "found") for n, c in chain.items()
+    }
     last_body = max((c.body for c in chosen), default=0)
     where = appendix_start(text, parts, last_body)
     limit = where[0] if where else len(text)
@@ -330,11 +367,12 @@ def _locate_sections(text: str, cfg: _Config, ordinals: list[re.Match[str]], par
         end = next((s for s in bounds if s > body), limit)
         end = max(end, body) if body <= limit else body
         sections.append(Section(number, SECTION_NAMES[number], heading, status, body, end, text[body:end]))
-    appendix = Appendix(where[1], where[0], len(text), text[where[0]:]) if where else None
+    appendix = Appendix(where[1], where[0], len(text), text[where[0] :]) if where else None
     return sections, appendix, chosen, candidates
 
 
 # ---------------------------------------------------------------- template and metadata
+
 
 def detect_template(compact_text: str, year: int | None, has_sections: bool) -> Template:
     """2021 / 2019 / pre2019 from the table labels (domain.md §1b), else from the year."""
@@ -378,7 +416,7 @@ def _title_metadata(compact_head: str) -> tuple[str | None, int | None, bool]:
     agency: str = m.group("agency")
     for prefix in cfg.title_prefixes:
         if agency.startswith(prefix):
-            agency = agency[len(prefix):]
+            agency = agency[len(prefix) :]
     for suffix in cfg.title_suffixes:
         agency = agency.removesuffix(suffix)
     if agency and not cfg.agency_end.search(agency):
@@ -407,6 +445,7 @@ def level_of(agency: str | None) -> Level:
 
 # ---------------------------------------------------------------- entry point
 
+
 def segment(doc: Document) -> Report:
     """Split a document into the six sections and read its template, agency, year and level."""
     cfg = _config()
@@ -428,10 +467,8 @@ def segment(doc: Document) -> Report:
     if year is not None and year <= 2018:
         template: Template = "pre2019"
     else:
-        template = detect_template(compact_text if compact_text is not None else "".join(text.split()), year,
-                                   located)
-    return Report(doc, template, agency, year, level, sections, appendix,
-                  warnings_of(text, parts, chosen, candidates))
+        template = detect_template(compact_text if compact_text is not None else "".join(text.split()), year, located)
+    return Report(doc, template, agency, year, level, sections, appendix, warnings_of(text, parts, chosen, candidates))
 
 
 # Real reports show at least 5 of the six sections (the oldest fold 三 and 四 together) and a title with
@@ -446,7 +483,9 @@ def require_report(report: Report) -> Report:
     found = [s for s in report.sections if s.status != "missing"]
     if len(found) < MIN_SECTIONS and report.agency is None and report.year is None:
         names = "、".join(s.name for s in found) or "none"
-        raise ReportError(report.document.path,
-                          f"not an annual report: no title with agency or year, and {len(found)} of the six "
-                          f"statutory sections found ({names}); at least {MIN_SECTIONS} are needed")
+        raise ReportError(
+            report.document.path,
+            f"not an annual report: no title with agency or year, and {len(found)} of the six "
+            f"statutory sections found ({names}); at least {MIN_SECTIONS} are needed",
+        )
     return report

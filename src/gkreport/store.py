@@ -129,8 +129,11 @@ def _tables_and_version(conn: sqlite3.Connection) -> tuple[set[str], int]:
 def _refusal(db: str | Path, tables: set[str], version: int, empty_ok: bool) -> ConfigError | None:
     """Why `db` is not a results database this gkreport can use, or None."""
     if version > SCHEMA_VERSION:
-        return ConfigError(db, f"written by a newer gkreport (schema version {version}; this one knows up to "
-                               f"{SCHEMA_VERSION}): not changed; use a newer gkreport")
+        return ConfigError(
+            db,
+            f"written by a newer gkreport (schema version {version}; this one knows up to "
+            f"{SCHEMA_VERSION}): not changed; use a newer gkreport",
+        )
     if not tables and empty_ok:
         return None
     missing = [t for t in TABLES if t not in tables]
@@ -227,16 +230,21 @@ def stored_statuses(conn: sqlite3.Connection) -> dict[str, str]:
 
 def untagged_files(conn: sqlite3.Connection, shas: set[str]) -> list[str]:
     """Of `shas`, the files stored ok without a theme model (model_version NULL), in sha256 order."""
-    rows = conn.execute("SELECT sha256 FROM files WHERE status = 'ok' AND model_version IS NULL "
-                        "AND sha256 IN (SELECT value FROM json_each(?)) ORDER BY sha256", (json.dumps(sorted(shas)),))
+    rows = conn.execute(
+        "SELECT sha256 FROM files WHERE status = 'ok' AND model_version IS NULL "
+        "AND sha256 IN (SELECT value FROM json_each(?)) ORDER BY sha256",
+        (json.dumps(sorted(shas)),),
+    )
     return [sha for (sha,) in rows]
 
 
 def stored_passages(conn: sqlite3.Connection, shas: list[str]) -> list[dict[str, Any]]:
     """{"id", "text", "role"} of every stored passage of these files (the role: a role-aware model gives a
     lead-in or a fee note no theme)."""
-    rows = conn.execute("SELECT id, text, role FROM passages WHERE sha256 IN (SELECT value FROM json_each(?)) "
-                        "ORDER BY id", (json.dumps(shas),))
+    rows = conn.execute(
+        "SELECT id, text, role FROM passages WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(shas),),
+    )
     return [{"id": pid, "text": text or "", "role": role} for pid, text, role in rows]
 
 
@@ -245,8 +253,9 @@ def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[
     files as tagged by model `version`, at once."""
     with conn:
         conn.executemany("DELETE FROM passage_themes WHERE passage = ?", [(p["id"],) for p in passages])
-        conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                         [row for p in passages for row in _theme_rows(p["id"], p)])
+        conn.executemany(
+            "INSERT INTO passage_themes VALUES (?, ?, ?, ?)", [row for p in passages for row in _theme_rows(p["id"], p)]
+        )
         conn.executemany("UPDATE files SET model_version = ? WHERE sha256 = ?", [(version, sha) for sha in shas])
 
 
@@ -286,20 +295,23 @@ WHERE CASE WHEN previous IS NULL  -- X1 rows of a previous year no longer stored
 ORDER BY report"""
 
 
-def cross_year_pairs(conn: sqlite3.Connection, added: set[str], templates: Sequence[str], old: str
-                     ) -> list[tuple[str, str | None]]:
+def cross_year_pairs(
+    conn: sqlite3.Connection, added: set[str], templates: Sequence[str], old: str
+) -> list[tuple[str, str | None]]:
     """(report, the same agency's report of the year before) for every stored pair that X1 has to check now:
     either report is in `added` (written by this run), or the report has no X1 check yet (a batch stopped
     before its X1 step, a database of an earlier gkreport); (report, None) for a report whose X1 rows compare
     it with a year no longer stored. `templates`: the 2019/2021 template names; `old`: the table name of the
     pre-2019 统计表 cells."""
-    rows = conn.execute(_X1_PAIRS, {"added": json.dumps(sorted(added)), "templates": json.dumps(list(templates)),
-                                    "old": old})
+    rows = conn.execute(
+        _X1_PAIRS, {"added": json.dumps(sorted(added)), "templates": json.dumps(list(templates)), "old": old}
+    )
     return [(report, previous) for report, previous in rows]
 
 
-def stored_table3(conn: sqlite3.Connection, shas: set[str], rows: Sequence[str]
-                  ) -> dict[str, tuple[str | None, list[tuple[Any, ...]]]]:
+def stored_table3(
+    conn: sqlite3.Connection, shas: set[str], rows: Sequence[str]
+) -> dict[str, tuple[str | None, list[tuple[Any, ...]]]]:
     """sha256 → (report template, the cells of these rows of its table 三 as (row, col, value, raw, status, line,
     offset, note))."""
     found: dict[str, tuple[str | None, list[tuple[Any, ...]]]] = {}
@@ -319,9 +331,14 @@ def replace_checks(conn: sqlite3.Connection, family: str, checks: dict[str, list
     one transaction."""
     with conn:
         conn.executemany("DELETE FROM checks WHERE sha256 = ? AND family = ?", [(sha, family) for sha in checks])
-        conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [(sha, c["check_id"], family, c["status"], c["expected"], c["actual"], c["message"],
-                           c["severity"]) for sha, rows in checks.items() for c in rows])
+        conn.executemany(
+            "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (sha, c["check_id"], family, c["status"], c["expected"], c["actual"], c["message"], c["severity"])
+                for sha, rows in checks.items()
+                for c in rows
+            ],
+        )
 
 
 def _family(check_id: str) -> str:
@@ -330,9 +347,17 @@ def _family(check_id: str) -> str:
 
 def _report_row(sha256: str, r: dict[str, Any]) -> tuple[Any, ...]:
     appendix = r.get("appendix")
-    return (sha256, r["template"], r["agency"], r["year"], r["level"], r["province"], r["city"],
-            json.dumps(r.get("warnings", []), ensure_ascii=False),
-            json.dumps(appendix, ensure_ascii=False) if appendix else None)
+    return (
+        sha256,
+        r["template"],
+        r["agency"],
+        r["year"],
+        r["level"],
+        r["province"],
+        r["city"],
+        json.dumps(r.get("warnings", []), ensure_ascii=False),
+        json.dumps(appendix, ensure_ascii=False) if appendix else None,
+    )
 
 
 class FileRows(NamedTuple):
@@ -359,17 +384,45 @@ def file_rows(rec: FileRecord) -> FileRows:
     ok = rec.status == "ok" and rec.report is not None
     sha = rec.sha256
     return FileRows(
-        sha, rec.path, rec.status, rec.error,
+        sha,
+        rec.path,
+        rec.status,
+        rec.error,
         (sha, rec.path, rec.format, rec.encoding, rec.status, rec.error, rec.model_version),
         _report_row(sha, rec.report) if ok and rec.report is not None else None,
-        [(sha, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"], s["text"])
-         for s in rec.sections] if ok else [],
-        [(sha, c["table"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"], c["offset"], c["note"])
-         for c in rec.cells] if ok else [],
-        [(sha, c["check_id"], _family(c["check_id"]), c["status"], c["expected"], c["actual"], c["message"],
-          c["severity"]) for c in rec.checks] if ok else [],
-        [(sha, p["passage"], p["section"], p["role"], p["text"], p["start"], p["end"], p["heading"], p["pair"])
-         for p in rec.passages] if ok else [],
+        [
+            (sha, s["number"], s["name"], s["heading"], s["status"], s["start"], s["end"], s["text"])
+            for s in rec.sections
+        ]
+        if ok
+        else [],
+        [
+            (sha, c["table"], c["row"], c["col"], c["value"], c["raw"], c["status"], c["line"], c["offset"], c["note"])
+            for c in rec.cells
+        ]
+        if ok
+        else [],
+        [
+            (
+                sha,
+                c["check_id"],
+                _family(c["check_id"]),
+                c["status"],
+                c["expected"],
+                c["actual"],
+                c["message"],
+                c["severity"],
+            )
+            for c in rec.checks
+        ]
+        if ok
+        else [],
+        [
+            (sha, p["passage"], p["section"], p["role"], p["text"], p["start"], p["end"], p["heading"], p["pair"])
+            for p in rec.passages
+        ]
+        if ok
+        else [],
         [_scored(p) for p in rec.passages] if ok else [],
     )
 
@@ -378,26 +431,38 @@ def _insert(conn: sqlite3.Connection, files: Sequence[FileRows], processed_at: s
     """Every row of `files`, one `executemany` per table (per file, the statements cost more than the rows)."""
     # a --force rerun replaces the file: cascade removes its old child rows first
     conn.executemany("DELETE FROM files WHERE sha256 = ?", [(f.sha256,) for f in files])
-    conn.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(*f.files[:6], processed_at, f.files[6]) for f in files])
-    conn.executemany("INSERT INTO reports (sha256, template, agency, year, level, province, city, warnings, "
-                     "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [f.report for f in files if f.report])
-    conn.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     chain.from_iterable(f.sections for f in files))
-    conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     chain.from_iterable(f.cells for f in files))
-    conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     chain.from_iterable(f.checks for f in files))
+    conn.executemany(
+        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*f.files[:6], processed_at, f.files[6]) for f in files]
+    )
+    conn.executemany(
+        "INSERT INTO reports (sha256, template, agency, year, level, province, city, warnings, "
+        "appendix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [f.report for f in files if f.report],
+    )
+    conn.executemany(
+        "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chain.from_iterable(f.sections for f in files)
+    )
+    conn.executemany(
+        "INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chain.from_iterable(f.cells for f in files)
+    )
+    conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chain.from_iterable(f.checks for f in files))
     # passage ids are given here, as SQLite would give them (the largest + 1): only the driver writes
     next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM passages").fetchone()[0]
     passages = list(chain.from_iterable(f.passages for f in files))
     themes = chain.from_iterable(f.themes for f in files)
     ids = range(next_id, next_id + len(passages))
-    conn.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(pid, *p) for pid, p in zip(ids, passages, strict=True)])
-    conn.executemany("INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
-                     [(pid, theme, score, assigned) for pid, scored in zip(ids, themes, strict=True)
-                      for theme, score, assigned in scored])
+    conn.executemany(
+        "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(pid, *p) for pid, p in zip(ids, passages, strict=True)],
+    )
+    conn.executemany(
+        "INSERT INTO passage_themes VALUES (?, ?, ?, ?)",
+        [
+            (pid, theme, score, assigned)
+            for pid, scored in zip(ids, themes, strict=True)
+            for theme, score, assigned in scored
+        ],
+    )
 
 
 def forget_replaced(conn: sqlite3.Connection, found: dict[str, str]) -> int:
@@ -465,7 +530,6 @@ def export(db: str | Path, what: str, fmt: str, out: TextIO) -> int:
     return count
 
 
-
 # ---------------------------------------------------------------------------------------------------
 # Summary fetches (used by gkreport.summary, which aggregates the rows in Python: co-occurrence, recurring
 # themes and unanswered problems are self-joins that SQLite runs quadratically over unindexed CTEs).
@@ -503,12 +567,12 @@ SUMMARY_SQL: dict[str, str] = {
 }
 
 
-def summary_query(conn: sqlite3.Connection, name: str, *, as_tuples: bool = False, **params: Any
-                  ) -> list[sqlite3.Row] | list[tuple[Any, ...]]:
+def summary_query(
+    conn: sqlite3.Connection, name: str, *, as_tuples: bool = False, **params: Any
+) -> list[sqlite3.Row] | list[tuple[Any, ...]]:
     """Run one of `SUMMARY_SQL`; lists passed as parameters are sent as JSON arrays. Rows index by column name,
     or are plain tuples in the query's column order with `as_tuples` (half the cost on 100,000 rows)."""
-    cur = conn.execute(SUMMARY_SQL[name], {k: json.dumps(v) if isinstance(v, list) else v
-                                           for k, v in params.items()})
+    cur = conn.execute(SUMMARY_SQL[name], {k: json.dumps(v) if isinstance(v, list) else v for k, v in params.items()})
     if not as_tuples:
         cur.row_factory = sqlite3.Row
     return cur.fetchall()

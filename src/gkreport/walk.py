@@ -39,8 +39,9 @@ def _folder_key(path: Path) -> tuple[int, int]:
     return st.st_dev, st.st_ino
 
 
-def _walk_folder(folder: Path, ancestors: dict[tuple[int, int], Path], found: list[Path | ReportError],
-                 passed_over: Counter[str]) -> None:
+def _walk_folder(
+    folder: Path, ancestors: dict[tuple[int, int], Path], found: list[Path | ReportError], passed_over: Counter[str]
+) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)

@@ -41,10 +41,30 @@ IDLE_SECONDS = 1.0  # with nothing back for this long, an empty list is yielded 
 # Imported once by the fork server; each worker is a fork of it, so a replaced worker starts in milliseconds.
 # The libraries the stages import on first use are among them: a soft time-out that struck a worker in the middle
 # of such an import left the module half-initialised, and every later file of that worker failed with it.
-PRELOAD = ["gkreport.pipeline", "gkreport.regions", "gkreport.batch", "gkreport.store", "gkreport.checks",
-           "gkreport.passages", "gkreport.segment", "gkreport.tables", "gkreport.readers", "gkreport.readers.textfile",
-           "gkreport.readers.htmlpage", "gkreport.readers.wordfile", "gkreport.readers.pdffile", "charset_normalizer",
-           "pypdfium2", "docx", "cn2an", "cpca", "jieba", "gkreport.themes.card", "joblib", "numpy"]
+PRELOAD = [
+    "gkreport.pipeline",
+    "gkreport.regions",
+    "gkreport.batch",
+    "gkreport.store",
+    "gkreport.checks",
+    "gkreport.passages",
+    "gkreport.segment",
+    "gkreport.tables",
+    "gkreport.readers",
+    "gkreport.readers.textfile",
+    "gkreport.readers.htmlpage",
+    "gkreport.readers.wordfile",
+    "gkreport.readers.pdffile",
+    "charset_normalizer",
+    "pypdfium2",
+    "docx",
+    "cn2an",
+    "cpca",
+    "jieba",
+    "gkreport.themes.card",
+    "joblib",
+    "numpy",
+]
 PRELOAD_THEMES = ["gkreport.warm"]  # with a theme model: jieba's dictionary and cpca's tables, once for all workers
 
 
@@ -143,8 +163,9 @@ def start_fork_server(model_dir: str | None) -> None:
 
 
 class _Pool:
-    def __init__(self, jobs: int, model_dir: str | None, timeout: float | None,
-                 make_error: Callable[[str, str, str], Any]) -> None:
+    def __init__(
+        self, jobs: int, model_dir: str | None, timeout: float | None, make_error: Callable[[str, str, str], Any]
+    ) -> None:
         self.size, self.model_dir, self.timeout = jobs, model_dir, timeout
         self.make_error = make_error
         self.ctx = _context(model_dir)
@@ -154,8 +175,12 @@ class _Pool:
 
     def start_worker(self) -> None:
         ours, theirs = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker_main, args=(theirs, self.lifeline, self.model_dir, self.timeout),
-                                   daemon=True, name="gkreport-worker")
+        process = self.ctx.Process(
+            target=_worker_main,
+            args=(theirs, self.lifeline, self.model_dir, self.timeout),
+            daemon=True,
+            name="gkreport-worker",
+        )
         process.start()
         theirs.close()
         self.workers.append(_Worker(process, ours))
@@ -189,8 +214,14 @@ class _Pool:
         return [self.make_error(culprit[0], culprit[1], f"{culprit[0]}: {reason}")]
 
 
-def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, timeout: float | None,
-               make_error: Callable[[str, str, str], Any]) -> Generator[list[Any], None, None]:
+def run_groups(
+    groups: Iterable[Group],
+    *,
+    jobs: int,
+    model_dir: str | None,
+    timeout: float | None,
+    make_error: Callable[[str, str, str], Any],
+) -> Generator[list[Any], None, None]:
     """Each group's rows (a list per group, as `batch.group_rows` returns it), in the order they finish, and an
     empty list after each `IDLE_SECONDS` with nothing back. `make_error(path, sha256, message)` builds the error
     record of a file that was abandoned."""
@@ -240,8 +271,11 @@ def run_groups(groups: Iterable[Group], *, jobs: int, model_dir: str | None, tim
                         continue
                 elif worker.process.sentinel not in ready:
                     if worker.deadline is not None and time.monotonic() >= worker.deadline:
-                        yield pool.abandon(worker, f"took longer than the {timeout:g} s time limit; abandoned "
-                                                   "and its worker process replaced", queue)
+                        yield pool.abandon(
+                            worker,
+                            f"took longer than the {timeout:g} s time limit; abandoned and its worker process replaced",
+                            queue,
+                        )
                     elif not worker.ready and time.monotonic() >= worker.started + STARTUP_SECONDS:
                         raise GkreportError(None, f"a worker process did not start within {STARTUP_SECONDS:g} s")
                     continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 # isort: off
 # the commands register in this order, which is the order of `gkreport --help`
 from gkreport.cli import reports, labels, database, evaluation
+
 # isort: on
 from gkreport.cli.app import app
 from gkreport.cli.common import (
@@ -26,6 +27,21 @@ from gkreport.cli.common import (
 )
 from gkreport.themes.shipped import DEFAULT_MODEL
 
-__all__ = ["DEFAULT_MODEL", "Backend", "ExportFormat", "ExportWhat", "LabelOrder", "ReviewFormat", "ReviewVerdict",
-           "SummaryBy", "SummaryFormat", "SummaryRole", "SummaryTable", "app", "database", "evaluation", "labels",
-           "reports"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "Backend",
+    "ExportFormat",
+    "ExportWhat",
+    "LabelOrder",
+    "ReviewFormat",
+    "ReviewVerdict",
+    "SummaryBy",
+    "SummaryFormat",
+    "SummaryRole",
+    "SummaryTable",
+    "app",
+    "database",
+    "evaluation",
+    "labels",
+    "reports",
+]

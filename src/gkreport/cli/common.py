@@ -22,15 +22,23 @@ if TYPE_CHECKING:  # the pipeline is imported by the commands that need it, not 
 
 # readable=False: click would stop the whole command with a usage error at the first unreadable file; the
 # readers name it in one line and go on with the others
-Paths = Annotated[list[Path], typer.Argument(metavar="PATH", readable=False,
-                                             help="Report files or folders (folders are walked recursively).")]
-AnnotationFiles = Annotated[list[Path], typer.Option(
-    metavar="FILE", help="Annotation .jsonl file (repeat the option for several).")]
-CorpusDirs = Annotated[list[Path], typer.Option(
-    metavar="DIR", help="Folder of the reports the labels refer to, searched recursively (repeat for several).")]
+Paths = Annotated[
+    list[Path],
+    typer.Argument(metavar="PATH", readable=False, help="Report files or folders (folders are walked recursively)."),
+]
+AnnotationFiles = Annotated[
+    list[Path], typer.Option(metavar="FILE", help="Annotation .jsonl file (repeat the option for several).")
+]
+CorpusDirs = Annotated[
+    list[Path],
+    typer.Option(
+        metavar="DIR", help="Folder of the reports the labels refer to, searched recursively (repeat for several)."
+    ),
+]
 
 # The choices of the options, spelt out so that the CLI starts without importing the modules that define
 # them; tests/test_cli.py checks each against the library's constant.
+
 
 class SegmentFormat(str, Enum):
     text = "text"
@@ -104,8 +112,9 @@ class SummaryFormat(str, Enum):
 
 
 # Literal choices: typer lists them in --help and mypy knows them (the API's tuples, checked by the tests)
-SummaryTable = Literal["themes", "by", "trend", "examples", "cooccurrence", "unanswered", "recurring",
-                       "repetition", "checks"]
+SummaryTable = Literal[
+    "themes", "by", "trend", "examples", "cooccurrence", "unanswered", "recurring", "repetition", "checks"
+]
 ReviewFormat = Literal["table", "csv", "json", "html"]
 ReviewVerdict = Literal["needs correction", "to look at", "fine"]
 
@@ -161,8 +170,15 @@ def steps() -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
         task = bar.add_task("starting", total=None)
 
         def advance(done: int, total: int, what: str) -> None:
@@ -183,8 +199,10 @@ def passages_to_label(paths: list[Path], roles: list[str]) -> Any:
     if found.passed_over:
         typer.echo(f"note: {found.passed_over}", err=True)
     if not found.candidates:
-        fail(f"{', '.join(map(str, paths))}: no passages of sections 五/六"
-              + (f" with role {', '.join(roles)}" if roles else ""))
+        fail(
+            f"{', '.join(map(str, paths))}: no passages of sections 五/六"
+            + (f" with role {', '.join(roles)}" if roles else "")
+        )
         raise typer.Exit(1)
     return found
 

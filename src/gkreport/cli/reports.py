@@ -31,10 +31,13 @@ if TYPE_CHECKING:
 
 
 @app.command("segment")
-def segment_cmd(paths: Paths,
-                format: Annotated[SegmentFormat, typer.Option(
-                    "--format", "-f", help="text: a summary per report; json: JSON Lines, one object per file."
-                )] = SegmentFormat.text) -> None:
+def segment_cmd(
+    paths: Paths,
+    format: Annotated[
+        SegmentFormat,
+        typer.Option("--format", "-f", help="text: a summary per report; json: JSON Lines, one object per file."),
+    ] = SegmentFormat.text,
+) -> None:
     """Split reports into the six statutory sections and detect template, agency, year and level."""
     from gkreport.pipeline import Pipeline
     from gkreport.records import segment_record, segment_text
@@ -62,11 +65,18 @@ def checked_reports(paths: list[Path]) -> Iterator[tuple[Path, Report | None, st
 
 
 @app.command("tables")
-def tables_cmd(paths: Paths,
-               format: Annotated[TablesFormat, typer.Option(
-                   "--format", "-f", help="json: JSON Lines per file; csv: one row per cell; text: the three "
-                                          "tables (or the pre-2019 统计表) with Chinese labels."
-               )] = TablesFormat.json) -> None:
+def tables_cmd(
+    paths: Paths,
+    format: Annotated[
+        TablesFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: JSON Lines per file; csv: one row per cell; text: the three "
+            "tables (or the pre-2019 统计表) with Chinese labels.",
+        ),
+    ] = TablesFormat.json,
+) -> None:
     """Extract tables 二, 三 and 四 with every number tied to its row and column, and check them."""
     from gkreport.records import cells_record
     from gkreport.tables import render_text, table_rows_for_csv
@@ -100,11 +110,17 @@ _MARK = {"fail": "✗ 不符", "not_assessable": "? 无法核验", "pass": "✓ 
 
 
 @app.command("check")
-def check_cmd(paths: Paths,
-              strict: Annotated[bool, typer.Option(help="Exit non-zero when any check fails.")] = False,
-              all_checks: Annotated[bool, typer.Option(
-                  "--all", help="Also list the checks that pass (by default only failures and "
-                                "not-assessable checks are listed).")] = False) -> None:
+def check_cmd(
+    paths: Paths,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero when any check fails.")] = False,
+    all_checks: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also list the checks that pass (by default only failures and not-assessable checks are listed).",
+        ),
+    ] = False,
+) -> None:
     """Check the tables against the 勾稽 rules and the prose, failures first, one line each."""
     failed_files = failed_checks = 0
     for path, report, error in checked_reports(paths):
@@ -115,8 +131,10 @@ def check_cmd(paths: Paths,
         checks = report.checks
         counts = {s: sum(c.status == s for c in checks) for s in _ORDER}
         failed_checks += counts["fail"]
-        typer.echo(f"{path}: {counts['fail']} 不符 fail, {counts['not_assessable']} 无法核验 not assessable, "
-                   f"{counts['pass']} 通过 pass")
+        typer.echo(
+            f"{path}: {counts['fail']} 不符 fail, {counts['not_assessable']} 无法核验 not assessable, "
+            f"{counts['pass']} 通过 pass"
+        )
         for result in sorted(checks, key=lambda c: (_ORDER[c.status], c.severity != "hard", c.id)):
             if result.status == "pass" and not all_checks:
                 continue
@@ -125,12 +143,13 @@ def check_cmd(paths: Paths,
 
 
 @app.command("tag")
-def tag_cmd(paths: Paths,
-            format: Annotated[TagFormat, typer.Option(
-                "--format", "-f", help="jsonl: one passage per line; text: passages grouped by role.")
-            ] = TagFormat.jsonl,
-            model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one).")
-                             ] = None) -> None:
+def tag_cmd(
+    paths: Paths,
+    format: Annotated[
+        TagFormat, typer.Option("--format", "-f", help="jsonl: one passage per line; text: passages grouped by role.")
+    ] = TagFormat.jsonl,
+    model: Annotated[Path | None, typer.Option(help="Theme model folder (default: the shipped one).")] = None,
+) -> None:
     """Split sections 五 and 六 into passages with roles, and tag each with themes."""
     estimator = load_theme_model(model)
     from gkreport.pipeline import Pipeline
@@ -166,13 +185,19 @@ def tag_cmd(paths: Paths,
 
 
 @app.command("classify")
-def classify_cmd(input: Annotated[str, typer.Argument(help=(
-                     "JSON Lines with \"text\" (and optional \"id\", and \"role\": a role-aware model gives "
-                     "no theme to a lead-in, fee or other passage); - reads standard input."))],
-                 output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")
-                                   ] = None,
-                 model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")
-                                  ] = None) -> None:
+def classify_cmd(
+    input: Annotated[
+        str,
+        typer.Argument(
+            help=(
+                'JSON Lines with "text" (and optional "id", and "role": a role-aware model gives '
+                "no theme to a lead-in, fee or other passage); - reads standard input."
+            )
+        ),
+    ],
+    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Theme model folder (default: shipped).")] = None,
+) -> None:
     """Tag passages that come from elsewhere: adds "themes" and "scores" to each input line."""
     options.check_output_file("--output", output)
     if input != "-":

@@ -35,5 +35,14 @@ from gkreport.passages.passage import ROLES, SPLITTER_VERSION, Passage, Role, te
 from gkreport.passages.split import split_passages, split_text
 from gkreport.passages.units import MIN_CHARS
 
-__all__ = ["MIN_CHARS", "ROLES", "SPLITTER_VERSION", "Passage", "Role", "roles_version", "split_passages",
-           "split_text", "text_sha1"]
+__all__ = [
+    "MIN_CHARS",
+    "ROLES",
+    "SPLITTER_VERSION",
+    "Passage",
+    "Role",
+    "roles_version",
+    "split_passages",
+    "split_text",
+    "text_sha1",
+]

@@ -44,13 +44,16 @@ def _alternation(words: list[str]) -> str:
 @lru_cache(maxsize=1)
 def load_cues() -> Cues:
     raw = json.loads(resources.files("gkreport").joinpath("data/roles.json").read_text(encoding="utf-8"))
-    head_marker = (rf"(?:[（(]\s*[{CN}]{{1,3}}\s*[）)]|[{CN}]{{1,3}}\s*[、.．]|\d{{1,2}}\s*[、.．]"
-                   r"|[（(]\s*\d{1,2}\s*[）)])")
+    head_marker = (
+        rf"(?:[（(]\s*[{CN}]{{1,3}}\s*[）)]|[{CN}]{{1,3}}\s*[、.．]|\d{{1,2}}\s*[、.．]"
+        r"|[（(]\s*\d{1,2}\s*[）)])"
+    )
     fix_start = raw["fix_starts"]
     return Cues(
         version=str(raw["version"]),
         section_title=re.compile(
-            rf"\A[\s#]*(?:[{CN}]{{1,2}}\s*[、.．]\s*)?(?:{'|'.join(raw['section_titles'])})\s*[。.：:]?"),
+            rf"\A[\s#]*(?:[{CN}]{{1,2}}\s*[、.．]\s*)?(?:{'|'.join(raw['section_titles'])})\s*[。.：:]?"
+        ),
         section_title_at=re.compile(f"(?:{'|'.join(raw['section_titles'])})\\s*[。.：:]?"),
         subheads=tuple((e["role"], re.compile(e["pattern"])) for e in raw["subheadings"]),
         section6=tuple((e["role"], re.compile(e["pattern"])) for e in raw["section6_items"]),

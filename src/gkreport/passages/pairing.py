@@ -29,7 +29,7 @@ def assign_lists(v: str, units: list[Unit], block: Block, next_group: list[int])
         fams = [f for f, _ in stack]
         prev = units[i - 1] if i else None
         if family in fams:
-            del stack[fams.index(family) + 1:]
+            del stack[fams.index(family) + 1 :]
         elif prev is not None and prev.kind == "item" and _is_title(v, prev):
             prev.kind = "title"
             stack.append((family, i - 1))
@@ -59,7 +59,7 @@ def assign_lists(v: str, units: list[Unit], block: Block, next_group: list[int])
     for gid, idx in list_items.items():
         role = list_role.get(gid)
         if role is None:
-            votes = [cue_role(v[units[i].start:units[i].end]) for i in idx]
+            votes = [cue_role(v[units[i].start : units[i].end]) for i in idx]
             best = max(("problem", "improvement"), key=votes.count)
             role = best if votes.count(best) else None
         for i in idx:
@@ -71,7 +71,7 @@ def _block_list_role(role: str | None) -> str | None:
 
 
 def _is_title(v: str, u: Unit) -> bool:
-    text = v[u.start:u.end].strip()
+    text = v[u.start : u.end].strip()
     return 0 < len(text) <= 30 and not re.search(r"[。；;，,！？]", text.rstrip("。.：:"))
 
 

@@ -10,10 +10,17 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["problem", "improvement", "rectification", "innovation", "workplan", "fee", "proposals",
-               "other"]
-ROLES: tuple[str, ...] = ("problem", "improvement", "rectification", "innovation", "workplan", "fee",
-                          "proposals", "other")
+Role = Literal["problem", "improvement", "rectification", "innovation", "workplan", "fee", "proposals", "other"]
+ROLES: tuple[str, ...] = (
+    "problem",
+    "improvement",
+    "rectification",
+    "innovation",
+    "workplan",
+    "fee",
+    "proposals",
+    "other",
+)
 
 SPLITTER_VERSION = "1"
 

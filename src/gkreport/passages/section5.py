@@ -80,7 +80,7 @@ def _blocks(v: str, lo: int, hi: int) -> list[Block]:
         blocks.append(Block(cursor, start, role, heading))
         cursor, role, heading = end, head_role, label if head_role else None
     blocks.append(Block(cursor, hi, role, heading))
-    return [b for b in blocks if v[b.start:b.end].strip()]
+    return [b for b in blocks if v[b.start : b.end].strip()]
 
 
 def _pieces(v: str, block: Block) -> list[Unit]:
@@ -118,7 +118,7 @@ def section5_units(v: str, lo: int, hi: int) -> list[Unit]:
             u.heading = u.heading or block.heading
             fix = None
             if u.kind == "para":
-                text = v[u.start:u.end].strip()
+                text = v[u.start : u.end].strip()
                 u.group = next_group[0]
                 next_group[0] += 1
                 if block.role in ("improvement", "rectification", "innovation", "workplan"):
@@ -128,18 +128,18 @@ def section5_units(v: str, lo: int, hi: int) -> list[Unit]:
                 else:
                     # "…等问题。下一步，我区将…": the problem and its fix in one paragraph.
                     fix = split_fix(v, u, item=False)
-                    first = cue_role(v[u.start:u.end])
+                    first = cue_role(v[u.start : u.end])
                     u.role = block.role or (first if fix is None or first == "problem" else "other")
             elif u.role in ("problem", None, "other"):
                 fix = split_fix(v, u, item=True)
                 if fix is not None:
                     if u.role is None or u.role == "other":
-                        u.role = cue_role(v[u.start:u.end])
+                        u.role = cue_role(v[u.start : u.end])
                     if u.role != "problem":
                         u.end = fix.end  # not a problem after all: undo the split
                         fix = None
             if u.role is None:
-                u.role = cue_role(v[u.start:u.end])
+                u.role = cue_role(v[u.start : u.end])
             if fix is not None:
                 fix.group = next_group[0]
                 next_group[0] += 1

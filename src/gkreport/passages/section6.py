@@ -29,8 +29,11 @@ def section6_units(v: str, lo: int, hi: int) -> list[Unit]:
     marks = find_markers(v, lo, hi)
     # Only the outer numbering splits section 六: an item's own 一是/一方面 stay inside it.
     top = next((mk.family for mk in marks if mk.line_start), marks[0].family if marks else None)
-    units = [u for u in cut_units(v, lo, hi, [mk for mk in marks if mk.family == top])
-             if v[u.start:u.end].strip(EDGE_STRIP)]
+    units = [
+        u
+        for u in cut_units(v, lo, hi, [mk for mk in marks if mk.family == top])
+        if v[u.start : u.end].strip(EDGE_STRIP)
+    ]
     # An item runs on over the paragraphs after its title; an unnumbered title line takes the paragraph
     # that follows it.
     merged: list[Unit] = []
@@ -45,14 +48,16 @@ def section6_units(v: str, lo: int, hi: int) -> list[Unit]:
         text = v[a:b]
         title = re.split(r"[。：:\n]", text, maxsplit=1)[0]
         # A title is a short label ("收取信息处理费情况"), not the first clause of a sentence.
-        title = title if (len(title) <= 40 and not re.search(r"[，,；;]", title)
-                          and len(text) > len(title) + 2) else ""
+        title = title if (len(title) <= 40 and not re.search(r"[，,；;]", title) and len(text) > len(title) + 2) else ""
         u.role, titled = _section6_role(title, text)
         u.heading = strip_span(v, a, a + len(title)) if titled else None
     return merged
 
 
 def _title_only(v: str, u: Unit) -> bool:
-    text = v[u.start:u.end].strip(EDGE_STRIP)
-    return len(text) <= 40 and not re.search(r"[。！？!?]", text.rstrip("。.")) and bool(
-        any(p.search(text) for _, p in load_cues().section6))
+    text = v[u.start : u.end].strip(EDGE_STRIP)
+    return (
+        len(text) <= 40
+        and not re.search(r"[。！？!?]", text.rstrip("。."))
+        and bool(any(p.search(text) for _, p in load_cues().section6))
+    )

@@ -42,8 +42,7 @@ def split_passages(report: Report) -> list[Passage]:
     return passages
 
 
-def _to_passages(text: str, view: View, units: list[Unit], section: int, doc: str,
-                 offset: int) -> list[Passage]:
+def _to_passages(text: str, view: View, units: list[Unit], section: int, doc: str, offset: int) -> list[Passage]:
     v = view.text
     kept: list[tuple[Unit, int, int]] = []
     index_of: dict[int, int] = {}
@@ -69,10 +68,20 @@ def _to_passages(text: str, view: View, units: list[Unit], section: int, doc: st
             pair = f"{section}.{other + 1}" if other is not None else None
         heading = None
         if u.heading is not None:  # taken from the original text, not the folded view
-            heading = text[view.orig(u.heading[0]):view.orig(u.heading[1], end=True)].strip() or None
-        passages.append(Passage(doc=doc, id=f"{section}.{k + 1}", section=section, role=u.role or "other",
-                                text=text[a:b], start=offset + a, end=offset + b, heading=heading,
-                                pair=pair))
+            heading = text[view.orig(u.heading[0]) : view.orig(u.heading[1], end=True)].strip() or None
+        passages.append(
+            Passage(
+                doc=doc,
+                id=f"{section}.{k + 1}",
+                section=section,
+                role=u.role or "other",
+                text=text[a:b],
+                start=offset + a,
+                end=offset + b,
+                heading=heading,
+                pair=pair,
+            )
+        )
     # A pair must point both ways; drop one-sided links left by merges.
     ids = {p.id: p for p in passages}
     for p in passages:

@@ -63,7 +63,7 @@ def _hard_breaks(v: str, lo: int, hi: int) -> list[tuple[int, int]]:
 def _sentences(v: str, lo: int, hi: int) -> list[tuple[int, int]]:
     spans = []
     for m in _SENTENCE_RE.finditer(v, lo, hi):
-        if m.end() > m.start() and v[m.start():m.end()].strip():
+        if m.end() > m.start() and v[m.start() : m.end()].strip():
             spans.append((m.start(), m.end()))
     return spans
 
@@ -89,7 +89,7 @@ def body_range(v: str, lo: int, hi: int) -> tuple[int, int]:
     if m:
         lo += m.end()
     tail = _INLINE_TAIL_RE.search(v, lo, hi)
-    if tail and v[lo:tail.start()].strip():
+    if tail and v[lo : tail.start()].strip():
         hi = tail.start()
     return trim(v, lo, hi)
 
@@ -108,7 +108,7 @@ def cut_units(v: str, lo: int, hi: int, marks: list[Marker]) -> list[Unit]:
         units.append(_new_unit(pos, s, current))
         pos, current = e, mk
     units.append(_new_unit(pos, hi, current))
-    return [u for u in units if v[u.start:u.end].strip(EDGE_STRIP) or u.kind == "item"]
+    return [u for u in units if v[u.start : u.end].strip(EDGE_STRIP) or u.kind == "item"]
 
 
 def _new_unit(start: int, end: int, mk: Marker | None) -> Unit:
@@ -124,7 +124,7 @@ def merge_continuations(v: str, units: list[Unit]) -> list[Unit]:
     for i, u in enumerate(units):
         prev = out[-1] if out else None
         if u.kind == "para" and prev is not None and prev.kind == "item":
-            text = v[u.start:u.end].strip()
+            text = v[u.start : u.end].strip()
             nxt = units[i + 1] if i + 1 < len(units) else None
             opens_list = nxt is not None and nxt.kind == "item" and nxt.ordinal in (1, None)
             new_part = cues.fix_start.match(text) or (opens_list and is_leadin(text))
@@ -153,22 +153,21 @@ def split_leadins(v: str, units: list[Unit]) -> list[Unit]:
             out.append(u)
             continue
         last_s, _ = sents[-1]
-        opens_fix = u.kind == "para" and len(sents) == 1 and load_cues().fix_start.match(v[last_s:u.end].lstrip())
-        if not (is_leadin(v[last_s:u.end]) or opens_fix):
+        opens_fix = u.kind == "para" and len(sents) == 1 and load_cues().fix_start.match(v[last_s : u.end].lstrip())
+        if not (is_leadin(v[last_s : u.end]) or opens_fix):
             out.append(u)
             continue
         cut = last_s
-        fix = leadin_is_fix(v[last_s:u.end])
+        fix = leadin_is_fix(v[last_s : u.end])
         if u.kind == "para":
             # Earlier sentences that say nothing specific ("行之力则知愈进…", "工作稳步推进…") belong to
             # the lead-in too; before a problem list only a stated problem stays apart.
             for s, e in reversed(sents[:-1]):
                 sentence = v[s:e]
-                if not is_leadin(sentence) and (cue_role(sentence) == "problem" if not fix
-                                                else has_cues(sentence)):
+                if not is_leadin(sentence) and (cue_role(sentence) == "problem" if not fix else has_cues(sentence)):
                     break
                 cut = s
-        if cut > u.start and v[u.start:cut].strip(EDGE_STRIP):
+        if cut > u.start and v[u.start : cut].strip(EDGE_STRIP):
             out.append(Unit(u.start, cut, u.kind, u.family, u.ordinal))
         leadin = Unit(cut if cut > u.start else u.start, u.end, "leadin")
         leadin.fix = fix
@@ -181,10 +180,9 @@ def split_fix(v: str, u: Unit, item: bool) -> Unit | None:
     cues = load_cues()
     pattern = cues.item_fix_start if item else cues.fix_start
     for s, _ in _sentences(v, u.start, u.end)[1:]:
-        at = s + len(v[s:u.end]) - len(v[s:u.end].lstrip())
+        at = s + len(v[s : u.end]) - len(v[s : u.end].lstrip())
         if pattern.match(v, at, u.end):
-            fix = Unit(at, u.end, "item" if item else "para", u.family, u.ordinal, "improvement",
-                       u.heading, group=None)
+            fix = Unit(at, u.end, "item" if item else "para", u.family, u.ordinal, "improvement", u.heading, group=None)
             u.end = at
             return fix
     return None
@@ -194,12 +192,13 @@ def split_clauses(v: str, u: Unit) -> list[Unit]:
     """An unnumbered list "…主要是：A；B；C。" becomes a lead-in plus one passage per clause."""
     cues = load_cues()
     prefix = cues.leadin_prefix.match(v, u.start, u.end)
-    long_enough = prefix is not None and len(v[u.start:prefix.end()].strip(EDGE_STRIP)) >= MIN_CHARS
+    long_enough = prefix is not None and len(v[u.start : prefix.end()].strip(EDGE_STRIP)) >= MIN_CHARS
     body = prefix.end() if prefix is not None and long_enough else u.start
-    clauses = [(body + c.start(), body + c.end()) for c in _CLAUSE_RE.finditer(v[body:u.end])
-               if c.group().strip(EDGE_STRIP)]
+    clauses = [
+        (body + c.start(), body + c.end()) for c in _CLAUSE_RE.finditer(v[body : u.end]) if c.group().strip(EDGE_STRIP)
+    ]
     if len(clauses) < 2 or any(len(v[s:e].strip(EDGE_STRIP + "。")) < MIN_CHARS for s, e in clauses):
-        lead = v[u.start:body].rstrip()
+        lead = v[u.start : body].rstrip()
         if body == u.start or not (lead.endswith(("：", ":")) or "。" in lead):
             return [u]  # the lead-in is only a clause of the sentence: keep the paragraph whole
         clauses = [(body, u.end)]

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from gkreport.passages.cues import load_cues
 from gkreport.passages.markers import CN
 
-_LIST_START = (rf"(?:[（(]\s*[{CN}\d]|[{CN}]{{1,3}}(?:是|\s*[、.．])|\d{{1,2}}\s*[、.．]|第[{CN}]"
-               r"|首先|其次|一方面|另一方面|#)")
+_LIST_START = (
+    rf"(?:[（(]\s*[{CN}\d]|[{CN}]{{1,3}}(?:是|\s*[、.．])|\d{{1,2}}\s*[、.．]|第[{CN}]"
+    r"|首先|其次|一方面|另一方面|#)"
+)
 # Removed from the matching view (offsets are mapped back): pinyin that spam mirrors inject after
 # characters ("鎮(zhèn)"), page footers ("- 6 -", "— 7 —"), and the line breaks of hard-wrapped PDF
 # text, which cut phrases and even markers ("一\n是") in two. A break counts as a wrap when its line is
@@ -48,7 +50,7 @@ class View:
         parts: list[str] = []
         last = total = 0
         for m in _VIEW_DROP_RE.finditer(folded):
-            parts.append(folded[last:m.start()])
+            parts.append(folded[last : m.start()])
             cut_at.append(m.start() - total)
             total += m.end() - m.start()
             removed.append(total)

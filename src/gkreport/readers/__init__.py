@@ -20,16 +20,28 @@ from gkreport.document import Document
 from gkreport.errors import ReportError
 from gkreport.readers.encoding import BINARY_CONTROL_SHARE, control_share_of_bytes
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMAT_BY_SUFFIX", "SUPPORTED_SUFFIXES", "WALKED_SUFFIXES", "open_report_file", "read",
-           "sniff_format"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMAT_BY_SUFFIX",
+    "SUPPORTED_SUFFIXES",
+    "WALKED_SUFFIXES",
+    "open_report_file",
+    "read",
+    "sniff_format",
+]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 # File suffix -> document format. Government portals serve pages as .shtml/.htm as well.
 FORMAT_BY_SUFFIX: dict[str, str] = {
-    ".txt": "txt", ".text": "txt",
-    ".md": "md", ".markdown": "md",
-    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
     ".docx": "docx",
     ".pdf": "pdf",
 }
@@ -106,7 +118,9 @@ def _too_large(name: str, max_bytes: int) -> ReportError:
 
 
 _NOT_REGULAR: tuple[tuple[Callable[[int], bool], str], ...] = (
-    (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
 )
 

@@ -31,8 +31,16 @@ class BlockBuilder:
         self.blocks: list[Block] = []
         self._pos = 0
 
-    def add(self, kind: BlockKind, text: str, *, cells: tuple[str, ...] | None = None,
-            table: int | None = None, page: int | None = None, level: int | None = None) -> None:
+    def add(
+        self,
+        kind: BlockKind,
+        text: str,
+        *,
+        cells: tuple[str, ...] | None = None,
+        table: int | None = None,
+        page: int | None = None,
+        level: int | None = None,
+    ) -> None:
         # A block is one line of the document text: a stray newline would shift every later line.
         text = text.replace("\n", " ")
         if self._parts:
@@ -42,8 +50,7 @@ class BlockBuilder:
         self._parts.append(text)
         self.blocks.append(Block(kind, text, start, self._pos, cells, table, page, level))
 
-    def add_row(self, cells: list[str] | tuple[str, ...], *, table: int | None = None,
-                page: int | None = None) -> None:
+    def add_row(self, cells: list[str] | tuple[str, ...], *, table: int | None = None, page: int | None = None) -> None:
         """Add a table row; rows whose cells are all empty carry nothing and are skipped."""
         clean = tuple(squash(cell) for cell in cells)
         if any(clean):
@@ -54,8 +61,22 @@ class BlockBuilder:
         return "\n".join(self._parts)
 
 
-def make_document(path: str, fmt: str, data: bytes, text: str, blocks: list[Block],
-                  encoding: str | None = None, pages: int | None = None) -> Document:
+def make_document(
+    path: str,
+    fmt: str,
+    data: bytes,
+    text: str,
+    blocks: list[Block],
+    encoding: str | None = None,
+    pages: int | None = None,
+) -> Document:
     """A `Document` with the sha256 of the raw bytes it came from."""
-    return Document(path=path, format=fmt, sha256=hashlib.sha256(data).hexdigest(), text=text,
-                    blocks=blocks, encoding=encoding, pages=pages)
+    return Document(
+        path=path,
+        format=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        blocks=blocks,
+        encoding=encoding,
+        pages=pages,
+    )

@@ -37,17 +37,29 @@ BINARY_REASON = "not a text document: binary data"
 # Characters a Chinese report is written in. A detected encoding whose decoding is mostly other
 # characters (Hangul, box drawing, accented Latin...) is a detector's guess on junk, not a report.
 REPORT_CHAR_RANGES: tuple[tuple[str, str], ...] = (
-    ("\t", "\r"), (" ", "~"),                   # ASCII text
-    ("\u00a0", "\u00a0"), ("\u00a7", "\u00a7"), ("\u00b0", "\u00b1"), ("\u00b7", "\u00b7"),
-    ("\u00d7", "\u00d7"), ("\u00f7", "\u00f7"),  # NBSP § ° ± · × ÷
-    ("\u2000", "\u206f"),                       # general punctuation: “” — …
-    ("\u2100", "\u218f"),                       # ℃ № Ⅰ
-    ("\u2190", "\u21ff"), ("\u2460", "\u24ff"), ("\u25a0", "\u25ff"), ("\u2605", "\u2606"),
-    ("\u3000", "\u303f"),                       # CJK punctuation 、。「」
-    ("\u3200", "\u32ff"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"),
-    ("\ufe30", "\ufe4f"), ("\uff00", "\uff60"),  # CJK ideographs, compatibility and full-width forms
-    ("\uffe0", "\uffef"),                       # full-width signs; not half-width katakana or hangul
-    ("\U00020000", "\U0003134f"),               # CJK extensions B-G
+    ("\t", "\r"),
+    (" ", "~"),  # ASCII text
+    ("\u00a0", "\u00a0"),
+    ("\u00a7", "\u00a7"),
+    ("\u00b0", "\u00b1"),
+    ("\u00b7", "\u00b7"),
+    ("\u00d7", "\u00d7"),
+    ("\u00f7", "\u00f7"),  # NBSP § ° ± · × ÷
+    ("\u2000", "\u206f"),  # general punctuation: “” — …
+    ("\u2100", "\u218f"),  # ℃ № Ⅰ
+    ("\u2190", "\u21ff"),
+    ("\u2460", "\u24ff"),
+    ("\u25a0", "\u25ff"),
+    ("\u2605", "\u2606"),
+    ("\u3000", "\u303f"),  # CJK punctuation 、。「」
+    ("\u3200", "\u32ff"),
+    ("\u3400", "\u4dbf"),
+    ("\u4e00", "\u9fff"),
+    ("\uf900", "\ufaff"),
+    ("\ufe30", "\ufe4f"),
+    ("\uff00", "\uff60"),  # CJK ideographs, compatibility and full-width forms
+    ("\uffe0", "\uffef"),  # full-width signs; not half-width katakana or hangul
+    ("\U00020000", "\U0003134f"),  # CJK extensions B-G
 )
 # Good non-ASCII characters needed per broken byte sequence for a file to count as damaged UTF-8.
 NEARLY_UTF8_RATIO = 20
@@ -96,7 +108,7 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
     """Decode `data`; return (text, encoding name). Raise ReportError for binary or undecodable bytes."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return _accept(path, data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig")
+            return _accept(path, data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig")
         except UnicodeDecodeError:
             pass  # a BOM followed by non-UTF-8 bytes: let detection decide
     for bom, name in _BOMS:
@@ -241,8 +253,9 @@ def _detect(data: bytes, path: str) -> tuple[str, str]:
         # one of these encodings they give kana, hangul or box drawing (Big5's common lead bytes are GB's
         # kana rows), or rare characters where the right one gives the common hanzi. On a tie,
         # GB18030, the legacy encoding of mainland reports.
-        text, encoding = max(candidates, key=lambda c: (-len(_FOREIGN_CHARS.findall(c[0])),
-                                                        _common_hanzi_share(c[0]), c[1] == "gb18030"))
+        text, encoding = max(
+            candidates, key=lambda c: (-len(_FOREIGN_CHARS.findall(c[0])), _common_hanzi_share(c[0]), c[1] == "gb18030")
+        )
         return _accept(path, text, encoding)
     if b"\x00" in data or control_share_of_bytes(data) > BINARY_CONTROL_SHARE:
         raise ReportError(path, BINARY_REASON)

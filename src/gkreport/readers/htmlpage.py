@@ -23,21 +23,68 @@ from gkreport.readers._build import BlockBuilder, make_document, squash
 from gkreport.readers.encoding import decode_text
 
 # Elements that never hold report text.
-DROP_TAGS = frozenset({
-    "script", "style", "nav", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
-    "svg", "canvas", "button", "select", "input", "textarea", "aside", "map", "audio", "video", "head",
-})
+DROP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "nav",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "aside",
+        "map",
+        "audio",
+        "video",
+        "head",
+    }
+)
 # Page-level header/footer, by tag or id/class word; kept inside <article>/<main>, where a header
 # holds the article title.
 PAGE_CHROME_TAGS = frozenset({"header", "footer"})
 PAGE_CHROME_TOKENS = frozenset({"header", "head", "top"})
 ARTICLE_TAGS = ["article", "main"]
 # id/class words of site chrome on government portals (split on - _ and spaces, lower case).
-CHROME_TOKENS = frozenset({
-    "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "crumb", "crumbs", "sidebar",
-    "sidenav", "footer", "foot", "topbar", "toolbar", "banner", "share", "bdshare", "copyright", "skip",
-    "login", "search", "searchbox", "pagination", "pager", "position", "location", "dqwz",
-})
+CHROME_TOKENS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "sidebar",
+        "sidenav",
+        "footer",
+        "foot",
+        "topbar",
+        "toolbar",
+        "banner",
+        "share",
+        "bdshare",
+        "copyright",
+        "skip",
+        "login",
+        "search",
+        "searchbox",
+        "pagination",
+        "pager",
+        "position",
+        "location",
+        "dqwz",
+    }
+)
 # id/class words of an article title block.
 TITLE_TOKENS = frozenset({"title", "tit", "biaoti", "headline", "bt"})
 # Never drop chrome-looking elements that hold this share of the page text (a mislabelled wrapper).
@@ -51,12 +98,45 @@ MAX_COLSPAN = 1000
 TITLE_MAX_CHARS = 120
 
 HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
-BLOCK_TAGS = frozenset({
-    "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "li",
-    "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "ul",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
@@ -132,8 +212,11 @@ def _prune(page: _Page, root: Any, should_drop: Any) -> None:
 
 def _is_hidden_or_code(tag: Any) -> bool:
     style = tag.get("style")
-    return tag.tag in DROP_TAGS or "hidden" in tag.attrib or (
-        style is not None and _HIDDEN_STYLE.search(style) is not None)
+    return (
+        tag.tag in DROP_TAGS
+        or "hidden" in tag.attrib
+        or (style is not None and _HIDDEN_STYLE.search(style) is not None)
+    )
 
 
 def _drop_chrome(page: _Page, body: Any) -> None:
@@ -147,8 +230,9 @@ def _drop_chrome(page: _Page, body: Any) -> None:
         tokens = _tokens(tag)
         if tokens & CHROME_TOKENS:
             return True
-        return ((tag.tag in PAGE_CHROME_TAGS or bool(tokens & PAGE_CHROME_TOKENS))
-                and next(tag.iterancestors(*ARTICLE_TAGS), None) is None)
+        return (tag.tag in PAGE_CHROME_TAGS or bool(tokens & PAGE_CHROME_TOKENS)) and next(
+            tag.iterancestors(*ARTICLE_TAGS), None
+        ) is None
 
     _prune(page, body, is_chrome)
 

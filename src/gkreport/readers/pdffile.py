@@ -42,8 +42,12 @@ def is_page_number(line: str, index: int, count: int, page_number: int) -> bool:
         return True
     # A bare number only at the very end, and only if it is this page's number (or one less, for
     # an unnumbered cover page): a lone table value there must survive.
-    return (index == count - 1 and _LONE_NUMBER.fullmatch(line) is not None
-            and int(line) in (page_number, page_number - 1) and int(line) > 0)
+    return (
+        index == count - 1
+        and _LONE_NUMBER.fullmatch(line) is not None
+        and int(line) in (page_number, page_number - 1)
+        and int(line) > 0
+    )
 
 
 def split_cells(line: str) -> tuple[str, ...] | None:

@@ -218,8 +218,9 @@ def table_rows(tbl: Any) -> list[list[str]]:
     return [r + [""] * (width - len(r)) for r in rows]
 
 
-def check_unpacked_size(path: str, data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES,
-                        max_ratio: float = MAX_COMPRESSION_RATIO) -> None:
+def check_unpacked_size(
+    path: str, data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES, max_ratio: float = MAX_COMPRESSION_RATIO
+) -> None:
     """Refuse a zip package that would unpack to more than `max_unpacked` bytes in all, or with a member
     compressed more than `max_ratio` times (a zip bomb), from its central directory alone, before any parsing.
     The sizes declared there bound what is read: zipfile stops a member at its declared size."""
@@ -231,13 +232,19 @@ def check_unpacked_size(path: str, data: bytes, max_unpacked: int = MAX_UNPACKED
         raise _corrupt(path, exc) from exc
     unpacked = sum(m.file_size for m in members)
     if unpacked > max_unpacked:
-        raise ReportError(path, f"DOCX unpacks to {unpacked / 2**20:.0f} MB, more than the limit of "
-                                f"{max_unpacked / 2**20:.0f} MB: not read")
+        raise ReportError(
+            path,
+            f"DOCX unpacks to {unpacked / 2**20:.0f} MB, more than the limit of "
+            f"{max_unpacked / 2**20:.0f} MB: not read",
+        )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_CHECKED_FROM and ratio > max_ratio:
-            raise ReportError(path, f"DOCX member {member.filename} is compressed {ratio:.0f} times, more than "
-                                    f"the limit of {max_ratio:g} (a zip bomb?): not read")
+            raise ReportError(
+                path,
+                f"DOCX member {member.filename} is compressed {ratio:.0f} times, more than "
+                f"the limit of {max_ratio:g} (a zip bomb?): not read",
+            )
 
 
 def read_docx(path: str, data: bytes, fmt: str = "docx") -> Document:

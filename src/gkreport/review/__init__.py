@@ -10,5 +10,4 @@ from __future__ import annotations
 from gkreport.review.compute import ReportReview, build_review, judge, repeated_runs, verdict_rules
 from gkreport.review.render import REVIEW_FORMATS, render_review
 
-__all__ = ["REVIEW_FORMATS", "ReportReview", "build_review", "judge", "render_review", "repeated_runs",
-           "verdict_rules"]
+__all__ = ["REVIEW_FORMATS", "ReportReview", "build_review", "judge", "render_review", "repeated_runs", "verdict_rules"]

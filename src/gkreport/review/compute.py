@@ -180,9 +180,11 @@ def build_review(db: str | Path, year: int | None = None) -> list[ReportReview]:
         warnings = _warnings(conn)
         # the same agency's previous year: its report (one per agency and year) and both texts of 五+六
         per_agency_year = one_per_agency_year(everyone)
-        previous = {sha: per_agency_year[r["agency"], r["year"] - 1]["sha256"] for sha, r in rep.items()
-                    if r["agency"] is not None and r["year"] is not None
-                    and (r["agency"], r["year"] - 1) in per_agency_year}
+        previous = {
+            sha: per_agency_year[r["agency"], r["year"] - 1]["sha256"]
+            for sha, r in rep.items()
+            if r["agency"] is not None and r["year"] is not None and (r["agency"], r["year"] - 1) in per_agency_year
+        }
         texts = section_texts(conn, [*previous, *previous.values()])
     split = {sha: sentences(text) for sha, text in texts.items()}  # each text once, as this year or the last
 
@@ -193,11 +195,21 @@ def build_review(db: str | Path, year: int | None = None) -> list[ReportReview]:
         before = previous.get(sha)
         if before is not None and sha in split and before in split:
             share, passages = _repeated(split[sha], split[before])
-            repeated = {"previous_year": r["year"] - 1, "previous_sha256": before, "share": share,
-                        "passages": passages[:LONGEST_SHOWN]}
+            repeated = {
+                "previous_year": r["year"] - 1,
+                "previous_sha256": before,
+                "share": share,
+                "passages": passages[:LONGEST_SHOWN],
+            }
         review: ReportReview = {
-            "sha256": sha, "path": r["path"], "agency": r["agency"], "year": r["year"], "level": r["level"],
-            "template": r["template"], "verdict": "", "reasons": [],
+            "sha256": sha,
+            "path": r["path"],
+            "agency": r["agency"],
+            "year": r["year"],
+            "level": r["level"],
+            "template": r["template"],
+            "verdict": "",
+            "reasons": [],
             "sections_missing": not_found.get((sha, "missing"), []),
             "sections_inferred": not_found.get((sha, "inferred"), []),
             "warnings": warnings.get(sha, []),

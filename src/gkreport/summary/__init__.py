@@ -28,8 +28,20 @@ from gkreport.summary.render_csv import TABLES, render_csv, write_csv_tables
 FORMATS: tuple[str, ...] = ("table", "markdown", "csv", "json", "html")
 CSV_TABLES: tuple[str, ...] = tuple(TABLES)
 
-__all__ = ["CSV_TABLES", "FORMATS", "GROUP_FIELDS", "ROLES", "Summary", "build_summary", "char_ngram_jaccard",
-           "char_ngrams", "jaccard", "render", "theme_names", "write_csv_tables"]
+__all__ = [
+    "CSV_TABLES",
+    "FORMATS",
+    "GROUP_FIELDS",
+    "ROLES",
+    "Summary",
+    "build_summary",
+    "char_ngram_jaccard",
+    "char_ngrams",
+    "jaccard",
+    "render",
+    "theme_names",
+    "write_csv_tables",
+]
 
 
 def render(summary: Summary, fmt: str = "table", top: int | None = None, table: str | None = None) -> str:
@@ -41,8 +53,11 @@ def render(summary: Summary, fmt: str = "table", top: int | None = None, table: 
         return json.dumps(summary, ensure_ascii=False)  # no indent: the C encoder, 10x faster
     if fmt == "csv":
         if table is None:
-            raise OptionError("--format csv", f"writes one table: name it with --table ({', '.join(CSV_TABLES)}), "
-                                              "or give --output DIR for all of them")
+            raise OptionError(
+                "--format csv",
+                f"writes one table: name it with --table ({', '.join(CSV_TABLES)}), "
+                "or give --output DIR for all of them",
+            )
         return render_csv(summary, table)
     if fmt == "html":
         from gkreport.summary.render_html import render_html

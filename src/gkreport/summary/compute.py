@@ -51,16 +51,20 @@ EXAMPLE_CANDIDATES = 12  # per theme: the best passages searched for three diffe
 def no_themes_note(reports: int, stored: int, errors: int, year: int | None, years: set[int]) -> str:
     """Why there are no themes to show, as it really is: no report at all, none of that year, or none tagged."""
     if not stored and errors:
-        return (f"themes are not available: the database holds no report, only {errors} error rows (their "
-                "reasons: gkreport export --what reports)")
+        return (
+            f"themes are not available: the database holds no report, only {errors} error rows (their "
+            "reasons: gkreport export --what reports)"
+        )
     if not stored:
         return "themes are not available: the database holds no report"
     if not reports:
         known = ", ".join(str(y) for y in sorted(years)) or "none"
         return f"themes are not available: no report of {year} in the database (its years: {known})"
-    return (f"themes are not available: none of the {reports} reports was tagged by a theme model (they were "
-            "stored with --no-themes or without a model); to tag them from their stored passages, run gkreport "
-            "batch again on the same files with --model DIR")
+    return (
+        f"themes are not available: none of the {reports} reports was tagged by a theme model (they were "
+        "stored with --no-themes or without a model); to tag them from their stored passages, run gkreport "
+        "batch again on the same files with --model DIR"
+    )
 
 
 class Example(TypedDict):
@@ -172,7 +176,7 @@ def char_ngrams(text: str, n: int = NGRAM) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     keys = np.zeros(len(codes) - n + 1, dtype=np.int64)
     for i in range(n):  # 21 bits per code point
-        keys = (keys << 21) | codes[i:len(codes) - n + 1 + i]
+        keys = (keys << 21) | codes[i : len(codes) - n + 1 + i]
     keys.sort()
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # unique; faster than np.unique
 
@@ -200,6 +204,7 @@ def theme_names() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------------
 # Loaders shared with gkreport.review
 
+
 def rows(conn: sqlite3.Connection, name: str, **params: Any) -> list[sqlite3.Row]:
     """One of `store.SUMMARY_SQL`, rows indexed by column name."""
     return cast(list[sqlite3.Row], summary_query(conn, name, **params))
@@ -208,6 +213,7 @@ def rows(conn: sqlite3.Connection, name: str, **params: Any) -> list[sqlite3.Row
 def tuples(conn: sqlite3.Connection, name: str, **params: Any) -> list[tuple[Any, ...]]:
     """One of `store.SUMMARY_SQL`, rows as plain tuples in the query's column order (cheaper on many rows)."""
     return cast(list[tuple[Any, ...]], summary_query(conn, name, as_tuples=True, **params))
+
 
 def open_results(db: str | Path) -> AbstractContextManager[sqlite3.Connection]:
     """The results database written by `gkreport batch`, opened read-only for a `with` block; a missing file,
@@ -237,11 +243,15 @@ def one_per_agency_year(reports: Iterable[sqlite3.Row]) -> dict[tuple[str, int],
     return chosen
 
 
-def previous_years(per_agency_year: dict[tuple[str, int], sqlite3.Row], year: int | None = None
-                   ) -> list[tuple[str, int]]:
+def previous_years(
+    per_agency_year: dict[tuple[str, int], sqlite3.Row], year: int | None = None
+) -> list[tuple[str, int]]:
     """(agency, Y) for every agency with a report in Y and Y+1 (with `year`: only the pairs (year-1, year))."""
-    return [(agency, y) for agency, y in sorted(per_agency_year)
-            if (agency, y + 1) in per_agency_year and (year is None or y + 1 == year)]
+    return [
+        (agency, y)
+        for agency, y in sorted(per_agency_year)
+        if (agency, y + 1) in per_agency_year and (year is None or y + 1 == year)
+    ]
 
 
 def section_texts(conn: sqlite3.Connection, shas: Iterable[str]) -> dict[str, str]:
@@ -253,6 +263,7 @@ def section_texts(conn: sqlite3.Connection, shas: Iterable[str]) -> dict[str, st
 
 
 # ---------------------------------------------------------------------------------------------------
+
 
 def _group_key(by: str, report: sqlite3.Row) -> str | None:
     if by == "year":
@@ -267,8 +278,9 @@ def _ordered(keys: Any) -> list[Any]:
     return sorted(keys, key=lambda k: (k is not None, k or ""))
 
 
-def _examples(conn: sqlite3.Connection, rep: dict[str, sqlite3.Row],
-              chosen: list[tuple[str, str, int, float]]) -> dict[str, list[Example]]:
+def _examples(
+    conn: sqlite3.Connection, rep: dict[str, sqlite3.Row], chosen: list[tuple[str, str, int, float]]
+) -> dict[str, list[Example]]:
     """Per theme, up to three passages of different reports and different texts, highest score first."""
     best: dict[tuple[str, str], tuple[float, int]] = {}  # (theme, report) -> its highest-scoring passage
     for sha, theme, passage, score in sorted(chosen, key=lambda a: (-a[3], a[2])):
@@ -287,9 +299,15 @@ def _examples(conn: sqlite3.Connection, rep: dict[str, sqlite3.Row],
             key = "".join(texts[passage]["text"].split())
             if key not in shown and len(examples[theme]) < 3:
                 shown.add(key)
-                examples[theme].append({"agency": rep[sha]["agency"], "year": rep[sha]["year"],
-                                        "passage": texts[passage]["passage_id"], "score": round(score, 4),
-                                        "text": texts[passage]["text"]})
+                examples[theme].append(
+                    {
+                        "agency": rep[sha]["agency"],
+                        "year": rep[sha]["year"],
+                        "passage": texts[passage]["passage_id"],
+                        "score": round(score, 4),
+                        "text": texts[passage]["text"],
+                    }
+                )
     return examples
 
 
@@ -300,9 +318,16 @@ def _grouped(field: str, rep: dict[str, sqlite3.Row], role_themes: dict[str, set
         g["reports"] += 1
         g["tagged"] += r["model_version"] is not None
         g["themes"].update(role_themes.get(r["sha256"], ()))
-    return [{"key": key, "reports": g["reports"], "tagged": g["tagged"], "small": g["tagged"] < SMALL_GROUP,
-             "themes": {t: {"reports": n, "share": _share(n, g["tagged"])} for t, n in sorted(g["themes"].items())}}
-            for key, g in ((k, groups[k]) for k in _ordered(groups))]
+    return [
+        {
+            "key": key,
+            "reports": g["reports"],
+            "tagged": g["tagged"],
+            "small": g["tagged"] < SMALL_GROUP,
+            "themes": {t: {"reports": n, "share": _share(n, g["tagged"])} for t, n in sorted(g["themes"].items())},
+        }
+        for key, g in ((k, groups[k]) for k in _ordered(groups))
+    ]
 
 
 def build_summary(db: str | Path, by: str = "year", role: str = "problem", year: int | None = None) -> Summary:
@@ -318,8 +343,11 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         tagged = sum(r["model_version"] is not None for r in rep.values())
         assigned = tuples(conn, "assigned", role=role)  # (sha256, role, theme, passage, score)
         report_themes = themes_by_report(assigned)
-        chosen = [(sha, theme, passage, score) for sha, passage_role, theme, passage, score in assigned
-                  if passage_role == role and sha in rep]
+        chosen = [
+            (sha, theme, passage, score)
+            for sha, passage_role, theme, passage, score in assigned
+            if passage_role == role and sha in rep
+        ]
         passages = Counter(theme for _, theme, _, _ in chosen)  # (passage, theme) is unique
         examples = _examples(conn, rep, chosen)
 
@@ -329,17 +357,25 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         role_themes = in_scope(role)
         admitting = Counter(theme for themes in role_themes.values() for theme in themes)
         themes: list[ThemeCount] = [
-            {"theme": theme, "name": names.get(theme, theme), "reports": n, "share": _share(n, tagged),
-             "passages": passages[theme], "examples": examples.get(theme, [])}
-            for theme, n in sorted(admitting.items(), key=lambda kv: (-kv[1], kv[0]))]
+            {
+                "theme": theme,
+                "name": names.get(theme, theme),
+                "reports": n,
+                "share": _share(n, tagged),
+                "passages": passages[theme],
+                "examples": examples.get(theme, []),
+            }
+            for theme, n in sorted(admitting.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
 
         by_groups = _grouped(by, rep, role_themes)
         trend = _grouped("year", rep, role_themes) if by != "year" else by_groups
         trend = [g for g in trend if g["key"] is not None]
 
         pairs = Counter(pair for themes in role_themes.values() for pair in combinations(sorted(themes), 2))
-        cooccurrence: list[Pair] = [{"themes": list(pair), "reports": n}
-                                    for pair, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
+        cooccurrence: list[Pair] = [
+            {"themes": list(pair), "reports": n} for pair, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
 
         problems = in_scope("problem")
         improvements = report_themes["improvement"]
@@ -347,7 +383,8 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         open_problems = Counter(t for sha, themes in problems.items() for t in themes - improvements.get(sha, set()))
         unanswered: list[Unanswered] = [
             {"theme": t, "name": names.get(t, t), "problem_reports": problem_reports[t], "unanswered": n}
-            for t, n in sorted(open_problems.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for t, n in sorted(open_problems.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
 
         # consecutive years of the same agency, over all years (with --year Y: the pairs (Y-1, Y))
         per_agency_year = one_per_agency_year(everyone)
@@ -358,18 +395,23 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
 
         recurring: list[Recurring] = [
             {"agency": agency, "theme": t, "name": names.get(t, t), "years": [y, y + 1]}
-            for agency, y in consecutive for t in sorted(problem_themes(agency, y) & problem_themes(agency, y + 1))]
+            for agency, y in consecutive
+            for t in sorted(problem_themes(agency, y) & problem_themes(agency, y + 1))
+        ]
 
-        text = section_texts(conn, (per_agency_year[key]["sha256"] for agency, y in consecutive
-                                    for key in ((agency, y), (agency, y + 1))))
+        text = section_texts(
+            conn,
+            (per_agency_year[key]["sha256"] for agency, y in consecutive for key in ((agency, y), (agency, y + 1))),
+        )
         grams = {sha: char_ngrams(t) for sha, t in text.items()}  # once per report
         repetition: list[Repetition] = []
         for agency, y in consecutive:
             sha_a, sha_b = per_agency_year[agency, y]["sha256"], per_agency_year[agency, y + 1]["sha256"]
             if sha_a in grams and sha_b in grams:
                 score = round(jaccard(grams[sha_a], grams[sha_b]), 4)
-                repetition.append({"agency": agency, "year": y, "next_year": y + 1, "jaccard": score,
-                                   "flag": score > REPETITION_FLAG})
+                repetition.append(
+                    {"agency": agency, "year": y, "next_year": y + 1, "jaccard": score, "flag": score > REPETITION_FLAG}
+                )
 
         failing = Counter(r["family"] for r in rows(conn, "failing_checks") if r["sha256"] in rep)
         flagged = Counter(r["status"] for r in rows(conn, "flagged_cells") if r["sha256"] in rep)
@@ -385,8 +427,11 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         "role": role,
         "year": year,
         "themes_available": tagged > 0,
-        "note": None if tagged else no_themes_note(reports, len(everyone), errors, year,
-                                                   {r["year"] for r in everyone if r["year"] is not None}),
+        "note": None
+        if tagged
+        else no_themes_note(
+            reports, len(everyone), errors, year, {r["year"] for r in everyone if r["year"] is not None}
+        ),
         "small_group": SMALL_GROUP,
         "theme_names": names,
         "themes": themes,
@@ -396,8 +441,10 @@ def build_summary(db: str | Path, by: str = "year", role: str = "problem", year:
         "unanswered": unanswered,
         "recurring": recurring,
         "repetition": repetition,
-        "checks": [{"family": f, "reports": failing.get(f, 0), "share": _share(failing.get(f, 0), reports)}
-                   for f in families],
-        "tables": {k: {"reports": health[k], "share": _share(health[k], reports)}
-                   for k in ("absent", "missing", "ambiguous")},
+        "checks": [
+            {"family": f, "reports": failing.get(f, 0), "share": _share(failing.get(f, 0), reports)} for f in families
+        ],
+        "tables": {
+            k: {"reports": health[k], "share": _share(health[k], reports)} for k in ("absent", "missing", "ambiguous")
+        },
     }

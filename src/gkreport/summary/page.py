@@ -68,8 +68,10 @@ def embedded_font(text: str) -> tuple[str, str] | None:
         font.flavor = "woff"
         font.save(buffer)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        rule = (f'@font-face{{font-family:"{config["family"]}";font-display:block;'
-                f'src:url(data:font/woff;base64,{data}) format("woff")}}')
+        rule = (
+            f'@font-face{{font-family:"{config["family"]}";font-display:block;'
+            f'src:url(data:font/woff;base64,{data}) format("woff")}}'
+        )
         return rule, f"{candidate['name']} ({candidate['licence']})"
     return None
 
@@ -79,16 +81,21 @@ def page(title: str, body: str, *, script: str = "", css: str = "", embed_font: 
     font = embedded_font(title + body + script) if embed_font else None
     config = font_config()
     if font is None:
-        notice = (f"Chinese text on this page needs a Chinese font ({', '.join(config['stack'][:3])}, …); "
-                  f"if characters show as empty boxes, install one, e.g. <code>{config['install_hint']}</code>.")
+        notice = (
+            f"Chinese text on this page needs a Chinese font ({', '.join(config['stack'][:3])}, …); "
+            f"if characters show as empty boxes, install one, e.g. <code>{config['install_hint']}</code>."
+        )
     else:
         notice = f"Chinese glyphs embedded from {html.escape(font[1])}."
     style = (font[0] if font else "") + f"\nbody,svg text{{font-family:{font_stack()}}}\n" + BASE_CSS + css
-    return "\n".join([
-        "<!DOCTYPE html>",
-        f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
-        f"<style>{style}</style></head><body>",
-        body,
-        f'<p class="note" id="font-note">{notice}</p>',
-        f"<script>{script}</script>" if script else "",
-        "</body></html>"])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>',
+            f"<style>{style}</style></head><body>",
+            body,
+            f'<p class="note" id="font-note">{notice}</p>',
+            f"<script>{script}</script>" if script else "",
+            "</body></html>",
+        ]
+    )

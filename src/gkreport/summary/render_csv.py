@@ -17,9 +17,10 @@ CsvTable = tuple[list[str], list[list[Any]]]
 
 
 def _themes(s: Summary) -> CsvTable:
-    return (["theme", "name", "reports", "tagged_reports", "share", "passages"],
-            [[t["theme"], t["name"], t["reports"], s["tagged_reports"], t["share"], t["passages"]]
-             for t in s["themes"]])
+    return (
+        ["theme", "name", "reports", "tagged_reports", "share", "passages"],
+        [[t["theme"], t["name"], t["reports"], s["tagged_reports"], t["share"], t["passages"]] for t in s["themes"]],
+    )
 
 
 def _groups(s: Summary, key: str, groups: list[Group]) -> CsvTable:
@@ -27,22 +28,31 @@ def _groups(s: Summary, key: str, groups: list[Group]) -> CsvTable:
     names = s["theme_names"]
     rows: list[list[Any]] = []
     for g in groups:
-        cells = [[g["key"], g["reports"], g["tagged"], g["small"], t, names.get(t, t), v["reports"], v["share"]]
-                 for t, v in g["themes"].items()]
+        cells = [
+            [g["key"], g["reports"], g["tagged"], g["small"], t, names.get(t, t), v["reports"], v["share"]]
+            for t, v in g["themes"].items()
+        ]
         rows += cells or [[g["key"], g["reports"], g["tagged"], g["small"], "", "", 0, 0.0]]
     return [key, "reports", "tagged", "small", "theme", "name", "admitting", "share"], rows
 
 
 def _examples(s: Summary) -> CsvTable:
-    return (["theme", "agency", "year", "passage", "score", "text"],
-            [[t["theme"], e["agency"], e["year"], e["passage"], e["score"], e["text"]]
-             for t in s["themes"] for e in t["examples"]])
+    return (
+        ["theme", "agency", "year", "passage", "score", "text"],
+        [
+            [t["theme"], e["agency"], e["year"], e["passage"], e["score"], e["text"]]
+            for t in s["themes"]
+            for e in t["examples"]
+        ],
+    )
 
 
 def _checks(s: Summary) -> CsvTable:
-    return (["check", "reports", "share"],
-            [[c["family"], c["reports"], c["share"]] for c in s["checks"]]
-            + [[f"tables {k}", v["reports"], v["share"]] for k, v in s["tables"].items()])
+    return (
+        ["check", "reports", "share"],
+        [[c["family"], c["reports"], c["share"]] for c in s["checks"]]
+        + [[f"tables {k}", v["reports"], v["share"]] for k, v in s["tables"].items()],
+    )
 
 
 TABLES: dict[str, Callable[[Summary], CsvTable]] = {
@@ -50,15 +60,22 @@ TABLES: dict[str, Callable[[Summary], CsvTable]] = {
     "by": lambda s: _groups(s, s["by"]["field"], s["by"]["groups"]),
     "trend": lambda s: _groups(s, "year", s["trend"]),
     "examples": _examples,
-    "cooccurrence": lambda s: (["theme_a", "theme_b", "reports"],
-                               [[*c["themes"], c["reports"]] for c in s["cooccurrence"]]),
-    "unanswered": lambda s: (["theme", "name", "problem_reports", "unanswered"],
-                             [[u["theme"], u["name"], u["problem_reports"], u["unanswered"]] for u in s["unanswered"]]),
-    "recurring": lambda s: (["agency", "theme", "name", "year", "next_year"],
-                            [[r["agency"], r["theme"], r["name"], *r["years"]] for r in s["recurring"]]),
-    "repetition": lambda s: (["agency", "year", "next_year", "jaccard", "flag"],
-                             [[r["agency"], r["year"], r["next_year"], r["jaccard"], r["flag"]]
-                              for r in s["repetition"]]),
+    "cooccurrence": lambda s: (
+        ["theme_a", "theme_b", "reports"],
+        [[*c["themes"], c["reports"]] for c in s["cooccurrence"]],
+    ),
+    "unanswered": lambda s: (
+        ["theme", "name", "problem_reports", "unanswered"],
+        [[u["theme"], u["name"], u["problem_reports"], u["unanswered"]] for u in s["unanswered"]],
+    ),
+    "recurring": lambda s: (
+        ["agency", "theme", "name", "year", "next_year"],
+        [[r["agency"], r["theme"], r["name"], *r["years"]] for r in s["recurring"]],
+    ),
+    "repetition": lambda s: (
+        ["agency", "year", "next_year", "jaccard", "flag"],
+        [[r["agency"], r["year"], r["next_year"], r["jaccard"], r["flag"]] for r in s["repetition"]],
+    ),
     "checks": _checks,
 }
 

@@ -33,6 +33,18 @@ from gkreport.tables.t3 import MAX_JOINT
 from gkreport.templates import cell_label
 
 __all__ = [
-    "CSV_FIELDS", "MAX_JOINT", "MAX_READINGS", "MAX_SPLITS", "Cell", "CellStatus", "Number", "TableResult",
-    "cell_label", "extract_tables", "format_number", "render_text", "table_rows_for_csv", "table_spans",
+    "CSV_FIELDS",
+    "MAX_JOINT",
+    "MAX_READINGS",
+    "MAX_SPLITS",
+    "Cell",
+    "CellStatus",
+    "Number",
+    "TableResult",
+    "cell_label",
+    "extract_tables",
+    "format_number",
+    "render_text",
+    "table_rows_for_csv",
+    "table_spans",
 ]

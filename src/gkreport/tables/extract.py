@@ -103,7 +103,7 @@ def _extract_t4(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
             # Leading empty cells stand for the blocks whose numbers were lost (seeds 000/002).
             lost = (15 - len(toks)) // 5
             vals = [_Val(None, "", None, "missing", "block lost in the source (empty cells)")] * (lost * 5)
-            vals += [_val_of(t, c.kind, c.unit) for t, c in zip(toks, all_cols[lost * 5:], strict=True)]
+            vals += [_val_of(t, c.kind, c.unit) for t, c in zip(toks, all_cols[lost * 5 :], strict=True)]
             readings = [tuple(vals)]
         elif len(toks) % 5 == 0 and 0 < len(toks) < 15:
             readings = []
@@ -113,8 +113,11 @@ def _extract_t4(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
                 vals = []
                 for b in range(3):
                     for c in col_specs:
-                        vals.append(_val_of(next(it), c.kind, c.unit) if b in kept_blocks
-                                    else _Val(None, "", None, "missing", "block lost"))
+                        vals.append(
+                            _val_of(next(it), c.kind, c.unit)
+                            if b in kept_blocks
+                            else _Val(None, "", None, "missing", "block lost")
+                        )
                 readings.append(tuple(vals))
             readings = [r for r in readings if _t4_accept([v.value for v in r])] or readings
         else:
@@ -123,11 +126,14 @@ def _extract_t4(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
     cells: list[Cell] = []
     if not readings:
         raw = _printed(taken)
-        return [Cell("4", row, col, None, raw, "ambiguous", line, taken[0].start,
-                     f"{count} numbers where 15 are expected") for row in blocks for col in cols]
+        return [
+            Cell("4", row, col, None, raw, "ambiguous", line, taken[0].start, f"{count} numbers where 15 are expected")
+            for row in blocks
+            for col in cols
+        ]
     values_line = line if len(taken) == 1 and not taken[0].stacked else None  # `line` is taken[0]'s
     for b, row in enumerate(blocks):
-        part = [r[b * 5:(b + 1) * 5] for r in readings]
+        part = [r[b * 5 : (b + 1) * 5] for r in readings]
         if len(readings) == 1:
             cells += _cells_from_reading(doc, "4", row, cols, part[0], line, "", values_line)
         else:
@@ -141,7 +147,7 @@ def _extract_t4(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
 def _t4_accept(values: list[Number | None]) -> bool:
     """R4 on every block of a candidate split."""
     for b in range(3):
-        block = values[b * 5:(b + 1) * 5]
+        block = values[b * 5 : (b + 1) * 5]
         if len(block) == 5 and all(v is not None for v in block) and sum(block[:4]) != block[4]:  # type: ignore[arg-type]
             return False
     return True

@@ -78,12 +78,11 @@ def _alias(row: RowSpec, alias: str) -> tuple[str, _Alias]:
     after = re.compile(_GAP + "(?:法律|处理|情形)") if row.prefix_required else None
     rest = _words_after(_SQUEEZE.sub("", normalise_text(row.words)), normalise_text(core))
     # Nested optional characters: (?:G c1(?:G c2(?:G c3)?)?)? matches the longest printed start of `rest`.
-    rest_match = re.compile("".join(f"(?:{_GAP}{_char(ch)}" for ch in rest) + ")?" * len(rest)) \
-        if rest else None
+    rest_match = re.compile("".join(f"(?:{_GAP}{_char(ch)}" for ch in rest) + ")?" * len(rest)) if rest else None
     return core, _Alias(row.id, re.compile(back + _GAP + r"\Z"), after, rest, rest_match)
 
 
-_SAME_CHARS = {"，": "[，,]", "“": "[“\"]", "”": "[”\"]"}  # punctuation printed either way
+_SAME_CHARS = {"，": "[，,]", "“": '[“"]', "”": '[”"]'}  # punctuation printed either way
 
 
 def _char(ch: str) -> str:
@@ -96,7 +95,7 @@ def _words_after(words: str, core: str) -> str:
     for k in range(len(core), 1, -1):
         at = words.find(core[-k:])
         if at >= 0:
-            return words[at + k:]
+            return words[at + k :]
     return ""
 
 
@@ -109,14 +108,14 @@ def _label_set(rows: Sequence[RowSpec]) -> _LabelSet:
 
 
 _LABELS: dict[tuple[str, str], _LabelSet] = {
-    (name, table): _label_set(schema.tables[table].rows)
-    for name, schema in SCHEMAS.items() for table in ("2", "3")
+    (name, table): _label_set(schema.tables[table].rows) for name, schema in SCHEMAS.items() for table in ("2", "3")
 }
 
 # Columns per row, looked up once per label in `_walk_rows`.
 _ROW_WIDTHS: dict[tuple[str, str], dict[str, int]] = {
     (name, table): {row.id: len(schema.tables[table].row_columns(row)) for row in schema.tables[table].rows}
-    for name, schema in SCHEMAS.items() for table in ("2", "3")
+    for name, schema in SCHEMAS.items()
+    for table in ("2", "3")
 }
 
 

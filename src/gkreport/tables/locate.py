@@ -16,21 +16,26 @@ _T2_FALLBACK = re.compile("|".join(_spaced(s) for s in ("第二十条", "本年�
 # Anchors start with a literal so the regex engine can skip ahead fast; the printed ordinal before an
 # anchor (四、…复议) is added by a short look back (_back_to_ordinal).
 _T3_HEADING = re.compile(_spaced("收到和处理政府信息公开申请"))
-_T3_START = re.compile("|".join(_spaced(s) for s in ("本列数据的勾稽", "勾稽关系", "申请人情况",
-                                                      "本年新收政府")))
+_T3_START = re.compile("|".join(_spaced(s) for s in ("本列数据的勾稽", "勾稽关系", "申请人情况", "本年新收政府")))
 _T4_START = re.compile(_spaced("复议"))
 _T4_HEADER = re.compile(_spaced("维持"))
-_END = re.compile("|".join(
-    _spaced(s) for s in ("存在的主要问题", "存在主要问题", "存在问题", "主要问题", "改进情况",
-                         "其他需要报告的事项")))
-_ORDINAL_BEFORE = re.compile(r"(?:[一二三四五六七]\s*、\s*)?(?:(?:政府信息公开|政府信息公开工作)\s*)?"
-                             r"(?:行\s*政\s*)?\Z")
+_END = re.compile(
+    "|".join(
+        _spaced(s) for s in ("存在的主要问题", "存在主要问题", "存在问题", "主要问题", "改进情况", "其他需要报告的事项")
+    )
+)
+_ORDINAL_BEFORE = re.compile(
+    r"(?:[一二三四五六七]\s*、\s*)?(?:(?:政府信息公开|政府信息公开工作)\s*)?"
+    r"(?:行\s*政\s*)?\Z"
+)
 _LOOK_BACK_ORDINAL = 16
 _TEMPLATE_MARKERS: dict[str, re.Pattern[str]] = {
-    "2019": re.compile("|".join(_spaced(s) for s in ("本年新制作数量", "对外公开总数量", "上一年项目数量",
-                                                     "政府集中采购", "采购总金额"))),
-    "2021": re.compile("|".join(_spaced(s) for s in ("本年制发件数", "本年废止件数", "现行有效件数",
-                                                     "本年收费金额"))),
+    "2019": re.compile(
+        "|".join(
+            _spaced(s) for s in ("本年新制作数量", "对外公开总数量", "上一年项目数量", "政府集中采购", "采购总金额")
+        )
+    ),
+    "2021": re.compile("|".join(_spaced(s) for s in ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额"))),
 }
 
 

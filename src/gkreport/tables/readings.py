@@ -84,8 +84,14 @@ def _positional_readings(toks: list[_Val], cols: Sequence[ColumnSpec]) -> list[R
     if k < n:
         for lost in combinations(range(n), n - k):
             it = iter(toks)
-            out.append(tuple(_Val(None, "", None, "missing", note) if i in lost
-                             else _val_of(next(it), cols[i].kind, cols[i].unit) for i in range(n)))
+            out.append(
+                tuple(
+                    _Val(None, "", None, "missing", note)
+                    if i in lost
+                    else _val_of(next(it), cols[i].kind, cols[i].unit)
+                    for i in range(n)
+                )
+            )
     else:
         for drop in combinations(range(k), k - n):
             kept = [t for i, t in enumerate(toks) if i not in drop]
@@ -93,9 +99,12 @@ def _positional_readings(toks: list[_Val], cols: Sequence[ColumnSpec]) -> list[R
     return _dedupe(out)
 
 
-def _split_readings(groups: list[_Group], cols: Sequence[ColumnSpec],
-                    accept: Callable[[list[Number | None]], bool] | None,
-                    partial: bool = False) -> list[Reading]:
+def _split_readings(
+    groups: list[_Group],
+    cols: Sequence[ColumnSpec],
+    accept: Callable[[list[Number | None]], bool] | None,
+    partial: bool = False,
+) -> list[Reading]:
     """Readings of digits run together: every split of the chunks into len(cols) numbers (no leading
     zeros, signs only in signed columns, decimals only in amount columns) that `accept` allows.
 
@@ -136,9 +145,12 @@ _SPLIT_MEMO: dict[tuple[object, ...], tuple[tuple[_SplitPart, ...], ...]] = {}
 _SPLIT_MEMO_SIZE = 4096
 
 
-def _split_search(chunks: list[tuple[str, str, int]], kinds: tuple[str, ...],
-                  accept: Callable[[list[Number | None]], bool] | None,
-                  partial: bool) -> tuple[tuple[_SplitPart, ...], ...]:
+def _split_search(
+    chunks: list[tuple[str, str, int]],
+    kinds: tuple[str, ...],
+    accept: Callable[[list[Number | None]], bool] | None,
+    partial: bool,
+) -> tuple[tuple[_SplitPart, ...], ...]:
     """The splits of `_split_readings`, with positions relative to their chunks."""
     n = len(kinds)
     n_chunks = len(chunks)
@@ -157,8 +169,7 @@ def _split_search(chunks: list[tuple[str, str, int]], kinds: tuple[str, ...],
             return
         if ci == n_chunks:
             if len(values) == n and (accept is None or partial or accept(values)):
-                results.append(tuple((v, raw, c, at, st) for v, (raw, c, at, st) in zip(values, parts,
-                                                                                         strict=True)))
+                results.append(tuple((v, raw, c, at, st) for v, (raw, c, at, st) in zip(values, parts, strict=True)))
             return
         body, unit, most = chunks[ci]
         k = len(values)
@@ -182,7 +193,7 @@ def _split_search(chunks: list[tuple[str, str, int]], kinds: tuple[str, ...],
             last = cut == digits_end
             if left < chunks_after + (0 if last else 1) or left > (0 if last else digits_end - cut) + cap_after:
                 continue
-            piece = body[start:len(body) if last else cut]
+            piece = body[start : len(body) if last else cut]
             lead = piece[1:] if piece[:1] in "+-" else piece
             if len(lead) > 1 and lead[0] == "0" and lead[1] != ".":
                 continue  # no leading zeros: "05" is not a number as printed
@@ -239,8 +250,12 @@ def _row_readings(groups: list[_Group], cols: Sequence[ColumnSpec], table: str, 
     else:
         readings = []
         count = sum(g.count for g in groups) if len(groups) > 1 else groups[0].count
-        if (table == "3" and count < len(cols) and not any(g.structured for g in groups)
-                and len(cols) <= sum(ch.isdigit() for g in groups for c, _ in g.chunks for ch in c)):
+        if (
+            table == "3"
+            and count < len(cols)
+            and not any(g.structured for g in groups)
+            and len(cols) <= sum(ch.isdigit() for g in groups for c, _ in g.chunks for ch in c)
+        ):
             # Space-separated runs (平潭 2022: "713000074"): a split that satisfies R3 beats a lost column.
             readings = _split_readings(groups, cols, _t3_row_accept)
         if readings:

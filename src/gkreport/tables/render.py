@@ -10,18 +10,25 @@ from gkreport.templates import SCHEMAS, TABLE_NAMES, col_label, row_label
 # ---------------------------------------------------------------------------------------------------
 # Output helpers
 
-CSV_FIELDS = ("table", "row", "col", "row_label", "col_label", "value", "raw", "status", "line", "offset",
-              "note")
+CSV_FIELDS = ("table", "row", "col", "row_label", "col_label", "value", "raw", "status", "line", "offset", "note")
 
 
 def table_rows_for_csv(result: TableResult) -> list[dict[str, str | int | float | None]]:
     """One dict per cell with CSV_FIELDS as keys (for csv.DictWriter)."""
     return [
-        {"table": c.table, "row": c.row, "col": c.col,
-         "row_label": row_label(c.table, c.row, result.template),
-         "col_label": col_label(c.table, c.col, result.template),
-         "value": c.value, "raw": c.raw, "status": c.status, "line": c.line, "offset": c.offset,
-         "note": c.note}
+        {
+            "table": c.table,
+            "row": c.row,
+            "col": c.col,
+            "row_label": row_label(c.table, c.row, result.template),
+            "col_label": col_label(c.table, c.col, result.template),
+            "value": c.value,
+            "raw": c.raw,
+            "status": c.status,
+            "line": c.line,
+            "offset": c.offset,
+            "note": c.note,
+        }
         for c in result.cells
     ]
 
@@ -67,19 +74,28 @@ def render_text(result: TableResult) -> str:
             table.add_column("信息内容")
             table.add_column("数值")
             for row in spec.rows:
-                parts = [f"{col_label('2', c, result.template)} {_show(result.get('2', row.id, c))}"
-                         for c in spec.row_columns(row)]
+                parts = [
+                    f"{col_label('2', c, result.template)} {_show(result.get('2', row.id, c))}"
+                    for c in spec.row_columns(row)
+                ]
                 table.add_row(row.label, "；".join(parts))
         else:
             table.add_column("项目")
             for col in spec.columns:
                 table.add_column(col.label, justify="right")
-            replaced = {m for v, members in schema.variants.items() if result.has_row(table_id, v)
-                        for m in members if not result.has_row(table_id, m)}
+            replaced = {
+                m
+                for v, members in schema.variants.items()
+                if result.has_row(table_id, v)
+                for m in members
+                if not result.has_row(table_id, m)
+            }
             for row_id in result.rows(table_id):
                 if row_id in replaced:
                     continue  # the report printed one （六）其他处理 row instead of these items
-                table.add_row(row_label(table_id, row_id, result.template),
-                              *[_show(result.get(table_id, row_id, c.id)) for c in spec.columns])
+                table.add_row(
+                    row_label(table_id, row_id, result.template),
+                    *[_show(result.get(table_id, row_id, c.id)) for c in spec.columns],
+                )
         console.print(table)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

@@ -22,8 +22,9 @@ class _RowHit:
     wrapped: bool = False  # the numbers follow the label's last words on a later line
 
 
-def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
-               ) -> tuple[list[_RowHit], list[tuple[int, _Group]]]:
+def _walk_rows(
+    doc: _Doc, schema: Schema, table: str, start: int, end: int
+) -> tuple[list[_RowHit], list[tuple[int, _Group]]]:
     """Assign value groups to row labels; return the hits and the orphan groups (no usable label)."""
     spec = schema.tables[table]
     widths = _ROW_WIDTHS[(schema.name, table)]
@@ -49,7 +50,7 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
                 groups = _scan_zone(doc, joined, zone_end, True)
                 # The continuation could also finish an earlier label that is still waiting for its
                 # words and numbers: then neither row can have the numbers for sure.
-                cont = _SQUEEZE.sub("", doc.text[doc.text.find("\n", label.end):joined])
+                cont = _SQUEEZE.sub("", doc.text[doc.text.find("\n", label.end) : joined])
                 rivals = [p for p in pending[:-1] if p.left and p.left.startswith(cont)]
                 if groups and rivals:
                     note = "a wrapped label's last line could finish more than one label"
@@ -92,13 +93,21 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
                 orphans.append((g.start, g))
         if collected:
             # (Only groups below the label can follow words; the first test spares the common case.)
-            if (len(collected) > 1 or not collected[0].same_line) and \
-                    any(not g.same_line and _words_before_numbers(doc.text, g) for g in collected):
+            if (len(collected) > 1 or not collected[0].same_line) and any(
+                not g.same_line and _words_before_numbers(doc.text, g) for g in collected
+            ):
                 # Numbers below the label that follow other label words on their line: the first line of a
                 # label cut inside its words, whose numbers stayed on it. They could be this row's or the
                 # row whose words these are (its core found further down): neither is certain.
-                hits.append(_RowHit(current.row, current.start, collected,
-                                    "numbers below the label follow other label words", unsure=True))
+                hits.append(
+                    _RowHit(
+                        current.row,
+                        current.start,
+                        collected,
+                        "numbers below the label follow other label words",
+                        unsure=True,
+                    )
+                )
             else:
                 hits.append(_RowHit(current.row, current.start, collected, wrapped=wrapped))
         pending = []
@@ -107,7 +116,7 @@ def _walk_rows(doc: _Doc, schema: Schema, table: str, start: int, end: int
 
 def _words_before_numbers(text: str, group: _Group) -> bool:
     """The group's line prints words (not only cell borders) before its first number."""
-    return bool(text[group.line_start:group.start].strip(" \t|\u3000"))
+    return bool(text[group.line_start : group.start].strip(" \t|\u3000"))
 
 
 # What may follow a wrapped label's last words on their line: a number, a blank marker or the line end
@@ -130,12 +139,22 @@ def _take(group: _Group, n: int) -> _Group:
     if group.count <= n:
         return group
     toks = group.toks[:n]
-    return _Group(toks, group.chunks[:n], False, 0, 0, False, group.structured, False, toks[0].start,
-                  group.line_start, stacked=True)
+    return _Group(
+        toks,
+        group.chunks[:n],
+        False,
+        0,
+        0,
+        False,
+        group.structured,
+        False,
+        toks[0].start,
+        group.line_start,
+        stacked=True,
+    )
 
 
-def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: list[tuple[int, _Group]]
-                   ) -> list[_RowHit]:
+def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: list[tuple[int, _Group]]) -> list[_RowHit]:
     """Give value lines that lost their label to the unlabelled rows between two labelled rows, in row
     order, where the counts match exactly and every such line carries a full row of numbers."""
     spec = schema.tables[table]
@@ -161,7 +180,7 @@ def _place_orphans(schema: Schema, table: str, hits: list[_RowHit], orphans: lis
         hi = anchors[gap][1] if gap < len(anchors) else len(rows_in_order)
         if lo >= hi or any(lo < u < hi for u in unsure):
             continue
-        missing = [r for r in rows_in_order[lo + 1:hi] if r not in assigned]
+        missing = [r for r in rows_in_order[lo + 1 : hi] if r not in assigned]
         if len(missing) != len(groups):
             continue
         for row, g in zip(missing, groups, strict=True):

@@ -49,8 +49,6 @@ class _Val:
         return self.offset or 0
 
 
-
-
 @dataclass(slots=True)
 class _Group:
     """The numbers of one line (segment) of a zone."""
@@ -94,8 +92,7 @@ class _Doc:
         self.text = doc.text
         self.newlines = [m.start() for m in re.finditer("\n", self.text)]
         # Rows from HTML/DOCX/Markdown tables keep their empty cells as real cells.
-        self.real_rows = sorted((b.start, b.end) for b in doc.blocks
-                                if b.kind == "row" and b.table is not None)
+        self.real_rows = sorted((b.start, b.end) for b in doc.blocks if b.kind == "row" and b.table is not None)
         self._real_starts = [s for s, _ in self.real_rows]
 
     def line(self, offset: int) -> int:
@@ -114,7 +111,7 @@ def _cells_of(segment: str, base: int) -> list[tuple[str, int]]:
     """Cells of a tab/pipe line segment as (text, absolute start); a closing Markdown pipe dropped."""
     cells: list[tuple[str, int]] = []
     pos = 0
-    for part in (segment.split("\t") if "|" not in segment else _CELL_SEP.split(segment)):
+    for part in segment.split("\t") if "|" not in segment else _CELL_SEP.split(segment):
         cells.append((part, base + pos))
         pos += len(part) + 1
     if segment.rstrip().endswith("|") and not cells[-1][0].strip():
@@ -122,8 +119,7 @@ def _cells_of(segment: str, base: int) -> list[tuple[str, int]]:
     return cells
 
 
-def _scan_zone(doc: _Doc, start: int, end: int, label_end_line: bool,
-               search_all: bool = False) -> list[_Group]:
+def _scan_zone(doc: _Doc, start: int, end: int, label_end_line: bool, search_all: bool = False) -> list[_Group]:
     """The value groups between a row label (ending at `start`) and the next label (at `end`)."""
     text = doc.text
     if _VALUE_CHARS.search(text, start, end) is None:
@@ -142,10 +138,25 @@ def _scan_zone(doc: _Doc, start: int, end: int, label_end_line: bool,
         # One cell per line (Word tables flattened that way): read all the lines in one pass.
         chunks = [(m.group(1), m.start(1)) for m in _STACKED_NUM.finditer(text, pos, end)]
         if chunks:
-            toks = [_Val(int(raw) if raw.lstrip("+-").isdigit() else float(raw), raw, offset, "ok")
-                    for raw, offset in chunks]
-            groups.append(_Group(toks, chunks, False, 0, 0, False, True, False, chunks[0][1],
-                                 doc.line_start(chunks[0][1]), stacked=True))
+            toks = [
+                _Val(int(raw) if raw.lstrip("+-").isdigit() else float(raw), raw, offset, "ok")
+                for raw, offset in chunks
+            ]
+            groups.append(
+                _Group(
+                    toks,
+                    chunks,
+                    False,
+                    0,
+                    0,
+                    False,
+                    True,
+                    False,
+                    chunks[0][1],
+                    doc.line_start(chunks[0][1]),
+                    stacked=True,
+                )
+            )
         return groups
     if pos < end and text[pos] == "\n":
         pos += 1
@@ -175,7 +186,8 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
         if fast is not None:
             return fast
     if ("-" in segment or "—" in segment or "=" in segment or "页" in segment) and (
-            _FOOTER.fullmatch(segment) or _MD_RULE.fullmatch(segment)):
+        _FOOTER.fullmatch(segment) or _MD_RULE.fullmatch(segment)
+    ):
         return None
     structured = "\t" in segment or "|" in segment
     if label_cell and not structured:
@@ -257,13 +269,25 @@ def _scan_segment(doc: _Doc, start: int, end: int, label_cell: bool, search_all:
     if not toks:
         return None
     reliable = "|" in segment or doc.is_real_row(start)
-    return _Group(toks, chunks, glued or leading_zero, lead, len(pending), reliable, structured, label_cell,
-                  chunks[0][1], line_start, tok_cells=tok_cells if structured else None,
-                  empty_cells=tuple(empty))
+    return _Group(
+        toks,
+        chunks,
+        glued or leading_zero,
+        lead,
+        len(pending),
+        reliable,
+        structured,
+        label_cell,
+        chunks[0][1],
+        line_start,
+        tok_cells=tok_cells if structured else None,
+        empty_cells=tuple(empty),
+    )
 
 
-def _flush_blanks(pending: list[tuple[int, int]], toks: list[_Val], chunks: list[tuple[str, int]],
-                  tok_cells: list[int]) -> None:
+def _flush_blanks(
+    pending: list[tuple[int, int]], toks: list[_Val], chunks: list[tuple[str, int]], tok_cells: list[int]
+) -> None:
     """The empty cells between two numbers are blank cells: append them as tokens."""
     for blank_start, blank_id in pending:
         toks.append(_Val(None, "", blank_start, "blank"))
@@ -276,10 +300,14 @@ def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
     """The common case read without the general cell loop: the rest of a label's line is
     tab-separated cells that each hold a plain integer. Returns None for anything else."""
     tab = segment.find("\t")
-    if tab < 0 or "|" in segment or not _FAST_CELLS.fullmatch(segment, tab) or \
-            (tab and _VALUE_CHARS.search(segment, 0, tab)):
+    if (
+        tab < 0
+        or "|" in segment
+        or not _FAST_CELLS.fullmatch(segment, tab)
+        or (tab and _VALUE_CHARS.search(segment, 0, tab))
+    ):
         return None
-    parts = segment[tab + 1:].split("\t")
+    parts = segment[tab + 1 :].split("\t")
     trail = 0
     if not parts[-1].strip():
         parts.pop()
@@ -299,8 +327,20 @@ def _fast_row(doc: _Doc, segment: str, start: int) -> _Group | None:
     base = doc.text.count("\t", line_start, start)
     tok_cells = list(range(base + 1, base + 1 + len(toks)))
     empty = (base + 1 + len(toks),) if trail else ()
-    return _Group(toks, chunks, False, 0, trail, doc.is_real_row(start), True, True, chunks[0][1], line_start,
-                  tok_cells=tok_cells, empty_cells=empty)
+    return _Group(
+        toks,
+        chunks,
+        False,
+        0,
+        trail,
+        doc.is_real_row(start),
+        True,
+        True,
+        chunks[0][1],
+        line_start,
+        tok_cells=tok_cells,
+        empty_cells=empty,
+    )
 
 
 def _spaced_row(doc: _Doc, segment: str, start: int, first: int) -> _Group | None:
@@ -322,8 +362,20 @@ def _spaced_row(doc: _Doc, segment: str, start: int, first: int) -> _Group | Non
         leading_zero = leading_zero or (digits[0] == "0" and len(digits) > 1)
         toks.append(_Val(int(digits), digits, offset, "ok"))
         chunks.append((digits, offset))
-    return _Group(toks, chunks, glued or leading_zero, 0, 0, doc.is_real_row(start), False, True, chunks[0][1],
-                  doc.line_start(start), tok_cells=None, empty_cells=())
+    return _Group(
+        toks,
+        chunks,
+        glued or leading_zero,
+        0,
+        0,
+        doc.is_real_row(start),
+        False,
+        True,
+        chunks[0][1],
+        doc.line_start(start),
+        tok_cells=None,
+        empty_cells=(),
+    )
 
 
 def _chunks(run: str, base: int) -> list[tuple[str, int]]:

@@ -15,8 +15,9 @@ from gkreport.templates.official import SUM_RULES
 MAX_JOINT = 20000  # joint assignments tried across table-三 rows
 
 
-def _solve_t3(schema: Schema, readings: dict[str, list[Reading]], equations: list[Equation]
-              ) -> dict[str, list[Reading]] | None:
+def _solve_t3(
+    schema: Schema, readings: dict[str, list[Reading]], equations: list[Equation]
+) -> dict[str, list[Reading]] | None:
     """Narrow rows with several readings by R1/R2; return the surviving readings per row, or None when
     no combination is consistent (the source breaks an identity, or the truth is not among them)."""
     variables = [row for row, rs in readings.items() if len(rs) > 1]
@@ -129,8 +130,14 @@ def _extract_t3(doc: _Doc, schema: Schema, region: tuple[int, int] | None) -> li
         hit = hits_of_row[0]
         line = doc.line(hit.groups[0].start if hit.groups else hit.label_start)
         if row.id in conflicts:
-            cells += _ambiguous_row(doc, "3", row.id, cols, hit, hit.note if hit.unsure else
-                                    "label and numbers could not be matched with certainty")
+            cells += _ambiguous_row(
+                doc,
+                "3",
+                row.id,
+                cols,
+                hit,
+                hit.note if hit.unsure else "label and numbers could not be matched with certainty",
+            )
             continue
         choices = (solved or readings)[row.id]
         if solved is None and len(choices) > 1:
@@ -190,7 +197,8 @@ def _grid_readings(hits: list[_RowHit], cols: Sequence[ColumnSpec]) -> dict[str,
         note = "empty cell in the table's column grid read as blank"
         out[hit.row] = tuple(
             _val_of(at[c], col.kind, col.unit) if c in at else _Val(None, "", None, "blank", note)
-            for c, col in zip(range(first, last + 1), cols, strict=True))
+            for c, col in zip(range(first, last + 1), cols, strict=True)
+        )
     return out
 
 

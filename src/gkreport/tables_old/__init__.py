@@ -25,5 +25,17 @@ from gkreport.tables_old.output import col_label, render_text, row_label, rows_f
 from gkreport.tables_old.reader import extract_old, locate_old_table, read_old_table
 from gkreport.tables_old.schema import OLD_SCHEMA, TABLE, label_similarity, match_row, normalise_label
 
-__all__ = ["OLD_SCHEMA", "TABLE", "col_label", "extract_old", "label_similarity", "locate_old_table", "match_row",
-           "normalise_label", "read_old_table", "render_text", "row_label", "rows_for_csv"]
+__all__ = [
+    "OLD_SCHEMA",
+    "TABLE",
+    "col_label",
+    "extract_old",
+    "label_similarity",
+    "locate_old_table",
+    "match_row",
+    "normalise_label",
+    "read_old_table",
+    "render_text",
+    "row_label",
+    "rows_for_csv",
+]

@@ -31,8 +31,11 @@ def _col(col: str) -> str:
 
 def _unknown(cells: list[tuple[str, Cell | None]]) -> str | None:
     """Why some of the cells cannot be used (None when all are ok)."""
-    bad = [f"「{name}」{_UNKNOWN.get(c.status if c else 'missing', '缺失')}" for name, c in cells
-           if c is None or c.status != "ok" or c.value is None]
+    bad = [
+        f"「{name}」{_UNKNOWN.get(c.status if c else 'missing', '缺失')}"
+        for name, c in cells
+        if c is None or c.status != "ok" or c.value is None
+    ]
     return "、".join(bad[:3]) + ("等" if len(bad) > 3 else "") if bad else None
 
 
@@ -61,9 +64,16 @@ def _sum_checks(tables: TableResult, cols: list[str]) -> list[CheckResult]:
             shown = "+".join(f"{name}{format_number(c.value)}" for name, c in named[1:])  # type: ignore[union-attr]
             # A pass is no evidence where this very identity chose how run-together digits split.
             circular = any(f"split by {identity.id}" in c.note for _n, c in named)  # type: ignore[union-attr]
-            results.append(CheckResult(check_id, "pass" if ok else "fail", total, sum(parts),
-                                       f"{subject}：{format_number(total)} {sign} {shown}"
-                                       + ("（数字连排，按此式拆分）" if circular else "")))
+            results.append(
+                CheckResult(
+                    check_id,
+                    "pass" if ok else "fail",
+                    total,
+                    sum(parts),
+                    f"{subject}：{format_number(total)} {sign} {shown}"
+                    + ("（数字连排，按此式拆分）" if circular else ""),
+                )
+            )
     return results
 
 
@@ -78,9 +88,15 @@ def _cumulative_checks(tables: TableResult, cols: list[str]) -> list[CheckResult
             continue
         compared += 1
         if cum < year:
-            results.append(CheckResult(f"O2.{row}", "fail", year, cum,
-                                       f"统计表「{_short(row)}」：历年累计{format_number(cum)} 小于本年度"
-                                       f"{format_number(year)}"))
+            results.append(
+                CheckResult(
+                    f"O2.{row}",
+                    "fail",
+                    year,
+                    cum,
+                    f"统计表「{_short(row)}」：历年累计{format_number(cum)} 小于本年度{format_number(year)}",
+                )
+            )
     if not results:
         message = f"统计表：{compared} 行的历年累计均不小于本年度" if compared else "统计表：没有可比较的行"
         results.append(CheckResult("O2", "pass" if compared else "not_assessable", None, None, message))
@@ -96,14 +112,22 @@ def _received_answered(tables: TableResult, cols: list[str]) -> list[CheckResult
         named = [(_short(r), tables.get(TABLE, r, col)) for r in ("requests", "answers")]
         why = _unknown(named)
         if why is not None:
-            results.append(CheckResult(f"O4.{col}", "not_assessable", None, None, f"{subject}：{why}，无法核对",
-                                       "soft"))
+            results.append(
+                CheckResult(f"O4.{col}", "not_assessable", None, None, f"{subject}：{why}，无法核对", "soft")
+            )
             continue
         received, answered = (c.value for _n, c in named)  # type: ignore[union-attr]
         ok = received == answered
-        results.append(CheckResult(f"O4.{col}", "pass" if ok else "fail", received, answered,
-                                   f"{subject}：受理申请{format_number(received)} {'=' if ok else '≠'} "
-                                   f"答复{format_number(answered)}", "soft"))
+        results.append(
+            CheckResult(
+                f"O4.{col}",
+                "pass" if ok else "fail",
+                received,
+                answered,
+                f"{subject}：受理申请{format_number(received)} {'=' if ok else '≠'} 答复{format_number(answered)}",
+                "soft",
+            )
+        )
     return results
 
 

@@ -26,9 +26,19 @@ def col_label(col_id: str) -> str:
 def rows_for_csv(result: TableResult) -> list[dict[str, str | int | float | None]]:
     """`tables.table_rows_for_csv` for a table-`old` result: the same fields, with this schema's labels."""
     return [
-        {"table": c.table, "row": c.row, "col": c.col, "row_label": row_label(c.row).strip(),
-         "col_label": col_label(c.col), "value": c.value, "raw": c.raw, "status": c.status, "line": c.line,
-         "offset": c.offset, "note": c.note}
+        {
+            "table": c.table,
+            "row": c.row,
+            "col": c.col,
+            "row_label": row_label(c.row).strip(),
+            "col_label": col_label(c.col),
+            "value": c.value,
+            "raw": c.raw,
+            "status": c.status,
+            "line": c.line,
+            "offset": c.offset,
+            "note": c.note,
+        }
         for c in result.cells
     ]
 
@@ -54,8 +64,9 @@ def render_text(result: TableResult) -> str:
         shown = []
         for col in cols:
             cell = result.get(TABLE, row, col)
-            shown.append("" if cell is None else format_number(cell.value) if cell.status == "ok"
-                         else _SHOW[cell.status])
+            shown.append(
+                "" if cell is None else format_number(cell.value) if cell.status == "ok" else _SHOW[cell.status]
+            )
         table.add_row(row_label(row), *shown)
     console.print(table)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

@@ -33,12 +33,34 @@ def _spaced(word: str) -> str:
 
 
 # 指标名称 … (计量)单位 (平潭 forms), 统计指标 … 单位 (the national form).
-_HEADER = re.compile(r"(?:" + _spaced("统计") + r")?\s*" + _spaced("指标") + r"\s*(?:" + _spaced("名称") + r")?"
-                     + r"[\s|]*(?:" + _spaced("计量") + r")?[\s|]*" + _spaced("单位"))
+_HEADER = re.compile(
+    r"(?:"
+    + _spaced("统计")
+    + r")?\s*"
+    + _spaced("指标")
+    + r"\s*(?:"
+    + _spaced("名称")
+    + r")?"
+    + r"[\s|]*(?:"
+    + _spaced("计量")
+    + r")?[\s|]*"
+    + _spaced("单位")
+)
 _YEAR_WORD = r"(?:\d{4}\s*年\s*度?)"
-_COLUMN_WORDS = [(col.id, re.compile(r"[\s|]*(?:" + "|".join(
-    ([_YEAR_WORD] if col.id == "year" else []) + [_spaced(h) for h in sorted(col.headers, key=len, reverse=True)])
-    + ")")) for col in OLD_SCHEMA.columns]
+_COLUMN_WORDS = [
+    (
+        col.id,
+        re.compile(
+            r"[\s|]*(?:"
+            + "|".join(
+                ([_YEAR_WORD] if col.id == "year" else [])
+                + [_spaced(h) for h in sorted(col.headers, key=len, reverse=True)]
+            )
+            + ")"
+        ),
+    )
+    for col in OLD_SCHEMA.columns
+]
 
 
 def locate_old_table(text: str, start: int = 0, end: int | None = None) -> int | None:
@@ -90,7 +112,7 @@ def _entries(text: str, start: int, end: int) -> list[_Entry]:
     entries: list[_Entry] = []
     pos = start
     for m in _RUN.finditer(text, start, end):
-        entries.append(_Entry(text[pos:m.start()], pos, _chunks(m.group(0), m.start())))
+        entries.append(_Entry(text[pos : m.start()], pos, _chunks(m.group(0), m.start())))
         pos = m.end()
     entries.append(_Entry(text[pos:end], pos, []))
     entries = [part for entry in entries for part in _empty_rows_apart(entry)]
@@ -105,7 +127,7 @@ def _entries(text: str, start: int, end: int) -> list[_Entry]:
             continue
         raw, offset = prev.chunks[-1]
         entry.sub = True
-        entry.text = entry.text[lead.end():]
+        entry.text = entry.text[lead.end() :]
         entry.start += lead.end()
         if len(raw) > 1:
             prev.chunks[-1] = (raw[:-1], offset)
@@ -128,8 +150,8 @@ def _empty_rows_apart(entry: _Entry) -> list[_Entry]:
     parts: list[_Entry] = []
     start = 0
     for m in _EMPTY_ROW_END.finditer(entry.text):
-        if entry.text[m.end():].strip() and _label_and_unit(entry.text[start:m.end()]) is not None:
-            parts.append(_Entry(entry.text[start:m.end()], entry.start + start, []))
+        if entry.text[m.end() :].strip() and _label_and_unit(entry.text[start : m.end()]) is not None:
+            parts.append(_Entry(entry.text[start : m.end()], entry.start + start, []))
             start = m.end()
     if not parts:
         return [entry]
@@ -153,8 +175,8 @@ def _label_and_unit(text: str) -> tuple[str, str, int] | None:
         if stripped.endswith(unit):
             label = stripped[: -len(unit)].strip(" \t\n|")
             ordinals = list(_CN_ORDINAL.finditer(label))
-            if ordinals and normalise_label(label[ordinals[-1].end():]):
-                label = label[ordinals[-1].end():]
+            if ordinals and normalise_label(label[ordinals[-1].end() :]):
+                label = label[ordinals[-1].end() :]
             if normalise_label(label):
                 return label, unit, len(stripped)
     return None
@@ -218,7 +240,7 @@ def _bordered(segment: str, base: int, kinds: Sequence[str]) -> list[_Reading]:
     marker in a cell gives no reading."""
     borders = [m.start() for m in re.finditer(r"[\t|]", segment)]
     cells = [(a + 1, b) for a, b in pairwise([*borders, len(segment)])]
-    if segment.rstrip().endswith("|") and cells and not segment[cells[-1][0]:].strip():
+    if segment.rstrip().endswith("|") and cells and not segment[cells[-1][0] :].strip():
         cells.pop()  # the closing pipe of a Markdown row
     if len(cells) != len(kinds):
         return []
@@ -294,8 +316,9 @@ def _narrow(rows: dict[str, _Row], cols: Sequence[str]) -> None:
                 size *= len(r.readings)
             if size > MAX_JOINT:
                 continue
-            survivors = [combo for combo in product(*(r.readings for r in group))
-                         if _holds(combo, len(cols), identity.relation)]
+            survivors = [
+                combo for combo in product(*(r.readings for r in group)) if _holds(combo, len(cols), identity.relation)
+            ]
             if not survivors:
                 continue
             for i, r in enumerate(group):
@@ -390,22 +413,46 @@ def _row_cells(row: _Row, cols: Sequence[str], newlines: list[int]) -> list[Cell
     printed = " ".join(raw for raw, _ in row.entry.chunks)
     first = row.entry.chunks[0][1] if row.entry.chunks else row.entry.start
     if not row.readings and not row.entry.chunks:
-        return [Cell(TABLE, row.id, col, None, "", "blank", line(first), first, "no number printed")
-                for col in cols]
+        return [Cell(TABLE, row.id, col, None, "", "blank", line(first), first, "no number printed") for col in cols]
     if not row.readings:
-        why = row.note or ("fewer numbers than columns" if len(printed.replace(" ", "")) < len(cols)
-                           else "numbers do not fit the columns")
+        why = row.note or (
+            "fewer numbers than columns"
+            if len(printed.replace(" ", "")) < len(cols)
+            else "numbers do not fit the columns"
+        )
         return [Cell(TABLE, row.id, col, None, printed, "ambiguous", line(first), first, why) for col in cols]
     cells = []
     for c, col in enumerate(cols):
         options = {r[c][:2] for r in row.readings}
         if len(options) == 1:
             value, raw, offset, status = row.readings[0][c]
-            cells.append(Cell(TABLE, row.id, col, value, raw, status, line(offset), offset,  # type: ignore[arg-type]
-                              row.note))
+            cells.append(
+                Cell(
+                    TABLE,
+                    row.id,
+                    col,
+                    value,
+                    raw,
+                    status,  # type: ignore[arg-type]
+                    line(offset),
+                    offset,
+                    row.note,
+                )
+            )
         else:
-            cells.append(Cell(TABLE, row.id, col, None, printed, "ambiguous", line(first), first,
-                              "digits run together; the split is not certain"))
+            cells.append(
+                Cell(
+                    TABLE,
+                    row.id,
+                    col,
+                    None,
+                    printed,
+                    "ambiguous",
+                    line(first),
+                    first,
+                    "digits run together; the split is not certain",
+                )
+            )
     return cells
 
 

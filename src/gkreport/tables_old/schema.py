@@ -89,8 +89,18 @@ def label_similarity(printed: str, name: str) -> float:
 def _load() -> OldSchema:
     raw = json.loads(resources.files("gkreport").joinpath("data/old_table.json").read_text(encoding="utf-8"))
     columns = tuple(OldColumn(c["id"], c["label"], c["short"], tuple(c["headers"])) for c in raw["columns"])
-    rows = tuple(OldRow(r["id"], r["label"], r["short"], tuple(normalise_label(n) for n in r["names"]),
-                        r.get("parent"), r.get("kind", "count"), r.get("stated", "")) for r in raw["rows"])
+    rows = tuple(
+        OldRow(
+            r["id"],
+            r["label"],
+            r["short"],
+            tuple(normalise_label(n) for n in r["names"]),
+            r.get("parent"),
+            r.get("kind", "count"),
+            r.get("stated", ""),
+        )
+        for r in raw["rows"]
+    )
     sums = tuple(SumIdentity(s["id"], s["total"], s["relation"], s["title"]) for s in raw["sums"])
     return OldSchema(raw["title"], columns, rows, tuple(raw["units"]), sums)
 

@@ -152,8 +152,7 @@ class Equation:
     rhs: tuple[tuple[str, str, str], ...]
 
 
-def expand_rules(schema: Schema, rules: tuple[SumRule, ...], has_row: Callable[[str], bool]
-                 ) -> tuple[Equation, ...]:
+def expand_rules(schema: Schema, rules: tuple[SumRule, ...], has_row: Callable[[str], bool]) -> tuple[Equation, ...]:
     """The equations of `rules` for `schema`.
 
     `has_row(row_id)` says whether a report printed a row; it decides whether a variant row (one （六）
@@ -165,8 +164,9 @@ def expand_rules(schema: Schema, rules: tuple[SumRule, ...], has_row: Callable[[
 
 def used_variants(schema: Schema, has_row: Callable[[str], bool]) -> tuple[str, ...]:
     """The variant rows a report printed instead of all their members, sorted (the key of `_expand`)."""
-    return tuple(sorted(v for v, members in schema.variants.items()
-                        if has_row(v) and not any(has_row(m) for m in members)))
+    return tuple(
+        sorted(v for v, members in schema.variants.items() if has_row(v) and not any(has_row(m) for m in members))
+    )
 
 
 @lru_cache(maxsize=64)
@@ -184,10 +184,16 @@ def _expand(name: str, rules: tuple[SumRule, ...], used_variants: tuple[str, ...
         if rule.over == "columns":
             rhs_rows = _outcome_rows(schema, has_row) if rule.rhs == (OUTCOMES,) else rule.rhs
             for col in table.columns:
-                equations.append(Equation(
-                    f"{rule.id}.{col.id}", rule.id, rule.table, col.id,
-                    tuple((rule.table, row, col.id) for row in rule.lhs),
-                    tuple((rule.table, row, col.id) for row in rhs_rows)))
+                equations.append(
+                    Equation(
+                        f"{rule.id}.{col.id}",
+                        rule.id,
+                        rule.table,
+                        col.id,
+                        tuple((rule.table, row, col.id) for row in rule.lhs),
+                        tuple((rule.table, row, col.id) for row in rhs_rows),
+                    )
+                )
         else:
             for row in table.rows:
                 # A variant row counts only where the report printed it instead of its members.
@@ -195,17 +201,25 @@ def _expand(name: str, rules: tuple[SumRule, ...], used_variants: tuple[str, ...
                     continue
                 if _replaced(schema, row.id, has_row):
                     continue
-                equations.append(Equation(
-                    f"{rule.id}.{row.id}", rule.id, rule.table, row.id,
-                    tuple((rule.table, row.id, col) for col in rule.lhs),
-                    tuple((rule.table, row.id, col) for col in rule.rhs)))
+                equations.append(
+                    Equation(
+                        f"{rule.id}.{row.id}",
+                        rule.id,
+                        rule.table,
+                        row.id,
+                        tuple((rule.table, row.id, col) for col in rule.lhs),
+                        tuple((rule.table, row.id, col) for col in rule.rhs),
+                    )
+                )
     return tuple(equations)
 
 
 def _replaced(schema: Schema, row_id: str, has_row: Callable[[str], bool]) -> bool:
     """Whether `row_id` is an official row that a printed variant row stands in for."""
-    return any(row_id in members and has_row(variant) and not any(has_row(m) for m in members)
-               for variant, members in schema.variants.items())
+    return any(
+        row_id in members and has_row(variant) and not any(has_row(m) for m in members)
+        for variant, members in schema.variants.items()
+    )
 
 
 def _outcome_rows(schema: Schema, has_row: Callable[[str], bool]) -> tuple[str, ...]:

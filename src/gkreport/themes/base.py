@@ -70,8 +70,9 @@ def stratification_key(Y: np.ndarray) -> np.ndarray:
     return keys
 
 
-def grouped_splits(Y: np.ndarray, groups: Sequence[str] | None, n_splits: int,
-                   seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def grouped_splits(
+    Y: np.ndarray, groups: Sequence[str] | None, n_splits: int, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Train/test index pairs with no group (report) on both sides; fewer folds if groups are few.
 
     Returns [] when fewer than two groups (or samples) exist, i.e. no split is possible.
@@ -112,8 +113,14 @@ def best_threshold(y_true: np.ndarray, scores: np.ndarray) -> float:
     return float(best[2])
 
 
-def out_of_fold_proba(make_estimator: Callable[[], Any], X: list[str], Y: np.ndarray,
-                      groups: Sequence[str] | None, n_splits: int, seed: int) -> np.ndarray | None:
+def out_of_fold_proba(
+    make_estimator: Callable[[], Any],
+    X: list[str],
+    Y: np.ndarray,
+    groups: Sequence[str] | None,
+    n_splits: int,
+    seed: int,
+) -> np.ndarray | None:
     """Probabilities for every training passage from models that never saw its report."""
     splits = grouped_splits(Y, groups, n_splits, seed)
     if not splits:
@@ -126,8 +133,14 @@ def out_of_fold_proba(make_estimator: Callable[[], Any], X: list[str], Y: np.nda
     return proba
 
 
-def tune_thresholds(make_estimator: Callable[[], Any], X: list[str], Y: np.ndarray,
-                    groups: Sequence[str] | None, n_splits: int, seed: int) -> np.ndarray:
+def tune_thresholds(
+    make_estimator: Callable[[], Any],
+    X: list[str],
+    Y: np.ndarray,
+    groups: Sequence[str] | None,
+    n_splits: int,
+    seed: int,
+) -> np.ndarray:
     """Per-theme thresholds chosen on inner grouped CV inside the training data."""
     proba = out_of_fold_proba(make_estimator, X, Y, groups, n_splits, seed)
     if proba is None:
@@ -149,25 +162,32 @@ def theme_probabilities(model: Any, texts: Sequence[str], roles: Sequence[str | 
     return gate_roles(model, np.asarray(model.predict_proba(list(texts)), dtype=float), roles)
 
 
-def scored_themes(model: Any, texts: Sequence[str], roles: Sequence[str | None] | None = None
-                  ) -> list[tuple[dict[str, float], tuple[str, ...]]]:
+def scored_themes(
+    model: Any, texts: Sequence[str], roles: Sequence[str | None] | None = None
+) -> list[tuple[dict[str, float], tuple[str, ...]]]:
     """Per text, its score for every theme the model has a classifier for, and the themes whose score
     reaches their threshold (role-gated as `theme_probabilities`)."""
     if not texts:
         return []
     proba = theme_probabilities(model, texts, roles)
     labels = [str(t) for t in model.classes_]
-    return [({t: float(p) for t, p in zip(labels, row, strict=True)},
-             tuple(t for t, p, th in zip(labels, row, model.thresholds_, strict=True) if p >= th))
-            for row in proba]
+    return [
+        (
+            {t: float(p) for t, p in zip(labels, row, strict=True)},
+            tuple(t for t, p, th in zip(labels, row, model.thresholds_, strict=True) if p >= th),
+        )
+        for row in proba
+    ]
 
 
 def tagged_records(model: Any, records: Sequence[dict[str, Any]], digits: int = 4) -> list[dict[str, Any]]:
     """Each record (with "text", and "role" when known) with its assigned "themes" and its "scores" (to
     `digits` places) added: what `gkreport classify` writes."""
     scored = scored_themes(model, [r["text"] for r in records], [r.get("role") for r in records])
-    return [{**record, "themes": list(themes), "scores": {t: round(p, digits) for t, p in scores.items()}}
-            for record, (scores, themes) in zip(records, scored, strict=True)]
+    return [
+        {**record, "themes": list(themes), "scores": {t: round(p, digits) for t, p in scores.items()}}
+        for record, (scores, themes) in zip(records, scored, strict=True)
+    ]
 
 
 def gate_roles(model: Any, proba: np.ndarray, roles: Sequence[str | None] | None) -> np.ndarray:
@@ -214,4 +234,3 @@ class ThemeClassifierMixin:
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
-

@@ -25,8 +25,18 @@ CARD_FILE = "card.json"
 CARD_FORMAT = 1
 # Keys the card computes itself; `card_extra` may add keys but not overwrite these.
 CORE_KEYS: tuple[str, ...] = (
-    "card_format", "version", "model_kind", "labels", "thresholds", "training_data_sha256",
-    "n_training_passages", "created", "model_file", "model_sha256", "scorer_file", "scorer_sha256",
+    "card_format",
+    "version",
+    "model_kind",
+    "labels",
+    "thresholds",
+    "training_data_sha256",
+    "n_training_passages",
+    "created",
+    "model_file",
+    "model_sha256",
+    "scorer_file",
+    "scorer_sha256",
     "gkreport_version",
 )
 
@@ -62,8 +72,14 @@ def _library_versions() -> dict[str, str]:
     return out
 
 
-def save_model(estimator: Any, out_dir: str | Path, card_extra: Mapping[str, Any] | None = None, *,
-               data: Sequence[LabelledPassage] | None = None, model_kind: str | None = None) -> Path:
+def save_model(
+    estimator: Any,
+    out_dir: str | Path,
+    card_extra: Mapping[str, Any] | None = None,
+    *,
+    data: Sequence[LabelledPassage] | None = None,
+    model_kind: str | None = None,
+) -> Path:
     """Write `model.joblib` and `card.json` into `out_dir`; returns the card's path.
 
     `data` (the training passages) gives the training-data hash; `card_extra` adds e.g. `cv_metrics`.
@@ -135,8 +151,9 @@ def _verified(model_dir: Path, card: Mapping[str, Any], file_key: str, hash_key:
         raise ModelError(path, "model file named by the card is missing")
     actual = file_sha256(path)
     if actual != card[hash_key]:
-        raise ModelError(path, f"model file {path.name} does not match its card: "
-                                f"sha256 is {actual}, card says {card[hash_key]}")
+        raise ModelError(
+            path, f"model file {path.name} does not match its card: sha256 is {actual}, card says {card[hash_key]}"
+        )
     return path
 
 

@@ -89,9 +89,20 @@ def zh_tokenizer_nlp() -> Any:
 _SIGNS = ("+", "-", "±", "~")
 _SEPARATORS = str.maketrans("", "", ",.，。")
 _COUNTING = "一二三四五六七八九壹贰叁肆伍陆柒捌玖"
-_NUMERAL_WORDS = frozenset(["〇", *"一二三四五六七八九十", *(f"十{d}" for d in "一二三四五六七八九"),
-                            "廿", "卅", "卌", "皕", "零", *"壹贰叁肆伍陆柒捌玖拾",
-                            *(f"拾{d}" for d in "壹贰叁肆伍陆柒捌玖")])
+_NUMERAL_WORDS = frozenset(
+    [
+        "〇",
+        *"一二三四五六七八九十",
+        *(f"十{d}" for d in "一二三四五六七八九"),
+        "廿",
+        "卅",
+        "卌",
+        "皕",
+        "零",
+        *"壹贰叁肆伍陆柒捌玖拾",
+        *(f"拾{d}" for d in "壹贰叁肆伍陆柒捌玖"),
+    ]
+)
 _COUNTED = re.compile(f"^(([{_COUNTING}])([十百千万亿兆拾佰仟]))+([{_COUNTING}])?$")
 
 
@@ -116,8 +127,11 @@ def is_punctuation(word: str) -> bool:
 def segmented_words(text: str, keep_numbers: bool = False) -> list[str]:
     """The words `JiebaTokenizer` gives, from jieba alone (see the module doc): jieba's words less white
     space, punctuation and (unless `keep_numbers`) numbers."""
-    return [word for word in loaded_jieba().cut(text, cut_all=False)
-            if word and not (word.isspace() or is_punctuation(word) or (not keep_numbers and like_number(word)))]
+    return [
+        word
+        for word in loaded_jieba().cut(text, cut_all=False)
+        if word and not (word.isspace() or is_punctuation(word) or (not keep_numbers and like_number(word)))
+    ]
 
 
 _token_cache: dict[tuple[str, bool], tuple[str, ...]] | None = None
@@ -145,10 +159,7 @@ def _words(text: str, keep_numbers: bool) -> tuple[str, ...]:
     if cache is not None and key in cache:
         return cache[key]
     doc = zh_tokenizer_nlp().make_doc(text)
-    words = tuple(
-        tok.text for tok in doc
-        if not (tok.is_space or tok.is_punct or (tok.like_num and not keep_numbers))
-    )
+    words = tuple(tok.text for tok in doc if not (tok.is_space or tok.is_punct or (tok.like_num and not keep_numbers)))
     if cache is not None:
         cache[key] = words
     return words
@@ -247,20 +258,36 @@ def pooling_units(text: str, pooling: str) -> list[str]:
     return units
 
 
-def build_feature_union(word_ngram_range: tuple[int, int] = (1, 2),
-                        char_ngram_range: tuple[int, int] = (1, 3),
-                        min_df: int = 1, cue_features: bool = False) -> Any:
+def build_feature_union(
+    word_ngram_range: tuple[int, int] = (1, 2),
+    char_ngram_range: tuple[int, int] = (1, 3),
+    min_df: int = 1,
+    cue_features: bool = False,
+) -> Any:
     """FeatureUnion of TF-IDF over jieba word n-grams and over character n-grams, and with `cue_features`
     over the taxonomy's cue phrases by theme (`CueTokenizer`)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
-    words = TfidfVectorizer(tokenizer=JiebaTokenizer(), token_pattern=None, lowercase=False,
-                            ngram_range=word_ngram_range, min_df=min_df, sublinear_tf=True)
-    chars = TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=char_ngram_range,
-                            min_df=min_df, sublinear_tf=True)
+    words = TfidfVectorizer(
+        tokenizer=JiebaTokenizer(),
+        token_pattern=None,
+        lowercase=False,
+        ngram_range=word_ngram_range,
+        min_df=min_df,
+        sublinear_tf=True,
+    )
+    chars = TfidfVectorizer(
+        analyzer="char", lowercase=False, ngram_range=char_ngram_range, min_df=min_df, sublinear_tf=True
+    )
     blocks: list[tuple[str, Any]] = [("words", words), ("chars", chars)]
     if cue_features:
-        blocks.append(("cues", TfidfVectorizer(tokenizer=CueTokenizer.from_taxonomy(), token_pattern=None,
-                                               lowercase=False, sublinear_tf=True)))
+        blocks.append(
+            (
+                "cues",
+                TfidfVectorizer(
+                    tokenizer=CueTokenizer.from_taxonomy(), token_pattern=None, lowercase=False, sublinear_tf=True
+                ),
+            )
+        )
     return FeatureUnion(blocks)

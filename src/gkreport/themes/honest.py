@@ -33,8 +33,7 @@ NEAR_COPY_JACCARD = 0.8
 
 def text_key(text: str) -> str:
     """The text as compared for identity: normalised, without white space, punctuation or symbols."""
-    return "".join(ch for ch in normalise_text(text)
-                   if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZC")
+    return "".join(ch for ch in normalise_text(text) if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZC")
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
@@ -42,7 +41,7 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     key = text_key(text)
     if len(key) <= size:
         return {key} if key else set()
-    return {key[i:i + size] for i in range(len(key) - size + 1)}
+    return {key[i : i + size] for i in range(len(key) - size + 1)}
 
 
 def near_copy_pairs(texts: Sequence[str], threshold: float = NEAR_COPY_JACCARD) -> list[tuple[int, int]]:
@@ -90,8 +89,7 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)  # the smaller name is the root: stable group ids
 
 
-def merge_groups(data: Sequence[LabelledPassage],
-                 threshold: float = NEAR_COPY_JACCARD) -> list[LabelledPassage]:
+def merge_groups(data: Sequence[LabelledPassage], threshold: float = NEAR_COPY_JACCARD) -> list[LabelledPassage]:
     """The passages with `group` replaced by the merged group: reports sharing a text or a near copy."""
     forest = _UnionFind()
     for item in data:
@@ -151,10 +149,16 @@ class HonestData:
 
     def summary(self) -> dict[str, Any]:
         real = [d for d in self.passages if d.is_real]
-        return {"n_labelled": self.n_labelled, "n_distinct_texts": len(self.passages),
-                "n_distinct_real_texts": len(real), "n_report_groups": self.n_report_groups,
-                "n_merged_groups": self.n_merged_groups, "n_label_conflicts": len(self.conflicts),
-                "near_copy_jaccard": NEAR_COPY_JACCARD, "shingle": SHINGLE}
+        return {
+            "n_labelled": self.n_labelled,
+            "n_distinct_texts": len(self.passages),
+            "n_distinct_real_texts": len(real),
+            "n_report_groups": self.n_report_groups,
+            "n_merged_groups": self.n_merged_groups,
+            "n_label_conflicts": len(self.conflicts),
+            "near_copy_jaccard": NEAR_COPY_JACCARD,
+            "shingle": SHINGLE,
+        }
 
 
 def honest_data(data: Sequence[LabelledPassage]) -> HonestData:

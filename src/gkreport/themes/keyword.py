@@ -26,8 +26,13 @@ class KeywordThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimato
     threshold: decision threshold applied to every theme.
     """
 
-    def __init__(self, cues: Mapping[str, Sequence[str]] | None = None,
-                 themes: Sequence[str] | None = None, half_at: float = 1.0, threshold: float = 0.5) -> None:
+    def __init__(
+        self,
+        cues: Mapping[str, Sequence[str]] | None = None,
+        themes: Sequence[str] | None = None,
+        half_at: float = 1.0,
+        threshold: float = 0.5,
+    ) -> None:
         self.cues = cues
         self.themes = themes
         self.half_at = half_at

@@ -47,8 +47,14 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
     gives probabilities directly (LinearSVC has none); with a single class the prior is used.
     """
 
-    def __init__(self, base: str = "svm", C: float | Sequence[float] = 1.0, calibration_cv: int = 3,
-                 min_calibration_count: int = 6, random_state: int = 0) -> None:
+    def __init__(
+        self,
+        base: str = "svm",
+        C: float | Sequence[float] = 1.0,
+        calibration_cv: int = 3,
+        min_calibration_count: int = 6,
+        random_state: int = 0,
+    ) -> None:
         self.base = base
         self.C = C
         self.calibration_cv = calibration_cv
@@ -61,8 +67,9 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
 
     def _logistic(self, C: float) -> LogisticRegression:
         # liblinear: an order of magnitude faster than lbfgs on a few hundred wide sparse rows.
-        return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000,
-                                  random_state=self.random_state)
+        return LogisticRegression(
+            C=C, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=self.random_state
+        )
 
     def _base_model(self, C: float) -> Any:
         if self.base == "logreg":
@@ -138,8 +145,9 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
             plan.append(tuple(parts))
         # dense (features × models): a sparse row batch times a dense matrix is one fast product
         weights = np.ascontiguousarray(np.vstack(coefs).T) if coefs else np.zeros((0, 0))
-        self._head_cache = LinearHead(weights, np.asarray(bias, dtype=float), tuple(plan),
-                                      np.asarray(self.priors_, dtype=float))
+        self._head_cache = LinearHead(
+            weights, np.asarray(bias, dtype=float), tuple(plan), np.asarray(self.priors_, dtype=float)
+        )
         return self._head_cache
 
     def __getstate__(self) -> dict[str, Any]:
@@ -151,16 +159,33 @@ class OneVsRestCalibrated(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= DEFAULT_THRESHOLD).astype(np.int64)
 
 
-def build_pipeline(word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] = (1, 3),
-                   min_df: int = 1, base: str = "svm", C: float | Sequence[float] = 1.0, calibration_cv: int = 3,
-                   min_calibration_count: int = 6, random_state: int = 0, cue_features: bool = False) -> Pipeline:
+def build_pipeline(
+    word_ngram_range: tuple[int, int] = (1, 2),
+    char_ngram_range: tuple[int, int] = (1, 3),
+    min_df: int = 1,
+    base: str = "svm",
+    C: float | Sequence[float] = 1.0,
+    calibration_cv: int = 3,
+    min_calibration_count: int = 6,
+    random_state: int = 0,
+    cue_features: bool = False,
+) -> Pipeline:
     """The unfitted feature + classifier pipeline (no thresholds)."""
-    return Pipeline([
-        ("features", build_feature_union(word_ngram_range, char_ngram_range, min_df, cue_features)),
-        ("classifier", OneVsRestCalibrated(base=base, C=C, calibration_cv=calibration_cv,
-                                           min_calibration_count=min_calibration_count,
-                                           random_state=random_state)),
-    ])
+    return Pipeline(
+        [
+            ("features", build_feature_union(word_ngram_range, char_ngram_range, min_df, cue_features)),
+            (
+                "classifier",
+                OneVsRestCalibrated(
+                    base=base,
+                    C=C,
+                    calibration_cv=calibration_cv,
+                    min_calibration_count=min_calibration_count,
+                    random_state=random_state,
+                ),
+            ),
+        ]
+    )
 
 
 class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator):
@@ -179,11 +204,23 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
     out-of-fold F1 is best (`C_`, one per theme); without, every theme uses `C`.
     """
 
-    def __init__(self, themes: Sequence[str] | None = None, word_ngram_range: tuple[int, int] = (1, 2),
-                 char_ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, base: str = "svm",
-                 C: float = 1.0, calibration_cv: int = 3, min_calibration_count: int = 6,
-                 threshold_cv: int = 3, random_state: int = 0, cue_features: bool = True,
-                 pooling: str = "passage", role_aware: bool = True, C_grid: Sequence[float] = ()) -> None:
+    def __init__(
+        self,
+        themes: Sequence[str] | None = None,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (1, 3),
+        min_df: int = 1,
+        base: str = "svm",
+        C: float = 1.0,
+        calibration_cv: int = 3,
+        min_calibration_count: int = 6,
+        threshold_cv: int = 3,
+        random_state: int = 0,
+        cue_features: bool = True,
+        pooling: str = "passage",
+        role_aware: bool = True,
+        C_grid: Sequence[float] = (),
+    ) -> None:
         self.themes = themes
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -200,9 +237,17 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         self.C_grid = C_grid
 
     def _pipeline(self, C: float | Sequence[float] | None = None) -> Pipeline:
-        return build_pipeline(self.word_ngram_range, self.char_ngram_range, self.min_df, self.base,
-                              self.C if C is None else C, self.calibration_cv, self.min_calibration_count,
-                              self.random_state, self.cue_features)
+        return build_pipeline(
+            self.word_ngram_range,
+            self.char_ngram_range,
+            self.min_df,
+            self.base,
+            self.C if C is None else C,
+            self.calibration_cv,
+            self.min_calibration_count,
+            self.random_state,
+            self.cue_features,
+        )
 
     def _tune(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
         """(C per theme, threshold per theme) from the inner grouped CV: with a `C_grid`, each theme's best
@@ -213,8 +258,7 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         best: list[tuple[float, float, float, float]] = [(-1.0, 0.0, float(self.C), DEFAULT_THRESHOLD)] * Y.shape[1]
         for C in grid:
             template = _Pooled(self._pipeline(C), self.pooling)
-            proba = out_of_fold_proba(partial(clone, template), texts, Y, groups, self.threshold_cv,
-                                      self.random_state)
+            proba = out_of_fold_proba(partial(clone, template), texts, Y, groups, self.threshold_cv, self.random_state)
             if proba is None:  # too few groups for an inner CV
                 return np.full(Y.shape[1], float(self.C)), np.full(Y.shape[1], DEFAULT_THRESHOLD)
             for j in range(Y.shape[1]):
@@ -248,11 +292,14 @@ class LinearThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator
         cached = getattr(self, "_scorer_cache", None)
         if cached is None:
             cached = self._scorer_cache = LinearScorer.from_pipeline(
-                self.pipeline_, self.classes_, self.thresholds_, self.pooling, getattr(self, "theme_roles_", ()))
-        if not (np.array_equal(cached.classes_, self.classes_)
-                and np.array_equal(cached.thresholds_, self.thresholds_)):  # set after fitting
-            cached = self._scorer_cache = replace(cached, classes_=np.asarray(self.classes_),
-                                                  thresholds_=np.asarray(self.thresholds_, dtype=float))
+                self.pipeline_, self.classes_, self.thresholds_, self.pooling, getattr(self, "theme_roles_", ())
+            )
+        if not (
+            np.array_equal(cached.classes_, self.classes_) and np.array_equal(cached.thresholds_, self.thresholds_)
+        ):  # set after fitting
+            cached = self._scorer_cache = replace(
+                cached, classes_=np.asarray(self.classes_), thresholds_=np.asarray(self.thresholds_, dtype=float)
+            )
         return cached
 
     def __getstate__(self) -> dict[str, Any]:

@@ -36,8 +36,17 @@ TOLERANCE = 1e-9
 CHUNK = 256
 
 # What the scorer reproduces of `TfidfVectorizer`; any other setting is refused at compile time.
-_TFIDF_SETTINGS = {"lowercase": False, "strip_accents": None, "preprocessor": None, "stop_words": None,
-                   "binary": False, "norm": "l2", "use_idf": True, "sublinear_tf": True, "input": "content"}
+_TFIDF_SETTINGS = {
+    "lowercase": False,
+    "strip_accents": None,
+    "preprocessor": None,
+    "stop_words": None,
+    "binary": False,
+    "norm": "l2",
+    "use_idf": True,
+    "sublinear_tf": True,
+    "input": "content",
+}
 
 
 def word_ngrams(words: Sequence[str], ngram_range: tuple[int, int]) -> list[str]:
@@ -45,7 +54,7 @@ def word_ngrams(words: Sequence[str], ngram_range: tuple[int, int]) -> list[str]
     low, high = ngram_range
     grams = list(words) if low == 1 else []
     for n in range(max(low, 2), min(high, len(words)) + 1):
-        grams.extend(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+        grams.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
     return grams
 
 
@@ -55,7 +64,7 @@ def char_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
     low, high = ngram_range
     grams = list(text) if low == 1 else []
     for n in range(max(low, 2), min(high, len(text)) + 1):
-        grams.extend(text[i:i + n] for i in range(len(text) - n + 1))
+        grams.extend(text[i : i + n] for i in range(len(text) - n + 1))
     return grams
 
 
@@ -96,10 +105,14 @@ class TfidfBlock:
             unsupported["analyzer"] = params.get("analyzer")
         if unsupported:
             raise ValueError(f"cannot score a TF-IDF vectorizer with {unsupported} without scikit-learn")
-        return cls(analyzer=params["analyzer"], ngram_range=tuple(params["ngram_range"]),
-                   keep_numbers=bool(getattr(tokenizer, "keep_numbers", False)),
-                   vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()}, offset=offset,
-                   cues=tokenizer if isinstance(tokenizer, CueTokenizer) else None)
+        return cls(
+            analyzer=params["analyzer"],
+            ngram_range=tuple(params["ngram_range"]),
+            keep_numbers=bool(getattr(tokenizer, "keep_numbers", False)),
+            vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
+            offset=offset,
+            cues=tokenizer if isinstance(tokenizer, CueTokenizer) else None,
+        )
 
     def analyse(self, text: str) -> list[str]:
         if self.analyzer == "char":
@@ -148,8 +161,14 @@ class LinearScorer:
     theme_roles_: tuple[str, ...] = ()  # a role-aware model's roles that may carry themes (`theme_probabilities`)
 
     @classmethod
-    def from_pipeline(cls, pipeline: Any, classes: np.ndarray, thresholds: np.ndarray,
-                      pooling: str = "passage", theme_roles: Sequence[str] = ()) -> LinearScorer:
+    def from_pipeline(
+        cls,
+        pipeline: Any,
+        classes: np.ndarray,
+        thresholds: np.ndarray,
+        pooling: str = "passage",
+        theme_roles: Sequence[str] = (),
+    ) -> LinearScorer:
         """From a fitted `Pipeline([("features", FeatureUnion of TfidfVectorizers), ("classifier", head)])`
         whose classifier has `head()` (`OneVsRestCalibrated`)."""
         union, classifier = pipeline[0], pipeline[-1]
@@ -162,8 +181,9 @@ class LinearScorer:
         head = classifier.head()
         if head.weights.shape[0] not in (0, len(idf)):
             raise ValueError(f"classifier has {head.weights.shape[0]} features, the vectorizers {len(idf)}")
-        return cls(blocks, idf, head, np.asarray(classes), np.asarray(thresholds, dtype=float), pooling,
-                   tuple(theme_roles))
+        return cls(
+            blocks, idf, head, np.asarray(classes), np.asarray(thresholds, dtype=float), pooling, tuple(theme_roles)
+        )
 
     def decision_scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores (texts × models): each block's 1 + log tf × idf, L2-normalised, times the weights, + bias.
@@ -199,8 +219,9 @@ class LinearScorer:
     def _unit_proba(self, texts: list[str]) -> np.ndarray:
         if len(texts) <= CHUNK:
             return self.head.probabilities(self.decision_scores(texts))
-        return np.vstack([self.head.probabilities(self.decision_scores(texts[i:i + CHUNK]))
-                          for i in range(0, len(texts), CHUNK)])
+        return np.vstack(
+            [self.head.probabilities(self.decision_scores(texts[i : i + CHUNK])) for i in range(0, len(texts), CHUNK)]
+        )
 
     def verify_against(self, reference: Any, texts: Sequence[str]) -> None:
         """Raise unless `reference.predict_proba(texts)` (scikit-learn) equals ours within `TOLERANCE`."""
@@ -209,7 +230,9 @@ class LinearScorer:
         ours, theirs = self.predict_proba(texts), np.asarray(reference.predict_proba(list(texts)))
         gap = float(np.max(np.abs(ours - theirs))) if ours.shape == theirs.shape else float("inf")
         if not gap <= TOLERANCE:
-            raise RuntimeError(f"the numpy scorer differs from scikit-learn by {gap:.3g} on the training "
-                               "texts; this scikit-learn release computes TF-IDF differently, or this "
-                               "spaCy release tokenises otherwise than jieba alone: pin the versions in the "
-                               "model card's `libraries` or update gkreport.themes.scoring")
+            raise RuntimeError(
+                f"the numpy scorer differs from scikit-learn by {gap:.3g} on the training "
+                "texts; this scikit-learn release computes TF-IDF differently, or this "
+                "spaCy release tokenises otherwise than jieba alone: pin the versions in the "
+                "model card's `libraries` or update gkreport.themes.scoring"
+            )

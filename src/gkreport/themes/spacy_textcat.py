@@ -49,9 +49,18 @@ class SpacyThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator)
     seed: fixes spaCy/thinc initialisation and the shuffling of examples.
     """
 
-    def __init__(self, themes: Sequence[str] | None = None, epochs: int = 12, batch_size: int = 8,
-                 dropout: float = 0.1, learn_rate: float = 0.01, ngram_size: int = 2,
-                 hash_length: int = 2 ** 16, threshold_cv: int = 3, seed: int = 0) -> None:
+    def __init__(
+        self,
+        themes: Sequence[str] | None = None,
+        epochs: int = 12,
+        batch_size: int = 8,
+        dropout: float = 0.1,
+        learn_rate: float = 0.01,
+        ngram_size: int = 2,
+        hash_length: int = 2**16,
+        threshold_cv: int = 3,
+        seed: int = 0,
+    ) -> None:
         self.themes = themes
         self.epochs = epochs
         self.batch_size = batch_size
@@ -69,18 +78,22 @@ class SpacyThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator)
 
         fix_random_seed(self.seed)
         nlp = _blank_zh()
-        textcat = nlp.add_pipe(PIPE_NAME, config={"model": {
-            "@architectures": "spacy.TextCatBOW.v3",
-            "exclusive_classes": False,
-            "ngram_size": self.ngram_size,
-            "no_output_layer": False,
-            "length": self.hash_length,
-        }})
+        textcat = nlp.add_pipe(
+            PIPE_NAME,
+            config={
+                "model": {
+                    "@architectures": "spacy.TextCatBOW.v3",
+                    "exclusive_classes": False,
+                    "ngram_size": self.ngram_size,
+                    "no_output_layer": False,
+                    "length": self.hash_length,
+                }
+            },
+        )
         for theme in themes:
             textcat.add_label(theme)
         examples = [
-            Example.from_dict(nlp.make_doc(text),
-                              {"cats": {t: float(v) for t, v in zip(themes, row, strict=True)}})
+            Example.from_dict(nlp.make_doc(text), {"cats": {t: float(v) for t, v in zip(themes, row, strict=True)}})
             for text, row in zip(texts, Y, strict=True)
         ]
         nlp.initialize(lambda: examples)
@@ -105,8 +118,7 @@ class SpacyThemeClassifier(ThemeClassifierMixin, ClassifierMixin, BaseEstimator)
         self.classes_ = np.array(themes)
         if self.threshold_cv >= 2:
             inner = clone(self).set_params(threshold_cv=0)
-            self.thresholds_ = tune_thresholds(lambda: clone(inner), texts, Y, groups, self.threshold_cv,
-                                               self.seed)
+            self.thresholds_ = tune_thresholds(lambda: clone(inner), texts, Y, groups, self.threshold_cv, self.seed)
         else:
             self.thresholds_ = np.full(len(themes), DEFAULT_THRESHOLD)
         self.nlp_ = self._train(texts, Y, themes)

@@ -98,18 +98,21 @@ def _parse(raw: object, source: str) -> Taxonomy:
     for entry in raw["themes"]:
         if not isinstance(entry, dict) or "id" not in entry:
             raise ConfigError(source, f"taxonomy entry without an id: {entry!r}")
-        themes.append(Theme(
-            id=str(entry["id"]),
-            name=str(entry.get("name", "")),
-            label=str(entry.get("label", "")),
-            definition=str(entry.get("definition", "")),
-            cues=tuple(str(c) for c in entry.get("cues", [])),
-            boundary=tuple(str(b) for b in entry.get("boundary", [])),
-        ))
+        themes.append(
+            Theme(
+                id=str(entry["id"]),
+                name=str(entry.get("name", "")),
+                label=str(entry.get("label", "")),
+                definition=str(entry.get("definition", "")),
+                cues=tuple(str(c) for c in entry.get("cues", [])),
+                boundary=tuple(str(b) for b in entry.get("boundary", [])),
+            )
+        )
     ids = [t.id for t in themes]
     if sorted(ids) != sorted(THEME_IDS):  # models and annotations use the packaged taxonomy's ids
-        raise ConfigError(source, f"taxonomy theme ids {ids} differ from the expected {list(THEME_IDS)} of the "
-                                  "packaged taxonomy")
+        raise ConfigError(
+            source, f"taxonomy theme ids {ids} differ from the expected {list(THEME_IDS)} of the packaged taxonomy"
+        )
     # Keep the package's column order, whatever order the file lists the themes in.
     themes.sort(key=lambda t: THEME_IDS.index(t.id))
     roles = raw.get("applies_to_roles", [])
@@ -118,8 +121,9 @@ def _parse(raw: object, source: str) -> Taxonomy:
     key = raw.get("key_themes", [])
     if not isinstance(key, list) or not all(k in ids for k in key):
         raise ConfigError(source, f'"key_themes" must be a list of the theme ids {ids}')
-    return Taxonomy(version=str(raw.get("version", "")), themes=tuple(themes), theme_roles=tuple(roles),
-                    key_themes=tuple(key))
+    return Taxonomy(
+        version=str(raw.get("version", "")), themes=tuple(themes), theme_roles=tuple(roles), key_themes=tuple(key)
+    )
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -86,17 +86,28 @@ class EvalReport:
     def summary(self, model: str) -> dict[str, Any]:
         """The card's CV block for one model."""
         scores = asdict(self.models[model])
-        return {"n_splits": self.n_splits, "tested_on": self.tested_on,
-                "include_written": self.include_written, "n_test_passages": self.n_test_passages,
-                "n_test_groups": self.n_test_groups, **scores}
+        return {
+            "n_splits": self.n_splits,
+            "tested_on": self.tested_on,
+            "include_written": self.include_written,
+            "n_test_passages": self.n_test_passages,
+            "n_test_groups": self.n_test_groups,
+            **scores,
+        }
 
     def to_markdown(self) -> str:
-        head = (f"CV: {self.n_splits} grouped folds, {self.n_test_passages} test passages from "
-                f"{self.n_test_groups} reports, tested on {self.tested_on} passages, "
-                f"written passages in training: {self.n_written_in_training if self.include_written else 0}")
+        head = (
+            f"CV: {self.n_splits} grouped folds, {self.n_test_passages} test passages from "
+            f"{self.n_test_groups} reports, tested on {self.tested_on} passages, "
+            f"written passages in training: {self.n_written_in_training if self.include_written else 0}"
+        )
         names = list(self.models)
-        lines = [head, "", "| theme | " + " | ".join(f"{n} P/R/F1" for n in names) + " | support |",
-                 "|---|" + "---|" * (len(names) + 1)]
+        lines = [
+            head,
+            "",
+            "| theme | " + " | ".join(f"{n} P/R/F1" for n in names) + " | support |",
+            "|---|" + "---|" * (len(names) + 1),
+        ]
         for theme in self.themes:
             cells = []
             for n in names:
@@ -107,10 +118,10 @@ class EvalReport:
         for label, key in (("micro F1", "micro_f1"), ("macro F1", "macro_f1")):
             values = " | ".join(f"{getattr(self.models[n], key):.3f}" for n in names)
             lines.append(f"| **{label}** | {values} | |")
-        lines.append("| fit s (all folds) | " + " | ".join(f"{self.models[n].fit_seconds:.2f}" for n in names)
-                     + " | |")
-        lines.append("| predict s (all folds) | "
-                     + " | ".join(f"{self.models[n].predict_seconds:.2f}" for n in names) + " | |")
+        lines.append("| fit s (all folds) | " + " | ".join(f"{self.models[n].fit_seconds:.2f}" for n in names) + " | |")
+        lines.append(
+            "| predict s (all folds) | " + " | ".join(f"{self.models[n].predict_seconds:.2f}" for n in names) + " | |"
+        )
         return "\n".join(lines)
 
 
@@ -121,26 +132,41 @@ def _fit(model: Any, texts: list[str], Y: np.ndarray, groups: list[str]) -> Any:
     return model.fit(texts, Y)
 
 
-def _scores(Y_true: np.ndarray, Y_pred: np.ndarray, fold_f1: list[float], fit_s: float, predict_s: float,
-            themes: Sequence[str]) -> ModelScores:
+def _scores(
+    Y_true: np.ndarray, Y_pred: np.ndarray, fold_f1: list[float], fit_s: float, predict_s: float, themes: Sequence[str]
+) -> ModelScores:
     from sklearn.metrics import precision_recall_fscore_support
 
     p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, average=None, zero_division=0)
     mp, mr, mf, _ = precision_recall_fscore_support(Y_true, Y_pred, average="micro", zero_division=0)
-    per_theme = {t: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]), "support": int(s[j])}
-                 for j, t in enumerate(themes)}
+    per_theme = {
+        t: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]), "support": int(s[j])}
+        for j, t in enumerate(themes)
+    }
     supported = [j for j in range(len(themes)) if s[j] > 0]
     macro = float(np.mean([f[j] for j in supported])) if supported else 0.0
-    return ModelScores(per_theme=per_theme, micro_precision=float(mp), micro_recall=float(mr),
-                       micro_f1=float(mf), macro_f1=macro,
-                       no_support=[themes[j] for j in range(len(themes)) if s[j] == 0],
-                       fold_micro_f1=fold_f1, fit_seconds=fit_s, predict_seconds=predict_s,
-                       n_predicted=int(Y_true.shape[0]))
+    return ModelScores(
+        per_theme=per_theme,
+        micro_precision=float(mp),
+        micro_recall=float(mr),
+        micro_f1=float(mf),
+        macro_f1=macro,
+        no_support=[themes[j] for j in range(len(themes)) if s[j] == 0],
+        fold_micro_f1=fold_f1,
+        fit_seconds=fit_s,
+        predict_seconds=predict_s,
+        n_predicted=int(Y_true.shape[0]),
+    )
 
 
-def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[LabelledPassage],
-                   n_splits: int = 5, include_written: bool = True, seed: int = 0,
-                   progress: ProgressCallback | None = None) -> EvalReport:
+def cross_validate(
+    models: Mapping[str, Any] | Sequence[str],
+    data: Sequence[LabelledPassage],
+    n_splits: int = 5,
+    include_written: bool = True,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> EvalReport:
     """Grouped K-fold CV of several models on the same folds; per-theme and micro/macro scores, timings.
 
     `models` is names (see `MODEL_NAMES`) or name -> unfitted estimator (cloned per fold). `progress` is
@@ -161,14 +187,18 @@ def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[Lab
     groups_pool = [d.group for d in test_pool]
     splits = grouped_splits(Y_pool, groups_pool, n_splits, seed)
     if not splits:
-        raise AnnotationError(None, "need passages from at least 2 reports for CV, got "
-                                    f"{len(set(groups_pool))}")
+        raise AnnotationError(None, f"need passages from at least 2 reports for CV, got {len(set(groups_pool))}")
 
     Y_extra = themes_to_matrix(d.themes for d in extra_train)
-    report = EvalReport(n_splits=len(splits), n_test_passages=len(test_pool),
-                        n_test_groups=len(set(groups_pool)), n_written_in_training=len(extra_train),
-                        include_written=include_written,
-                        tested_on=tested_on, fold_sizes=[])
+    report = EvalReport(
+        n_splits=len(splits),
+        n_test_passages=len(test_pool),
+        n_test_groups=len(set(groups_pool)),
+        n_written_in_training=len(extra_train),
+        include_written=include_written,
+        tested_on=tested_on,
+        fold_sizes=[],
+    )
     order = np.concatenate([test for _, test in splits])
     predictions: dict[str, list[np.ndarray]] = {n: [] for n in estimators}
     timings: dict[str, list[float]] = {n: [0.0, 0.0] for n in estimators}
@@ -182,8 +212,11 @@ def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[Lab
             report.fold_sizes.append((len(train_texts), len(test_texts)))
             for step, (name, template) in enumerate(estimators.items()):
                 if progress is not None:
-                    progress(fold * len(estimators) + step, len(splits) * len(estimators),
-                             f"fold {fold + 1}/{len(splits)}: {name}")
+                    progress(
+                        fold * len(estimators) + step,
+                        len(splits) * len(estimators),
+                        f"fold {fold + 1}/{len(splits)}: {name}",
+                    )
                 model = clone(template)
                 start = time.perf_counter()
                 _fit(model, train_texts, Y_train, train_groups)
@@ -195,13 +228,13 @@ def cross_validate(models: Mapping[str, Any] | Sequence[str], data: Sequence[Lab
                 fold_f1[name].append(float(f1_score(Y_pool[test_idx], Y_hat, average="micro", zero_division=0)))
     Y_true = Y_pool[order]
     for name in estimators:
-        report.models[name] = _scores(Y_true, np.vstack(predictions[name]), fold_f1[name], timings[name][0],
-                                      timings[name][1], THEME_IDS)
+        report.models[name] = _scores(
+            Y_true, np.vstack(predictions[name]), fold_f1[name], timings[name][0], timings[name][1], THEME_IDS
+        )
     return report
 
 
-def train(model_name: str | Any, data: Sequence[LabelledPassage], include_written: bool = True,
-          **params: Any) -> Any:
+def train(model_name: str | Any, data: Sequence[LabelledPassage], include_written: bool = True, **params: Any) -> Any:
     """Fit a model (by name or an unfitted estimator) on all labelled passages."""
     model = make_model(model_name, **params) if isinstance(model_name, str) else model_name
     use = [d for d in data if include_written or d.is_real]
@@ -211,6 +244,7 @@ def train(model_name: str | Any, data: Sequence[LabelledPassage], include_writte
 
 
 # ---- training on whatever labels a user has, saying what that cannot give (few labels, missing themes) ----
+
 
 @dataclass(slots=True)
 class TrainingRun:
@@ -224,9 +258,12 @@ class TrainingRun:
     seconds: float = 0.0
 
     def card_extra(self, model_name: str) -> dict[str, Any]:
-        return {"cv_metrics": self.cv.summary(model_name) if self.cv is not None else None,
-                "cv_skipped": self.cv_skipped, "untrained_themes": self.untrained,
-                "training_seconds": round(self.seconds, 2)}
+        return {
+            "cv_metrics": self.cv.summary(model_name) if self.cv is not None else None,
+            "cv_skipped": self.cv_skipped,
+            "untrained_themes": self.untrained,
+            "training_seconds": round(self.seconds, 2),
+        }
 
 
 def untrainable_themes(data: Sequence[LabelledPassage]) -> dict[str, str]:
@@ -249,8 +286,15 @@ def cv_report_count(data: Sequence[LabelledPassage]) -> int:
     return len(real) if real else len({d.group for d in data})
 
 
-def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include_written: bool = True,
-                    cv: int = 5, progress: ProgressCallback | None = None, **params: Any) -> TrainingRun:
+def train_on_labels(
+    model_name: str,
+    data: Sequence[LabelledPassage],
+    *,
+    include_written: bool = True,
+    cv: int = 5,
+    progress: ProgressCallback | None = None,
+    **params: Any,
+) -> TrainingRun:
     """Cross-validate (when the labels come from at least 2 reports) and fit `model_name` on every usable
     passage, with a classifier only for the themes the passages show both with and without."""
     from gkreport.themes.honest import honest_data
@@ -263,16 +307,21 @@ def train_on_labels(model_name: str, data: Sequence[LabelledPassage], *, include
     untrained = untrainable_themes(use)
     themes = [t for t in THEME_IDS if t not in untrained]
     if not themes:
-        raise AnnotationError(None, f"none of the {len(use)} labelled passages' themes can be learnt: each theme "
-                                    "is on none of them or on all of them; label passages with and without each "
-                                    "theme")
+        raise AnnotationError(
+            None,
+            f"none of the {len(use)} labelled passages' themes can be learnt: each theme "
+            "is on none of them or on all of them; label passages with and without each "
+            "theme",
+        )
     report = skipped = None
     if cv:
         reports = cv_report_count(honest)
         if reports < 2:
-            skipped = (f"the labels come from {reports} report (reports sharing a passage count as one); "
-                       "cross-validation needs passages from at least 2 (no report may be on both sides of a "
-                       "split)")
+            skipped = (
+                f"the labels come from {reports} report (reports sharing a passage count as one); "
+                "cross-validation needs passages from at least 2 (no report may be on both sides of a "
+                "split)"
+            )
         else:
             from gkreport.themes.comparison import model_cv
 
