@@ -28,7 +28,7 @@ from gkreport.tables.extract import extract_tables
 from gkreport.tables.locate import table_spans
 from gkreport.tables.model import Cell, CellStatus, Number, TableResult
 from gkreport.tables.readings import MAX_READINGS, MAX_SPLITS
-from gkreport.tables.render import CSV_FIELDS, format_number, render_text, table_rows_for_csv
+from gkreport.tables.render import CSV_FIELDS, csv_row, format_number, render_text, show_cell, table_rows_for_csv
 from gkreport.tables.t3 import MAX_JOINT
 from gkreport.templates import cell_label
 
@@ -43,8 +43,10 @@ __all__ = [
     "TableResult",
     "cell_label",
     "extract_tables",
+    "csv_row",
     "format_number",
     "render_text",
+    "show_cell",
     "table_rows_for_csv",
     "table_spans",
 ]

@@ -16,21 +16,26 @@ CSV_FIELDS = ("table", "row", "col", "row_label", "col_label", "value", "raw", "
 def table_rows_for_csv(result: TableResult) -> list[dict[str, str | int | float | None]]:
     """One dict per cell with CSV_FIELDS as keys (for csv.DictWriter)."""
     return [
-        {
-            "table": c.table,
-            "row": c.row,
-            "col": c.col,
-            "row_label": row_label(c.table, c.row, result.template),
-            "col_label": col_label(c.table, c.col, result.template),
-            "value": c.value,
-            "raw": c.raw,
-            "status": c.status,
-            "line": c.line,
-            "offset": c.offset,
-            "note": c.note,
-        }
+        csv_row(c, row_label(c.table, c.row, result.template), col_label(c.table, c.col, result.template))
         for c in result.cells
     ]
+
+
+def csv_row(cell: Cell, row_name: str, col_name: str) -> dict[str, str | int | float | None]:
+    """A cell with its Chinese row and column labels, keyed by CSV_FIELDS (both table layouts use it)."""
+    return {
+        "table": cell.table,
+        "row": cell.row,
+        "col": cell.col,
+        "row_label": row_name,
+        "col_label": col_name,
+        "value": cell.value,
+        "raw": cell.raw,
+        "status": cell.status,
+        "line": cell.line,
+        "offset": cell.offset,
+        "note": cell.note,
+    }
 
 
 _SHOW = {"blank": "（空）", "missing": "缺失", "ambiguous": "？"}
@@ -47,7 +52,8 @@ def format_number(value: Number | None) -> str:
     return str(value)
 
 
-def _show(cell: Cell | None) -> str:
+def show_cell(cell: Cell | None) -> str:
+    """A cell as the text layout shows it: its number, or what it is when it has none."""
     if cell is None:
         return ""
     if cell.status == "ok":
@@ -75,7 +81,7 @@ def render_text(result: TableResult) -> str:
             table.add_column("数值")
             for row in spec.rows:
                 parts = [
-                    f"{col_label('2', c, result.template)} {_show(result.get('2', row.id, c))}"
+                    f"{col_label('2', c, result.template)} {show_cell(result.get('2', row.id, c))}"
                     for c in spec.row_columns(row)
                 ]
                 table.add_row(row.label, "；".join(parts))
@@ -95,7 +101,7 @@ def render_text(result: TableResult) -> str:
                     continue  # the report printed one （六）其他处理 row instead of these items
                 table.add_row(
                     row_label(table_id, row_id, result.template),
-                    *[_show(result.get(table_id, row_id, c.id)) for c in spec.columns],
+                    *[show_cell(result.get(table_id, row_id, c.id)) for c in spec.columns],
                 )
         console.print(table)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

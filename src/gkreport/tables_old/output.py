@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-from gkreport.tables import TableResult, format_number
+from gkreport.tables import TableResult, csv_row, show_cell
 from gkreport.tables_old.schema import OLD_SCHEMA, ROWS, TABLE, chain_of
 
 
@@ -25,25 +25,7 @@ def col_label(col_id: str) -> str:
 
 def rows_for_csv(result: TableResult) -> list[dict[str, str | int | float | None]]:
     """`tables.table_rows_for_csv` for a table-`old` result: the same fields, with this schema's labels."""
-    return [
-        {
-            "table": c.table,
-            "row": c.row,
-            "col": c.col,
-            "row_label": row_label(c.row).strip(),
-            "col_label": col_label(c.col),
-            "value": c.value,
-            "raw": c.raw,
-            "status": c.status,
-            "line": c.line,
-            "offset": c.offset,
-            "note": c.note,
-        }
-        for c in result.cells
-    ]
-
-
-_SHOW = {"blank": "（空）", "missing": "缺失", "ambiguous": "？"}
+    return [csv_row(c, row_label(c.row).strip(), col_label(c.col)) for c in result.cells]
 
 
 def render_text(result: TableResult) -> str:
@@ -64,9 +46,7 @@ def render_text(result: TableResult) -> str:
         shown = []
         for col in cols:
             cell = result.get(TABLE, row, col)
-            shown.append(
-                "" if cell is None else format_number(cell.value) if cell.status == "ok" else _SHOW[cell.status]
-            )
+            shown.append(show_cell(cell))
         table.add_row(row_label(row), *shown)
     console.print(table)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
