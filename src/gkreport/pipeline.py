@@ -103,10 +103,9 @@ def _region(reports: list[Report], pipeline: Pipeline) -> None:
 
 def _themes(reports: list[Report], pipeline: Pipeline) -> None:
     passages = [p for r in reports for p in r.passages]
-    for passage, themes in zip(
-        passages, theme_rows(pipeline.model, [p.text for p in passages], [p.role for p in passages]), strict=True
-    ):
-        passage.themes = themes
+    texts, roles = [p.text for p in passages], [p.role for p in passages]
+    for passage, (scores, assigned) in zip(passages, theme_scores(pipeline.model, texts, roles), strict=True):
+        passage.themes = [(theme, score, int(theme in assigned)) for theme, score in scores.items()]
     for report in reports:
         report.model_version = pipeline.model_version
 
@@ -289,35 +288,27 @@ class ThemeScoreCache:
 _THEME_SCORES = ThemeScoreCache()
 
 
-def theme_rows(model: Any, texts: list[str], roles: list[str | None]) -> list[list[tuple[str, float, int]]]:
-    """(theme, score, assigned) for every theme of the model, per text, in one `predict_proba` call for the
-    texts not scored before; the scores of a passage whose role cannot carry a theme are 0 (the role gate)."""
+def theme_scores(
+    model: Any, texts: list[str], roles: Sequence[str | None]
+) -> list[tuple[dict[str, float], tuple[str, ...]]]:
+    """As `themes.base.scored_themes` (each theme's score, and the themes assigned), with the texts scored
+    before taken from the cache: one `predict_proba` call for the others."""
     if not texts:
         return []
     import numpy as np
 
-    from gkreport.themes.base import gate_roles
+    from gkreport.themes.base import gate_roles, themes_of
 
     # a fresh array: the gate writes into it, and the cached rows stay as scored
-    scores = gate_roles(model, np.array(_THEME_SCORES.scores(model, texts), dtype=float), roles)
-    labels = [str(t) for t in model.classes_]
-    return [
-        [
-            (label, float(score), int(score >= float(threshold)))
-            for label, score, threshold in zip(labels, row, model.thresholds_, strict=True)
-        ]
-        for row in scores
-    ]
+    return themes_of(model, gate_roles(model, np.array(_THEME_SCORES.scores(model, texts), dtype=float), roles))
 
 
 def tag_passages(model: Any, passages: list[dict[str, Any]]) -> None:
     """Set "themes" and "scores" (as `records.passage_record` has them) on each stored passage dict ("text",
     "role"): the batch tags the passages it stored without a model, without reading the files again."""
-    for passage, themes in zip(
-        passages, theme_rows(model, [p["text"] for p in passages], [p.get("role") for p in passages]), strict=True
-    ):
-        passage["themes"] = [theme for theme, _score, assigned in themes if assigned]
-        passage["scores"] = {theme: score for theme, score, _assigned in themes}
+    texts, roles = [p["text"] for p in passages], [p.get("role") for p in passages]
+    for passage, (scores, assigned) in zip(passages, theme_scores(model, texts, roles), strict=True):
+        passage["themes"], passage["scores"] = list(assigned), scores
 
 
 # ---------------------------------------------------------------------------------------------------

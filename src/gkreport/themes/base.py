@@ -169,7 +169,12 @@ def scored_themes(
     reaches their threshold (role-gated as `theme_probabilities`)."""
     if not texts:
         return []
-    proba = theme_probabilities(model, texts, roles)
+    return themes_of(model, theme_probabilities(model, texts, roles))
+
+
+def themes_of(model: Any, proba: np.ndarray) -> list[tuple[dict[str, float], tuple[str, ...]]]:
+    """Per row of (role-gated) probabilities, the score of each theme the model has a classifier for, and
+    the themes whose score reaches their threshold."""
     labels = [str(t) for t in model.classes_]
     return [
         (
