@@ -206,12 +206,18 @@ class Pipeline:
             yield from done
 
     def _analysed(self, path: Path) -> tuple[Path, Report | None, str | None]:
+        report, reason = self.attempt(path)
+        return path, report, reason
+
+    def attempt(self, path: str | Path) -> tuple[Report | None, str | None]:
+        """(`analyse(path)`, None), or (None, the reason) when the file cannot be read as a report or a stage
+        fails: one bad file never stops the others. (`FileTimeout`, not an Exception, passes through.)"""
         try:
-            return path, self.analyse(path), None
+            return self.analyse(path), None
         except ReportError as exc:
-            return path, None, str(exc)
-        except Exception as exc:  # a bug in a stage must not stop the other files; keep the reason
-            return path, None, internal_error(str(path), exc)
+            return None, str(exc)
+        except Exception as exc:  # a bug in a stage: keep the reason, named, for triage
+            return None, internal_error(str(path), exc)
 
     def _completed(self, outcome: tuple[Path, Report | None, str | None]) -> tuple[Path, Report | None, str | None]:
         path, report, _error = outcome
@@ -352,12 +358,10 @@ def analyse_file(pipeline: Pipeline, path: str | Path, sha256: str | None = None
         sha = sha256 or file_sha256(path)
     except OSError as exc:
         return unreadable_record(path, exc), None
-    try:
-        return FileRecord(sha256=sha, path=path, status="ok"), pipeline.analyse(path)
-    except ReportError as exc:
-        return error_record(path, sha, str(exc)), None
-    except Exception as exc:  # a bug in a stage must not stop the batch; keep the reason for triage
-        return error_record(path, sha, internal_error(path, exc)), None
+    report, reason = pipeline.attempt(path)
+    if report is None:
+        return error_record(path, sha, reason or ""), None
+    return FileRecord(sha256=sha, path=path, status="ok"), report
 
 
 def run_pipeline(
