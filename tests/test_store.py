@@ -14,7 +14,7 @@ from helpers import EXAMPLES
 from gkreport.errors import OptionError
 from gkreport.pipeline import run_pipeline
 from gkreport.records import FileRecord
-from gkreport.store import connect, done_sha256s, export, write_records
+from gkreport.store import connect, export, stored_statuses, write_records
 
 EX01 = EXAMPLES / "ex01_2024_tabs_township.txt"
 
@@ -51,7 +51,7 @@ def test_write_ok_record_and_force_replaces_without_duplicates(tmp_path: Path) -
     assert counts["cells"] == len(record.cells) > 0
     assert counts["checks"] == len(record.checks) > 0
     assert counts["passages"] == len(record.passages) > 0
-    assert done_sha256s(conn) == {record.sha256}
+    assert stored_statuses(conn) == {record.sha256: "ok"}
     write_records(conn, [record])  # the --force path: same sha written again
     assert {t: _count(conn, t) for t in counts} == counts
     year, agency = conn.execute("SELECT year, agency FROM reports").fetchone()

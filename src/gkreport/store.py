@@ -217,12 +217,6 @@ def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) 
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
-def done_sha256s(conn: sqlite3.Connection, errors: bool = True) -> set[str]:
-    """sha256 of every file already stored (ok, and error rows too when `errors`): a re-run skips these."""
-    query = "SELECT sha256 FROM files" + ("" if errors else " WHERE status = 'ok'")
-    return {row[0] for row in conn.execute(query)}
-
-
 def stored_statuses(conn: sqlite3.Connection) -> dict[str, str]:
     """sha256 → 'ok' | 'error' of every file stored: a re-run skips these (errors unless retried)."""
     return dict(conn.execute("SELECT sha256, status FROM files").fetchall())
@@ -254,15 +248,9 @@ def write_themes(conn: sqlite3.Connection, shas: list[str], passages: list[dict[
     with conn:
         conn.executemany("DELETE FROM passage_themes WHERE passage = ?", [(p["id"],) for p in passages])
         conn.executemany(
-            "INSERT INTO passage_themes VALUES (?, ?, ?, ?)", [row for p in passages for row in _theme_rows(p["id"], p)]
+            "INSERT INTO passage_themes VALUES (?, ?, ?, ?)", [(p["id"], *row) for p in passages for row in _scored(p)]
         )
         conn.executemany("UPDATE files SET model_version = ? WHERE sha256 = ?", [(version, sha) for sha in shas])
-
-
-def _theme_rows(passage_id: int, passage: dict[str, Any]) -> Iterator[tuple[int, str, float, int]]:
-    """The passage_themes rows of a passage record: one per theme scored, assigned or not."""
-    for theme, score, assigned in _scored(passage):
-        yield passage_id, theme, score, assigned
 
 
 def _scored(passage: dict[str, Any]) -> list[tuple[str, float, int]]:
