@@ -137,3 +137,79 @@ def wait_until_ended(pids: Iterable[int]) -> list[int]:
     finally:
         for fd in fds:
             os.close(fd)
+
+
+# Stored rows for a hand-built results database (tests of summary and review): one batch record of a report,
+# its passages, cells and checks, with the keys `store.write_records` takes. Each test file says what differs.
+def stored_passage(pid: str, role: str, themes: dict[str, float], text: str | None = None) -> dict[str, Any]:
+    """A passage of section 五; themes: theme -> score, assigned when score >= 0.5 (the fake model's threshold)."""
+    return {
+        "passage": pid,
+        "section": 5,
+        "role": role,
+        "text": text,
+        "start": 0,
+        "end": 1,
+        "heading": None,
+        "pair": None,
+        "themes": [t for t, s in themes.items() if s >= 0.5],
+        "scores": dict(themes),
+    }
+
+
+def stored_cell(table: str, row: str, col: str, status: str) -> dict[str, Any]:
+    return {
+        "table": table,
+        "row": row,
+        "col": col,
+        "value": 1.0,
+        "raw": "1",
+        "status": status,
+        "line": 1,
+        "offset": 0,
+        "note": "",
+    }
+
+
+def stored_check(check_id: str, status: str, severity: str = "hard", message: str = "") -> dict[str, Any]:
+    return {
+        "check_id": check_id,
+        "status": status,
+        "expected": 1.0,
+        "actual": 2.0,
+        "message": message,
+        "severity": severity,
+    }
+
+
+def stored_record(
+    sha: str,
+    agency: str,
+    year: int,
+    *,
+    path: str,
+    level: str = "county",
+    province: str | None = None,
+    city: str | None = None,
+    model: str | None = "m1",
+    sections: list[dict[str, Any]],
+    cells: list[dict[str, Any]],
+    checks: list[dict[str, Any]],
+    passages: list[dict[str, Any]],
+) -> Any:
+    """The batch's record of one report that was read (status ok) as a 2021-template text file."""
+    from gkreport.records import FileRecord
+
+    return FileRecord(
+        sha256=sha,
+        path=path,
+        status="ok",
+        format="txt",
+        encoding="utf-8",
+        model_version=model,
+        report={"template": "2021", "agency": agency, "year": year, "level": level, "province": province, "city": city},
+        sections=sections,
+        cells=cells,
+        checks=checks,
+        passages=passages,
+    )

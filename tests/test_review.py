@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ROOT, cli, cli_command
+from helpers import ROOT, cli, cli_command, stored_cell, stored_check, stored_passage, stored_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,18 +32,7 @@ NEW_TOTAL = "表三「一、本年新收政府信息公开申请数量」「总�
 
 
 def _passage(pid: str, role: str, themes: dict[str, float]) -> dict[str, Any]:
-    return {
-        "passage": pid,
-        "section": 5,
-        "role": role,
-        "text": f"{role} {pid}",
-        "start": 0,
-        "end": 1,
-        "heading": None,
-        "pair": None,
-        "themes": [t for t, s in themes.items() if s >= 0.5],
-        "scores": dict(themes),
-    }
+    return stored_passage(pid, role, themes, text=f"{role} {pid}")
 
 
 def _record(
@@ -59,51 +48,26 @@ def _record(
 ) -> FileRecord:
     statuses = {n: "found" for n in range(1, 7)} | (statuses or {})
     texts = {5: sec56[0], 6: sec56[1]}
-    return FileRecord(
-        sha256=sha,
+    sections = [
+        {
+            "number": n,
+            "name": f"第{n}部分",
+            "heading": None,
+            "status": st_,
+            "start": 0,
+            "end": 1,
+            "text": texts.get(n, "正文"),
+        }
+        for n, st_ in statuses.items()
+    ]
+    return stored_record(
+        sha,
+        agency,
+        year,
         path=f"/reports/{sha}.txt",
-        status="ok",
-        format="txt",
-        encoding="utf-8",
-        model_version="m1",
-        report={"template": "2021", "agency": agency, "year": year, "level": "county", "province": None, "city": None},
-        sections=[
-            {
-                "number": n,
-                "name": f"第{n}部分",
-                "heading": None,
-                "status": st_,
-                "start": 0,
-                "end": 1,
-                "text": texts.get(n, "正文"),
-            }
-            for n, st_ in statuses.items()
-        ],
-        cells=[
-            {
-                "table": "3",
-                "row": "new_received",
-                "col": "total",
-                "value": 1.0,
-                "raw": "1",
-                "status": status,
-                "line": 1,
-                "offset": 0,
-                "note": "",
-            }
-            for status in cells
-        ],
-        checks=[
-            {
-                "check_id": cid,
-                "status": "fail",
-                "expected": 1.0,
-                "actual": 2.0,
-                "message": message,
-                "severity": severity,
-            }
-            for cid, severity, message in fails
-        ],
+        sections=sections,
+        cells=[stored_cell("3", "new_received", "total", status) for status in cells],
+        checks=[stored_check(cid, "fail", severity, message) for cid, severity, message in fails],
         passages=list(passages),
     )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import stored_cell, stored_check, stored_passage, stored_record
 
 from gkreport.errors import OptionError
 from gkreport.records import FileRecord
@@ -19,20 +20,8 @@ JIA, YI, BING = "甲县人民政府", "乙局", "丙镇"
 
 
 def _passage(pid: str, role: str, themes: dict[str, float], text: str | None = None) -> dict[str, Any]:
-    """themes: theme -> score; assigned when score >= 0.5 (the fake model's threshold). The text defaults to
-    one of the report's own (see `_record`)."""
-    return {
-        "passage": pid,
-        "section": 5,
-        "role": role,
-        "text": text,
-        "start": 0,
-        "end": 1,
-        "heading": None,
-        "pair": None,
-        "themes": [t for t, s in themes.items() if s >= 0.5],
-        "scores": dict(themes),
-    }
+    """The text defaults to one of the report's own (see `_record`)."""
+    return stored_passage(pid, role, themes, text)
 
 
 def _record(
@@ -50,37 +39,21 @@ def _record(
     cell_status: list[str] = (),
     model: str | None = "m1",
 ) -> FileRecord:
-    return FileRecord(
-        sha256=sha,
+    return stored_record(
+        sha,
+        agency,
+        year,
         path=f"{sha}.txt",
-        status="ok",
-        format="txt",
-        encoding="utf-8",
-        model_version=model,
-        report={"template": "2021", "agency": agency, "year": year, "level": level, "province": province, "city": city},
+        level=level,
+        province=province,
+        city=city,
+        model=model,
         sections=[
             {"number": n, "name": "", "heading": None, "status": "found", "start": 0, "end": 1, "text": text}
             for n, text in zip((5, 6), sec56, strict=True)
         ],
-        cells=[
-            {
-                "table": "t2",
-                "row": "r",
-                "col": str(i),
-                "value": 1.0,
-                "raw": "1",
-                "status": st,
-                "line": 1,
-                "offset": 0,
-                "note": "",
-            }
-            for i, st in enumerate(cell_status)
-        ],
-        checks=[
-            {"check_id": cid, "status": st, "expected": 1.0, "actual": 2.0, "message": "", "severity": "hard"}
-            for cids, st in ((fails, "fail"), (passes, "pass"))
-            for cid in cids
-        ],
+        cells=[stored_cell("t2", "r", str(i), st) for i, st in enumerate(cell_status)],
+        checks=[stored_check(cid, st) for cids, st in ((fails, "fail"), (passes, "pass")) for cid in cids],
         passages=[{**p, "text": p["text"] or f"passage {p['passage']} of {sha}"} for p in passages],
     )
 
